@@ -1,0 +1,54 @@
+package io.llmproxy.command.provider;
+
+import io.llmproxy.command.config.LlmProxyAdminProperties;
+import io.llmproxy.kernel.provider.RegisterProvider;
+import io.llmproxy.kernel.secret.SecretCipher;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import java.util.UUID;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Admin commands on provider connections ({@code /admin/v1/providers}). */
+@RestController
+@RequestMapping("/admin/v1/providers")
+class ProviderController {
+
+    private final CommandGateway commands;
+    private final SecretCipher cipher;
+
+    ProviderController(CommandGateway commands, LlmProxyAdminProperties properties) {
+        this.commands = commands;
+        this.cipher = new SecretCipher(properties.secretKey());
+    }
+
+    /**
+     * Request body; {@code apiKey} is write-only: it is encrypted here and never returned or logged.
+     * {@code toString} hides it.
+     */
+    record RegisterProviderRequest(@NotBlank @Size(max = 200) String name, @NotBlank String type,
+                                   @NotBlank @Size(max = 2000) String baseUrl,
+                                   @NotBlank @Size(max = 4000) String apiKey) {
+        @Override
+        public String toString() {
+            return "RegisterProviderRequest[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=***]";
+        }
+    }
+
+    /** {@code POST /admin/v1/providers {"name","type","baseUrl","apiKey"}} → 201 {@code {"providerId"}}. */
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    Map<String, String> register(@Valid @RequestBody RegisterProviderRequest request) {
+        String providerId = UUID.randomUUID().toString();
+        commands.sendAndWait(new RegisterProvider(providerId, request.name(), request.type(), request.baseUrl(),
+                cipher.encrypt(request.apiKey())));
+        return Map.of("providerId", providerId);
+    }
+}

@@ -1,0 +1,49 @@
+package io.llmproxy.command.provider;
+
+import io.llmproxy.command.common.CommandRejected;
+import io.llmproxy.kernel.provider.ProviderType;
+import io.llmproxy.kernel.provider.RegisterProvider;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+
+/** Pure checks of a provider registration (no Axon, no Spring). */
+final class ProviderRules {
+
+    private ProviderRules() {
+    }
+
+    static void check(RegisterProvider command) {
+        if (command.name() == null || command.name().isBlank() || command.name().strip().length() > 200) {
+            throw CommandRejected.invalid("name", "name must be 1..200 characters");
+        }
+        if (ProviderType.fromWireName(command.type()).isEmpty()) {
+            throw CommandRejected.invalid("type", "type must be one of "
+                    + Arrays.stream(ProviderType.values()).map(ProviderType::wireName).toList());
+        }
+        normaliseBaseUrl(command.baseUrl());
+        if (command.apiKeyCiphertext() == null || command.apiKeyCiphertext().isBlank()) {
+            throw CommandRejected.invalid("apiKey", "apiKey must not be blank");
+        }
+    }
+
+    /**
+     * @return the base URL without trailing slashes
+     * @throws CommandRejected when it is not an absolute http(s) URL
+     */
+    static String normaliseBaseUrl(String baseUrl) {
+        try {
+            URI uri = new URI(baseUrl == null ? "" : baseUrl.strip());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw CommandRejected.invalid("baseUrl", "baseUrl must be an absolute http(s) URL");
+            }
+            String s = uri.toString();
+            while (s.endsWith("/")) {
+                s = s.substring(0, s.length() - 1);
+            }
+            return s;
+        } catch (URISyntaxException e) {
+            throw CommandRejected.invalid("baseUrl", "baseUrl is not a valid URL: " + e.getReason());
+        }
+    }
+}

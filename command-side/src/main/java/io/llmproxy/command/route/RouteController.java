@@ -1,0 +1,42 @@
+package io.llmproxy.command.route;
+
+import io.llmproxy.kernel.route.DefineRoute;
+import io.llmproxy.kernel.route.RouteTarget;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import java.util.List;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Admin commands on model routes ({@code /admin/v1/routes/{model}}). */
+@RestController
+@RequestMapping("/admin/v1/routes")
+class RouteController {
+
+    private final CommandGateway commands;
+
+    RouteController(CommandGateway commands) {
+        this.commands = commands;
+    }
+
+    record Target(@NotBlank String providerId, @NotBlank String model) {
+    }
+
+    record DefineRouteRequest(@NotEmpty List<@Valid Target> targets) {
+    }
+
+    /** {@code PUT /admin/v1/routes/{model} {"targets":[{"providerId","model"}]}} → 204. */
+    @PutMapping("/{model}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void define(@PathVariable String model, @Valid @RequestBody DefineRouteRequest request) {
+        commands.sendAndWait(new DefineRoute(model,
+                request.targets().stream().map(t -> new RouteTarget(t.providerId(), t.model())).toList()));
+    }
+}

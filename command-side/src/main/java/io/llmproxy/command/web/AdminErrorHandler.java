@@ -1,0 +1,54 @@
+package io.llmproxy.command.web;
+
+import io.llmproxy.command.common.CommandRejected;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * The one place that turns admin-request failures into HTTP: RFC 9457 problem details
+ * ({@code application/problem+json}) with extra members {@code code} and {@code field}.
+ * 400 invalid input, 404 unknown tenant/provider/key, 409 conflicting state.
+ */
+@RestControllerAdvice
+public class AdminErrorHandler {
+
+    @ExceptionHandler(CommandRejected.class)
+    ResponseEntity<ProblemDetail> rejected(CommandRejected e) {
+        HttpStatus status = switch (e.kind()) {
+            case INVALID -> HttpStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+        };
+        return problem(status, e.code(), e.field(), e.getMessage());
+    }
+
+    @ExceptionHandler(MethodArgumentNotValidException.class)
+    ResponseEntity<ProblemDetail> invalid(MethodArgumentNotValidException e) {
+        var error = e.getBindingResult().getFieldErrors().stream().findFirst();
+        String field = error.map(f -> f.getField()).orElse(null);
+        String message = error.map(f -> f.getField() + " " + f.getDefaultMessage()).orElse("invalid request");
+        return problem(HttpStatus.BAD_REQUEST, "invalid_" + (field == null ? "request" : field), field, message);
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid_json", null, "request body is not valid JSON for this endpoint");
+    }
+
+    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String field, String message) {
+        ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, message);
+        detail.setType(URI.create("https://llmproxy.io/problems/" + code));
+        detail.setTitle(status.getReasonPhrase());
+        detail.setProperty("code", code);
+        if (field != null) {
+            detail.setProperty("field", field);
+        }
+        return ResponseEntity.status(status).body(detail);
+    }
+}

@@ -1,0 +1,42 @@
+package io.llmproxy.command.provider;
+
+import io.llmproxy.command.common.CommandRejected;
+import io.llmproxy.kernel.provider.ProviderRegistered;
+import io.llmproxy.kernel.provider.RegisterProvider;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ProviderAggregateTest {
+
+    private AggregateTestFixture<Provider> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Provider.class);
+    }
+
+    @Test
+    void registerProviderNormalisesTheBaseUrl() {
+        fixture.givenNoPriorActivity()
+                .when(new RegisterProvider("p1", "sim", "openai", "http://127.0.0.1:5100/v1/", "v1:abc"))
+                .expectEvents(new ProviderRegistered("p1", "sim", "openai", "http://127.0.0.1:5100/v1", "v1:abc",
+                        fixture.currentTime()));
+    }
+
+    @Test
+    void unknownTypeIsRefused() {
+        fixture.givenNoPriorActivity()
+                .when(new RegisterProvider("p1", "sim", "openia", "http://x/v1", "v1:abc"))
+                .expectException(CommandRejected.class)
+                .expectExceptionMessage("type must be one of [openai]");
+    }
+
+    @Test
+    void relativeBaseUrlIsRefused() {
+        fixture.givenNoPriorActivity()
+                .when(new RegisterProvider("p1", "sim", "openai", "api.openai.com/v1", "v1:abc"))
+                .expectException(CommandRejected.class)
+                .expectExceptionMessage("baseUrl must be an absolute http(s) URL");
+    }
+}

@@ -1,0 +1,48 @@
+package io.llmproxy.kernel.usage;
+
+import java.time.Instant;
+
+/**
+ * Event: one finished call through the edge (success, client error, upstream error or
+ * cancelled stream). Published to Kafka topic {@value #TOPIC}, keyed by {@code tenantId}, as
+ * JSON with these field names. Consumers are idempotent by {@code eventId}.
+ *
+ * @param eventId          unique id of this event (UUID string); the idempotence key
+ * @param schemaVersion    {@value #SCHEMA_VERSION}
+ * @param tenantId         tenant of the API key; null when the key was not recognised
+ * @param apiKeyId         API key id; null when the key was not recognised
+ * @param endpoint         the client API called, e.g. {@code chat.completions}
+ * @param model            public model name the client asked for (may be null on bad input)
+ * @param providerId       provider the call went to; null when it never left the edge
+ * @param providerModel    the provider's model name; null when it never left the edge
+ * @param stream           whether the client asked for a stream
+ * @param promptTokens     input tokens as reported by the provider ({@code usage.prompt_tokens}), 0 if unknown
+ * @param completionTokens output tokens as reported by the provider ({@code usage.completion_tokens}), 0 if unknown
+ * @param totalTokens      prompt + completion tokens
+ * @param latencyMs        time from request received to last byte sent, milliseconds
+ * @param httpStatus       HTTP status the client got (499 for a client that went away)
+ * @param outcome          {@link Outcome} name
+ * @param occurredAt       when the call finished (UTC)
+ */
+public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
+                            String endpoint, String model, String providerId, String providerModel,
+                            boolean stream, long promptTokens, long completionTokens, long totalTokens,
+                            long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt) {
+
+    /** Kafka topic of usage events. */
+    public static final String TOPIC = "llmproxy.usage.v1";
+    /** Current schema version of this record on the wire. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** How a call ended. */
+    public enum Outcome {
+        /** 2xx from the provider, fully delivered. */
+        SUCCESS,
+        /** Refused by the edge or the provider because of the request (4xx). */
+        CLIENT_ERROR,
+        /** The provider failed, timed out or broke the stream (5xx, 502, 504). */
+        UPSTREAM_ERROR,
+        /** The client disconnected before the end; tokens are those seen so far. */
+        CANCELLED
+    }
+}

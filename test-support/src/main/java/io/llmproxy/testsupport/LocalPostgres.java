@@ -1,0 +1,78 @@
+package io.llmproxy.testsupport;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Points tests at the real PostgreSQL of the machine (127.0.0.1:5432, user postgres, trust auth
+ * by default; override with {@code LLMPROXY_TEST_DB_HOST}, {@code LLMPROXY_TEST_DB_PORT},
+ * {@code LLMPROXY_TEST_DB_USER}, {@code LLMPROXY_TEST_DB_PASSWORD}). Each test suite gets its own
+ * database, dropped and created fresh, so suites never see each other's rows.
+ */
+public final class LocalPostgres {
+
+    private LocalPostgres() {
+    }
+
+    public static String host() {
+        return env("LLMPROXY_TEST_DB_HOST", "127.0.0.1");
+    }
+
+    public static String port() {
+        return env("LLMPROXY_TEST_DB_PORT", "5432");
+    }
+
+    public static String user() {
+        return env("LLMPROXY_TEST_DB_USER", "postgres");
+    }
+
+    public static String password() {
+        return env("LLMPROXY_TEST_DB_PASSWORD", "");
+    }
+
+    /** @return the JDBC URL of database {@code name} */
+    public static String url(String name) {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + name;
+    }
+
+    /**
+     * Drops (with its connections) and creates database {@code name}.
+     *
+     * @return its JDBC URL
+     * @throws IllegalStateException when PostgreSQL cannot be reached, with how to start it
+     */
+    public static String freshDatabase(String name) {
+        if (!name.matches("[a-z0-9_]+")) {
+            throw new IllegalArgumentException("database name must be [a-z0-9_]+: " + name);
+        }
+        try (Connection c = DriverManager.getConnection(url("postgres"), user(), password());
+             Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name);
+            return url(name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL is not reachable at " + host() + ":" + port()
+                    + " (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** @return true when database {@code name} exists */
+    public static boolean exists(String name) {
+        try (Connection c = DriverManager.getConnection(url("postgres"), user(), password());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String env(String key, String def) {
+        String v = System.getenv(key);
+        return v == null || v.isBlank() ? def : v;
+    }
+}
