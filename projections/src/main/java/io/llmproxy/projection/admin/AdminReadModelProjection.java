@@ -1,0 +1,89 @@
+package io.llmproxy.projection.admin;
+
+import io.llmproxy.kernel.apikey.ApiKeyIssued;
+import io.llmproxy.kernel.apikey.ApiKeyRevoked;
+import io.llmproxy.kernel.provider.ProviderRegistered;
+import io.llmproxy.kernel.route.RouteDefined;
+import io.llmproxy.kernel.tenant.TenantCreated;
+import java.sql.Timestamp;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.TrackingToken;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds the admin read models ({@code rm_tenant}, {@code rm_api_key}, {@code rm_provider},
+ * {@code rm_route}) from the event store. Every row carries {@code change_index}, the global
+ * index of the last event applied to it, so a replay gives identical rows and the edge can
+ * poll for changes (ADR 0002). Runs in one segment, so rows commit in event order.
+ */
+@Component
+@ProcessingGroup(AdminReadModelProjection.NAME)
+public class AdminReadModelProjection {
+
+    /** Processing group (event processor) name. */
+    public static final String NAME = "admin-read-model";
+
+    private final JdbcTemplate jdbc;
+    private final JsonMapper json;
+
+    public AdminReadModelProjection(JdbcTemplate jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @EventHandler
+    void on(TenantCreated e, TrackingToken token) {
+        jdbc.update("""
+                INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, change_index = excluded.change_index""",
+                e.tenantId(), e.name(), Timestamp.from(e.occurredAt()), index(token));
+    }
+
+    @EventHandler
+    void on(ApiKeyIssued e, TrackingToken token) {
+        jdbc.update("""
+                INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index)
+                VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?)
+                ON CONFLICT (api_key_id) DO NOTHING""",
+                e.apiKeyId(), e.tenantId(), e.name(), e.keyHash(), e.displayPrefix(), Timestamp.from(e.occurredAt()),
+                index(token));
+    }
+
+    @EventHandler
+    void on(ApiKeyRevoked e, TrackingToken token) {
+        jdbc.update("UPDATE rm_api_key SET status = 'REVOKED', revoked_at = ?, change_index = ? WHERE api_key_id = ?",
+                Timestamp.from(e.occurredAt()), index(token), e.apiKeyId());
+    }
+
+    @EventHandler
+    void on(ProviderRegistered e, TrackingToken token) {
+        jdbc.update("""
+                INSERT INTO rm_provider (provider_id, name, type, base_url, api_key_ciphertext, created_at, change_index)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider_id) DO NOTHING""",
+                e.providerId(), e.name(), e.type(), e.baseUrl(), e.apiKeyCiphertext(), Timestamp.from(e.occurredAt()),
+                index(token));
+    }
+
+    @EventHandler
+    void on(RouteDefined e, TrackingToken token) {
+        jdbc.update("""
+                INSERT INTO rm_route (model, targets, updated_at, change_index) VALUES (?, ?::jsonb, ?, ?)
+                ON CONFLICT (model) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at,
+                    change_index = excluded.change_index""",
+                e.model(), json.writeValueAsString(e.targets()), Timestamp.from(e.occurredAt()), index(token));
+    }
+
+    /** Replay starts from zero: empty the tables this projection owns. */
+    @ResetHandler
+    void reset() {
+        jdbc.execute("TRUNCATE rm_tenant, rm_api_key, rm_provider, rm_route");
+    }
+
+    static long index(TrackingToken token) {
+        return token == null ? 0L : token.position().orElse(0L);
+    }
+}

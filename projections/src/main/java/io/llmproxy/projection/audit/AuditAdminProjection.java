@@ -1,0 +1,75 @@
+package io.llmproxy.projection.audit;
+
+import io.llmproxy.kernel.apikey.ApiKeyIssued;
+import io.llmproxy.kernel.apikey.ApiKeyRevoked;
+import io.llmproxy.kernel.provider.ProviderRegistered;
+import io.llmproxy.kernel.route.RouteDefined;
+import io.llmproxy.kernel.tenant.TenantCreated;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ResetHandler;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes every admin event from the event store into the audit log ({@code source = 'admin'}),
+ * idempotently by the Axon message id. Key material is never copied: {@code keyHash} and
+ * {@code apiKeyCiphertext} are left out of the stored payload.
+ */
+@Component
+@ProcessingGroup(AuditAdminProjection.NAME)
+public class AuditAdminProjection {
+
+    /** Processing group (event processor) name. */
+    public static final String NAME = "audit-admin";
+
+    private final AuditLog auditLog;
+
+    public AuditAdminProjection(AuditLog auditLog) {
+        this.auditLog = auditLog;
+    }
+
+    @EventHandler
+    void on(TenantCreated e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "name", e.name()));
+    }
+
+    @EventHandler
+    void on(ApiKeyIssued e, EventMessage<?> message) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("tenantId", e.tenantId());
+        data.put("apiKeyId", e.apiKeyId());
+        data.put("name", e.name());
+        data.put("displayPrefix", e.displayPrefix());
+        write(message, e.tenantId(), e.occurredAt(), data);
+    }
+
+    @EventHandler
+    void on(ApiKeyRevoked e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId()));
+    }
+
+    @EventHandler
+    void on(ProviderRegistered e, EventMessage<?> message) {
+        write(message, null, e.occurredAt(), Map.of("providerId", e.providerId(), "name", e.name(),
+                "type", e.type(), "baseUrl", e.baseUrl()));
+    }
+
+    @EventHandler
+    void on(RouteDefined e, EventMessage<?> message) {
+        write(message, null, e.occurredAt(), Map.of("model", e.model(), "targets", e.targets()));
+    }
+
+    @ResetHandler
+    void reset() {
+        auditLog.deleteSource(AuditLog.SOURCE_ADMIN);
+    }
+
+    private void write(EventMessage<?> message, String tenantId, Instant occurredAt, Map<String, ?> data) {
+        auditLog.append(message.getIdentifier(), tenantId, AuditLog.SOURCE_ADMIN,
+                message.getPayloadType().getSimpleName(), occurredAt, data);
+    }
+}

@@ -1,0 +1,44 @@
+package io.llmproxy.query.web;
+
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/** Maps read failures to RFC 9457 problem JSON with {@code code} and {@code field} members. */
+@RestControllerAdvice
+public class QueryErrorHandler {
+
+    @ExceptionHandler(QueryRejected.class)
+    ResponseEntity<ProblemDetail> rejected(QueryRejected e) {
+        return problem(e.status(), e.status() == HttpStatus.NOT_FOUND ? "not_found" : "invalid_" + e.field(),
+                e.field(), e.getMessage());
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ProblemDetail> missing(MissingServletRequestParameterException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid_" + e.getParameterName(), e.getParameterName(),
+                e.getParameterName() + " is required");
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid_" + e.getName(), e.getName(),
+                e.getName() + " has an invalid value: " + e.getValue());
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String field, String message) {
+        ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, message);
+        detail.setType(URI.create("https://llmproxy.io/problems/" + code));
+        detail.setTitle(status.getReasonPhrase());
+        detail.setProperty("code", code);
+        if (field != null) {
+            detail.setProperty("field", field);
+        }
+        return ResponseEntity.status(status).body(detail);
+    }
+}
