@@ -1,0 +1,104 @@
+package io.llmproxy.simulator.http;
+
+import io.llmproxy.simulator.SimulatorProperties;
+import io.llmproxy.simulator.core.LatencyProfile;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * Provider-neutral test knobs, read from request headers and model names; every provider format
+ * honours them the same way.
+ *
+ * <ul>
+ *   <li>{@value #TTFT_HEADER}: time to first token in ms (integer 0..{@value #MAX_LATENCY_MS}),
+ *       overriding {@code simulator.ttft-ms};</li>
+ *   <li>{@value #INTER_TOKEN_HEADER}: delay between tokens in ms (integer 0..{@value #MAX_LATENCY_MS}),
+ *       overriding {@code simulator.inter-token-ms};</li>
+ *   <li>{@value #STATUS_HEADER}: an HTTP status 400..599; the request is answered with that status and
+ *       the provider's error body instead of a completion;</li>
+ *   <li>model name {@code sim-error-<status>} (e.g. {@code sim-error-500}): same as
+ *       {@value #STATUS_HEADER}, for clients that cannot set headers.</li>
+ * </ul>
+ * A malformed header value raises {@link InvalidKnobException}, which providers answer with 400.
+ */
+@Component
+public class SimulatorKnobs {
+
+    /** Request header overriding the time to first token, ms. */
+    public static final String TTFT_HEADER = "x-sim-ttft-ms";
+    /** Request header overriding the inter-token delay, ms. */
+    public static final String INTER_TOKEN_HEADER = "x-sim-inter-token-ms";
+    /** Request header forcing an error status. */
+    public static final String STATUS_HEADER = "x-sim-status";
+    /** Upper bound accepted for the latency headers: ten minutes, in ms. */
+    public static final long MAX_LATENCY_MS = 600_000;
+
+    private static final Pattern ERROR_MODEL = Pattern.compile("sim-error-(\\d{3})");
+
+    private final SimulatorProperties properties;
+
+    public SimulatorKnobs(SimulatorProperties properties) {
+        this.properties = properties;
+    }
+
+    /** The latency for a request: header values where present, else the configured defaults. */
+    public LatencyProfile latency(HttpHeaders headers) {
+        long ttft = longHeader(headers, TTFT_HEADER, properties.ttftMs());
+        long interToken = longHeader(headers, INTER_TOKEN_HEADER, properties.interTokenMs());
+        return new LatencyProfile(ttft, interToken);
+    }
+
+    /** The status forced by {@value #STATUS_HEADER}, or empty when the header is absent. */
+    public OptionalInt forcedStatus(HttpHeaders headers) {
+        String value = headers.getFirst(STATUS_HEADER);
+        if (value == null) {
+            return OptionalInt.empty();
+        }
+        try {
+            int status = Integer.parseInt(value.trim());
+            if (isErrorStatus(status)) {
+                return OptionalInt.of(status);
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new InvalidKnobException(STATUS_HEADER,
+                "Invalid " + STATUS_HEADER + " header '" + value + "': expected an HTTP status 400..599.");
+    }
+
+    /** The status forced by a {@code sim-error-<status>} model name, or empty for any other model. */
+    public static OptionalInt forcedStatus(String model) {
+        Matcher matcher = ERROR_MODEL.matcher(model);
+        if (matcher.matches()) {
+            int status = Integer.parseInt(matcher.group(1));
+            if (isErrorStatus(status)) {
+                return OptionalInt.of(status);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private static boolean isErrorStatus(int status) {
+        return status >= 400 && status <= 599;
+    }
+
+    private static long longHeader(HttpHeaders headers, String name, long defaultValue) {
+        String value = headers.getFirst(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed >= 0 && parsed <= MAX_LATENCY_MS) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through
+        }
+        throw new InvalidKnobException(name,
+                "Invalid " + name + " header '" + value + "': expected milliseconds 0.." + MAX_LATENCY_MS + ".");
+    }
+}
