@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Stops what infra/local/up.sh started (proxy-edge, query-side, command-side, upstream
+# simulator, then Kafka): TERM, up to 20 s grace, then KILL; removes the pid files.
+# Safe to run twice.  PostgreSQL and Redis are left alone.
+#
+#   infra/local/down.sh            stop
+#   infra/local/down.sh --purge    stop and delete Kafka's data (topics, offsets); not the DB,
+#                                  not the downloaded Kafka jars, not the token/secret/logs
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib.sh"
+
+purge=0
+for arg in "$@"; do
+  case "$arg" in
+    --purge) purge=1 ;;
+    -h | --help)
+      sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      llmproxy_err "unknown argument: $arg (use --purge or --help)"
+      exit 2
+      ;;
+  esac
+done
+
+grace="${LLMPROXY_STOP_GRACE:-20}"
+stopped=0
+# Reverse start order: the edge first, Kafka last (apps flush their producers on shutdown).
+for service in proxy-edge query-side command-side upstream-simulator kafka; do
+  if llmproxy_stop_service "$service" "$grace"; then
+    stopped=$((stopped + 1))
+  fi
+done
+
+# Pid files of services this version no longer knows about.
+if [[ -d "$LLMPROXY_PID_DIR" ]]; then
+  for pid_file in "$LLMPROXY_PID_DIR"/*.pid; do
+    [[ -e "$pid_file" ]] || continue
+    service="$(basename "$pid_file" .pid)"
+    if llmproxy_stop_service "$service" "$grace"; then
+      stopped=$((stopped + 1))
+    fi
+  done
+fi
+
+if ((stopped == 0)); then
+  llmproxy_log "nothing running"
+else
+  llmproxy_log "stopped $stopped service(s)"
+fi
+
+if ((purge)); then
+  kafka_state="$LLMPROXY_STATE_DIR/kafka"
+  rm -rf "$kafka_state/data" "$kafka_state/cluster.id" "$kafka_state/format.out" \
+    "$kafka_state/server.properties"
+  llmproxy_log "purged Kafka data in $kafka_state/data (the database was not touched)"
+fi

@@ -1,0 +1,356 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Starts the whole LLM Proxy locally, from any working directory:
+#   checks PostgreSQL and Redis (and creates the database), builds the project, starts a
+#   single-node Kafka broker (infra/kafka/start-kafka.sh), then the upstream simulator (5100),
+#   command-side (5001), query-side (5002) and proxy-edge (5000), each waited for until
+#   /actuator/health reports UP.  Safe to run twice; stop everything with infra/local/down.sh.
+#
+# Environment (all optional):
+#   JAVA_HOME                       a JDK 21+; otherwise the newest one under /usr/lib/jvm
+#   LLMPROXY_DB_HOST/PORT/NAME      PostgreSQL (127.0.0.1, 5432, llmproxy); user LLMPROXY_DB_USER
+#                                   (postgres), password LLMPROXY_DB_PASSWORD (none: trust auth)
+#   LLMPROXY_REDIS_HOST/PORT        Redis (127.0.0.1, 6379)
+#   LLMPROXY_KAFKA_PORT             Kafka listener (9092); see infra/kafka/start-kafka.sh
+#   LLMPROXY_SKIP_BUILD=1           use the jars already in */target instead of building
+#   LLMPROXY_ADMIN_TOKEN            admin bearer token (default: generated once, kept in
+#                                   infra/local/.state/admin-token)
+#   LLMPROXY_SECRET_KEY             base64 of 32 bytes encrypting provider credentials (default:
+#                                   generated once, kept in infra/local/.state/secret-key, 0600)
+#   LLMPROXY_SERVICES               apps to start, e.g. "upstream-simulator command-side" (all;
+#                                   "" = none: only the checks, the database and Kafka)
+#   LLMPROXY_START_TIMEOUT          seconds to wait for each app's health (120)
+#   LLMPROXY_APP_HEAP               -Xmx of each app (384m); LLMPROXY_JAVA_OPTS: extra JVM flags
+#   LLMPROXY_SIMULATOR_PORT / _COMMAND_PORT / _QUERY_PORT / _EDGE_PORT   (5100/5001/5002/5000,
+#                                   passed to the apps as SERVER_PORT)
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib.sh"
+
+DB_HOST="${LLMPROXY_DB_HOST:-127.0.0.1}"
+DB_PORT="${LLMPROXY_DB_PORT:-5432}"
+DB_NAME="${LLMPROXY_DB_NAME:-llmproxy}"
+DB_USER="${LLMPROXY_DB_USER:-postgres}"
+REDIS_HOST="${LLMPROXY_REDIS_HOST:-127.0.0.1}"
+REDIS_PORT="${LLMPROXY_REDIS_PORT:-6379}"
+KAFKA_PORT="${LLMPROXY_KAFKA_PORT:-9092}"
+SIM_PORT="${LLMPROXY_SIMULATOR_PORT:-5100}"
+COMMAND_PORT="${LLMPROXY_COMMAND_PORT:-5001}"
+QUERY_PORT="${LLMPROXY_QUERY_PORT:-5002}"
+EDGE_PORT="${LLMPROXY_EDGE_PORT:-5000}"
+START_TIMEOUT="${LLMPROXY_START_TIMEOUT:-120}"
+APP_HEAP="${LLMPROXY_APP_HEAP:-384m}"
+read -r -a EXTRA_JAVA_OPTS <<<"${LLMPROXY_JAVA_OPTS:-}"
+
+# service name | port | module directory (its target/*-exec.jar is started), in start order
+ALL_SERVICES=(
+  "upstream-simulator|$SIM_PORT|infra/upstream-simulator"
+  "command-side|$COMMAND_PORT|command-side"
+  "query-side|$QUERY_PORT|query-side"
+  "proxy-edge|$EDGE_PORT|proxy-edge"
+)
+# LLMPROXY_SERVICES="upstream-simulator command-side" starts only those apps (always in the
+# order above); LLMPROXY_SERVICES="" starts none (backing services and Kafka only).
+SERVICES=()
+for entry in "${ALL_SERVICES[@]}"; do
+  if [[ -z "${LLMPROXY_SERVICES+set}" || " ${LLMPROXY_SERVICES} " == *" ${entry%%|*} "* ]]; then
+    SERVICES+=("$entry")
+  fi
+done
+for wanted in ${LLMPROXY_SERVICES-}; do
+  [[ " ${ALL_SERVICES[*]%%|*} " == *" $wanted "* ]] || {
+    printf '[llmproxy] ERROR: LLMPROXY_SERVICES: unknown service %s (known: %s)\n' "$wanted" "${ALL_SERVICES[*]%%|*}" >&2
+    exit 2
+  }
+done
+
+started_at=$SECONDS
+have() { command -v "$1" >/dev/null 2>&1; }
+die() {
+  llmproxy_err "$*"
+  exit 1
+}
+
+# ---------------------------------------------------------------- 1. JDK
+llmproxy_pick_jdk || exit 1
+mkdir -p "$LLMPROXY_PID_DIR" "$LLMPROXY_LOG_DIR" "$LLMPROXY_STATE_DIR/run"
+
+# ---------------------------------------------------------------- 2. PostgreSQL, Redis, database
+postgres_up() {
+  if have pg_isready; then
+    pg_isready -q -h "$DB_HOST" -p "$DB_PORT" -t 3
+  else
+    llmproxy_port_open "$DB_HOST" "$DB_PORT"
+  fi
+}
+
+redis_up() {
+  if have redis-cli; then
+    [[ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null || true)" == *PONG* ]]
+  else
+    llmproxy_port_open "$REDIS_HOST" "$REDIS_PORT"
+  fi
+}
+
+check_backing_services() {
+  local missing=0
+  if ! postgres_up; then
+    missing=1
+    llmproxy_err "PostgreSQL does not answer at $DB_HOST:$DB_PORT."
+    cat >&2 <<EOF
+  Install it (Debian/Ubuntu):  apt-get install postgresql
+  Start it:                    pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start
+  (or point LLMPROXY_DB_HOST / LLMPROXY_DB_PORT at a running server; local connections need
+   trust auth for user $DB_USER, or set LLMPROXY_DB_PASSWORD)
+EOF
+  fi
+  if ! redis_up; then
+    missing=1
+    llmproxy_err "Redis does not answer at $REDIS_HOST:$REDIS_PORT."
+    cat >&2 <<EOF
+  Install it (Debian/Ubuntu):  apt-get install redis-server
+  Start it:                    redis-server --daemonize yes --bind 127.0.0.1 --port $REDIS_PORT --save "" --appendonly no
+  (or point LLMPROXY_REDIS_HOST / LLMPROXY_REDIS_PORT at a running server)
+EOF
+  fi
+  ((missing == 0)) || exit 1
+  llmproxy_log "PostgreSQL $DB_HOST:$DB_PORT and Redis $REDIS_HOST:$REDIS_PORT answer"
+}
+
+ensure_database() {
+  if [[ ! "$DB_NAME" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+    die "LLMPROXY_DB_NAME='$DB_NAME': use letters, digits and _ only"
+  fi
+  if ! have psql; then
+    llmproxy_log "psql not found: cannot check that database '$DB_NAME' exists; create it yourself (apt-get install postgresql-client, then: createdb -h $DB_HOST -p $DB_PORT -U $DB_USER $DB_NAME)"
+    return 0
+  fi
+  local exists
+  if ! exists="$(PGPASSWORD="${LLMPROXY_DB_PASSWORD:-}" PGCONNECT_TIMEOUT=5 psql -X -q -w -v ON_ERROR_STOP=1 \
+      -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" 2>&1)"; then
+    die "cannot query PostgreSQL as '$DB_USER' at $DB_HOST:$DB_PORT: $exists"
+  fi
+  if [[ "$exists" == 1 ]]; then
+    llmproxy_log "database '$DB_NAME' exists"
+    return 0
+  fi
+  local out
+  if ! out="$(PGPASSWORD="${LLMPROXY_DB_PASSWORD:-}" PGCONNECT_TIMEOUT=5 psql -X -q -w -v ON_ERROR_STOP=1 \
+      -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -c "CREATE DATABASE \"$DB_NAME\"" 2>&1)"; then
+    die "could not create database '$DB_NAME': $out"
+  fi
+  llmproxy_log "database '$DB_NAME' created"
+}
+
+check_backing_services
+ensure_database
+
+# ---------------------------------------------------------------- 3. build
+# Newest <module>/target/*-exec.jar, or nothing.
+find_jar() {
+  local dir="$LLMPROXY_ROOT/$1/target" jar newest=""
+  for jar in "$dir"/*-exec.jar; do
+    [[ -f "$jar" ]] || continue
+    if [[ -z "$newest" || "$jar" -nt "$newest" ]]; then
+      newest="$jar"
+    fi
+  done
+  [[ -n "$newest" ]] && printf '%s\n' "$newest"
+}
+
+all_running=1
+for entry in ${SERVICES[@]+"${SERVICES[@]}"}; do
+  IFS='|' read -r name _ _ <<<"$entry"
+  llmproxy_service_pid "$name" >/dev/null || all_running=0
+done
+
+if ((${#SERVICES[@]} == 0)); then
+  llmproxy_log "LLMPROXY_SERVICES is empty: no app to start, not building"
+elif [[ "${LLMPROXY_SKIP_BUILD:-0}" == 1 ]]; then
+  llmproxy_log "LLMPROXY_SKIP_BUILD=1: not building, using the jars in */target"
+elif ((all_running)); then
+  llmproxy_log "all apps already running: not rebuilding (run infra/local/down.sh first to pick up changes)"
+else
+  llmproxy_log "building: mvn -B -q -DskipTests package (in $LLMPROXY_ROOT; LLMPROXY_SKIP_BUILD=1 skips this)"
+  build_started=$SECONDS
+  if ! (cd "$LLMPROXY_ROOT" && llmproxy_mvn -B -q -DskipTests package); then
+    die "the build failed (see above); fix it, or set LLMPROXY_SKIP_BUILD=1 to start the jars already built"
+  fi
+  llmproxy_log "build done in $((SECONDS - build_started))s"
+fi
+
+# Resolve the jars of the apps that are not running yet before anything is started.
+declare -A JAR_OF=()
+for entry in ${SERVICES[@]+"${SERVICES[@]}"}; do
+  IFS='|' read -r name _ module <<<"$entry"
+  llmproxy_service_pid "$name" >/dev/null && continue
+  if ! jar="$(find_jar "$module")"; then
+    if [[ "${LLMPROXY_SKIP_BUILD:-0}" == 1 ]]; then
+      die "$module/target/*-exec.jar not found and LLMPROXY_SKIP_BUILD=1 is set: build first (mvn -B -DskipTests package at $LLMPROXY_ROOT) or unset LLMPROXY_SKIP_BUILD"
+    fi
+    die "the build produced no $module/target/*-exec.jar (is the spring-boot repackage classifier 'exec' configured in $module/pom.xml?)"
+  fi
+  JAR_OF[$name]="$jar"
+done
+
+# ---------------------------------------------------------------- 4. Kafka
+bash "$LLMPROXY_ROOT/infra/kafka/start-kafka.sh"
+
+# ---------------------------------------------------------------- 5. secrets and app environment
+# keep_secret VAR FILE GENERATOR: VAR from the environment, else FILE, else GENERATOR saved to FILE.
+keep_secret() {
+  local var="$1" file="$2" generator="$3" value
+  if [[ -n "${!var:-}" ]]; then
+    return 0
+  fi
+  if [[ -s "$file" ]]; then
+    value="$(tr -d '[:space:]' <"$file")"
+  else
+    value="$("$generator")"
+    (umask 077 && printf '%s\n' "$value" >"$file.tmp")
+    mv -f "$file.tmp" "$file"
+    llmproxy_log "generated $var, kept in $file"
+  fi
+  chmod 600 "$file"
+  printf -v "$var" '%s' "$value"
+}
+gen_admin_token() { llmproxy_random_hex 24; }
+gen_secret_key() { llmproxy_random_base64 32; }
+keep_secret LLMPROXY_ADMIN_TOKEN "$LLMPROXY_STATE_DIR/admin-token" gen_admin_token
+keep_secret LLMPROXY_SECRET_KEY "$LLMPROXY_STATE_DIR/secret-key" gen_secret_key
+
+export LLMPROXY_DB_URL="jdbc:postgresql://$DB_HOST:$DB_PORT/$DB_NAME"
+export LLMPROXY_DB_USER="$DB_USER"
+if [[ -n "${LLMPROXY_DB_PASSWORD:-}" ]]; then
+  export LLMPROXY_DB_PASSWORD
+fi
+export LLMPROXY_REDIS_HOST="$REDIS_HOST" LLMPROXY_REDIS_PORT="$REDIS_PORT"
+export LLMPROXY_KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+export LLMPROXY_ADMIN_TOKEN LLMPROXY_SECRET_KEY
+export AXONIQ_UPDATE_CHECKER_DISABLED=true
+
+# ---------------------------------------------------------------- 6. apps
+# health_status PORT: prints the top-level status of /actuator/health (UP, DOWN...) or nothing.
+health_status() {
+  local body
+  body="$(curl -s --max-time 3 "http://127.0.0.1:$1/actuator/health" 2>/dev/null || true)"
+  [[ -n "$body" ]] || return 0
+  if have jq; then
+    jq -r '.status // empty' <<<"$body" 2>/dev/null || true
+  else
+    grep -o '"status"[[:space:]]*:[[:space:]]*"[A-Z_]*"' <<<"$body" | head -n 1 | sed 's/.*"\([A-Z_]*\)"$/\1/' || true
+  fi
+}
+
+# wait_health NAME PORT PID: 0 once UP; 1 on timeout; 2 if the process died.
+wait_health() {
+  local name="$1" port="$2" pid="$3" deadline status=""
+  deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    status="$(health_status "$port")"
+    [[ "$status" == UP ]] && return 0
+    kill -0 "$pid" 2>/dev/null || return 2
+    sleep 1
+  done
+  llmproxy_err "$name: http://127.0.0.1:$port/actuator/health is not UP after ${START_TIMEOUT}s (last status: ${status:-no answer})"
+  return 1
+}
+
+# start_service NAME PORT JAR: starts the app unless it already runs, waits for health UP.
+start_service() {
+  local name="$1" port="$2" jar="$3" pid log run_jar rc=0 t0=$SECONDS
+  log="$LLMPROXY_LOG_DIR/$name.log"
+  if pid="$(llmproxy_service_pid "$name")"; then
+    wait_health "$name" "$port" "$pid" || rc=$?
+    if ((rc == 0)); then
+      llmproxy_log "$name: already running (pid $pid) on port $port"
+      return 0
+    fi
+    llmproxy_tail_log "$log" 60
+    die "$name: pid $pid is running but not healthy; see $log (infra/local/down.sh stops it)"
+  fi
+  rm -f "$(llmproxy_pid_file "$name")"
+  if llmproxy_port_open 127.0.0.1 "$port"; then
+    die "$name: port $port is already in use by a process not started by up.sh; stop it or set another port"
+  fi
+  [[ -f "$jar" ]] || die "$name: jar not found: $jar"
+  # Run a copy, so that a rebuild (mvn package/clean) cannot pull the jar from under the JVM.
+  run_jar="$LLMPROXY_STATE_DIR/run/$name.jar"
+  cp -f "$jar" "$run_jar.tmp"
+  mv -f "$run_jar.tmp" "$run_jar"
+  [[ -f "$log" ]] && mv -f "$log" "$log.1"
+  printf '===== %s: %s (from %s) on port %s =====\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$name" "${jar#"$LLMPROXY_ROOT"/}" "$port" >"$log"
+  llmproxy_log "$name: starting on port $port (log: $log)"
+  # cwd: the state dir's run/ (not the caller's cwd); exec keeps $! the JVM's pid.
+  (
+    cd "$LLMPROXY_STATE_DIR/run"
+    SERVER_PORT="$port" exec nohup "$JAVA_HOME/bin/java" -Xmx"$APP_HEAP" \
+      "$(llmproxy_service_marker "$name")" ${EXTRA_JAVA_OPTS[@]+"${EXTRA_JAVA_OPTS[@]}"} \
+      -jar "$run_jar" </dev/null >>"$log" 2>&1
+  ) &
+  pid=$!
+  printf '%s\n' "$pid" >"$(llmproxy_pid_file "$name")"
+  wait_health "$name" "$port" "$pid" || rc=$?
+  if ((rc != 0)); then
+    ((rc == 2)) && llmproxy_err "$name: the process exited during start"
+    llmproxy_tail_log "$log" 80
+    llmproxy_stop_service "$name" 10 >/dev/null 2>&1 || true
+    rm -f "$(llmproxy_pid_file "$name")"
+    die "$name did not start; full log: $log"
+  fi
+  llmproxy_log "$name: UP after $((SECONDS - t0))s (pid $pid)"
+}
+
+for entry in ${SERVICES[@]+"${SERVICES[@]}"}; do
+  IFS='|' read -r name port _ <<<"$entry"
+  start_service "$name" "$port" "${JAR_OF[$name]:-}"
+done
+
+# ---------------------------------------------------------------- 7. summary
+if ((${#SERVICES[@]} == 0)); then
+  cat <<EOF
+
+Backing services ready ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_HOME); no app started (LLMPROXY_SERVICES is empty)
+  Kafka       127.0.0.1:$KAFKA_PORT  (topic llmproxy.usage.v1; log $LLMPROXY_LOG_DIR/kafka.log)
+  PostgreSQL  $LLMPROXY_DB_URL
+  Redis       $REDIS_HOST:$REDIS_PORT
+  admin token: $LLMPROXY_ADMIN_TOKEN
+  stop: infra/local/down.sh
+EOF
+  exit 0
+fi
+if have jq; then
+  pick() { printf "jq -r .%s" "$1"; }
+else
+  pick() { printf "python3 -c \"import json,sys; print(json.load(sys.stdin)['%s'])\"" "$1"; }
+fi
+admin_json="-H \"Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN\" -H 'Content-Type: application/json'"
+
+cat <<EOF
+
+LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_HOME)
+
+  proxy-edge          http://127.0.0.1:$EDGE_PORT      (OpenAI-compatible /v1/chat/completions)
+  command-side        http://127.0.0.1:$COMMAND_PORT      (admin API /admin/v1/...)
+  query-side          http://127.0.0.1:$QUERY_PORT      (finance API /finance/v1/...)
+  upstream simulator  http://127.0.0.1:$SIM_PORT/v1
+  Kafka               127.0.0.1:$KAFKA_PORT        (topic llmproxy.usage.v1)
+  PostgreSQL          $LLMPROXY_DB_URL
+  Redis               $REDIS_HOST:$REDIS_PORT
+
+  logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log
+  admin token:  $LLMPROXY_ADMIN_TOKEN
+  stop:  infra/local/down.sh   (--purge also deletes Kafka's data)
+
+Try it (copy-paste; infra/local/demo.sh runs the same sequence):
+
+export LLMPROXY_ADMIN_TOKEN=$LLMPROXY_ADMIN_TOKEN
+TENANT_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants $admin_json -d '{"name":"acme"}' | $(pick tenantId)); echo "\$TENANT_ID"
+PROVIDER_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/providers $admin_json -d '{"name":"sim","type":"openai","baseUrl":"http://127.0.0.1:$SIM_PORT/v1","apiKey":"sk-sim"}' | $(pick providerId)); echo "\$PROVIDER_ID"
+curl -fsS -X PUT http://127.0.0.1:$COMMAND_PORT/admin/v1/routes/gpt-4o-mini $admin_json -d "{\"targets\":[{\"providerId\":\"\$PROVIDER_ID\",\"model\":\"sim-gpt-4o-mini\"}]}"; echo
+API_KEY=\$(curl -fsS -X POST "http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants/\$TENANT_ID/api-keys" $admin_json -d '{"name":"dev"}' | $(pick key)); echo "\$API_KEY"
+curl -sS http://127.0.0.1:$EDGE_PORT/v1/chat/completions -H "Authorization: Bearer \$API_KEY" -H 'Content-Type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'; echo
+curl -sS "http://127.0.0.1:$QUERY_PORT/finance/v1/usage?tenantId=\$TENANT_ID&from=\$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)&to=\$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)&groupBy=model" -H "Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN"; echo
+EOF
