@@ -1,0 +1,49 @@
+package io.llmproxy.edge.api.openai;
+
+import io.llmproxy.edge.auth.ApiKeyAuthenticator;
+import io.llmproxy.edge.call.Call;
+import io.llmproxy.edge.snapshot.SnapshotStore;
+import io.llmproxy.edge.usage.UsagePublisher;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code GET /v1/models} (https://platform.openai.com/docs/api-reference/models/list): the public
+ * model names the key may call, {@code {"object":"list","data":[{"id","object":"model","created","owned_by"}]}}
+ * with {@code created} in epoch seconds (when the route was last defined).
+ */
+@Component
+class ModelsHandler {
+
+    private final ApiKeyAuthenticator authenticator;
+    private final SnapshotStore snapshots;
+    private final UsagePublisher usage;
+
+    ModelsHandler(ApiKeyAuthenticator authenticator, SnapshotStore snapshots, UsagePublisher usage) {
+        this.authenticator = authenticator;
+        this.snapshots = snapshots;
+        this.usage = usage;
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        ApiKeyAuthenticator.Result auth = authenticator.authenticate(request.headers().firstHeader(HttpHeaders.AUTHORIZATION));
+        if (auth.status() != ApiKeyAuthenticator.Status.OK) {
+            Call call = new Call("models", usage);
+            call.key(auth.key());
+            return OpenAiResponses.unauthorized(call, auth.status());
+        }
+        List<Map<String, Object>> data = snapshots.current().routesByModel().values().stream()
+                .sorted(Comparator.comparing(r -> r.model()))
+                .map(r -> Map.<String, Object>of("id", r.model(), "object", "model",
+                        "created", r.updatedAt().getEpochSecond(), "owned_by", "llmproxy"))
+                .toList();
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("object", "list", "data", data));
+    }
+}

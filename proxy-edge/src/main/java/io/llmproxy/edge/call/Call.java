@@ -1,0 +1,75 @@
+package io.llmproxy.edge.call;
+
+import io.llmproxy.edge.provider.ChatTranslator;
+import io.llmproxy.edge.provider.TokenUsage;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
+import io.llmproxy.edge.usage.UsagePublisher;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One client call through the edge, from request to last byte. {@link #finish} publishes its
+ * usage event exactly once, whichever way the call ends (success, refusal, upstream error,
+ * cancellation).
+ */
+public final class Call {
+
+    private final long startNanos = System.nanoTime();
+    private final String endpoint;
+    private final UsagePublisher publisher;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile ApiKeyEntry key;
+    private volatile String model;
+    private volatile String providerId;
+    private volatile String providerModel;
+    private volatile boolean stream;
+    private volatile ChatTranslator translator;
+
+    public Call(String endpoint, UsagePublisher publisher) {
+        this.endpoint = endpoint;
+        this.publisher = publisher;
+    }
+
+    public void key(ApiKeyEntry key) {
+        this.key = key;
+    }
+
+    public void request(String model, boolean stream) {
+        this.model = model;
+        this.stream = stream;
+    }
+
+    public void upstream(String providerId, String providerModel, ChatTranslator translator) {
+        this.providerId = providerId;
+        this.providerModel = providerModel;
+        this.translator = translator;
+    }
+
+    /**
+     * Publishes the usage event (first call only; later calls do nothing).
+     *
+     * @param httpStatus status the client got (499 when it went away)
+     * @param outcome    how the call ended
+     * @return true when this call published, false when the call had already finished
+     */
+    public boolean finish(int httpStatus, Outcome outcome) {
+        if (!finished.compareAndSet(false, true)) {
+            return false;
+        }
+        TokenUsage usage = translator == null ? TokenUsage.NONE : translator.usageSoFar();
+        ApiKeyEntry k = key;
+        publisher.publish(new UsageRecorded(UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION,
+                k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
+                providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now()));
+        return true;
+    }
+
+    public ApiKeyEntry key() {
+        return key;
+    }
+}

@@ -1,0 +1,39 @@
+package io.llmproxy.edge.provider;
+
+import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
+import io.llmproxy.edge.stream.SseEvent;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Translates one chat call between the canonical model (OpenAI chat completions shape) and a
+ * provider's wire format. One object per request: it may keep state across stream events (tokens
+ * seen so far). Imports no Spring, Reactor or Netty types.
+ */
+public interface ChatTranslator {
+
+    /**
+     * @param request       the canonical request (OpenAI {@code chat.completions} body); not modified
+     * @param provider      the provider connection, with its credential
+     * @param providerModel the provider's model name from the route
+     * @return the request to send
+     */
+    UpstreamRequest request(ObjectNode request, ProviderEntry provider, String providerModel);
+
+    /** Translates a complete (non-stream) 2xx response body to canonical bytes plus usage. */
+    Translated response(byte[] body);
+
+    /** Translates one upstream stream event; the result's bytes are sent to the client as they are. */
+    Translated streamEvent(SseEvent event);
+
+    /**
+     * Maps a non-2xx provider response.
+     *
+     * @param status     the provider's HTTP status
+     * @param body       its body (may be empty)
+     * @param retryAfter its {@code Retry-After} header, or null
+     */
+    UpstreamFailure error(int status, byte[] body, String retryAfter);
+
+    /** @return usage reported so far, or an estimate from the stream when the provider did not report it */
+    TokenUsage usageSoFar();
+}
