@@ -2,6 +2,7 @@ package io.llmproxy.query.apikey;
 
 import io.llmproxy.query.web.QueryRejected;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -45,6 +46,9 @@ class ApiKeyQueryController {
                         rs.getString(5), rs.getTimestamp(6).toInstant(),
                         rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()))
                 .list();
-        return Map.of("tenantId", tenantId, "items", items);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("tenantId", tenantId);
+        result.put("items", items);
+        return result;
     }
 }

@@ -2,6 +2,7 @@ package io.llmproxy.query.audit;
 
 import io.llmproxy.query.web.QueryRejected;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -53,6 +54,11 @@ class AuditQueryController {
                 .query((rs, i) -> new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getTimestamp(5).toInstant(), json.readTree(rs.getString(6))))
                 .list();
-        return Map.of("tenantId", tenantId, "limit", limit, "offset", offset, "items", items);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("tenantId", tenantId);
+        result.put("limit", limit);
+        result.put("offset", offset);
+        result.put("items", items);
+        return result;
     }
 }

@@ -4,6 +4,7 @@ import io.llmproxy.query.web.QueryRejected;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -60,7 +61,13 @@ class UsageQueryController {
                 .query((rs, i) -> new UsageItem(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
                         rs.getLong(5)))
                 .list();
-        return Map.of("tenantId", tenantId, "from", start, "to", end, "groupBy", groupBy, "items", items);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("tenantId", tenantId);
+        result.put("from", start);
+        result.put("to", end);
+        result.put("groupBy", groupBy);
+        result.put("items", items);
+        return result;
     }
 
     private static Instant instant(String name, String value, Instant fallback) {

@@ -1,0 +1,249 @@
+package io.llmproxy.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.testsupport.LocalPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The walking skeleton end to end, as a user runs it: the four built applications as processes
+ * on the real PostgreSQL and a real (embedded KRaft) Kafka broker; admin commands over HTTP; LLM
+ * calls with the official OpenAI Java SDK, streamed and not; the billed tokens must equal what
+ * the client saw; revocation is refused within 2 s.
+ */
+class WalkingSkeletonE2ETest {
+
+    static final String ADMIN_TOKEN = "e2e-admin-token";
+    static final String PROVIDER_SECRET = "sk-e2e-provider-secret-42";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static EmbeddedKafkaKraftBroker kafka;
+    static LocalStack stack;
+    static int commandPort;
+    static int queryPort;
+    static int edgePort;
+    static int simulatorPort;
+    static String dbUrl;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        kafka = new EmbeddedKafkaKraftBroker(1, 3, UsageRecorded.TOPIC);
+        kafka.afterPropertiesSet();
+        dbUrl = LocalPostgres.freshDatabase("llmproxy_e2e");
+        byte[] master = new byte[32];
+        new java.security.SecureRandom().nextBytes(master);
+        Map<String, String> env = Map.of(
+                "LLMPROXY_DB_URL", dbUrl,
+                "LLMPROXY_DB_USER", LocalPostgres.user(),
+                "LLMPROXY_DB_PASSWORD", LocalPostgres.password(),
+                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.getBrokersAsString(),
+                "LLMPROXY_ADMIN_TOKEN", ADMIN_TOKEN,
+                "LLMPROXY_SECRET_KEY", Base64.getEncoder().encodeToString(master));
+        stack = new LocalStack();
+        simulatorPort = LocalStack.freePort();
+        commandPort = LocalStack.freePort();
+        queryPort = LocalStack.freePort();
+        edgePort = LocalStack.freePort();
+        List<String> times = new ArrayList<>();
+        times.add("upstream-simulator " + stack.start("upstream-simulator", "infra/upstream-simulator", simulatorPort, env));
+        times.add("command-side " + stack.start("command-side", "command-side", commandPort, env));
+        times.add("query-side " + stack.start("query-side", "query-side", queryPort, env));
+        times.add("proxy-edge " + stack.start("proxy-edge", "proxy-edge", edgePort, env));
+        System.out.println("[e2e] seconds to healthy: " + times);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+    }
+
+    @Test
+    void adminIssuesAKeyTheSdkCallsStreamedAndNotTheUsageIsBilledExactlyAndRevocationBites() throws Exception {
+        // 2. admin commands
+        HttpResponse<String> invalidTenant = admin("POST", commandPort, "/admin/v1/tenants", "{\"name\":\"\"}");
+        assertThat(invalidTenant.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(invalidTenant.body()).get("field").asString()).isEqualTo("name");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + commandPort + "/admin/v1/tenants"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+
+        String tenantId = created(admin("POST", commandPort, "/admin/v1/tenants", "{\"name\":\"Acme\"}")).get("tenantId").asString();
+        String providerId = created(admin("POST", commandPort, "/admin/v1/providers",
+                "{\"name\":\"sim\",\"type\":\"openai\",\"baseUrl\":\"http://127.0.0.1:" + simulatorPort + "/v1\",\"apiKey\":\""
+                        + PROVIDER_SECRET + "\"}")).get("providerId").asString();
+        HttpResponse<String> badType = admin("POST", commandPort, "/admin/v1/providers",
+                "{\"name\":\"x\",\"type\":\"gemini\",\"baseUrl\":\"http://x/v1\",\"apiKey\":\"k\"}");
+        assertThat(badType.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(badType.body()).get("field").asString()).isEqualTo("type");
+        HttpResponse<String> unknownProvider = admin("PUT", commandPort, "/admin/v1/routes/gpt-4o-mini",
+                "{\"targets\":[{\"providerId\":\"nope\",\"model\":\"m\"}]}");
+        assertThat(unknownProvider.statusCode()).isEqualTo(404);
+        assertThat(admin("PUT", commandPort, "/admin/v1/routes/gpt-4o-mini",
+                "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-gpt-4o-mini\"}]}").statusCode()).isEqualTo(204);
+        assertThat(admin("POST", commandPort, "/admin/v1/tenants/no-such-tenant/api-keys", "{\"name\":\"x\"}").statusCode())
+                .isEqualTo(404);
+        JsonNode issued = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys", "{\"name\":\"ci\"}"));
+        long issuedAt = System.nanoTime();
+        String apiKeyId = issued.get("apiKeyId").asString();
+        String key = issued.get("key").asString();
+        assertThat(key).startsWith("llmp_").hasSize(48);
+
+        // 3. reads from the read model; projection lag = command returned → row visible
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
+                admin("GET", queryPort, "/admin/v1/tenants/" + tenantId + "/api-keys", null).body().contains(apiKeyId));
+        double projectionLagMs = (System.nanoTime() - issuedAt) / 1e6;
+        JsonNode keys = JSON.readTree(admin("GET", queryPort, "/admin/v1/tenants/" + tenantId + "/api-keys", null).body());
+        JsonNode listed = keys.get("items").get(0);
+        assertThat(listed.get("name").asString()).isEqualTo("ci");
+        assertThat(listed.get("status").asString()).isEqualTo("ACTIVE");
+        assertThat(listed.get("displayPrefix").asString()).isEqualTo(key.substring(0, 11));
+        assertThat(keys.toString()).doesNotContain(key).doesNotContain(io.llmproxy.kernel.apikey.ApiKeys.hash(key));
+
+        // 4. LLM calls through the edge with the official OpenAI Java SDK
+        OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(key).baseUrl("http://127.0.0.1:" + edgePort + "/v1")
+                .maxRetries(0).build();
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("gpt-4o-mini")
+                .addSystemMessage("You are terse.").addUserMessage("Say hello to the walking skeleton.").build();
+        AtomicReference<ChatCompletion> completion = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreException(UnauthorizedException.class)
+                .until(() -> {
+                    completion.set(client.chat().completions().create(params));
+                    return true;
+                });
+        CompletionUsage seenWhole = completion.get().usage().orElseThrow();
+        String wholeText = completion.get().choices().get(0).message().content().orElseThrow();
+        assertThat(wholeText).isNotBlank();
+        assertThat(seenWhole.totalTokens()).isEqualTo(seenWhole.promptTokens() + seenWhole.completionTokens());
+
+        ChatCompletionCreateParams streamParams = params.toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        StringBuilder streamedText = new StringBuilder();
+        List<CompletionUsage> streamedUsage = new ArrayList<>();
+        int chunks = 0;
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(streamParams)) {
+            for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+                chunks++;
+                chunk.choices().forEach(c -> c.delta().content().ifPresent(streamedText::append));
+                chunk.usage().ifPresent(streamedUsage::add);
+            }
+        }
+        assertThat(chunks).isGreaterThan(3);
+        assertThat(streamedText.toString()).isEqualTo(wholeText);
+        assertThat(streamedUsage).hasSize(1);
+        CompletionUsage seenStream = streamedUsage.get(0);
+        assertThat(seenStream.completionTokens()).isEqualTo(seenWhole.completionTokens());
+
+        assertThat(client.models().list().data().stream().map(m -> m.id()).toList()).containsExactly("gpt-4o-mini");
+        assertThatThrownBy(() -> client.chat().completions().create(params.toBuilder().model("no-such-model").build()))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("model_not_found");
+
+        // 5. usage billed: the tokens the client saw, exactly, within a few seconds
+        long expectedPrompt = seenWhole.promptTokens() + seenStream.promptTokens();
+        long expectedCompletion = seenWhole.completionTokens() + seenStream.completionTokens();
+        String usagePath = "/finance/v1/usage?tenantId=" + tenantId + "&from=" + Instant.now().minusSeconds(3600)
+                + "&to=" + Instant.now().plusSeconds(3600) + "&groupBy=model";
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+                JSON.readTree(admin("GET", queryPort, usagePath, null).body()).get("items").size() == 2);
+        JsonNode items = JSON.readTree(admin("GET", queryPort, usagePath, null).body()).get("items");
+        JsonNode billed = items.get(0);
+        assertThat(billed.get("model").asString()).isEqualTo("gpt-4o-mini");
+        assertThat(billed.get("requests").asLong()).isEqualTo(2);
+        assertThat(billed.get("promptTokens").asLong()).isEqualTo(expectedPrompt);
+        assertThat(billed.get("completionTokens").asLong()).isEqualTo(expectedCompletion);
+        assertThat(billed.get("totalTokens").asLong()).isEqualTo(expectedPrompt + expectedCompletion);
+        assertThat(items.get(1).get("model").asString()).isEqualTo("no-such-model");
+        assertThat(items.get(1).get("promptTokens").asLong()).isZero();
+
+        // audit: admin and usage events of the tenant, in order, without key material
+        JsonNode audit = JSON.readTree(admin("GET", queryPort, "/audit/v1/events?tenantId=" + tenantId, null).body());
+        List<String> types = audit.get("items").valueStream().map(n -> n.get("eventType").asString()).toList();
+        assertThat(types).startsWith("TenantCreated", "ApiKeyIssued")
+                .containsSubsequence("ApiKeyIssued", "UsageRecorded", "UsageRecorded", "UsageRecorded");
+        assertThat(audit.toString()).doesNotContain(key).doesNotContain(io.llmproxy.kernel.apikey.ApiKeys.hash(key));
+
+        // secrets: neither the API key nor the provider credential is in the event store in clear
+        try (Connection c = DriverManager.getConnection(dbUrl, LocalPostgres.user(), LocalPostgres.password());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT convert_from(payload, 'UTF8') FROM domainevententry")) {
+            int events = 0;
+            while (rs.next()) {
+                events++;
+                assertThat(rs.getString(1)).doesNotContain(PROVIDER_SECRET).doesNotContain(key);
+            }
+            assertThat(events).isEqualTo(4);
+        }
+
+        // revocation: refused within 2 s of the DELETE returning
+        HttpResponse<String> revoke = admin("DELETE", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys/" + apiKeyId, null);
+        assertThat(revoke.statusCode()).isEqualTo(204);
+        long revokedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try {
+                client.models().list();
+                return false;
+            } catch (UnauthorizedException e) {
+                return true;
+            }
+        });
+        double revocationMs = (System.nanoTime() - revokedAt) / 1e6;
+        assertThatThrownBy(() -> client.chat().completions().create(params)).isInstanceOf(UnauthorizedException.class)
+                .hasMessageContaining("invalid_api_key");
+        assertThat(admin("DELETE", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys/nope", null).statusCode())
+                .isEqualTo(404);
+        System.out.printf("[e2e] projection lag (key issued → listed): %.0f ms; revocation (DELETE → 401): %.0f ms%n",
+                projectionLagMs, revocationMs);
+    }
+
+    private JsonNode created(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> admin(String method, int port, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
