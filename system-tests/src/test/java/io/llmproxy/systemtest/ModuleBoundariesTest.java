@@ -74,6 +74,17 @@ class ModuleBoundariesTest {
     }
 
     @Test
+    void adminWebIsSharedByTheAdminAppsOnly() {
+        noClasses().that().resideInAPackage("io.llmproxy.adminweb..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.llmproxy.command..", "io.llmproxy.query..",
+                        "io.llmproxy.projection..", "io.llmproxy.edge..", "io.llmproxy.kernel..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.llmproxy.edge..", "io.llmproxy.projection..", "io.llmproxy.kernel..")
+                .should().dependOnClassesThat().resideInAPackage("io.llmproxy.adminweb..")
+                .check(classes);
+    }
+
+    @Test
     void simulatorIsSelfContained() {
         noClasses().that().resideInAPackage("io.llmproxy.simulator..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.llmproxy.command..", "io.llmproxy.query..",

@@ -1,7 +1,7 @@
 package io.llmproxy.command.web;
 
 import io.llmproxy.command.common.CommandRejected;
-import java.net.URI;
+import io.llmproxy.adminweb.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -25,7 +25,7 @@ public class AdminErrorHandler {
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case CONFLICT -> HttpStatus.CONFLICT;
         };
-        return problem(status, e.code(), e.field(), e.getMessage());
+        return Problems.problem(status, e.code(), e.field(), e.getMessage());
     }
 
     @ExceptionHandler(MethodArgumentNotValidException.class)
@@ -33,22 +33,12 @@ public class AdminErrorHandler {
         var error = e.getBindingResult().getFieldErrors().stream().findFirst();
         String field = error.map(f -> f.getField()).orElse(null);
         String message = error.map(f -> f.getField() + " " + f.getDefaultMessage()).orElse("invalid request");
-        return problem(HttpStatus.BAD_REQUEST, "invalid_" + (field == null ? "request" : field), field, message);
+        return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_" + (field == null ? "request" : field), field, message);
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid_json", null, "request body is not valid JSON for this endpoint");
+        return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_json", null, "request body is not valid JSON for this endpoint");
     }
 
-    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String field, String message) {
-        ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, message);
-        detail.setType(URI.create("https://llmproxy.io/problems/" + code));
-        detail.setTitle(status.getReasonPhrase());
-        detail.setProperty("code", code);
-        if (field != null) {
-            detail.setProperty("field", field);
-        }
-        return ResponseEntity.status(status).body(detail);
-    }
 }

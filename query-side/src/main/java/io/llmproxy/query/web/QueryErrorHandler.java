@@ -1,6 +1,6 @@
 package io.llmproxy.query.web;
 
-import java.net.URI;
+import io.llmproxy.adminweb.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -15,30 +15,20 @@ public class QueryErrorHandler {
 
     @ExceptionHandler(QueryRejected.class)
     ResponseEntity<ProblemDetail> rejected(QueryRejected e) {
-        return problem(e.status(), e.status() == HttpStatus.NOT_FOUND ? "not_found" : "invalid_" + e.field(),
+        return Problems.problem(e.status(), e.status() == HttpStatus.NOT_FOUND ? "not_found" : "invalid_" + e.field(),
                 e.field(), e.getMessage());
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
     ResponseEntity<ProblemDetail> missing(MissingServletRequestParameterException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid_" + e.getParameterName(), e.getParameterName(),
+        return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_" + e.getParameterName(), e.getParameterName(),
                 e.getParameterName() + " is required");
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> mismatch(MethodArgumentTypeMismatchException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid_" + e.getName(), e.getName(),
+        return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_" + e.getName(), e.getName(),
                 e.getName() + " has an invalid value: " + e.getValue());
     }
 
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String field, String message) {
-        ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, message);
-        detail.setType(URI.create("https://llmproxy.io/problems/" + code));
-        detail.setTitle(status.getReasonPhrase());
-        detail.setProperty("code", code);
-        if (field != null) {
-            detail.setProperty("field", field);
-        }
-        return ResponseEntity.status(status).body(detail);
-    }
 }

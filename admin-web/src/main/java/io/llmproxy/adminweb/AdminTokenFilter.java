@@ -1,6 +1,5 @@
-package io.llmproxy.query.web;
+package io.llmproxy.adminweb;
 
-import io.llmproxy.query.config.QuerySideProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,30 +7,36 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import org.springframework.stereotype.Component;
+import java.util.List;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Requires {@code Authorization: Bearer $LLMPROXY_ADMIN_TOKEN} (constant-time comparison) on
- * {@code /admin/**}, {@code /audit/**} and {@code /finance/**}; 401 problem JSON otherwise.
- * Stands in until the identity issue brings Keycloak JWTs.
+ * every request under the given path prefixes; answers 401 problem JSON otherwise. Stands in
+ * until the identity issue brings Keycloak-issued JWTs.
  */
-@Component
 public class AdminTokenFilter extends OncePerRequestFilter {
 
     private final byte[] expected;
+    private final List<String> prefixes;
 
-    public AdminTokenFilter(QuerySideProperties properties) {
-        if (properties.adminToken() == null || properties.adminToken().isBlank()) {
+    /**
+     * @param token    the admin token; blank is refused at start-up
+     * @param prefixes request paths to protect, e.g. {@code /admin/}
+     * @throws IllegalStateException when the token is blank
+     */
+    public AdminTokenFilter(String token, List<String> prefixes) {
+        if (token == null || token.isBlank()) {
             throw new IllegalStateException("LLMPROXY_ADMIN_TOKEN must be set (infra/local/up.sh sets one)");
         }
-        this.expected = ("Bearer " + properties.adminToken()).getBytes(StandardCharsets.UTF_8);
+        this.expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.prefixes = List.copyOf(prefixes);
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String uri = request.getRequestURI();
-        return !(uri.startsWith("/admin/") || uri.startsWith("/audit/") || uri.startsWith("/finance/"));
+        return prefixes.stream().noneMatch(uri::startsWith);
     }
 
     @Override
