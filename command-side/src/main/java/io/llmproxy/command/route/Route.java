@@ -11,29 +11,29 @@ import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
- * Route aggregate, identified by the public model name. Defined (created or replaced) through
+ * Route aggregate, identified by the public model name (global) or {@code tenantId/model}. Defined (created or replaced) through
  * {@link RouteCommandHandler}, which first checks that every target provider exists.
  */
 @Aggregate
 public class Route {
 
     @AggregateIdentifier
-    private String model;
+    private String routeId;
     private List<RouteTarget> targets = List.of();
 
     public Route() {
     }
 
     /** Applies {@link RouteDefined} unless the targets are unchanged (a repeated PUT is a no-op). */
-    void define(String model, List<RouteTarget> newTargets) {
+    void define(String tenantId, String model, List<RouteTarget> newTargets) {
         if (!RouteRules.sameTargets(targets, newTargets)) {
-            apply(new RouteDefined(model, List.copyOf(newTargets), GenericEventMessage.clock.instant()));
+            apply(new RouteDefined(model, List.copyOf(newTargets), GenericEventMessage.clock.instant(), tenantId));
         }
     }
 
     @EventSourcingHandler
     void on(RouteDefined event) {
-        this.model = event.model();
+        this.routeId = io.llmproxy.kernel.route.DefineRoute.idOf(event.tenantId(), event.model());
         this.targets = event.targets();
     }
 }

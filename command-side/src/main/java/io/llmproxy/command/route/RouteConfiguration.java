@@ -1,6 +1,7 @@
 package io.llmproxy.command.route;
 
 import io.llmproxy.command.provider.Provider;
+import io.llmproxy.command.tenant.Tenant;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -12,14 +13,17 @@ class RouteConfiguration {
 
     @Bean
     RouteCommandHandler routeCommandHandler(@Qualifier("routeRepository") Repository<Route> routes,
-                                            @Qualifier("providerRepository") Repository<Provider> providers) {
-        return new RouteCommandHandler(routes, providerId -> {
-            try {
-                providers.load(providerId);
-                return true;
-            } catch (AggregateNotFoundException e) {
-                return false;
-            }
-        });
+                                            @Qualifier("providerRepository") Repository<Provider> providers,
+                                            @Qualifier("tenantRepository") Repository<Tenant> tenants) {
+        return new RouteCommandHandler(routes, id -> exists(providers, id), id -> exists(tenants, id));
+    }
+
+    private static boolean exists(Repository<?> repository, String id) {
+        try {
+            repository.load(id);
+            return true;
+        } catch (AggregateNotFoundException e) {
+            return false;
+        }
     }
 }

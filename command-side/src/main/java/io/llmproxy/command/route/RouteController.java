@@ -11,13 +11,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Admin commands on model routes ({@code /admin/v1/routes/{model}}). */
+/** Admin commands on model routes: global ({@code /admin/v1/routes/{model}}) and per tenant. */
 @RestController
-@RequestMapping("/admin/v1/routes")
 class RouteController {
 
     private final CommandGateway commands;
@@ -32,11 +30,25 @@ class RouteController {
     record DefineRouteRequest(@NotEmpty List<@Valid Target> targets) {
     }
 
-    /** {@code PUT /admin/v1/routes/{model} {"targets":[{"providerId","model"}]}} → 204. */
-    @PutMapping("/{model}")
+    /** {@code PUT /admin/v1/routes/{model} {"targets":[{"providerId","model"}]}} → 204: a global route. */
+    @PutMapping("/admin/v1/routes/{model}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void define(@PathVariable String model, @Valid @RequestBody DefineRouteRequest request) {
-        commands.sendAndWait(new DefineRoute(model,
-                request.targets().stream().map(t -> new RouteTarget(t.providerId(), t.model())).toList()));
+        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(null, model), null, model, targets(request)));
+    }
+
+    /**
+     * {@code PUT /admin/v1/tenants/{tenantId}/routes/{model}} → 204: a route only that tenant's keys
+     * see; it takes precedence over a global route of the same name for that tenant.
+     */
+    @PutMapping("/admin/v1/tenants/{tenantId}/routes/{model}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void defineForTenant(@PathVariable String tenantId, @PathVariable String model,
+                         @Valid @RequestBody DefineRouteRequest request) {
+        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(tenantId, model), tenantId, model, targets(request)));
+    }
+
+    private static List<RouteTarget> targets(DefineRouteRequest request) {
+        return request.targets().stream().map(t -> new RouteTarget(t.providerId(), t.model())).toList();
     }
 }

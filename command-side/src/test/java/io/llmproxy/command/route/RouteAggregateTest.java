@@ -18,7 +18,7 @@ class RouteAggregateTest {
     void setUp() {
         fixture = new AggregateTestFixture<>(Route.class);
         Set<String> providers = Set.of("p1", "p2");
-        fixture.registerAnnotatedCommandHandler(new RouteCommandHandler(fixture.getRepository(), providers::contains));
+        fixture.registerAnnotatedCommandHandler(new RouteCommandHandler(fixture.getRepository(), providers::contains, "t1"::equals));
     }
 
     @Test
@@ -54,6 +54,22 @@ class RouteAggregateTest {
                 .expectException(CommandRejected.class)
                 .expectExceptionMessage("provider p9 not found")
                 .expectNoEvents();
+    }
+
+    @Test
+    void tenantRouteIsItsOwnAggregateAndNeedsAnExistingTenant() {
+        List<RouteTarget> targets = List.of(new RouteTarget("p1", "a"));
+        fixture.givenNoPriorActivity()
+                .when(new DefineRoute("t1/gpt-4o-mini", "t1", "gpt-4o-mini", targets))
+                .expectEvents(new RouteDefined("gpt-4o-mini", targets, fixture.currentTime(), "t1"));
+    }
+
+    @Test
+    void tenantRouteOfAnUnknownTenantIsNotFound() {
+        fixture.givenNoPriorActivity()
+                .when(new DefineRoute("t9/gpt-4o-mini", "t9", "gpt-4o-mini", List.of(new RouteTarget("p1", "a"))))
+                .expectException(CommandRejected.class)
+                .expectExceptionMessage("tenant t9 not found");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.llmproxy.kernel.apikey;
 
+import java.time.Instant;
+import java.util.List;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**
@@ -12,7 +14,16 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * @param name          display name, 1..200 characters
  * @param keyHash       SHA-256 of the key, lowercase hex (64 chars)
  * @param displayPrefix the first characters of the key, safe to show (e.g. {@code llmp_Ab3dE})
+ * @param ownerUserId   the user who owns the key, or null (a tenant-level key)
+ * @param allowedModels public model names the key may call, or null for every model the tenant sees
+ * @param expiresAt     when the key stops working, or null for never
  */
 public record IssueApiKey(@TargetAggregateIdentifier String tenantId, String apiKeyId, String name,
-                          String keyHash, String displayPrefix) {
+                          String keyHash, String displayPrefix, String ownerUserId, List<String> allowedModels,
+                          Instant expiresAt) {
+
+    /** A tenant-level key for every model, without expiry. */
+    public IssueApiKey(String tenantId, String apiKeyId, String name, String keyHash, String displayPrefix) {
+        this(tenantId, apiKeyId, name, keyHash, displayPrefix, null, null, null);
+    }
 }

@@ -6,8 +6,22 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
 /**
  * Command: route a public model name to one or more provider models (create or replace).
  *
- * @param model   public model name clients send, 1..200 characters (aggregate identifier)
- * @param targets at least one target; the first is used, the rest are fallbacks (later issue)
+ * @param routeId  aggregate identifier: the model name for a global route,
+ *                 {@code <tenantId>/<model>} for a tenant's own route (see {@link #idOf})
+ * @param tenantId the tenant that owns the route, or null for a global route
+ * @param model    public model name clients send, 1..200 characters
+ * @param targets  at least one target; the first is used, the rest are fallbacks (later issue)
  */
-public record DefineRoute(@TargetAggregateIdentifier String model, List<RouteTarget> targets) {
+public record DefineRoute(@TargetAggregateIdentifier String routeId, String tenantId, String model,
+                          List<RouteTarget> targets) {
+
+    /** A global route. */
+    public DefineRoute(String model, List<RouteTarget> targets) {
+        this(idOf(null, model), null, model, targets);
+    }
+
+    /** @return the aggregate id of the route of {@code model} for {@code tenantId} (null = global) */
+    public static String idOf(String tenantId, String model) {
+        return tenantId == null ? model : tenantId + "/" + model;
+    }
 }

@@ -1,0 +1,9 @@
+package io.llmproxy.kernel.user;
+
+import java.time.Instant;
+import org.axonframework.serialization.Revision;
+
+/** Event: a user was added to a tenant. */
+@Revision("1")
+public record UserAdded(String tenantId, String userId, String email, UserRole role, Instant occurredAt) {
+}

@@ -1,0 +1,9 @@
+package io.llmproxy.kernel.user;
+
+import java.time.Instant;
+import org.axonframework.serialization.Revision;
+
+/** Event: a user was removed from a tenant. */
+@Revision("1")
+public record UserRemoved(String tenantId, String userId, Instant occurredAt) {
+}
