@@ -166,7 +166,7 @@ llmproxy_stop_service() {
   pid_file="$(llmproxy_pid_file "$name")"
   if ! pid="$(llmproxy_service_pid "$name")"; then
     if [[ -f "$pid_file" ]]; then
-      rm -f "$pid_file"
+      rm -f "$pid_file" "${pid_file%.pid}.port"
       llmproxy_log "$name: not running (removed stale pid file)"
     fi
     return 1
@@ -182,7 +182,7 @@ llmproxy_stop_service() {
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
   fi
-  rm -f "$pid_file"
+  rm -f "$pid_file" "${pid_file%.pid}.port"
   llmproxy_log "$name: stopped"
   return 0
 }

@@ -263,6 +263,11 @@ start_service() {
   local name="$1" port="$2" jar="$3" pid log run_jar rc=0 t0=$SECONDS
   log="$LLMPROXY_LOG_DIR/$name.log"
   if pid="$(llmproxy_service_pid "$name")"; then
+    local started_port
+    started_port="$(cat "$LLMPROXY_PID_DIR/$name.port" 2>/dev/null || true)"
+    if [[ -n "$started_port" && "$started_port" != "$port" ]]; then
+      die "$name: already running (pid $pid) on port $started_port, but port $port was asked for; run infra/local/down.sh first"
+    fi
     wait_health "$name" "$port" "$pid" || rc=$?
     if ((rc == 0)); then
       llmproxy_log "$name: already running (pid $pid) on port $port"
@@ -292,6 +297,7 @@ start_service() {
   ) &
   pid=$!
   printf '%s\n' "$pid" >"$(llmproxy_pid_file "$name")"
+  printf '%s\n' "$port" >"$LLMPROXY_PID_DIR/$name.port"
   wait_health "$name" "$port" "$pid" || rc=$?
   if ((rc != 0)); then
     ((rc == 2)) && llmproxy_err "$name: the process exited during start"
@@ -351,6 +357,8 @@ TENANT_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants $
 PROVIDER_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/providers $admin_json -d '{"name":"sim","type":"openai","baseUrl":"http://127.0.0.1:$SIM_PORT/v1","apiKey":"sk-sim"}' | $(pick providerId)); echo "\$PROVIDER_ID"
 curl -fsS -X PUT http://127.0.0.1:$COMMAND_PORT/admin/v1/routes/gpt-4o-mini $admin_json -d "{\"targets\":[{\"providerId\":\"\$PROVIDER_ID\",\"model\":\"sim-gpt-4o-mini\"}]}"; echo
 API_KEY=\$(curl -fsS -X POST "http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants/\$TENANT_ID/api-keys" $admin_json -d '{"name":"dev"}' | $(pick key)); echo "\$API_KEY"
+sleep 1   # a new key or route reaches the edge within ~0.5 s (read model + edge snapshot poll)
 curl -sS http://127.0.0.1:$EDGE_PORT/v1/chat/completions -H "Authorization: Bearer \$API_KEY" -H 'Content-Type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'; echo
+sleep 2   # usage travels edge → Kafka → billing projection
 curl -sS "http://127.0.0.1:$QUERY_PORT/finance/v1/usage?tenantId=\$TENANT_ID&from=\$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)&to=\$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)&groupBy=model" -H "Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN"; echo
 EOF

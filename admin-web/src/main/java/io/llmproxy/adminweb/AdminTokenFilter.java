@@ -49,6 +49,7 @@ public class AdminTokenFilter extends OncePerRequestFilter {
         }
         response.setStatus(401);
         response.setContentType("application/problem+json");
+        response.setCharacterEncoding("UTF-8");
         response.setHeader("WWW-Authenticate", "Bearer");
         response.getWriter().write("{\"type\":\"https://llmproxy.io/problems/unauthorized\",\"title\":\"Unauthorized\","
                 + "\"status\":401,\"detail\":\"missing or wrong admin bearer token\",\"code\":\"unauthorized\"}");

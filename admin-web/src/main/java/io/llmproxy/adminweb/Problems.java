@@ -17,7 +17,7 @@ public final class Problems {
 
     public static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String field, String message) {
         ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, message);
-        detail.setType(URI.create("https://llmproxy.io/problems/" + code));
+        detail.setType(URI.create("https://llmproxy.io/problems/" + code.replaceAll("[^A-Za-z0-9_.-]", "_")));
         detail.setTitle(status.getReasonPhrase());
         detail.setProperty("code", code);
         if (field != null) {

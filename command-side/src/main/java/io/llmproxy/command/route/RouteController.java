@@ -31,21 +31,28 @@ class RouteController {
     }
 
     /** {@code PUT /admin/v1/routes/{model} {"targets":[{"providerId","model"}]}} → 204: a global route. */
-    @PutMapping("/admin/v1/routes/{model}")
+    @PutMapping("/admin/v1/routes/{*model}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void define(@PathVariable String model, @Valid @RequestBody DefineRouteRequest request) {
-        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(null, model), null, model, targets(request)));
+        String name = strip(model);
+        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(null, name), null, name, targets(request)));
     }
 
     /**
      * {@code PUT /admin/v1/tenants/{tenantId}/routes/{model}} → 204: a route only that tenant's keys
      * see; it takes precedence over a global route of the same name for that tenant.
      */
-    @PutMapping("/admin/v1/tenants/{tenantId}/routes/{model}")
+    @PutMapping("/admin/v1/tenants/{tenantId}/routes/{*model}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void defineForTenant(@PathVariable String tenantId, @PathVariable String model,
                          @Valid @RequestBody DefineRouteRequest request) {
-        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(tenantId, model), tenantId, model, targets(request)));
+        String name = strip(model);
+        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(tenantId, name), tenantId, name, targets(request)));
+    }
+
+    /** The model is the rest of the path, so names with slashes ({@code openai/gpt-4o}) need no escaping. */
+    private static String strip(String captured) {
+        return captured.startsWith("/") ? captured.substring(1) : captured;
     }
 
     private static List<RouteTarget> targets(DefineRouteRequest request) {

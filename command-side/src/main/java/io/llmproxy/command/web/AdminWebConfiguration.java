@@ -5,9 +5,11 @@ import io.llmproxy.command.config.LlmProxyAdminProperties;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /** Admin authentication of the command API: every {@code /admin/**} request. */
 @Configuration
+@Import(io.llmproxy.adminweb.CommonProblemHandler.class)
 class AdminWebConfiguration {
 
     @Bean

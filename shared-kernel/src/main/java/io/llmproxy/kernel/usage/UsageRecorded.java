@@ -23,11 +23,14 @@ import java.time.Instant;
  * @param httpStatus       HTTP status the client got (499 for a client that went away)
  * @param outcome          {@link Outcome} name
  * @param occurredAt       when the call finished (UTC)
+ * @param refusalReason    why the edge refused the call, e.g. {@code quota:API_KEY:tokensPerMinute},
+ *                         {@code tenant_suspended}, {@code model_not_allowed}; null when it was not refused
  */
 public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
                             String endpoint, String model, String providerId, String providerModel,
                             boolean stream, long promptTokens, long completionTokens, long totalTokens,
-                            long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt) {
+                            long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
+                            String refusalReason) {
 
     /** Kafka topic of usage events. */
     public static final String TOPIC = "llmproxy.usage.v1";
