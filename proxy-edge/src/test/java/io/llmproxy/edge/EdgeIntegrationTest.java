@@ -57,7 +57,7 @@ import tools.jackson.databind.json.JsonMapper;
 class EdgeIntegrationTest {
 
     static final String SECRET = Base64.getEncoder().encodeToString(new byte[32]);
-    static final String TENANT = "tenant-edge-1";
+    static final String TENANT = "tenant-edge-" + java.util.UUID.randomUUID();
     static final String KEY = ApiKeys.generate();
     static final String REVOKED_LATER_KEY = ApiKeys.generate();
     static final String PROVIDER_SECRET = "sk-sim-provider-secret-123";
@@ -72,24 +72,24 @@ class EdgeIntegrationTest {
                         "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
                 .run();
         simulatorPort = ((WebServerApplicationContext) simulator).getWebServer().getPort();
-        dbUrl = LocalPostgres.freshDatabase("llmproxy_edge_it");
-        try (Connection c = DriverManager.getConnection(dbUrl, LocalPostgres.user(), LocalPostgres.password())) {
-            ScriptUtils.executeSqlScript(c, new ClassPathResource("db/migration/readmodel/V1__read_models.sql"));
-        }
+        dbUrl = io.llmproxy.edge.support.ReadModelDatabase.create("llmproxy_edge_it");
         JdbcTemplate jdbc = jdbc();
         SecretCipher cipher = new SecretCipher(SECRET);
         Timestamp t0 = Timestamp.from(Instant.parse("2026-11-29T10:00:00Z"));
-        jdbc.update("INSERT INTO rm_api_key VALUES ('k1', ?, 'ci', ?, ?, 'ACTIVE', ?, NULL, 2)", TENANT, ApiKeys.hash(KEY),
-                ApiKeys.displayPrefix(KEY), t0);
-        jdbc.update("INSERT INTO rm_api_key VALUES ('k2', ?, 'soon revoked', ?, ?, 'ACTIVE', ?, NULL, 3)", TENANT,
-                ApiKeys.hash(REVOKED_LATER_KEY), ApiKeys.displayPrefix(REVOKED_LATER_KEY), t0);
+        String key = "INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, "
+                + "change_index) VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?)";
+        jdbc.update(key, "k1", TENANT, "ci", ApiKeys.hash(KEY), ApiKeys.displayPrefix(KEY), t0, 2);
+        jdbc.update(key, "k2", TENANT, "soon revoked", ApiKeys.hash(REVOKED_LATER_KEY), ApiKeys.displayPrefix(REVOKED_LATER_KEY),
+                t0, 3);
         jdbc.update("INSERT INTO rm_provider VALUES ('p1', 'sim', 'openai', ?, ?, ?, 4)",
                 "http://127.0.0.1:" + simulatorPort + "/v1", cipher.encrypt(PROVIDER_SECRET), t0);
         jdbc.update("INSERT INTO rm_provider VALUES ('p-dead', 'dead', 'openai', 'http://127.0.0.1:9/v1', ?, ?, 5)",
                 cipher.encrypt(PROVIDER_SECRET), t0);
-        jdbc.update("INSERT INTO rm_route VALUES ('gpt-4o-mini', '[{\"providerId\":\"p1\",\"model\":\"sim-gpt-4o-mini\"}]', ?, 6)", t0);
-        jdbc.update("INSERT INTO rm_route VALUES ('broken', '[{\"providerId\":\"p1\",\"model\":\"sim-error-500\"}]', ?, 7)", t0);
-        jdbc.update("INSERT INTO rm_route VALUES ('offline', '[{\"providerId\":\"p-dead\",\"model\":\"x\"}]', ?, 8)", t0);
+        jdbc.update("INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, 'edge', ?, 1)", TENANT, t0);
+        String route = "INSERT INTO rm_route (route_id, model, targets, updated_at, change_index) VALUES (?, ?, ?::jsonb, ?, ?)";
+        jdbc.update(route, "gpt-4o-mini", "gpt-4o-mini", "[{\"providerId\":\"p1\",\"model\":\"sim-gpt-4o-mini\"}]", t0, 6);
+        jdbc.update(route, "broken", "broken", "[{\"providerId\":\"p1\",\"model\":\"sim-error-500\"}]", t0, 7);
+        jdbc.update(route, "offline", "offline", "[{\"providerId\":\"p-dead\",\"model\":\"x\"}]", t0, 8);
         registry.add("spring.datasource.url", () -> dbUrl);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);
@@ -262,6 +262,7 @@ class EdgeIntegrationTest {
                 post("/v1/chat/completions", REVOKED_LATER_KEY, chat("gpt-4o-mini", "after revoke", false, null)).statusCode() == 401);
         UsageRecorded refused = awaitUsage(e -> "k2".equals(e.apiKeyId()) && e.httpStatus() == 401 && e.model() == null);
         assertThat(refused.tenantId()).isEqualTo(TENANT);
+        assertThat(refused.refusalReason()).isEqualTo("invalid_api_key:revoked");
         assertThat(refused.outcome()).isEqualTo(UsageRecorded.Outcome.CLIENT_ERROR);
     }
 
@@ -295,6 +296,15 @@ class EdgeIntegrationTest {
         UsageRecorded event = awaitUsage(e -> "offline".equals(e.model()));
         assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.UPSTREAM_ERROR);
         assertThat(event.httpStatus()).isEqualTo(502);
+    }
+
+    @Test
+    void unknownEndpointsAnswerInOpenAiFormat() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/embeddings"))
+                .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(response.body()).get("error").get("code").asString()).isEqualTo("unknown_url");
     }
 
     @Test

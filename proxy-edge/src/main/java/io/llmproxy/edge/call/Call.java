@@ -28,6 +28,8 @@ public final class Call {
     private volatile String providerModel;
     private volatile boolean stream;
     private volatile ChatTranslator translator;
+    private volatile String refusalReason;
+    private volatile java.util.function.LongConsumer onFinish;
 
     public Call(String endpoint, UsagePublisher publisher) {
         this.endpoint = endpoint;
@@ -49,6 +51,31 @@ public final class Call {
         this.translator = translator;
     }
 
+    /** Records why the edge refused the call, for the usage event. */
+    public void refused(String reason) {
+        this.refusalReason = reason;
+    }
+
+    /**
+     * Runs {@code action} with the call's total tokens when it finishes (at once if it already has);
+     * used to settle a quota reservation on every way a call can end.
+     */
+    public void onFinish(java.util.function.LongConsumer action) {
+        this.onFinish = action;
+        if (finished.get()) {
+            runOnFinish();
+        }
+    }
+
+    private void runOnFinish() {
+        java.util.function.LongConsumer action = onFinish;
+        if (action != null) {
+            onFinish = null;
+            ChatTranslator t = translator;
+            action.accept(t == null ? 0 : t.usageSoFar().totalTokens());
+        }
+    }
+
     /**
      * Publishes the usage event (first call only; later calls do nothing).
      *
@@ -65,7 +92,9 @@ public final class Call {
         publisher.publish(new UsageRecorded(UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now()));
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
+                refusalReason));
+        runOnFinish();
         return true;
     }
 

@@ -18,6 +18,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param upstreamIdleTimeout     longest silence from a provider once the request is sent, for
  *                                the first byte and between stream events (default 300 s) → 504
  * @param maxRequestBytes         largest client request body accepted (default 16 MiB) → 413
+ * @param redisUrl                Redis holding the quota counters (default {@code redis://127.0.0.1:6379};
+ *                                env {@code LLMPROXY_REDIS_HOST}/{@code LLMPROXY_REDIS_PORT})
+ * @param quotaStoreTimeout       longest wait for Redis before the tenant's store-down policy applies (default 250 ms)
+ * @param defaultMaxTokens        completion tokens reserved for a request without {@code max_tokens} /
+ *                                {@code max_completion_tokens} (default 4096)
  */
 @ConfigurationProperties("llmproxy.edge")
 public record EdgeProperties(
@@ -26,5 +31,8 @@ public record EdgeProperties(
         @DefaultValue("5m") Duration snapshotFullReload,
         @DefaultValue("5s") Duration upstreamConnectTimeout,
         @DefaultValue("300s") Duration upstreamIdleTimeout,
-        @DefaultValue("16777216") int maxRequestBytes) {
+        @DefaultValue("16777216") int maxRequestBytes,
+        @DefaultValue("redis://127.0.0.1:6379") String redisUrl,
+        @DefaultValue("250ms") Duration quotaStoreTimeout,
+        @DefaultValue("4096") long defaultMaxTokens) {
 }

@@ -1,30 +1,59 @@
 package io.llmproxy.edge.snapshot;
 
+import io.llmproxy.kernel.quota.QuotaLimits;
+import io.llmproxy.kernel.quota.QuotaScope;
+import io.llmproxy.kernel.route.DefineRoute;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the edge needs from the read model, held in memory (immutable; replaced whole on change).
  *
- * @param keysByHash      API keys by SHA-256 hex of the key
- * @param routesByModel   routes by public model name
- * @param providersById   provider connections with their decrypted credential
- * @param changeIndex     highest {@code change_index} seen (Axon global index)
- * @param loadedAt        when the snapshot last changed or was confirmed current
+ * @param keysByHash    API keys by SHA-256 hex of the key (a rotated key has two entries while
+ *                      the previous secret is in its grace period)
+ * @param routesById    routes by route id: the model name (global) or {@code tenantId/model}
+ * @param providersById provider connections with their decrypted credential
+ * @param tenantsById   tenants and whether they are suspended
+ * @param quotas        quota policies by {@code SCOPE:subjectId}
+ * @param changeIndex   highest {@code change_index} seen (Axon global index)
+ * @param loadedAt      when the snapshot last changed or was reloaded
  */
-public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, RouteEntry> routesByModel,
-                           Map<String, ProviderEntry> providersById, long changeIndex, Instant loadedAt) {
+public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, RouteEntry> routesById,
+                           Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
+                           Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt) {
 
     /** The snapshot before anything was loaded. */
-    public static final EdgeSnapshot EMPTY = new EdgeSnapshot(Map.of(), Map.of(), Map.of(), -1, Instant.EPOCH);
+    public static final EdgeSnapshot EMPTY = new EdgeSnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), -1,
+            Instant.EPOCH);
 
-    /** An API key as the edge sees it. */
-    public record ApiKeyEntry(String apiKeyId, String tenantId, boolean active) {
+    /**
+     * An API key secret as the edge sees it.
+     *
+     * @param allowedModels public model names the key may call, or null for all the tenant sees
+     * @param expiresAt     when the key stops working, or null
+     * @param validUntil    for the previous secret of a rotated key: end of its grace period; null for the current secret
+     */
+    public record ApiKeyEntry(String apiKeyId, String tenantId, boolean active, String ownerUserId,
+                              Set<String> allowedModels, Instant expiresAt, Instant validUntil) {
+
+        public ApiKeyEntry(String apiKeyId, String tenantId, boolean active) {
+            this(apiKeyId, tenantId, active, null, null, null, null);
+        }
+
+        /** @return true when the key may call {@code model} (no allow-list, or listed) */
+        public boolean allows(String model) {
+            return allowedModels == null || allowedModels.contains(model);
+        }
     }
 
-    /** A route: public model → provider models, in order of preference. */
-    public record RouteEntry(String model, List<Target> targets, Instant updatedAt) {
+    /** A tenant. */
+    public record TenantEntry(String tenantId, boolean suspended) {
+    }
+
+    /** A route: public model → provider models, in order of preference; {@code tenantId} null = global. */
+    public record RouteEntry(String tenantId, String model, List<Target> targets, Instant updatedAt) {
     }
 
     /** One route target. */
@@ -42,5 +71,31 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, Rout
             return "ProviderEntry[providerId=" + providerId + ", name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
                     + ", apiKey=***]";
         }
+    }
+
+    /** @return the tenant's own route of {@code model}, else the global one, else null */
+    public RouteEntry route(String tenantId, String model) {
+        RouteEntry own = tenantId == null ? null : routesById.get(DefineRoute.idOf(tenantId, model));
+        return own != null ? own : routesById.get(DefineRoute.idOf(null, model));
+    }
+
+    /** @return the routes a tenant sees: global ones plus its own (its own win on a name clash) */
+    public List<RouteEntry> visibleRoutes(String tenantId) {
+        Map<String, RouteEntry> byModel = new java.util.TreeMap<>();
+        routesById.values().stream().filter(r -> r.tenantId() == null).forEach(r -> byModel.put(r.model(), r));
+        routesById.values().stream().filter(r -> tenantId != null && tenantId.equals(r.tenantId()))
+                .forEach(r -> byModel.put(r.model(), r));
+        return List.copyOf(byModel.values());
+    }
+
+    /** @return the policy of a tenant, user or key, or null when none is set */
+    public QuotaLimits quota(QuotaScope scope, String subjectId) {
+        return subjectId == null ? null : quotas.get(scope.name() + ":" + subjectId);
+    }
+
+    /** @return true when the tenant is known and suspended */
+    public boolean suspended(String tenantId) {
+        TenantEntry t = tenantsById.get(tenantId);
+        return t != null && t.suspended();
     }
 }

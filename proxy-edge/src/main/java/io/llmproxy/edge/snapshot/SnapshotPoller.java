@@ -5,12 +5,18 @@ import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.Target;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.TenantEntry;
+import io.llmproxy.kernel.quota.QuotaLimits;
+import io.llmproxy.kernel.route.DefineRoute;
 import io.llmproxy.kernel.secret.SecretCipher;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class SnapshotPoller implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotPoller.class);
+    private static final TypeReference<List<Map<String, String>>> TARGETS = new TypeReference<>() { };
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate readTx;
@@ -43,6 +51,8 @@ public class SnapshotPoller implements SmartLifecycle {
     private final EdgeProperties properties;
     private final SecretCipher cipher;
     private final JsonMapper json;
+    /** Poller-thread only: the hashes each key id has in the snapshot, to drop stale ones on change. */
+    private Map<String, Set<String>> hashesByKeyId = new HashMap<>();
     private ScheduledExecutorService executor;
     private volatile boolean running;
     private volatile boolean failing;
@@ -52,7 +62,7 @@ public class SnapshotPoller implements SmartLifecycle {
                           EdgeProperties properties, JsonMapper json) {
         this.jdbc = jdbc;
         this.readTx = new TransactionTemplate(txManager);
-        // One consistent view across the three tables, so that no change index is skipped.
+        // One consistent view across the tables, so that no change index is skipped.
         this.readTx.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.readTx.setReadOnly(true);
         this.readTx.setTimeout(5);
@@ -104,7 +114,7 @@ public class SnapshotPoller implements SmartLifecycle {
     }
 
     /** One poll: a full load when due, else the rows changed since the last seen change index. */
-    public void poll() {
+    public synchronized void poll() {
         readTx.executeWithoutResult(status -> pollInTransaction());
     }
 
@@ -114,26 +124,59 @@ public class SnapshotPoller implements SmartLifecycle {
         boolean full = !store.loaded() || now - lastFullReload >= properties.snapshotFullReload().toMillis();
         long since = full ? -1 : current.changeIndex();
         Map<String, ApiKeyEntry> keys = full ? new HashMap<>() : new HashMap<>(current.keysByHash());
-        Map<String, RouteEntry> routes = full ? new HashMap<>() : new HashMap<>(current.routesByModel());
+        Map<String, RouteEntry> routes = full ? new HashMap<>() : new HashMap<>(current.routesById());
         Map<String, ProviderEntry> providers = full ? new HashMap<>() : new HashMap<>(current.providersById());
+        Map<String, TenantEntry> tenants = full ? new HashMap<>() : new HashMap<>(current.tenantsById());
+        Map<String, QuotaLimits> quotas = full ? new HashMap<>() : new HashMap<>(current.quotas());
+        Map<String, Set<String>> hashes = full ? new HashMap<>() : new HashMap<>(hashesByKeyId);
         long[] max = {Math.max(since, 0)};
         int[] changed = {0};
 
-        jdbc.query("SELECT key_hash, api_key_id, tenant_id, status, change_index FROM rm_api_key WHERE change_index > ?",
-                rs -> {
-                    keys.put(rs.getString(1), new ApiKeyEntry(rs.getString(2), rs.getString(3), "ACTIVE".equals(rs.getString(4))));
-                    max[0] = Math.max(max[0], rs.getLong(5));
-                    changed[0]++;
-                }, since);
-        jdbc.query("SELECT model, targets::text, updated_at, change_index FROM rm_route WHERE change_index > ?",
+        jdbc.query("""
+                SELECT api_key_id, tenant_id, status, key_hash, owner_user_id, allowed_models::text, expires_at,
+                       previous_key_hash, previous_valid_until, change_index
+                FROM rm_api_key WHERE change_index > ?""", rs -> {
+            String apiKeyId = rs.getString(1);
+            Set<String> old = hashes.remove(apiKeyId);
+            if (old != null) {
+                old.forEach(keys::remove);
+            }
+            String allowed = rs.getString(6);
+            Set<String> allowedModels = allowed == null ? null : Set.copyOf(json.readValue(allowed, STRINGS));
+            boolean active = "ACTIVE".equals(rs.getString(3));
+            Instant expiresAt = instant(rs.getTimestamp(7));
+            Set<String> now2 = new HashSet<>();
+            keys.put(rs.getString(4), new ApiKeyEntry(apiKeyId, rs.getString(2), active, rs.getString(5), allowedModels,
+                    expiresAt, null));
+            now2.add(rs.getString(4));
+            if (rs.getString(8) != null && rs.getTimestamp(9) != null) {
+                keys.put(rs.getString(8), new ApiKeyEntry(apiKeyId, rs.getString(2), active, rs.getString(5), allowedModels,
+                        expiresAt, instant(rs.getTimestamp(9))));
+                now2.add(rs.getString(8));
+            }
+            hashes.put(apiKeyId, now2);
+            max[0] = Math.max(max[0], rs.getLong(10));
+            changed[0]++;
+        }, since);
+        jdbc.query("SELECT tenant_id, status, change_index FROM rm_tenant WHERE change_index > ?", rs -> {
+            tenants.put(rs.getString(1), new TenantEntry(rs.getString(1), "SUSPENDED".equals(rs.getString(2))));
+            max[0] = Math.max(max[0], rs.getLong(3));
+            changed[0]++;
+        }, since);
+        jdbc.query("SELECT scope, subject_id, limits::text, change_index FROM rm_quota_policy WHERE change_index > ?", rs -> {
+            quotas.put(rs.getString(1) + ":" + rs.getString(2), json.readValue(rs.getString(3), QuotaLimits.class));
+            max[0] = Math.max(max[0], rs.getLong(4));
+            changed[0]++;
+        }, since);
+        jdbc.query("SELECT tenant_id, model, targets::text, updated_at, change_index FROM rm_route WHERE change_index > ?",
                 rs -> {
                     List<Target> targets = new ArrayList<>();
-                    for (Map<String, String> t : json.readValue(rs.getString(2), new TypeReference<List<Map<String, String>>>() { })) {
+                    for (Map<String, String> t : json.readValue(rs.getString(3), TARGETS)) {
                         targets.add(new Target(t.get("providerId"), t.get("model")));
                     }
-                    routes.put(rs.getString(1), new RouteEntry(rs.getString(1), List.copyOf(targets),
-                            rs.getTimestamp(3).toInstant()));
-                    max[0] = Math.max(max[0], rs.getLong(4));
+                    routes.put(DefineRoute.idOf(rs.getString(1), rs.getString(2)), new RouteEntry(rs.getString(1),
+                            rs.getString(2), List.copyOf(targets), rs.getTimestamp(4).toInstant()));
+                    max[0] = Math.max(max[0], rs.getLong(5));
                     changed[0]++;
                 }, since);
         jdbc.query("SELECT provider_id, name, type, base_url, api_key_ciphertext, change_index FROM rm_provider WHERE change_index > ?",
@@ -156,8 +199,14 @@ public class SnapshotPoller implements SmartLifecycle {
             lastFullReload = now;
         }
         if (full || changed[0] > 0) {
-            store.replace(new EdgeSnapshot(Map.copyOf(keys), Map.copyOf(routes), Map.copyOf(providers), max[0], Instant.now()));
+            hashesByKeyId = hashes;
+            store.replace(new EdgeSnapshot(Map.copyOf(keys), Map.copyOf(routes), Map.copyOf(providers), Map.copyOf(tenants),
+                    Map.copyOf(quotas), max[0], Instant.now()));
             log.debug("Snapshot {}: {} changed rows, change index {}", full ? "reloaded" : "updated", changed[0], max[0]);
         }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 }

@@ -12,7 +12,8 @@ import io.llmproxy.edge.snapshot.EdgeSnapshot;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.Target;
-import io.llmproxy.edge.snapshot.SnapshotStore;
+import io.llmproxy.edge.config.EdgeProperties;
+import io.llmproxy.edge.quota.QuotaService;
 import io.llmproxy.edge.stream.SseDecoder;
 import io.llmproxy.edge.stream.SseEncoder;
 import io.llmproxy.edge.stream.SseEvent;
@@ -21,6 +22,7 @@ import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -53,20 +55,22 @@ class ChatCompletionsHandler {
     private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
 
     private final ApiKeyAuthenticator authenticator;
-    private final SnapshotStore snapshots;
     private final ProviderRegistry providers;
     private final UpstreamClient upstream;
     private final UsagePublisher usage;
     private final JsonMapper json;
+    private final QuotaService quotas;
+    private final long defaultMaxTokens;
 
-    ChatCompletionsHandler(ApiKeyAuthenticator authenticator, SnapshotStore snapshots, ProviderRegistry providers,
-                           UpstreamClient upstream, UsagePublisher usage, JsonMapper json) {
+    ChatCompletionsHandler(ApiKeyAuthenticator authenticator, ProviderRegistry providers, UpstreamClient upstream,
+                           UsagePublisher usage, JsonMapper json, QuotaService quotas, EdgeProperties properties) {
         this.authenticator = authenticator;
-        this.snapshots = snapshots;
         this.providers = providers;
         this.upstream = upstream;
         this.usage = usage;
         this.json = json;
+        this.quotas = quotas;
+        this.defaultMaxTokens = properties.defaultMaxTokens();
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
@@ -78,13 +82,13 @@ class ChatCompletionsHandler {
         }
         return request.bodyToMono(byte[].class)
                 .defaultIfEmpty(new byte[0])
-                .flatMap(body -> route(call, body))
+                .flatMap(body -> route(call, auth, body))
                 .onErrorResume(DataBufferLimitException.class, e -> OpenAiResponses.refuse(call, 413,
                         "Request body is larger than this gateway accepts.", "invalid_request_error", null, "request_too_large"))
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 
-    private Mono<ServerResponse> route(Call call, byte[] bytes) {
+    private Mono<ServerResponse> route(Call call, ApiKeyAuthenticator.Result auth, byte[] bytes) {
         ObjectNode body;
         try {
             JsonNode node = json.readTree(bytes);
@@ -112,11 +116,16 @@ class ChatCompletionsHandler {
         boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         call.request(model, stream);
 
-        EdgeSnapshot snapshot = snapshots.current();
-        RouteEntry route = snapshot.routesByModel().get(model);
+        EdgeSnapshot snapshot = auth.snapshot();
+        RouteEntry route = snapshot.route(auth.key().tenantId(), model);
         if (route == null || route.targets().isEmpty()) {
             return OpenAiResponses.refuse(call, 404, "The model `" + model + "` does not exist or you do not have access to it.",
                     "invalid_request_error", "model", "model_not_found");
+        }
+        if (!auth.key().allows(model)) {
+            call.refused("model_not_allowed");
+            return OpenAiResponses.refuse(call, 403, "This API key is not allowed to use the model `" + model + "`.",
+                    "permission_error", "model", "model_not_allowed");
         }
         Target target = route.targets().get(0);
         ProviderEntry provider = snapshot.providersById().get(target.providerId());
@@ -127,11 +136,19 @@ class ChatCompletionsHandler {
         ChatTranslator translator = providers.adapter(provider.type()).chatTranslator(stream, clientWantsUsage);
         call.upstream(provider.providerId(), target.model(), translator);
         UpstreamRequest upstreamRequest = translator.request(body, provider, target.model());
-        return stream ? streamed(call, translator, upstreamRequest, provider)
-                : whole(call, translator, upstreamRequest, provider);
+        return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, defaultMaxTokens))
+                .flatMap(decision -> {
+                    if (!decision.allowed()) {
+                        return OpenAiResponses.quotaRefused(call, decision);
+                    }
+                    call.onFinish(decision.reservation()::settle);
+                    return stream ? streamed(call, translator, upstreamRequest, provider, decision.headers())
+                            : whole(call, translator, upstreamRequest, provider, decision.headers());
+                });
     }
 
-    private Mono<ServerResponse> whole(Call call, ChatTranslator translator, UpstreamRequest request, ProviderEntry provider) {
+    private Mono<ServerResponse> whole(Call call, ChatTranslator translator, UpstreamRequest request, ProviderEntry provider,
+                                       Map<String, String> rateLimitHeaders) {
         return upstream.exchange(request)
                 .flatMap(entity -> {
                     byte[] body = entity.getBody() == null ? new byte[0] : entity.getBody();
@@ -144,13 +161,14 @@ class ChatCompletionsHandler {
                         return OpenAiResponses.failure(call, translated.error());
                     }
                     call.finish(200, Outcome.SUCCESS);
-                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(translated.bytes());
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                            .headers(h -> rateLimitHeaders.forEach(h::set)).bodyValue(translated.bytes());
                 })
                 .onErrorResume(e -> isTransport(e), e -> OpenAiResponses.failure(call, transportFailure(e, provider)));
     }
 
     private Mono<ServerResponse> streamed(Call call, ChatTranslator translator, UpstreamRequest request,
-                                         ProviderEntry provider) {
+                                         ProviderEntry provider, Map<String, String> rateLimitHeaders) {
         return upstream.stream(request)
                 .flatMap(entity -> {
                     Flux<DataBuffer> upstreamBody = entity.getBody() == null ? Flux.empty() : entity.getBody();
@@ -163,6 +181,7 @@ class ChatCompletionsHandler {
                             .map(BUFFERS::wrap);
                     return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
                             .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                            .headers(h -> rateLimitHeaders.forEach(h::set))
                             .body((message, context) -> message.writeAndFlushWith(out.map(Mono::just)));
                 })
                 .onErrorResume(e -> isTransport(e), e -> OpenAiResponses.failure(call, transportFailure(e, provider)));

@@ -2,7 +2,6 @@ package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
-import io.llmproxy.edge.snapshot.SnapshotStore;
 import io.llmproxy.edge.usage.UsagePublisher;
 import java.util.Comparator;
 import java.util.List;
@@ -16,19 +15,18 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /v1/models} (https://platform.openai.com/docs/api-reference/models/list): the public
- * model names the key may call, {@code {"object":"list","data":[{"id","object":"model","created","owned_by"}]}}
+ * model names the key may call (global routes and its tenant's own, narrowed by the key's
+ * allow-list), {@code {"object":"list","data":[{"id","object":"model","created","owned_by"}]}}
  * with {@code created} in epoch seconds (when the route was last defined).
  */
 @Component
 class ModelsHandler {
 
     private final ApiKeyAuthenticator authenticator;
-    private final SnapshotStore snapshots;
     private final UsagePublisher usage;
 
-    ModelsHandler(ApiKeyAuthenticator authenticator, SnapshotStore snapshots, UsagePublisher usage) {
+    ModelsHandler(ApiKeyAuthenticator authenticator, UsagePublisher usage) {
         this.authenticator = authenticator;
-        this.snapshots = snapshots;
         this.usage = usage;
     }
 
@@ -39,7 +37,8 @@ class ModelsHandler {
             call.key(auth.key());
             return OpenAiResponses.unauthorized(call, auth.status());
         }
-        List<Map<String, Object>> data = snapshots.current().routesByModel().values().stream()
+        List<Map<String, Object>> data = auth.snapshot().visibleRoutes(auth.key().tenantId()).stream()
+                .filter(r -> auth.key().allows(r.model()))
                 .sorted(Comparator.comparing(r -> r.model()))
                 .map(r -> Map.<String, Object>of("id", r.model(), "object", "model",
                         "created", r.updatedAt().getEpochSecond(), "owned_by", "llmproxy"))

@@ -2,9 +2,11 @@ package io.llmproxy.edge.api.openai;
 
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -16,6 +18,10 @@ class OpenAiRoutes {
     @Bean
     RouterFunction<ServerResponse> openAiApi(ChatCompletionsHandler chat, ModelsHandler models) {
         return RouterFunctions.route(POST("/v1/chat/completions"), chat::handle)
-                .andRoute(GET("/v1/models"), models::list);
+                .andRoute(GET("/v1/models"), models::list)
+                .andRoute(path("/v1/**"), request -> ServerResponse.status(404).contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(OpenAiErrors.body("Unknown request URL: " + request.method() + " " + request.path()
+                                + ". This gateway serves POST /v1/chat/completions and GET /v1/models.",
+                                "invalid_request_error", null, "unknown_url")));
     }
 }

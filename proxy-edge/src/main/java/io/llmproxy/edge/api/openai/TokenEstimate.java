@@ -1,0 +1,35 @@
+package io.llmproxy.edge.api.openai;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Tokens to reserve against token quotas before a call (the actual usage settles it after):
+ * prompt estimate = ⌈characters of text content / 4⌉ + 4 per message + 3 (OpenAI's rule of
+ * thumb of ~4 characters per token for English, https://platform.openai.com/tokenizer, and its
+ * per-message overhead), plus the completion cap: {@code max_completion_tokens}, else
+ * {@code max_tokens}, else the configured default.
+ */
+final class TokenEstimate {
+
+    private TokenEstimate() {
+    }
+
+    static long reserve(JsonNode body, long defaultMaxTokens) {
+        long chars = 0;
+        long messages = 0;
+        for (JsonNode message : body.path("messages")) {
+            messages++;
+            JsonNode content = message.get("content");
+            if (content != null && content.isString()) {
+                chars += content.asString().length();
+            } else if (content != null && content.isArray()) {
+                for (JsonNode part : content) {
+                    chars += part.path("text").asString("").length();
+                }
+            }
+        }
+        long prompt = (chars + 3) / 4 + 4 * messages + 3;
+        long completion = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(defaultMaxTokens));
+        return prompt + Math.max(0, completion);
+    }
+}

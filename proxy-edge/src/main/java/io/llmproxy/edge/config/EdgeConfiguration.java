@@ -1,0 +1,45 @@
+package io.llmproxy.edge.config;
+
+import java.time.Clock;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.config.Config;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Infrastructure beans of the edge: the clock (replaceable in tests) and the Redis client. */
+@Configuration
+class EdgeConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /**
+     * Redisson, connecting lazily (the edge starts and serves tenants without quotas while Redis
+     * is down), with a short command timeout so that a dead Redis is detected in
+     * {@code quotaStoreTimeout}, not Redisson's default 3 s.
+     */
+    @Bean(destroyMethod = "shutdown")
+    RedissonClient redisson(EdgeProperties properties) {
+        Config config = new Config();
+        config.setLazyInitialization(true);
+        config.useSingleServer()
+                .setAddress(properties.redisUrl())
+                .setConnectTimeout((int) properties.quotaStoreTimeout().toMillis())
+                .setTimeout((int) properties.quotaStoreTimeout().toMillis())
+                .setRetryAttempts(0)
+                .setConnectionMinimumIdleSize(4)
+                .setConnectionPoolSize(32);
+        return Redisson.create(config);
+    }
+
+    @Bean
+    RedissonReactiveClient redissonReactive(RedissonClient redisson) {
+        return redisson.reactive();
+    }
+}

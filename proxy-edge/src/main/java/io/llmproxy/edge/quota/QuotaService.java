@@ -1,0 +1,213 @@
+package io.llmproxy.edge.quota;
+
+import io.llmproxy.edge.config.EdgeProperties;
+import io.llmproxy.edge.quota.QuotaCheck.Kind;
+import io.llmproxy.edge.quota.QuotaDecision.Refusal;
+import io.llmproxy.edge.quota.QuotaDecision.Reservation;
+import io.llmproxy.edge.snapshot.EdgeSnapshot;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
+import io.llmproxy.kernel.quota.QuotaLimits;
+import io.llmproxy.kernel.quota.QuotaScope;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Enforces quota policies in Redis, shared by every edge replica: one atomic Lua call before the
+ * upstream call checks and consumes every counter of the tenant, user and key (tokens reserved
+ * as prompt estimate + max completion tokens), and one after it settles the reservation with
+ * the actual usage and releases the concurrency slot. Nothing is checked, and Redis is not
+ * touched, when no policy applies.
+ *
+ * <p>When Redis does not answer within {@code quotaStoreTimeout}: a tenant whose policy says
+ * {@code whenQuotaStoreDown: fail-open} is served against this replica's in-memory counters;
+ * every other tenant gets 503 {@code quota_store_unavailable} (fail-closed, the default).
+ */
+@Component
+public class QuotaService {
+
+    private static final Logger log = LoggerFactory.getLogger(QuotaService.class);
+    private static final String RESERVE = script("quota/reserve.lua");
+    private static final String SETTLE = script("quota/settle.lua");
+
+    private final RedissonReactiveClient redis;
+    private final Clock clock;
+    private final Duration timeout;
+    private final LocalQuotaCounters local = new LocalQuotaCounters();
+    private final Counter storeFailures;
+
+    public QuotaService(RedissonReactiveClient redis, Clock clock, EdgeProperties properties, MeterRegistry meters) {
+        this.redis = redis;
+        this.clock = clock;
+        this.timeout = properties.quotaStoreTimeout();
+        this.storeFailures = meters.counter("llmproxy.quota.store.failures");
+    }
+
+    /**
+     * Checks and consumes the counters for one call.
+     *
+     * @param key            the authenticated key
+     * @param snapshot       where the policies come from
+     * @param reservedTokens tokens to reserve (prompt estimate + max completion tokens)
+     */
+    public Mono<QuotaDecision> reserve(ApiKeyEntry key, EdgeSnapshot snapshot, long reservedTokens) {
+        QuotaLimits tenantPolicy = snapshot.quota(QuotaScope.TENANT, key.tenantId());
+        List<QuotaPlan.Level> levels = new ArrayList<>(3);
+        levels.add(new QuotaPlan.Level(QuotaScope.TENANT, key.tenantId(), tenantPolicy));
+        levels.add(new QuotaPlan.Level(QuotaScope.USER, key.ownerUserId(), snapshot.quota(QuotaScope.USER, key.ownerUserId())));
+        levels.add(new QuotaPlan.Level(QuotaScope.API_KEY, key.apiKeyId(), snapshot.quota(QuotaScope.API_KEY, key.apiKeyId())));
+        Instant now = clock.instant();
+        List<QuotaCheck> checks = QuotaPlan.checks(key.tenantId(), levels, now, reservedTokens);
+        if (checks.isEmpty()) {
+            return Mono.just(new QuotaDecision(true, Map.of(), null, Reservation.NONE));
+        }
+        List<Object> keys = new ArrayList<>(checks.size());
+        List<Object> args = new ArrayList<>(checks.size() * 3);
+        for (QuotaCheck c : checks) {
+            keys.add(c.key());
+            args.add(Long.toString(c.limit()));
+            args.add(Long.toString(c.amount()));
+            args.add(Long.toString(c.ttlSeconds()));
+        }
+        Mono<List<Object>> remote = redis.getScript(StringCodec.INSTANCE)
+                .<List<Object>>eval(RScript.Mode.READ_WRITE, RESERVE, RScript.ReturnType.LIST, keys, args.toArray())
+                .timeout(timeout);
+        return remote
+                .map(result -> decide(checks, longs(result), now, false))
+                .onErrorResume(e -> {
+                    storeFailures.increment();
+                    boolean failOpen = tenantPolicy != null && QuotaLimits.FAIL_OPEN.equals(tenantPolicy.whenQuotaStoreDown());
+                    log.warn("Quota store unavailable ({}); tenant {} fails {}", e.toString(), key.tenantId(),
+                            failOpen ? "open (local counters)" : "closed");
+                    if (!failOpen) {
+                        return Mono.just(new QuotaDecision(false, Map.of(), new Refusal(503, "server_error",
+                                "quota_store_unavailable", "Quota enforcement is unavailable; try again shortly.", 1,
+                                "quota_store_unavailable"), null));
+                    }
+                    return Mono.just(decide(checks, local.reserve(checks, now), now, true));
+                });
+    }
+
+    private QuotaDecision decide(List<QuotaCheck> checks, List<Long> result, Instant now, boolean localCounters) {
+        if (result.get(0) == 0L) {
+            QuotaCheck refused = checks.get(result.get(1).intValue() - 1);
+            return new QuotaDecision(false, headers(checks, null, now), refusal(refused, result.get(2), now), null);
+        }
+        List<Long> values = result.subList(1, result.size());
+        return new QuotaDecision(true, headers(checks, values, now), null, settlement(checks, localCounters));
+    }
+
+    private Reservation settlement(List<QuotaCheck> checks, boolean localCounters) {
+        return actualTokens -> {
+            List<String> keys = new ArrayList<>();
+            List<Long> deltas = new ArrayList<>();
+            for (QuotaCheck c : checks) {
+                if (c.kind().settlesTokens()) {
+                    keys.add(c.key());
+                    deltas.add(actualTokens - c.amount());
+                } else if (c.kind() == Kind.CONCURRENT_REQUESTS) {
+                    keys.add(c.key());
+                    deltas.add(-1L);
+                }
+            }
+            if (keys.isEmpty()) {
+                return;
+            }
+            if (localCounters) {
+                local.settle(keys, deltas, clock.instant());
+                return;
+            }
+            redis.getScript(StringCodec.INSTANCE)
+                    .<Object>eval(RScript.Mode.READ_WRITE, SETTLE, RScript.ReturnType.LONG, new ArrayList<>(keys),
+                            deltas.stream().map(String::valueOf).toArray())
+                    .timeout(timeout.multipliedBy(4))
+                    .subscribe(ok -> { }, e -> {
+                        storeFailures.increment();
+                        log.warn("Quota settlement failed for {} ({}); counters expire with their window", keys, e.toString());
+                    });
+        };
+    }
+
+    private static Refusal refusal(QuotaCheck check, long current, Instant now) {
+        long retryAfter = QuotaPlan.retryAfterSeconds(check, now);
+        String level = check.scope().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        String what = check.kind().countsRequests() ? "requests" : "tokens";
+        String message = check.kind() == Kind.CONCURRENT_REQUESTS
+                ? "Too many concurrent requests for this " + level + ": limit " + check.limit() + "."
+                : "Limit reached for " + what + " (" + check.kind().field() + ") on this " + level + ": limit "
+                        + check.limit() + ", used " + current + ", requested " + check.amount()
+                        + ". Please try again in " + retryAfter + "s.";
+        String reason = "quota:" + check.scope().name() + ":" + check.kind().field();
+        if (check.kind().isQuota()) {
+            return new Refusal(429, "insufficient_quota", "insufficient_quota", message, retryAfter, reason);
+        }
+        return new Refusal(429, what, "rate_limit_exceeded", message, retryAfter, reason);
+    }
+
+    /**
+     * OpenAI's rate-limit headers (https://platform.openai.com/docs/guides/rate-limits): for
+     * requests and for tokens, the counter with the least headroom among those that apply.
+     */
+    private static Map<String, String> headers(List<QuotaCheck> checks, List<Long> values, Instant now) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        put(headers, "requests", checks, values, now, true);
+        put(headers, "tokens", checks, values, now, false);
+        return headers;
+    }
+
+    private static void put(Map<String, String> headers, String suffix, List<QuotaCheck> checks, List<Long> values,
+                            Instant now, boolean requests) {
+        QuotaCheck best = null;
+        long bestRemaining = Long.MAX_VALUE;
+        for (int i = 0; i < checks.size(); i++) {
+            QuotaCheck c = checks.get(i);
+            if (c.kind().countsRequests() != requests || c.windowEnd() == null) {
+                continue;
+            }
+            long used = values == null ? c.limit() : values.get(i);
+            long remaining = Math.max(0, c.limit() - used);
+            if (remaining < bestRemaining) {
+                best = c;
+                bestRemaining = remaining;
+            }
+        }
+        if (best != null) {
+            headers.put("x-ratelimit-limit-" + suffix, Long.toString(best.limit()));
+            headers.put("x-ratelimit-remaining-" + suffix, Long.toString(bestRemaining));
+            headers.put("x-ratelimit-reset-" + suffix, QuotaPlan.resetFormat(Duration.between(now, best.windowEnd())));
+        }
+    }
+
+    private static List<Long> longs(List<Object> result) {
+        List<Long> out = new ArrayList<>(result.size());
+        for (Object o : result) {
+            out.add(o instanceof Number n ? n.longValue() : Long.parseLong(o.toString()));
+        }
+        return out;
+    }
+
+    private static String script(String path) {
+        try (var in = new ClassPathResource(path).getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
