@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param secretKey               master key (base64 of 32 bytes) that decrypts provider
  *                                credentials; env {@code LLMPROXY_SECRET_KEY}
  * @param snapshotPollInterval    how often the snapshot poller asks PostgreSQL for changed rows
- *                                (default 250 ms); with the projection lag this bounds how long a
+ *                                (default 1 s); with the projection lag this bounds how long a
  *                                revoked key keeps working (ADR 0002)
  * @param snapshotFullReload      how often the whole snapshot is reloaded (default 5 min), which
  *                                also picks up a projection rebuilt from zero
@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRequestBytes         largest client request body accepted (default 16 MiB) → 413
  * @param redisUrl                Redis holding the quota counters (default {@code redis://127.0.0.1:6379};
  *                                env {@code LLMPROXY_REDIS_HOST}/{@code LLMPROXY_REDIS_PORT})
- * @param quotaStoreTimeout       longest wait for Redis before the tenant's store-down policy applies (default 250 ms)
+ * @param quotaStoreTimeout       longest wait for Redis before the tenant's store-down policy applies (default 1 s)
  * @param defaultMaxTokens        completion tokens reserved for a request without {@code max_tokens} /
  *                                {@code max_completion_tokens} (default 4096)
  */
@@ -33,6 +33,6 @@ public record EdgeProperties(
         @DefaultValue("300s") Duration upstreamIdleTimeout,
         @DefaultValue("16777216") int maxRequestBytes,
         @DefaultValue("redis://127.0.0.1:6379") String redisUrl,
-        @DefaultValue("250ms") Duration quotaStoreTimeout,
+        @DefaultValue("1s") Duration quotaStoreTimeout,
         @DefaultValue("4096") long defaultMaxTokens) {
 }

@@ -195,6 +195,23 @@ public class QuotaService {
         }
     }
 
+    /**
+     * Opens the Redis connection and compiles the scripts at start-up (on the main thread, at
+     * most 3 s), so that the first call does not pay for it within {@code quotaStoreTimeout}.
+     * Redis being down at start-up is logged, not fatal.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    public void warmUp() {
+        try {
+            redis.getScript(StringCodec.INSTANCE).scriptLoad(RESERVE)
+                    .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(SETTLE))
+                    .block(Duration.ofSeconds(3));
+        } catch (RuntimeException e) {
+            log.warn("Quota store not reachable at start-up ({}); tenants with quotas follow their store-down policy",
+                    e.toString());
+        }
+    }
+
     private static List<Long> longs(List<Object> result) {
         List<Long> out = new ArrayList<>(result.size());
         for (Object o : result) {

@@ -1,0 +1,368 @@
+package io.llmproxy.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llmproxy.edge.support.MutableClock;
+import io.llmproxy.edge.support.ReadModelDatabase;
+import io.llmproxy.edge.support.SimulatorServer;
+import io.llmproxy.kernel.apikey.ApiKeys;
+import io.llmproxy.kernel.secret.SecretCipher;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.testsupport.LocalPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Tenancy and quotas at the edge, on the real read model, the real Redis and the simulator:
+ * calendar windows under a controllable clock, concurrency across two edge instances sharing
+ * Redis, suspension, expiry, rotation grace, allowed models and tenant routes.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "llmproxy.edge.snapshot-poll-interval=50ms",
+        // 2 edges + simulator + Kafka share 2 cores here: allow slow answers, this test is about overspend
+        "llmproxy.edge.quota-store-timeout=5s"})
+@EmbeddedKafka(partitions = 1, topics = UsageRecorded.TOPIC)
+class EdgeTenancyAndQuotaTest {
+
+    static final String SECRET = Base64.getEncoder().encodeToString(new byte[32]);
+    static final MutableClock CLOCK = new MutableClock(Instant.now());
+    static final AtomicLong CHANGE = new AtomicLong(10);
+    static String dbUrl;
+    static JdbcTemplate db;
+
+    @TestConfiguration
+    static class ClockConfig {
+        @Bean
+        @Primary
+        Clock testClock() {
+            return CLOCK;
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        int simulator = SimulatorServer.port();
+        dbUrl = ReadModelDatabase.create("llmproxy_edge_quota_it");
+        db = ReadModelDatabase.jdbc(dbUrl);
+        Timestamp t0 = Timestamp.from(Instant.parse("2026-11-01T00:00:00Z"));
+        db.update("INSERT INTO rm_provider VALUES ('p1', 'sim', 'openai', ?, ?, ?, 1)",
+                "http://127.0.0.1:" + simulator + "/v1", new SecretCipher(SECRET).encrypt("sk-sim"), t0);
+        route(null, "gpt-4o-mini");
+        route(null, "other-model");
+        registry.add("spring.datasource.url", () -> dbUrl);
+        registry.add("spring.datasource.username", LocalPostgres::user);
+        registry.add("spring.datasource.password", LocalPostgres::password);
+        registry.add("llmproxy.edge.secret-key", () -> SECRET);
+    }
+
+    static ConfigurableApplicationContext second;
+
+    @AfterAll
+    static void stopSecond() {
+        if (second != null) {
+            second.close();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JsonMapper json;
+    @Autowired
+    RedissonClient redis;
+    @Autowired
+    io.llmproxy.edge.snapshot.SnapshotStore snapshots;
+    @Autowired
+    org.springframework.core.env.Environment env;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    // ---- read-model fixtures, written as the projection writes them ----
+
+    static long next() {
+        return CHANGE.incrementAndGet();
+    }
+
+    static void route(String tenantId, String model) {
+        db.update("INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) VALUES (?, ?, ?, ?::jsonb, ?, ?)",
+                tenantId == null ? model : tenantId + "/" + model, tenantId, model,
+                "[{\"providerId\":\"p1\",\"model\":\"sim-" + model + "\"}]", Timestamp.from(Instant.now()), next());
+    }
+
+    static String tenant() {
+        String id = "t-" + UUID.randomUUID();
+        db.update("INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, 'x', now(), ?)", id, next());
+        return id;
+    }
+
+    /** @return the plain key */
+    static String key(String tenantId, String apiKeyId, String allowedModelsJson, Instant expiresAt) {
+        String key = ApiKeys.generate();
+        db.update("""
+                INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index,
+                    allowed_models, expires_at) VALUES (?, ?, 'k', ?, ?, 'ACTIVE', now(), ?, ?::jsonb, ?)""",
+                apiKeyId, tenantId, ApiKeys.hash(key), ApiKeys.displayPrefix(key), next(), allowedModelsJson,
+                expiresAt == null ? null : Timestamp.from(expiresAt));
+        return key;
+    }
+
+    static void quota(String tenantId, String scope, String subjectId, String limitsJson) {
+        db.update("""
+                INSERT INTO rm_quota_policy (scope, subject_id, tenant_id, limits, updated_at, change_index)
+                VALUES (?, ?, ?, ?::jsonb, now(), ?)
+                ON CONFLICT (scope, subject_id) DO UPDATE SET limits = excluded.limits, change_index = excluded.change_index""",
+                scope, subjectId, tenantId, limitsJson, next());
+    }
+
+    void awaitSnapshot() {
+        long target = CHANGE.get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> snapshots.current().changeIndex() >= target);
+    }
+
+    HttpResponse<String> chat(int edgePort, String key, String model, int maxTokens) throws Exception {
+        String body = "{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Count the quota please\"}]}";
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode error(HttpResponse<String> response) {
+        return json.readTree(response.body()).get("error");
+    }
+
+    // ---- tests ----
+
+    @Test
+    void requestsPerMinuteResetsAtTheNextUtcMinuteAndRefusalsCarryRetryAfterAndHeaders() throws Exception {
+        CLOCK.set(Instant.parse("2026-11-29T10:15:40Z"));
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        quota(t, "TENANT", t, "{\"requestsPerMinute\":2}");
+        awaitSnapshot();
+
+        HttpResponse<String> first = chat(port, k, "gpt-4o-mini", 5);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-ratelimit-limit-requests")).contains("2");
+        assertThat(first.headers().firstValue("x-ratelimit-remaining-requests")).contains("1");
+        assertThat(first.headers().firstValue("x-ratelimit-reset-requests")).contains("20s");
+        assertThat(chat(port, k, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = chat(port, k, "gpt-4o-mini", 5);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("retry-after")).contains("20");
+        assertThat(refused.headers().firstValue("x-ratelimit-remaining-requests")).contains("0");
+        assertThat(error(refused).get("code").asString()).isEqualTo("rate_limit_exceeded");
+        assertThat(error(refused).get("type").asString()).isEqualTo("requests");
+
+        CLOCK.set(Instant.parse("2026-11-29T10:16:00Z"));
+        assertThat(chat(port, k, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void requestsPerDayResetsAtUtcMidnightAsInsufficientQuota() throws Exception {
+        CLOCK.set(Instant.parse("2026-11-29T23:59:58Z"));
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        quota(t, "API_KEY", "k-" + t, "{\"requestsPerDay\":1}");
+        awaitSnapshot();
+        assertThat(chat(port, k, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = chat(port, k, "gpt-4o-mini", 5);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(error(refused).get("code").asString()).isEqualTo("insufficient_quota");
+        assertThat(refused.headers().firstValue("retry-after")).contains("2");
+        CLOCK.set(Instant.parse("2026-11-30T00:00:00.001Z"));
+        assertThat(chat(port, k, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tokensPerMonthResetsOnTheFirstOfTheMonthAndSettlementReleasesUnusedReservation() throws Exception {
+        CLOCK.set(Instant.parse("2026-11-30T23:59:00Z"));
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        // each call reserves prompt estimate (⌈22/4⌉ + 4 + 3 = 13) + max_tokens 20 = 33 tokens
+        quota(t, "TENANT", t, "{\"tokensPerMonth\":60}");
+        awaitSnapshot();
+        HttpResponse<String> ok = chat(port, k, "gpt-4o-mini", 20);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        long used = json.readTree(ok.body()).get("usage").get("total_tokens").asLong();
+        String counter = "llmq:{" + t + "}:TENANT:" + t + ":tpmo:202611";
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                Long.valueOf(used).equals(longValue(redis.getAtomicLong(counter).get())));
+        // 60 - used < 33: the next reservation does not fit this month
+        assertThat(60 - used).isLessThan(33);
+        HttpResponse<String> refused = chat(port, k, "gpt-4o-mini", 20);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(error(refused).get("code").asString()).isEqualTo("insufficient_quota");
+        CLOCK.set(Instant.parse("2026-12-01T00:00:00Z"));
+        assertThat(chat(port, k, "gpt-4o-mini", 20).statusCode()).isEqualTo(200);
+    }
+
+    static Long longValue(long v) {
+        return v;
+    }
+
+    @Test
+    void twoHundredConcurrentCallsOnTwoEdgeInstancesNeverOverspendTheTokenBudget() throws Exception {
+        CLOCK.set(Instant.now());
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        long budget = 330; // ~10 reservations of 33 tokens
+        int maxTokens = 20;
+        quota(t, "TENANT", t, "{\"tokensPerMinute\":" + budget + ",\"maxConcurrentRequests\":50}");
+        awaitSnapshot();
+        int secondPort = secondInstancePort();
+        await().atMost(Duration.ofSeconds(5)).until(() -> chat(secondPort, k, "other-model", 1).statusCode() != 401);
+        // that probe consumed tokens: start the measured run in a fresh minute
+        CLOCK.set(CLOCK.instant().plus(Duration.ofMinutes(1)));
+
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int target = i % 2 == 0 ? port : secondPort;
+            String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"Count the quota please\"}]}";
+            calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + k).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        long consumed = 0;
+        int ok = 0;
+        int refused = 0;
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            HttpResponse<String> r = call.get();
+            if (r.statusCode() == 200) {
+                ok++;
+                consumed += json.readTree(r.body()).get("usage").get("total_tokens").asLong();
+            } else {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+                refused++;
+            }
+        }
+        System.out.printf("[quota] 200 concurrent calls on 2 edges: %d served, %d refused, %d tokens consumed of %d (overspend %d)%n",
+                ok, refused, consumed, budget, Math.max(0, consumed - budget));
+        assertThat(ok + refused).isEqualTo(200);
+        assertThat(ok).isGreaterThanOrEqualTo(1);
+        assertThat(refused).isGreaterThan(100);
+        assertThat(consumed).isLessThanOrEqualTo(budget + maxTokens);
+    }
+
+    int secondInstancePort() {
+        if (second == null) {
+            second = new SpringApplicationBuilder(ProxyEdgeApplication.class)
+                    .initializers(ctx -> ctx.getBeanFactory().registerSingleton("testClock", CLOCK))
+                    .run("--server.port=0",
+                            "--spring.kafka.bootstrap-servers=" + env.getProperty("spring.kafka.bootstrap-servers"),
+                            "--spring.datasource.url=" + dbUrl,
+                            "--spring.datasource.username=" + LocalPostgres.user(),
+                            "--spring.datasource.password=" + LocalPostgres.password(),
+                            "--llmproxy.edge.secret-key=" + SECRET,
+                            "--llmproxy.edge.snapshot-poll-interval=50ms",
+                            "--llmproxy.edge.quota-store-timeout=5s");
+        }
+        return ((WebServerApplicationContext) second).getWebServer().getPort();
+    }
+
+    @Test
+    void suspendedTenantGets403AndReactivationRestoresAccess() throws Exception {
+        CLOCK.set(Instant.now());
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        awaitSnapshot();
+        assertThat(chat(port, k, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = ? WHERE tenant_id = ?", next(), t);
+        await().atMost(Duration.ofSeconds(2)).until(() -> chat(port, k, "gpt-4o-mini", 5).statusCode() == 403);
+        assertThat(error(chat(port, k, "gpt-4o-mini", 5)).get("code").asString()).isEqualTo("tenant_suspended");
+        db.update("UPDATE rm_tenant SET status = 'ACTIVE', change_index = ? WHERE tenant_id = ?", next(), t);
+        await().atMost(Duration.ofSeconds(2)).until(() -> chat(port, k, "gpt-4o-mini", 5).statusCode() == 200);
+    }
+
+    @Test
+    void expiredKeysAndARotatedKeysOldSecretAfterItsGraceAreRefused() throws Exception {
+        Instant now = Instant.parse("2026-11-29T12:00:00Z");
+        CLOCK.set(now);
+        String t = tenant();
+        String expiring = key(t, "exp-" + t, null, now.plusSeconds(60));
+        String rotatedOld = ApiKeys.generate();
+        String rotatedNew = key(t, "rot-" + t, null, null);
+        db.update("UPDATE rm_api_key SET previous_key_hash = ?, previous_valid_until = ?, change_index = ? WHERE api_key_id = ?",
+                ApiKeys.hash(rotatedOld), Timestamp.from(now.plusSeconds(300)), next(), "rot-" + t);
+        awaitSnapshot();
+        assertThat(chat(port, expiring, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+        assertThat(chat(port, rotatedOld, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+        assertThat(chat(port, rotatedNew, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+
+        CLOCK.set(now.plusSeconds(60));
+        HttpResponse<String> expired = chat(port, expiring, "gpt-4o-mini", 5);
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(error(expired).get("message").asString()).isEqualTo("This API key has expired.");
+        assertThat(chat(port, rotatedOld, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+
+        CLOCK.set(now.plusSeconds(300));
+        assertThat(chat(port, rotatedOld, "gpt-4o-mini", 5).statusCode()).isEqualTo(401);
+        assertThat(chat(port, rotatedNew, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void allowListAndTenantRoutesDecideWhichModelsAKeyReaches() throws Exception {
+        CLOCK.set(Instant.now());
+        String a = tenant();
+        String b = tenant();
+        String narrow = key(a, "narrow-" + a, "[\"gpt-4o-mini\"]", null);
+        String keyA = key(a, "a-" + a, null, null);
+        String keyB = key(b, "b-" + b, null, null);
+        route(a, "private-model");
+        awaitSnapshot();
+
+        HttpResponse<String> notAllowed = chat(port, narrow, "other-model", 5);
+        assertThat(notAllowed.statusCode()).isEqualTo(403);
+        assertThat(error(notAllowed).get("code").asString()).isEqualTo("model_not_allowed");
+        assertThat(chat(port, narrow, "private-model", 5).statusCode()).isEqualTo(403);
+        assertThat(chat(port, narrow, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+
+        assertThat(chat(port, keyA, "private-model", 5).statusCode()).isEqualTo(200);
+        HttpResponse<String> otherTenant = chat(port, keyB, "private-model", 5);
+        assertThat(otherTenant.statusCode()).isEqualTo(404);
+        assertThat(error(otherTenant).get("code").asString()).isEqualTo("model_not_found");
+
+        assertThat(models(narrow)).containsExactly("gpt-4o-mini");
+        assertThat(models(keyA)).containsExactly("gpt-4o-mini", "other-model", "private-model");
+        assertThat(models(keyB)).containsExactly("gpt-4o-mini", "other-model");
+    }
+
+    List<String> models(String key) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return json.readTree(r.body()).get("data").valueStream().map(m -> m.get("id").asString()).toList();
+    }
+}
