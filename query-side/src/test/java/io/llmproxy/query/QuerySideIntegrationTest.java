@@ -5,6 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.llmproxy.kernel.apikey.ApiKeyIssued;
 import io.llmproxy.kernel.apikey.ApiKeyRevoked;
+import io.llmproxy.kernel.apikey.ApiKeyRotated;
+import io.llmproxy.kernel.quota.QuotaLimits;
+import io.llmproxy.kernel.quota.QuotaPolicySet;
+import io.llmproxy.kernel.quota.QuotaScope;
+import io.llmproxy.kernel.tenant.TenantSuspended;
+import io.llmproxy.kernel.user.UserAdded;
+import io.llmproxy.kernel.user.UserRole;
 import io.llmproxy.kernel.provider.ProviderRegistered;
 import io.llmproxy.kernel.route.RouteDefined;
 import io.llmproxy.kernel.route.RouteTarget;
@@ -86,12 +93,38 @@ class QuerySideIntegrationTest {
         publish("gpt-4o-mini", 0, new RouteDefined("gpt-4o-mini", List.of(new RouteTarget("p1", "sim-a")), T0));
         publish("gpt-4o-mini", 1, new RouteDefined("gpt-4o-mini", List.of(new RouteTarget("p1", "sim-b")), T0.plusSeconds(5)));
         publish(OTHER_TENANT, 0, new TenantCreated(OTHER_TENANT, "Other", T0));
+        // issue #4 events
+        publish(TENANT, 4, new TenantSuspended(TENANT, T0.plusSeconds(10)));
+        publish(TENANT, 5, new UserAdded(TENANT, "u1", "ada@example.org", UserRole.Developer, T0.plusSeconds(11)));
+        publish(TENANT, 6, new ApiKeyRotated(TENANT, "k2", "d".repeat(64), "llmp_dddddd", "b".repeat(64),
+                T0.plusSeconds(3612), T0.plusSeconds(12)));
+        publish(TENANT, 7, new QuotaPolicySet(TENANT, QuotaScope.API_KEY, "k2",
+                new QuotaLimits(60L, null, 1000L, null, null, 2L, "5.00", null), T0.plusSeconds(13)));
+        publish(TENANT + "/private", 0, new RouteDefined("private", List.of(new RouteTarget("p1", "sim-p")),
+                T0.plusSeconds(14), TENANT));
+        publish(OTHER_TENANT, 1, new UserAdded(OTHER_TENANT, "u2", "bob@example.org", UserRole.Reader, T0));
+        // events stored by revision 1 of ApiKeyIssued and RouteDefined (no owner/allow-list/expiry, no tenant)
+        storeRevision1("legacy-tenant", 0, "TenantCreated", "io.llmproxy.kernel.tenant.TenantCreated", "TenantCreated-rev1.json");
+        storeRevision1("legacy-tenant", 1, "ApiKeyIssued", "io.llmproxy.kernel.apikey.ApiKeyIssued", "ApiKeyIssued-rev1.json");
+        storeRevision1("legacy-model", 0, "RouteDefined", "io.llmproxy.kernel.route.RouteDefined", "RouteDefined-rev1.json");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("audit_log") == 8 && count("rm_route") == 1
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("audit_log") == 17 && count("rm_route") == 3
                 && "REVOKED".equals(jdbc.queryForObject("SELECT status FROM rm_api_key WHERE api_key_id='k1'", String.class)));
-        assertThat(jdbc.queryForObject("SELECT targets::text FROM rm_route", String.class)).contains("sim-b");
+        assertThat(jdbc.queryForObject("SELECT targets::text FROM rm_route WHERE route_id = 'gpt-4o-mini'", String.class))
+                .contains("sim-b");
+        assertThat(jdbc.queryForMap("SELECT tenant_id, model FROM rm_route WHERE route_id = ?", TENANT + "/private"))
+                .isEqualTo(Map.of("tenant_id", TENANT, "model", "private"));
+        assertThat(jdbc.queryForMap("SELECT tenant_id, model FROM rm_route WHERE route_id = 'legacy-model'"))
+                .containsEntry("model", "legacy-model").containsEntry("tenant_id", null);
+        assertThat(jdbc.queryForMap("SELECT status, owner_user_id, allowed_models, expires_at FROM rm_api_key WHERE api_key_id = 'legacy-key'"))
+                .containsEntry("status", "ACTIVE").containsEntry("owner_user_id", null).containsEntry("allowed_models", null)
+                .containsEntry("expires_at", null);
+        assertThat(jdbc.queryForObject("SELECT status FROM rm_tenant WHERE tenant_id = ?", String.class, TENANT)).isEqualTo("SUSPENDED");
+        assertThat(jdbc.queryForMap("SELECT key_hash, previous_key_hash FROM rm_api_key WHERE api_key_id = 'k2'"))
+                .isEqualTo(Map.of("key_hash", "d".repeat(64), "previous_key_hash", "b".repeat(64)));
         assertThat(jdbc.queryForList("SELECT api_key_id, status FROM rm_api_key ORDER BY api_key_id"))
-                .containsExactly(Map.of("api_key_id", "k1", "status", "REVOKED"), Map.of("api_key_id", "k2", "status", "ACTIVE"));
+                .containsExactly(Map.of("api_key_id", "k1", "status", "REVOKED"), Map.of("api_key_id", "k2", "status", "ACTIVE"),
+                        Map.of("api_key_id", "legacy-key", "status", "ACTIVE"));
 
         Map<String, List<Map<String, Object>>> before = snapshot();
         jdbc.update("UPDATE rm_api_key SET name = 'tampered', status = 'ACTIVE'");
@@ -104,8 +137,10 @@ class QuerySideIntegrationTest {
         assertThat(post("/admin/v1/projections/nope/replay").statusCode()).isEqualTo(404);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(snapshot()).isEqualTo(before));
-        assertThat(before.get("rm_api_key")).hasSize(2);
-        assertThat(before.get("audit_log")).hasSize(8);
+        assertThat(before.get("rm_api_key")).hasSize(3);
+        assertThat(before.get("rm_user")).hasSize(2);
+        assertThat(before.get("rm_quota_policy")).hasSize(1);
+        assertThat(before.get("audit_log")).hasSize(17);
     }
 
     @Test
@@ -148,9 +183,32 @@ class QuerySideIntegrationTest {
         JsonNode audit = getJson("/audit/v1/events?tenantId=" + TENANT);
         List<String> types = audit.get("items").valueStream().map(n -> n.get("eventType").asString()).toList();
         assertThat(types).containsExactly("TenantCreated", "ApiKeyIssued", "ApiKeyIssued", "ApiKeyRevoked",
+                "TenantSuspended", "UserAdded", "ApiKeyRotated", "QuotaPolicySet", "RouteDefined",
                 "UsageRecorded", "UsageRecorded", "UsageRecorded", "UsageRecorded");
         assertThat(audit.toString()).doesNotContain("aaaaaaaaaaaaaaaa").doesNotContain("keyHash").doesNotContain("cipher");
-        assertThat(getJson("/audit/v1/events?tenantId=" + OTHER_TENANT).get("items").size()).isEqualTo(1);
+        assertThat(getJson("/audit/v1/events?tenantId=" + OTHER_TENANT).get("items").size()).isEqualTo(2);
+        assertThat(audit.toString()).doesNotContain("dddddddddddddddd").doesNotContain("bbbbbbbbbbbbbbbb");
+
+        // tenant isolation: nothing of the other tenant in any tenant-scoped read, and vice versa
+        JsonNode tenant = getJson("/admin/v1/tenants/" + TENANT);
+        assertThat(tenant.get("status").asString()).isEqualTo("SUSPENDED");
+        JsonNode users = getJson("/admin/v1/tenants/" + TENANT + "/users");
+        assertThat(users.get("items").valueStream().map(u -> u.get("email").asString()).toList()).containsExactly("ada@example.org");
+        JsonNode quotas = getJson("/admin/v1/tenants/" + TENANT + "/quota-policies");
+        assertThat(quotas.get("items").get(0).get("limits").get("tokensPerMinute").asLong()).isEqualTo(1000);
+        assertThat(quotas.get("items").get(0).get("subjectId").asString()).isEqualTo("k2");
+        JsonNode rotated = keys.get("items").get(1);
+        assertThat(rotated.get("displayPrefix").asString()).isEqualTo("llmp_dddddd");
+        assertThat(rotated.get("previousKeyValidUntil").asString()).isEqualTo(T0.plusSeconds(3612).toString());
+        for (String path : List.of("/admin/v1/tenants/%s/api-keys", "/admin/v1/tenants/%s/users",
+                "/admin/v1/tenants/%s/quota-policies", "/audit/v1/events?tenantId=%s",
+                "/finance/v1/usage?tenantId=%s&groupBy=model")) {
+            String other = getJson(path.formatted(OTHER_TENANT)).toString();
+            assertThat(other).as(path).doesNotContain(TENANT).doesNotContain("k1").doesNotContain("ada@example.org")
+                    .doesNotContain("gpt-4o-mini");
+            String mine = getJson(path.formatted(TENANT)).toString();
+            assertThat(mine).as(path).doesNotContain(OTHER_TENANT).doesNotContain("bob@example.org");
+        }
 
         assertThat(get("/admin/v1/tenants/unknown/api-keys", "test-admin-token").statusCode()).isEqualTo(404);
         HttpResponse<String> badFrom = get("/finance/v1/usage?tenantId=" + TENANT + "&from=yesterday", "test-admin-token");
@@ -162,6 +220,16 @@ class QuerySideIntegrationTest {
 
     private void publish(String aggregateId, long sequence, Object event) {
         eventStore.publish(new GenericDomainEventMessage<>(event.getClass().getSimpleName(), aggregateId, sequence, event));
+    }
+
+    private void storeRevision1(String aggregateId, long sequence, String type, String payloadType, String file)
+            throws Exception {
+        byte[] payload = new org.springframework.core.io.ClassPathResource("stored-events/" + file).getInputStream().readAllBytes();
+        jdbc.update("""
+                INSERT INTO domainevententry (eventidentifier, aggregateidentifier, sequencenumber, type, timestamp,
+                    payloadtype, payloadrevision, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, '1', ?, ?)""",
+                UUID.randomUUID().toString(), aggregateId, sequence, type, T0.toString(), payloadType, payload,
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private UsageRecorded usage(String id, String model, long prompt, long completion, Instant at) {
@@ -176,9 +244,14 @@ class QuerySideIntegrationTest {
     private Map<String, List<Map<String, Object>>> snapshot() {
         return Map.of(
                 "rm_tenant", jdbc.queryForList("SELECT * FROM rm_tenant ORDER BY tenant_id"),
-                "rm_api_key", jdbc.queryForList("SELECT * FROM rm_api_key ORDER BY api_key_id"),
+                "rm_api_key", jdbc.queryForList("SELECT api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, "
+                        + "revoked_at, change_index, owner_user_id, allowed_models::text, expires_at, previous_key_hash, "
+                        + "previous_valid_until, rotated_at FROM rm_api_key ORDER BY api_key_id"),
                 "rm_provider", jdbc.queryForList("SELECT * FROM rm_provider ORDER BY provider_id"),
-                "rm_route", jdbc.queryForList("SELECT model, targets::text, updated_at, change_index FROM rm_route ORDER BY model"),
+                "rm_route", jdbc.queryForList("SELECT route_id, tenant_id, model, targets::text, updated_at, change_index FROM rm_route ORDER BY route_id"),
+                "rm_user", jdbc.queryForList("SELECT * FROM rm_user ORDER BY user_id"),
+                "rm_quota_policy", jdbc.queryForList("SELECT scope, subject_id, tenant_id, limits::text, updated_at, change_index "
+                        + "FROM rm_quota_policy ORDER BY scope, subject_id"),
                 "audit_log", jdbc.queryForList("SELECT event_id, tenant_id, source, event_type, occurred_at, payload::text "
                         + "FROM audit_log WHERE source = 'admin' ORDER BY event_id"));
     }

@@ -21,13 +21,22 @@ class ApiKeyQueryController {
      * @param status        {@code ACTIVE} or {@code REVOKED}
      */
     record ApiKeyView(String apiKeyId, String tenantId, String name, String displayPrefix, String status,
-                      Instant createdAt, Instant revokedAt) {
+                      Instant createdAt, Instant revokedAt, String ownerUserId, List<String> allowedModels,
+                      Instant expiresAt, Instant rotatedAt, Instant previousKeyValidUntil) {
     }
 
-    private final JdbcClient jdbc;
+    private static final tools.jackson.core.type.TypeReference<List<String>> STRINGS = new tools.jackson.core.type.TypeReference<>() { };
 
-    ApiKeyQueryController(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final tools.jackson.databind.json.JsonMapper json;
+
+    ApiKeyQueryController(JdbcClient jdbc, tools.jackson.databind.json.JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    private static Instant instant(java.sql.Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     /** {@code GET /admin/v1/tenants/{tenantId}/api-keys} → {@code {"tenantId","items":[ApiKeyView]}}; 404 unknown tenant. */
@@ -39,12 +48,14 @@ class ApiKeyQueryController {
             throw QueryRejected.notFound("tenantId", "tenant " + tenantId + " not found");
         }
         List<ApiKeyView> items = jdbc.sql("""
-                        SELECT api_key_id, tenant_id, name, display_prefix, status, created_at, revoked_at
+                        SELECT api_key_id, tenant_id, name, display_prefix, status, created_at, revoked_at, owner_user_id,
+                               allowed_models::text, expires_at, rotated_at, previous_valid_until
                         FROM rm_api_key WHERE tenant_id = ? ORDER BY created_at, api_key_id""")
                 .param(tenantId)
                 .query((rs, i) -> new ApiKeyView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getTimestamp(6).toInstant(),
-                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()))
+                        rs.getString(5), rs.getTimestamp(6).toInstant(), instant(rs.getTimestamp(7)), rs.getString(8),
+                        rs.getString(9) == null ? null : json.readValue(rs.getString(9), STRINGS),
+                        instant(rs.getTimestamp(10)), instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12))))
                 .list();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tenantId", tenantId);

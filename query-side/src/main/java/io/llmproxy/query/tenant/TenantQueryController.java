@@ -1,0 +1,85 @@
+package io.llmproxy.query.tenant;
+
+import io.llmproxy.query.web.QueryRejected;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Admin reads of a tenant, its users and its quota policies, from the read models. Every read is scoped to one tenant. */
+@RestController
+class TenantQueryController {
+
+    /** A tenant. @param status {@code ACTIVE} or {@code SUSPENDED} */
+    record TenantView(String tenantId, String name, String status, Instant createdAt) {
+    }
+
+    /** A user; {@code removedAt} is set once removed. */
+    record UserView(String userId, String email, String role, Instant createdAt, Instant removedAt) {
+    }
+
+    /**
+     * A quota policy in force.
+     *
+     * @param scope     {@code TENANT}, {@code USER} or {@code API_KEY}
+     * @param subjectId the tenant, user or key id
+     * @param limits    the limits as set (null = no limit)
+     */
+    record QuotaPolicyView(String scope, String subjectId, JsonNode limits, Instant updatedAt) {
+    }
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    TenantQueryController(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** {@code GET /admin/v1/tenants/{tenantId}} → TenantView; 404 unknown. */
+    @GetMapping("/admin/v1/tenants/{tenantId}")
+    TenantView tenant(@PathVariable String tenantId) {
+        return jdbc.sql("SELECT tenant_id, name, status, created_at FROM rm_tenant WHERE tenant_id = ?").param(tenantId)
+                .query((rs, i) -> new TenantView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()))
+                .optional().orElseThrow(() -> QueryRejected.notFound("tenantId", "tenant " + tenantId + " not found"));
+    }
+
+    /** {@code GET /admin/v1/tenants/{tenantId}/users} → {@code {"tenantId","items":[UserView]}}. */
+    @GetMapping("/admin/v1/tenants/{tenantId}/users")
+    Map<String, Object> users(@PathVariable String tenantId) {
+        tenant(tenantId);
+        List<UserView> items = jdbc.sql("""
+                        SELECT user_id, email, role, created_at, removed_at FROM rm_user WHERE tenant_id = ?
+                        ORDER BY created_at, user_id""").param(tenantId)
+                .query((rs, i) -> new UserView(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant(), rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant()))
+                .list();
+        return page(tenantId, items);
+    }
+
+    /** {@code GET /admin/v1/tenants/{tenantId}/quota-policies} → {@code {"tenantId","items":[QuotaPolicyView]}}. */
+    @GetMapping("/admin/v1/tenants/{tenantId}/quota-policies")
+    Map<String, Object> quotas(@PathVariable String tenantId) {
+        tenant(tenantId);
+        List<QuotaPolicyView> items = jdbc.sql("""
+                        SELECT scope, subject_id, limits::text, updated_at FROM rm_quota_policy WHERE tenant_id = ?
+                        ORDER BY scope, subject_id""").param(tenantId)
+                .query((rs, i) -> new QuotaPolicyView(rs.getString(1), rs.getString(2), json.readTree(rs.getString(3)),
+                        rs.getTimestamp(4).toInstant()))
+                .list();
+        return page(tenantId, items);
+    }
+
+    private static Map<String, Object> page(String tenantId, List<?> items) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("tenantId", tenantId);
+        result.put("items", items);
+        return result;
+    }
+}
