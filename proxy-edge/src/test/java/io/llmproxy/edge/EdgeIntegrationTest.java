@@ -61,17 +61,12 @@ class EdgeIntegrationTest {
     static final String KEY = ApiKeys.generate();
     static final String REVOKED_LATER_KEY = ApiKeys.generate();
     static final String PROVIDER_SECRET = "sk-sim-provider-secret-123";
-    static ConfigurableApplicationContext simulator;
     static int simulatorPort;
     static String dbUrl;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        simulator = new SpringApplicationBuilder(UpstreamSimulatorApplication.class)
-                .properties("spring.config.name=no-such-config", "server.port=0", "spring.main.web-application-type=reactive",
-                        "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
-                .run();
-        simulatorPort = ((WebServerApplicationContext) simulator).getWebServer().getPort();
+        simulatorPort = io.llmproxy.edge.support.SimulatorServer.port();
         dbUrl = io.llmproxy.edge.support.ReadModelDatabase.create("llmproxy_edge_it");
         JdbcTemplate jdbc = jdbc();
         SecretCipher cipher = new SecretCipher(SECRET);
@@ -101,12 +96,6 @@ class EdgeIntegrationTest {
                 LocalPostgres.password()));
     }
 
-    @AfterAll
-    static void stopSimulator() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
 
     @LocalServerPort
     int port;

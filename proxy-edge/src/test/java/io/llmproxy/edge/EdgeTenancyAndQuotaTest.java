@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -87,14 +86,11 @@ class EdgeTenancyAndQuotaTest {
         registry.add("llmproxy.edge.secret-key", () -> SECRET);
     }
 
+    /**
+     * The second edge instance. Closed only when the JVM exits: closing a hand-built reactive
+     * context disposes Reactor Netty's global resources, which the other servers in this JVM share.
+     */
     static ConfigurableApplicationContext second;
-
-    @AfterAll
-    static void stopSecond() {
-        if (second != null) {
-            second.close();
-        }
-    }
 
     @LocalServerPort
     int port;
@@ -289,6 +285,7 @@ class EdgeTenancyAndQuotaTest {
                             "--llmproxy.edge.secret-key=" + SECRET,
                             "--llmproxy.edge.snapshot-poll-interval=50ms",
                             "--llmproxy.edge.quota-store-timeout=5s");
+            Runtime.getRuntime().addShutdownHook(new Thread(second::close));
         }
         return ((WebServerApplicationContext) second).getWebServer().getPort();
     }

@@ -171,7 +171,7 @@ class WalkingSkeletonE2ETest {
         CompletionUsage seenStream = streamedUsage.get(0);
         assertThat(seenStream.completionTokens()).isEqualTo(seenWhole.completionTokens());
 
-        assertThat(client.models().list().data().stream().map(m -> m.id()).toList()).containsExactly("gpt-4o-mini");
+        assertThat(client.models().list().data().stream().map(m -> m.id()).toList()).contains("gpt-4o-mini").doesNotContain("team/tenancy-model");
         assertThatThrownBy(() -> client.chat().completions().create(params.toBuilder().model("no-such-model").build()))
                 .isInstanceOfSatisfying(NotFoundException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(404);
@@ -212,7 +212,7 @@ class WalkingSkeletonE2ETest {
                 events++;
                 assertThat(rs.getString(1)).doesNotContain(PROVIDER_SECRET).doesNotContain(key);
             }
-            assertThat(events).isEqualTo(4);
+            assertThat(events).isGreaterThanOrEqualTo(4);
         }
 
         // revocation: refused within 2 s of the DELETE returning
@@ -234,6 +234,91 @@ class WalkingSkeletonE2ETest {
                 .isEqualTo(404);
         System.out.printf("[e2e] projection lag (key issued → listed): %.0f ms; revocation (DELETE → 401): %.0f ms%n",
                 projectionLagMs, revocationMs);
+    }
+
+    /**
+     * Tenancy commands through the real command side reach the edge within seconds: suspension,
+     * a quota change, rotation with grace, user removal (revokes the user's keys) and expiry.
+     */
+    @Test
+    void tenancyCommandsReachTheEdgeWithinSeconds() throws Exception {
+        String tenantId = created(admin("POST", commandPort, "/admin/v1/tenants", "{\"name\":\"Tenancy\"}")).get("tenantId").asString();
+        String providerId = created(admin("POST", commandPort, "/admin/v1/providers",
+                "{\"name\":\"sim2\",\"type\":\"openai\",\"baseUrl\":\"http://127.0.0.1:" + simulatorPort
+                        + "/v1\",\"apiKey\":\"sk-2\"}")).get("providerId").asString();
+        assertThat(admin("PUT", commandPort, "/admin/v1/tenants/" + tenantId + "/routes/team/tenancy-model",
+                "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-t\"}]}").statusCode()).isEqualTo(204);
+        assertThat(admin("PUT", commandPort, "/admin/v1/routes/tenancy-global",
+                "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-g\"}]}").statusCode()).isEqualTo(204);
+        String userId = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/users",
+                "{\"email\":\"ada@example.org\",\"role\":\"Developer\"}")).get("userId").asString();
+        assertThat(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/users",
+                "{\"email\":\"ADA@example.org\",\"role\":\"Reader\"}").statusCode()).isEqualTo(409);
+        JsonNode owned = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys",
+                "{\"name\":\"ada\",\"ownerUserId\":\"" + userId + "\",\"allowedModels\":[\"team/tenancy-model\"]}"));
+        String ownedKey = owned.get("key").asString();
+        JsonNode shared = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys", "{\"name\":\"shared\"}"));
+        String sharedKey = shared.get("key").asString();
+        String sharedId = shared.get("apiKeyId").asString();
+        JsonNode expiring = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys",
+                "{\"name\":\"short\",\"expiresAt\":\"" + Instant.now().plusSeconds(4) + "\"}"));
+        String expiringKey = expiring.get("key").asString();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> edgeStatus(ownedKey, "team/tenancy-model") == 200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> edgeStatus(sharedKey, "tenancy-global") == 200);
+        assertThat(edgeStatus(ownedKey, "tenancy-global")).isEqualTo(403);
+        assertThat(edgeStatus(sharedKey, "team/tenancy-model")).isEqualTo(200);
+        assertThat(edgeStatus(expiringKey, "team/tenancy-model")).isEqualTo(200);
+
+        // suspend → 403, reactivate → 200
+        assertThat(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/suspend", null).statusCode()).isEqualTo(204);
+        double suspendMs = millisUntil(() -> edgeStatus(sharedKey, "team/tenancy-model") == 403);
+        assertThat(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/reactivate", null).statusCode()).isEqualTo(204);
+        millisUntil(() -> edgeStatus(sharedKey, "team/tenancy-model") == 200);
+
+        // a quota change is in force within seconds: 1 request per minute → the second call is refused
+        assertThat(admin("PUT", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys/" + sharedId + "/quota",
+                "{\"requestsPerMinute\":1}").statusCode()).isEqualTo(204);
+        double quotaMs = millisUntil(() -> edgeStatus(sharedKey, "team/tenancy-model") == 429);
+
+        // rotation: the new secret works, the old one until its grace period ends
+        assertThat(admin("PUT", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys/" + sharedId + "/quota", "{}")
+                .statusCode()).isEqualTo(204);
+        JsonNode rotated = JSON.readTree(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys/"
+                + sharedId + "/rotate", "{\"graceSeconds\":3}").body());
+        String newKey = rotated.get("key").asString();
+        double rotateMs = millisUntil(() -> edgeStatus(newKey, "team/tenancy-model") == 200);
+        assertThat(edgeStatus(sharedKey, "team/tenancy-model")).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(6)).until(() -> edgeStatus(sharedKey, "team/tenancy-model") == 401);
+        assertThat(edgeStatus(newKey, "team/tenancy-model")).isEqualTo(200);
+
+        // removing the user revokes the key they own
+        assertThat(admin("DELETE", commandPort, "/admin/v1/tenants/" + tenantId + "/users/" + userId, null).statusCode())
+                .isEqualTo(204);
+        double removeMs = millisUntil(() -> edgeStatus(ownedKey, "team/tenancy-model") == 401);
+
+        // expiry
+        await().atMost(Duration.ofSeconds(6)).until(() -> edgeStatus(expiringKey, "team/tenancy-model") == 401);
+
+        JsonNode keys = JSON.readTree(admin("GET", queryPort, "/admin/v1/tenants/" + tenantId + "/api-keys", null).body());
+        assertThat(keys.get("items").valueStream().filter(k -> k.get("apiKeyId").asString().equals(owned.get("apiKeyId").asString()))
+                .findFirst().orElseThrow().get("status").asString()).isEqualTo("REVOKED");
+        System.out.printf("[e2e] command → in force at the edge: suspend %.0f ms, quota change %.0f ms, rotation %.0f ms, "
+                + "user removal %.0f ms%n", suspendMs, quotaMs, rotateMs, removeMs);
+    }
+
+    private int edgeStatus(String key, String model) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model
+                        + "\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private static double millisUntil(java.util.concurrent.Callable<Boolean> condition) {
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(condition);
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     private JsonNode created(HttpResponse<String> response) {

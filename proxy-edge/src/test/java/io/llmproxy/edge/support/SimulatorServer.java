@@ -5,7 +5,11 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The project's upstream simulator, started once per test JVM on a random port. */
+/**
+ * The project's upstream simulator, started once per test JVM on a random port and closed only
+ * when the JVM exits (closing a hand-built reactive context disposes Reactor Netty's global
+ * resources, which every other server in the JVM shares).
+ */
 public final class SimulatorServer {
 
     private static ConfigurableApplicationContext context;
