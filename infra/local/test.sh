@@ -16,5 +16,9 @@ for hp in "${LLMPROXY_TEST_DB_HOST:-127.0.0.1}:${LLMPROXY_TEST_DB_PORT:-5432}:Po
   fi
 done
 export AXONIQ_UPDATE_CHECKER_DISABLED=true
+# Maven 3.8's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every start.
+if [[ "${LLMPROXY_JAVA_MAJOR:-0}" -ge 24 ]]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
 llmproxy_log "mvn -B verify $* (JDK: $JAVA_HOME)"
-exec mvn -B verify "$@"
+exec mvn -B -Dstyle.color=never verify "$@"

@@ -80,6 +80,7 @@ class EdgeTenancyAndQuotaTest {
                 "http://127.0.0.1:" + simulator + "/v1", new SecretCipher(SECRET).encrypt("sk-sim"), t0);
         route(null, "gpt-4o-mini");
         route(null, "other-model");
+        route(null, "slow-300"); // → simulator model sim-slow-300: 300 ms between tokens
         registry.add("spring.datasource.url", () -> dbUrl);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);
@@ -291,6 +292,38 @@ class EdgeTenancyAndQuotaTest {
     }
 
     @Test
+    void aStreamTheClientAbandonsStillSettlesAndReleasesItsConcurrencySlot() throws Exception {
+        CLOCK.set(Instant.now());
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        quota(t, "TENANT", t, "{\"maxConcurrentRequests\":1,\"tokensPerDay\":100000}");
+        awaitSnapshot();
+        String slot = "llmq:{" + t + "}:TENANT:" + t + ":conc";
+
+        String body = "{\"model\":\"slow-300\",\"stream\":true,\"max_tokens\":30,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"a long story please\"}]}";
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + k).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        byte[] first = new byte[64];
+        assertThat(stream.body().read(first)).isPositive();
+        assertThat(redis.getAtomicLong(slot).get()).isEqualTo(1);
+        HttpResponse<String> busy = chat(port, k, "gpt-4o-mini", 5);
+        assertThat(busy.statusCode()).isEqualTo(429);
+        assertThat(error(busy).get("message").asString()).startsWith("Too many concurrent requests");
+
+        stream.body().close(); // the client goes away mid-stream
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.getAtomicLong(slot).get() == 0);
+        String tokens = "llmq:{" + t + "}:TENANT:" + t + ":tpd:" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd")
+                .withZone(java.time.ZoneOffset.UTC).format(CLOCK.instant());
+        // settled to what was seen (well under the 30 + prompt reserved), not left at the reservation
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.getAtomicLong(tokens).get() < 30);
+        assertThat(chat(port, k, "gpt-4o-mini", 5).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void suspendedTenantGets403AndReactivationRestoresAccess() throws Exception {
         CLOCK.set(Instant.now());
         String t = tenant();
@@ -353,8 +386,8 @@ class EdgeTenancyAndQuotaTest {
         assertThat(error(otherTenant).get("code").asString()).isEqualTo("model_not_found");
 
         assertThat(models(narrow)).containsExactly("gpt-4o-mini");
-        assertThat(models(keyA)).containsExactly("gpt-4o-mini", "other-model", "private-model");
-        assertThat(models(keyB)).containsExactly("gpt-4o-mini", "other-model");
+        assertThat(models(keyA)).containsExactly("gpt-4o-mini", "other-model", "private-model", "slow-300");
+        assertThat(models(keyB)).containsExactly("gpt-4o-mini", "other-model", "slow-300");
     }
 
     List<String> models(String key) throws Exception {

@@ -2,7 +2,16 @@ package io.llmproxy.projection.admin;
 
 import io.llmproxy.kernel.apikey.ApiKeyIssued;
 import io.llmproxy.kernel.apikey.ApiKeyRevoked;
+import io.llmproxy.kernel.apikey.ApiKeyRotated;
 import io.llmproxy.kernel.provider.ProviderRegistered;
+import io.llmproxy.kernel.quota.QuotaPolicySet;
+import io.llmproxy.kernel.route.DefineRoute;
+import io.llmproxy.kernel.tenant.TenantReactivated;
+import io.llmproxy.kernel.tenant.TenantRenamed;
+import io.llmproxy.kernel.tenant.TenantSuspended;
+import io.llmproxy.kernel.user.UserAdded;
+import io.llmproxy.kernel.user.UserRemoved;
+import io.llmproxy.kernel.user.UserRoleChanged;
 import io.llmproxy.kernel.route.RouteDefined;
 import io.llmproxy.kernel.tenant.TenantCreated;
 import java.sql.Timestamp;
@@ -15,8 +24,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Builds the admin read models ({@code rm_tenant}, {@code rm_api_key}, {@code rm_provider},
- * {@code rm_route}) from the event store. Every row carries {@code change_index}, the global
+ * Builds the admin read models ({@code rm_tenant}, {@code rm_user}, {@code rm_api_key},
+ * {@code rm_provider}, {@code rm_route}, {@code rm_quota_policy}) from the event store. Every row carries {@code change_index}, the global
  * index of the last event applied to it, so a replay gives identical rows and the edge can
  * poll for changes (ADR 0002). Runs in one segment, so rows commit in event order.
  */
@@ -44,13 +53,69 @@ public class AdminReadModelProjection {
     }
 
     @EventHandler
+    void on(TenantRenamed e, TrackingToken token) {
+        jdbc.update("UPDATE rm_tenant SET name = ?, change_index = ? WHERE tenant_id = ?", e.name(), index(token), e.tenantId());
+    }
+
+    @EventHandler
+    void on(TenantSuspended e, TrackingToken token) {
+        jdbc.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = ? WHERE tenant_id = ?", index(token), e.tenantId());
+    }
+
+    @EventHandler
+    void on(TenantReactivated e, TrackingToken token) {
+        jdbc.update("UPDATE rm_tenant SET status = 'ACTIVE', change_index = ? WHERE tenant_id = ?", index(token), e.tenantId());
+    }
+
+    @EventHandler
+    void on(UserAdded e, TrackingToken token) {
+        jdbc.update("""
+                INSERT INTO rm_user (user_id, tenant_id, email, role, created_at, change_index) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id) DO NOTHING""",
+                e.userId(), e.tenantId(), e.email(), e.role().name(), Timestamp.from(e.occurredAt()), index(token));
+    }
+
+    @EventHandler
+    void on(UserRoleChanged e, TrackingToken token) {
+        jdbc.update("UPDATE rm_user SET role = ?, change_index = ? WHERE user_id = ?", e.role().name(), index(token), e.userId());
+    }
+
+    @EventHandler
+    void on(UserRemoved e, TrackingToken token) {
+        jdbc.update("UPDATE rm_user SET removed_at = ?, change_index = ? WHERE user_id = ?",
+                Timestamp.from(e.occurredAt()), index(token), e.userId());
+    }
+
+    @EventHandler
     void on(ApiKeyIssued e, TrackingToken token) {
         jdbc.update("""
-                INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index)
-                VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?)
+                INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index,
+                    owner_user_id, allowed_models, expires_at)
+                VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?::jsonb, ?)
                 ON CONFLICT (api_key_id) DO NOTHING""",
                 e.apiKeyId(), e.tenantId(), e.name(), e.keyHash(), e.displayPrefix(), Timestamp.from(e.occurredAt()),
-                index(token));
+                index(token), e.ownerUserId(), e.allowedModels() == null ? null : json.writeValueAsString(e.allowedModels()),
+                e.expiresAt() == null ? null : Timestamp.from(e.expiresAt()));
+    }
+
+    @EventHandler
+    void on(ApiKeyRotated e, TrackingToken token) {
+        jdbc.update("""
+                UPDATE rm_api_key SET key_hash = ?, display_prefix = ?, previous_key_hash = ?, previous_valid_until = ?,
+                    rotated_at = ?, change_index = ? WHERE api_key_id = ?""",
+                e.keyHash(), e.displayPrefix(), e.previousKeyHash(), Timestamp.from(e.previousValidUntil()),
+                Timestamp.from(e.occurredAt()), index(token), e.apiKeyId());
+    }
+
+    @EventHandler
+    void on(QuotaPolicySet e, TrackingToken token) {
+        jdbc.update("""
+                INSERT INTO rm_quota_policy (scope, subject_id, tenant_id, limits, updated_at, change_index)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?)
+                ON CONFLICT (scope, subject_id) DO UPDATE SET limits = excluded.limits, updated_at = excluded.updated_at,
+                    change_index = excluded.change_index""",
+                e.scope().name(), e.subjectId(), e.tenantId(), json.writeValueAsString(e.limits()),
+                Timestamp.from(e.occurredAt()), index(token));
     }
 
     @EventHandler
@@ -71,16 +136,17 @@ public class AdminReadModelProjection {
     @EventHandler
     void on(RouteDefined e, TrackingToken token) {
         jdbc.update("""
-                INSERT INTO rm_route (model, targets, updated_at, change_index) VALUES (?, ?::jsonb, ?, ?)
-                ON CONFLICT (model) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at,
+                INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) VALUES (?, ?, ?, ?::jsonb, ?, ?)
+                ON CONFLICT (route_id) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at,
                     change_index = excluded.change_index""",
-                e.model(), json.writeValueAsString(e.targets()), Timestamp.from(e.occurredAt()), index(token));
+                DefineRoute.idOf(e.tenantId(), e.model()), e.tenantId(), e.model(), json.writeValueAsString(e.targets()),
+                Timestamp.from(e.occurredAt()), index(token));
     }
 
     /** Replay starts from zero: empty the tables this projection owns. */
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_tenant, rm_api_key, rm_provider, rm_route");
+        jdbc.execute("TRUNCATE rm_tenant, rm_user, rm_api_key, rm_provider, rm_route, rm_quota_policy");
     }
 
     static long index(TrackingToken token) {

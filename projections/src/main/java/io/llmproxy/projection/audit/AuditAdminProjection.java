@@ -2,7 +2,15 @@ package io.llmproxy.projection.audit;
 
 import io.llmproxy.kernel.apikey.ApiKeyIssued;
 import io.llmproxy.kernel.apikey.ApiKeyRevoked;
+import io.llmproxy.kernel.apikey.ApiKeyRotated;
 import io.llmproxy.kernel.provider.ProviderRegistered;
+import io.llmproxy.kernel.quota.QuotaPolicySet;
+import io.llmproxy.kernel.tenant.TenantReactivated;
+import io.llmproxy.kernel.tenant.TenantRenamed;
+import io.llmproxy.kernel.tenant.TenantSuspended;
+import io.llmproxy.kernel.user.UserAdded;
+import io.llmproxy.kernel.user.UserRemoved;
+import io.llmproxy.kernel.user.UserRoleChanged;
 import io.llmproxy.kernel.route.RouteDefined;
 import io.llmproxy.kernel.tenant.TenantCreated;
 import java.time.Instant;
@@ -44,12 +52,63 @@ public class AuditAdminProjection {
         data.put("apiKeyId", e.apiKeyId());
         data.put("name", e.name());
         data.put("displayPrefix", e.displayPrefix());
+        data.put("ownerUserId", e.ownerUserId());
+        data.put("allowedModels", e.allowedModels());
+        data.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toString());
         write(message, e.tenantId(), e.occurredAt(), data);
     }
 
     @EventHandler
     void on(ApiKeyRevoked e, EventMessage<?> message) {
         write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId()));
+    }
+
+    @EventHandler
+    void on(TenantRenamed e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "name", e.name()));
+    }
+
+    @EventHandler
+    void on(TenantSuspended e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId()));
+    }
+
+    @EventHandler
+    void on(TenantReactivated e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId()));
+    }
+
+    @EventHandler
+    void on(UserAdded e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "userId", e.userId(),
+                "email", e.email(), "role", e.role().name()));
+    }
+
+    @EventHandler
+    void on(UserRoleChanged e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "userId", e.userId(),
+                "role", e.role().name()));
+    }
+
+    @EventHandler
+    void on(UserRemoved e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "userId", e.userId()));
+    }
+
+    @EventHandler
+    void on(ApiKeyRotated e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId(),
+                "displayPrefix", e.displayPrefix(), "previousValidUntil", e.previousValidUntil().toString()));
+    }
+
+    @EventHandler
+    void on(QuotaPolicySet e, EventMessage<?> message) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("tenantId", e.tenantId());
+        data.put("scope", e.scope().name());
+        data.put("subjectId", e.subjectId());
+        data.put("limits", e.limits());
+        write(message, e.tenantId(), e.occurredAt(), data);
     }
 
     @EventHandler
@@ -60,7 +119,11 @@ public class AuditAdminProjection {
 
     @EventHandler
     void on(RouteDefined e, EventMessage<?> message) {
-        write(message, null, e.occurredAt(), Map.of("model", e.model(), "targets", e.targets()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("model", e.model());
+        data.put("tenantId", e.tenantId());
+        data.put("targets", e.targets());
+        write(message, e.tenantId(), e.occurredAt(), data);
     }
 
     @ResetHandler

@@ -20,7 +20,9 @@ import org.springframework.stereotype.Component;
  *   <li>{@value #STATUS_HEADER}: an HTTP status 400..599; the request is answered with that status and
  *       the provider's error body instead of a completion;</li>
  *   <li>model name {@code sim-error-<status>} (e.g. {@code sim-error-500}): same as
- *       {@value #STATUS_HEADER}, for clients that cannot set headers.</li>
+ *       {@value #STATUS_HEADER}, for clients that cannot set headers;</li>
+ *   <li>model name {@code sim-slow-<ms>} (e.g. {@code sim-slow-200}): that inter-token delay in ms
+ *       (0..{@value #MAX_LATENCY_MS}), for callers that cannot set headers (e.g. through the gateway).</li>
  * </ul>
  * A malformed header value raises {@link InvalidKnobException}, which providers answer with 400.
  */
@@ -37,6 +39,7 @@ public class SimulatorKnobs {
     public static final long MAX_LATENCY_MS = 600_000;
 
     private static final Pattern ERROR_MODEL = Pattern.compile("sim-error-(\\d{3})");
+    private static final Pattern SLOW_MODEL = Pattern.compile("sim-slow-(\\d{1,6})");
 
     private final SimulatorProperties properties;
 
@@ -67,6 +70,16 @@ public class SimulatorKnobs {
         }
         throw new InvalidKnobException(STATUS_HEADER,
                 "Invalid " + STATUS_HEADER + " header '" + value + "': expected an HTTP status 400..599.");
+    }
+
+    /** The latency for {@code model}: a {@code sim-slow-<ms>} name sets the inter-token delay, else {@code base}. */
+    public static LatencyProfile latency(String model, LatencyProfile base) {
+        Matcher matcher = SLOW_MODEL.matcher(model);
+        if (matcher.matches()) {
+            long ms = Math.min(Long.parseLong(matcher.group(1)), MAX_LATENCY_MS);
+            return new LatencyProfile(base.ttftMs(), ms);
+        }
+        return base;
     }
 
     /** The status forced by a {@code sim-error-<status>} model name, or empty for any other model. */

@@ -49,7 +49,7 @@ public final class OpenAiChatHandler {
             return request.bodyToMono(byte[].class)
                     .defaultIfEmpty(new byte[0])
                     .map(parser::parse)
-                    .flatMap(chat -> respond(chat, latency));
+                    .flatMap(chat -> respond(chat, SimulatorKnobs.latency(chat.chat().model(), latency)));
         });
     }
 
