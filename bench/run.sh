@@ -186,6 +186,7 @@ fi
 EDGE_PID="$(llmproxy_service_pid proxy-edge || true)"
 [[ -n "$EDGE_PID" ]] || log "proxy-edge's pid is unknown (no infra/local/.state/pids/proxy-edge.pid): no memory figures"
 EDGE_RSS_START="$([[ -n "$EDGE_PID" ]] && rss_kb "$EDGE_PID" || echo 0)"
+EDGE_UPTIME="$([[ -n "$EDGE_PID" ]] && ps -o etimes= -p "$EDGE_PID" 2>/dev/null | tr -d ' ' || echo '?')"
 
 if [[ -z "${LLMPROXY_ADMIN_TOKEN:-}" ]]; then
   token_file="$LLMPROXY_STATE_DIR/admin-token"
@@ -613,7 +614,7 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
   printf -- '- load average (1/5/15 min): %s at the start of the load, %s at the end. **Everything runs on this one machine** (load tools, simulator, edge, Kafka, PostgreSQL, Redis), so the load tools take CPU from the edge: figures are noisy, compare runs on the same machine only.\n' "$LOAD_AT_START" "$LOAD_AT_END"
   printf -- '- JDK: %s (%s)\n' "$("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)" "$JAVA_HOME"
   # shellcheck disable=SC2016  # backquotes are markdown
-  printf -- '- proxy-edge: `%s` (pid %s)\n' "$edge_cmd" "${EDGE_PID:-?}"
+  printf -- '- proxy-edge: `%s` (pid %s, up %s s and RSS %s MB when the bench started; the RSS figures below depend on that history: restart the stack for a fresh-start figure)\n' "$edge_cmd" "${EDGE_PID:-?}" "${EDGE_UPTIME:-?}" "$(mb "$EDGE_RSS_START")"
   printf -- '- commit: %s%s\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
     "$([[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]] && echo ' (with uncommitted changes)')"
   printf -- '- tools: %s; %s\n' "$(have hey && echo hey || echo 'no hey')" "$(if have wrk; then { wrk -v 2>&1 || true; } | head -n 1 | cut -d' ' -f1-2; else echo 'no wrk'; fi)"

@@ -100,6 +100,8 @@ class QuerySideIntegrationTest {
                 T0.plusSeconds(3612), T0.plusSeconds(12)));
         publish(TENANT, 7, new QuotaPolicySet(TENANT, QuotaScope.API_KEY, "k2",
                 new QuotaLimits(60L, null, 1000L, null, null, 2L, "5.00", null), T0.plusSeconds(13)));
+        publish(TENANT, 8, new QuotaPolicySet(TENANT, QuotaScope.API_KEY, "k2",
+                new QuotaLimits(10L, null, null, null, null, null, null, null), T0.plusSeconds(20)));
         publish(TENANT + "/private", 0, new RouteDefined("private", List.of(new RouteTarget("p1", "sim-p")),
                 T0.plusSeconds(14), TENANT));
         publish(OTHER_TENANT, 1, new UserAdded(OTHER_TENANT, "u2", "bob@example.org", UserRole.Reader, T0));
@@ -108,7 +110,7 @@ class QuerySideIntegrationTest {
         storeRevision1("legacy-tenant", 1, "ApiKeyIssued", "io.llmproxy.kernel.apikey.ApiKeyIssued", "ApiKeyIssued-rev1.json");
         storeRevision1("legacy-model", 0, "RouteDefined", "io.llmproxy.kernel.route.RouteDefined", "RouteDefined-rev1.json");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("audit_log") == 17 && count("rm_route") == 3
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("audit_log") == 18 && count("rm_route") == 3
                 && "REVOKED".equals(jdbc.queryForObject("SELECT status FROM rm_api_key WHERE api_key_id='k1'", String.class)));
         assertThat(jdbc.queryForObject("SELECT targets::text FROM rm_route WHERE route_id = 'gpt-4o-mini'", String.class))
                 .contains("sim-b");
@@ -140,7 +142,8 @@ class QuerySideIntegrationTest {
         assertThat(before.get("rm_api_key")).hasSize(3);
         assertThat(before.get("rm_user")).hasSize(2);
         assertThat(before.get("rm_quota_policy")).hasSize(1);
-        assertThat(before.get("audit_log")).hasSize(17);
+        assertThat(before.get("audit_log")).hasSize(18);
+        assertThat(before.get("rm_quota_policy_history")).hasSize(2);
     }
 
     @Test
@@ -183,7 +186,7 @@ class QuerySideIntegrationTest {
         JsonNode audit = getJson("/audit/v1/events?tenantId=" + TENANT);
         List<String> types = audit.get("items").valueStream().map(n -> n.get("eventType").asString()).toList();
         assertThat(types).containsExactly("TenantCreated", "ApiKeyIssued", "ApiKeyIssued", "ApiKeyRevoked",
-                "TenantSuspended", "UserAdded", "ApiKeyRotated", "QuotaPolicySet", "RouteDefined",
+                "TenantSuspended", "UserAdded", "ApiKeyRotated", "QuotaPolicySet", "RouteDefined", "QuotaPolicySet",
                 "UsageRecorded", "UsageRecorded", "UsageRecorded", "UsageRecorded");
         assertThat(audit.toString()).doesNotContain("aaaaaaaaaaaaaaaa").doesNotContain("keyHash").doesNotContain("cipher");
         assertThat(getJson("/audit/v1/events?tenantId=" + OTHER_TENANT).get("items").size()).isEqualTo(2);
@@ -195,8 +198,13 @@ class QuerySideIntegrationTest {
         JsonNode users = getJson("/admin/v1/tenants/" + TENANT + "/users");
         assertThat(users.get("items").valueStream().map(u -> u.get("email").asString()).toList()).containsExactly("ada@example.org");
         JsonNode quotas = getJson("/admin/v1/tenants/" + TENANT + "/quota-policies");
-        assertThat(quotas.get("items").get(0).get("limits").get("tokensPerMinute").asLong()).isEqualTo(1000);
+        assertThat(quotas.get("items").get(0).get("limits").get("requestsPerMinute").asLong()).isEqualTo(10);
         assertThat(quotas.get("items").get(0).get("subjectId").asString()).isEqualTo("k2");
+        JsonNode asOf = getJson("/admin/v1/tenants/" + TENANT + "/quota-policies?asOf=" + T0.plusSeconds(15));
+        assertThat(asOf.get("items").get(0).get("limits").get("tokensPerMinute").asLong()).isEqualTo(1000);
+        assertThat(asOf.get("items").get(0).get("limits").get("requestsPerMinute").asLong()).isEqualTo(60);
+        assertThat(getJson("/admin/v1/tenants/" + TENANT + "/quota-policies?asOf=" + T0).get("items").size()).isZero();
+        assertThat(get("/admin/v1/tenants/" + TENANT + "/quota-policies?asOf=noon", "test-admin-token").statusCode()).isEqualTo(400);
         JsonNode rotated = keys.get("items").get(1);
         assertThat(rotated.get("displayPrefix").asString()).isEqualTo("llmp_dddddd");
         assertThat(rotated.get("previousKeyValidUntil").asString()).isEqualTo(T0.plusSeconds(3612).toString());
@@ -250,6 +258,8 @@ class QuerySideIntegrationTest {
                 "rm_provider", jdbc.queryForList("SELECT * FROM rm_provider ORDER BY provider_id"),
                 "rm_route", jdbc.queryForList("SELECT route_id, tenant_id, model, targets::text, updated_at, change_index FROM rm_route ORDER BY route_id"),
                 "rm_user", jdbc.queryForList("SELECT * FROM rm_user ORDER BY user_id"),
+                "rm_quota_policy_history", jdbc.queryForList("SELECT scope, subject_id, tenant_id, limits::text, effective_at, "
+                        + "change_index FROM rm_quota_policy_history ORDER BY change_index"),
                 "rm_quota_policy", jdbc.queryForList("SELECT scope, subject_id, tenant_id, limits::text, updated_at, change_index "
                         + "FROM rm_quota_policy ORDER BY scope, subject_id"),
                 "audit_log", jdbc.queryForList("SELECT event_id, tenant_id, source, event_type, occurred_at, payload::text "

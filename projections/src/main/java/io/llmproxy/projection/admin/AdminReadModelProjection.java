@@ -116,6 +116,11 @@ public class AdminReadModelProjection {
                     change_index = excluded.change_index""",
                 e.scope().name(), e.subjectId(), e.tenantId(), json.writeValueAsString(e.limits()),
                 Timestamp.from(e.occurredAt()), index(token));
+        jdbc.update("""
+                INSERT INTO rm_quota_policy_history (scope, subject_id, tenant_id, limits, effective_at, change_index)
+                VALUES (?, ?, ?, ?::jsonb, ?, ?) ON CONFLICT DO NOTHING""",
+                e.scope().name(), e.subjectId(), e.tenantId(), json.writeValueAsString(e.limits()),
+                Timestamp.from(e.occurredAt()), index(token));
     }
 
     @EventHandler
@@ -146,7 +151,7 @@ public class AdminReadModelProjection {
     /** Replay starts from zero: empty the tables this projection owns. */
     @ResetHandler
     void reset() {
-        jdbc.execute("TRUNCATE rm_tenant, rm_user, rm_api_key, rm_provider, rm_route, rm_quota_policy");
+        jdbc.execute("TRUNCATE rm_tenant, rm_user, rm_api_key, rm_provider, rm_route, rm_quota_policy, rm_quota_policy_history");
     }
 
     static long index(TrackingToken token) {

@@ -63,17 +63,40 @@ class TenantQueryController {
         return page(tenantId, items);
     }
 
-    /** {@code GET /admin/v1/tenants/{tenantId}/quota-policies} → {@code {"tenantId","items":[QuotaPolicyView]}}. */
+    /**
+     * {@code GET /admin/v1/tenants/{tenantId}/quota-policies[?asOf=<ISO-8601 instant>]} →
+     * {@code {"tenantId","asOf","items":[QuotaPolicyView]}}: the policies in force now, or at
+     * {@code asOf} (from the history of every change; {@code updatedAt} is when each took effect).
+     *
+     * @throws QueryRejected 400 when asOf does not parse, 404 for an unknown tenant
+     */
     @GetMapping("/admin/v1/tenants/{tenantId}/quota-policies")
-    Map<String, Object> quotas(@PathVariable String tenantId) {
+    Map<String, Object> quotas(@PathVariable String tenantId,
+                               @org.springframework.web.bind.annotation.RequestParam(required = false) String asOf) {
         tenant(tenantId);
-        List<QuotaPolicyView> items = jdbc.sql("""
-                        SELECT scope, subject_id, limits::text, updated_at FROM rm_quota_policy WHERE tenant_id = ?
-                        ORDER BY scope, subject_id""").param(tenantId)
+        Instant at;
+        try {
+            at = asOf == null || asOf.isBlank() ? null : Instant.parse(asOf);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw QueryRejected.badParameter("asOf", "asOf must be an ISO-8601 instant such as 2026-11-29T00:00:00Z");
+        }
+        String sql = at == null
+                ? "SELECT scope, subject_id, limits::text, updated_at FROM rm_quota_policy WHERE tenant_id = ? ORDER BY scope, subject_id"
+                : """
+                  SELECT DISTINCT ON (scope, subject_id) scope, subject_id, limits::text, effective_at
+                  FROM rm_quota_policy_history WHERE tenant_id = ? AND effective_at <= ?
+                  ORDER BY scope, subject_id, effective_at DESC, change_index DESC""";
+        var statement = jdbc.sql(sql).param(tenantId);
+        if (at != null) {
+            statement = statement.param(java.sql.Timestamp.from(at));
+        }
+        List<QuotaPolicyView> items = statement
                 .query((rs, i) -> new QuotaPolicyView(rs.getString(1), rs.getString(2), json.readTree(rs.getString(3)),
                         rs.getTimestamp(4).toInstant()))
                 .list();
-        return page(tenantId, items);
+        Map<String, Object> result = page(tenantId, items);
+        result.put("asOf", at);
+        return result;
     }
 
     private static Map<String, Object> page(String tenantId, List<?> items) {
