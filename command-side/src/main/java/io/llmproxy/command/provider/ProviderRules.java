@@ -1,6 +1,7 @@
 package io.llmproxy.command.provider;
 
 import io.llmproxy.command.common.CommandRejected;
+import io.llmproxy.command.common.Text;
 import io.llmproxy.kernel.provider.ProviderType;
 import io.llmproxy.kernel.provider.RegisterProvider;
 import java.net.URI;
@@ -14,6 +15,8 @@ final class ProviderRules {
     }
 
     static void check(RegisterProvider command) {
+        Text.requireClean("name", command.name());
+        Text.requireClean("baseUrl", command.baseUrl());
         if (command.name() == null || command.name().isBlank() || command.name().strip().length() > 200) {
             throw CommandRejected.invalid("name", "name must be 1..200 characters");
         }
@@ -36,6 +39,10 @@ final class ProviderRules {
             URI uri = new URI(baseUrl == null ? "" : baseUrl.strip());
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
                 throw CommandRejected.invalid("baseUrl", "baseUrl must be an absolute http(s) URL");
+            }
+            if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw CommandRejected.invalid("baseUrl",
+                        "baseUrl must not carry credentials, a query or a fragment (the apiKey field holds the credential)");
             }
             String s = uri.toString();
             while (s.endsWith("/")) {

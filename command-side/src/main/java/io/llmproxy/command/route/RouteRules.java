@@ -1,6 +1,7 @@
 package io.llmproxy.command.route;
 
 import io.llmproxy.command.common.CommandRejected;
+import io.llmproxy.command.common.Text;
 import io.llmproxy.kernel.route.DefineRoute;
 import io.llmproxy.kernel.route.RouteTarget;
 import java.util.List;
@@ -13,8 +14,11 @@ final class RouteRules {
 
     static void check(DefineRoute command) {
         String model = command.model();
-        if (model == null || model.isBlank() || model.length() > 200 || !model.matches("[A-Za-z0-9._:/@-]+")) {
-            throw CommandRejected.invalid("model", "model must be 1..200 characters of [A-Za-z0-9._:/@-]");
+        if (model == null || model.isBlank() || model.length() > 200 || !model.matches("[A-Za-z0-9._:/@-]+")
+                || model.startsWith("/") || model.endsWith("/") || model.contains("//")
+                || java.util.Arrays.stream(model.split("/")).anyMatch(seg -> seg.equals(".") || seg.equals(".."))) {
+            throw CommandRejected.invalid("model",
+                    "model must be 1..200 characters of [A-Za-z0-9._:/@-], in segments that are not '.' or '..'");
         }
         if (command.targets() == null || command.targets().isEmpty()) {
             throw CommandRejected.invalid("targets", "targets must list at least one {providerId, model}");
@@ -24,9 +28,11 @@ final class RouteRules {
             if (t == null || t.providerId() == null || t.providerId().isBlank()) {
                 throw CommandRejected.invalid("targets[" + i + "].providerId", "providerId must not be blank");
             }
-            if (t.model() == null || t.model().isBlank()) {
-                throw CommandRejected.invalid("targets[" + i + "].model", "model must not be blank");
+            if (t.model() == null || t.model().isBlank() || t.model().length() > 200) {
+                throw CommandRejected.invalid("targets[" + i + "].model", "model must be 1..200 characters");
             }
+            Text.requireClean("targets[" + i + "].model", t.model());
+            Text.requireClean("targets[" + i + "].providerId", t.providerId());
         }
     }
 

@@ -70,10 +70,17 @@ class TenantController {
 
     /** Quota policy body; every field optional (absent or null = no limit at this level). */
     record QuotaRequest(Long requestsPerMinute, Long requestsPerDay, Long tokensPerMinute, Long tokensPerDay,
-                        Long tokensPerMonth, Long maxConcurrentRequests, BigDecimal monthlySpendLimitUsd) {
+                        Long tokensPerMonth, Long maxConcurrentRequests, BigDecimal monthlySpendLimitUsd,
+                        String whenQuotaStoreDown) {
         QuotaLimits limits() {
+            BigDecimal spend = monthlySpendLimitUsd;
+            // refuse absurd magnitudes before toPlainString() writes out their digits
+            if (spend != null && (spend.precision() - spend.scale() > 12 || spend.scale() > 6)) {
+                throw CommandRejected.invalid("monthlySpendLimitUsd",
+                        "monthlySpendLimitUsd must be 0..1000000000 USD with at most 6 decimals");
+            }
             return new QuotaLimits(requestsPerMinute, requestsPerDay, tokensPerMinute, tokensPerDay, tokensPerMonth,
-                    maxConcurrentRequests, monthlySpendLimitUsd == null ? null : monthlySpendLimitUsd.toPlainString());
+                    maxConcurrentRequests, spend == null ? null : spend.toPlainString(), whenQuotaStoreDown);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.llmproxy.command.tenant;
 
 import io.llmproxy.command.common.CommandRejected;
+import io.llmproxy.command.common.Text;
 import io.llmproxy.kernel.apikey.IssueApiKey;
 import io.llmproxy.kernel.apikey.RotateApiKey;
 import io.llmproxy.kernel.quota.QuotaLimits;
@@ -24,6 +25,10 @@ final class TenantRules {
     }
 
     static final int MAX_NAME_LENGTH = 200;
+    /** Largest count a quota limit may be (10^15 tokens or requests). */
+    static final long MAX_LIMIT = 1_000_000_000_000_000L;
+    /** Largest monthly spend limit, USD. */
+    static final BigDecimal MAX_SPEND_USD = new BigDecimal("1000000000");
     /** Longest grace period of a rotated key: 7 days, in seconds. */
     static final long MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
@@ -31,6 +36,7 @@ final class TenantRules {
     }
 
     static void requireName(String name) {
+        Text.requireClean("name", name);
         if (name == null || name.isBlank()) {
             throw CommandRejected.invalid("name", "name must not be blank");
         }
@@ -40,6 +46,7 @@ final class TenantRules {
     }
 
     static void checkAddUser(Map<String, UserState> users, AddUser command) {
+        Text.requireClean("email", command.email());
         if (command.email() == null || !command.email().strip().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
             throw CommandRejected.invalid("email", "email must be an e-mail address");
         }
@@ -93,10 +100,15 @@ final class TenantRules {
             if (command.allowedModels().stream().anyMatch(m -> m == null || m.isBlank())) {
                 throw CommandRejected.invalid("allowedModels", "allowedModels must not contain blank names");
             }
+            command.allowedModels().forEach(m -> Text.requireClean("allowedModels", m));
+            if (command.allowedModels().size() > 1000) {
+                throw CommandRejected.invalid("allowedModels", "allowedModels may list at most 1000 models");
+            }
         }
         if (command.expiresAt() != null && !command.expiresAt().isAfter(now)) {
             throw CommandRejected.invalid("expiresAt", "expiresAt must be in the future");
         }
+        Text.requireRepresentable("expiresAt", command.expiresAt());
     }
 
     static KeyState checkRotate(Map<String, KeyState> keys, RotateApiKey command) {
@@ -149,19 +161,30 @@ final class TenantRules {
         nonNegative("tokensPerMonth", l.tokensPerMonth());
         nonNegative("maxConcurrentRequests", l.maxConcurrentRequests());
         if (l.monthlySpendLimitUsd() != null) {
+            BigDecimal spend;
             try {
-                if (new BigDecimal(l.monthlySpendLimitUsd()).signum() < 0) {
-                    throw CommandRejected.invalid("monthlySpendLimitUsd", "monthlySpendLimitUsd must be ≥ 0");
-                }
+                spend = new BigDecimal(l.monthlySpendLimitUsd());
             } catch (NumberFormatException e) {
                 throw CommandRejected.invalid("monthlySpendLimitUsd", "monthlySpendLimitUsd must be a decimal number");
+            }
+            if (spend.signum() < 0 || spend.compareTo(MAX_SPEND_USD) > 0 || spend.scale() > 6) {
+                throw CommandRejected.invalid("monthlySpendLimitUsd",
+                        "monthlySpendLimitUsd must be 0.." + MAX_SPEND_USD.toPlainString() + " USD with at most 6 decimals");
+            }
+        }
+        if (l.whenQuotaStoreDown() != null) {
+            if (command.scope() != io.llmproxy.kernel.quota.QuotaScope.TENANT) {
+                throw CommandRejected.invalid("whenQuotaStoreDown", "whenQuotaStoreDown is a tenant-level setting");
+            }
+            if (!QuotaLimits.FAIL_OPEN.equals(l.whenQuotaStoreDown()) && !QuotaLimits.FAIL_CLOSED.equals(l.whenQuotaStoreDown())) {
+                throw CommandRejected.invalid("whenQuotaStoreDown", "whenQuotaStoreDown must be fail-closed or fail-open");
             }
         }
     }
 
     private static void nonNegative(String field, Long value) {
-        if (value != null && value < 0) {
-            throw CommandRejected.invalid(field, field + " must be ≥ 0");
+        if (value != null && (value < 0 || value > MAX_LIMIT)) {
+            throw CommandRejected.invalid(field, field + " must be 0.." + MAX_LIMIT);
         }
     }
 

@@ -2,6 +2,7 @@ package io.llmproxy.command.web;
 
 import io.llmproxy.command.common.CommandRejected;
 import io.llmproxy.adminweb.Problems;
+import io.llmproxy.adminweb.StrictJson;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -38,7 +39,12 @@ public class AdminErrorHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
-        return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_json", null, "request body is not valid JSON for this endpoint");
+        String field = StrictJson.fieldOf(e);
+        if (field == null) {
+            return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_json", null, "request body is not valid JSON for this endpoint");
+        }
+        return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_" + field, field,
+                field + " is not a known field or does not have the expected type (see the README's admin API)");
     }
 
 }

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Import;
 
 /** Admin authentication of the command API: every {@code /admin/**} request. */
 @Configuration
-@Import(io.llmproxy.adminweb.CommonProblemHandler.class)
+@Import({io.llmproxy.adminweb.CommonProblemHandler.class, io.llmproxy.adminweb.StrictJson.class})
 class AdminWebConfiguration {
 
     @Bean

@@ -105,6 +105,38 @@ class TenantLifecycleTest {
     }
 
     @Test
+    void controlCharactersAndUnrepresentableInstantsNeverReachTheEventStore() {
+        fixture.given(created).when(new RenameTenant("t1", "a\u0000b"))
+                .expectException(CommandRejected.class).expectExceptionMessage("name must not contain control characters");
+        fixture.given(created).when(new AddUser("t1", "u1", "a\u0000b@example.com", UserRole.Reader))
+                .expectException(CommandRejected.class).expectExceptionMessage("email must not contain control characters");
+        fixture.given(created)
+                .when(new IssueApiKey("t1", "k1", "ci", H1, "llmp_111111", null, List.of("m\u0000"), null))
+                .expectException(CommandRejected.class);
+        fixture.given(created)
+                .when(new IssueApiKey("t1", "k1", "ci", H1, "llmp_111111", null, null, java.time.Instant.parse("+300000-01-01T00:00:00Z")))
+                .expectException(CommandRejected.class).expectExceptionMessage("expiresAt must be before the year 10000");
+    }
+
+    @Test
+    void storeDownPolicyIsTenantLevelAndSpendLimitsAreBounded() {
+        fixture.given(created).when(new SetQuotaPolicy("t1", QuotaScope.TENANT, "t1",
+                        new QuotaLimits(null, null, null, null, null, null, null, "fail-open")))
+                .expectEvents(new QuotaPolicySet("t1", QuotaScope.TENANT, "t1",
+                        new QuotaLimits(null, null, null, null, null, null, null, "fail-open"), fixture.currentTime()));
+        fixture.given(created).when(new SetQuotaPolicy("t1", QuotaScope.TENANT, "t1",
+                        new QuotaLimits(null, null, null, null, null, null, null, "maybe")))
+                .expectException(CommandRejected.class).expectExceptionMessage("whenQuotaStoreDown must be fail-closed or fail-open");
+        fixture.given(created, new ApiKeyIssued("t1", "k1", "ci", H1, "llmp_111111", fixture.currentTime()))
+                .when(new SetQuotaPolicy("t1", QuotaScope.API_KEY, "k1",
+                        new QuotaLimits(null, null, null, null, null, null, null, "fail-open")))
+                .expectException(CommandRejected.class).expectExceptionMessage("whenQuotaStoreDown is a tenant-level setting");
+        fixture.given(created).when(new SetQuotaPolicy("t1", QuotaScope.TENANT, "t1",
+                        new QuotaLimits(null, null, null, null, null, null, "1000000001", null)))
+                .expectException(CommandRejected.class);
+    }
+
+    @Test
     void rotateKeepsTheOldSecretForTheGracePeriod() {
         ApiKeyIssued k1 = new ApiKeyIssued("t1", "k1", "ci", H1, "llmp_111111", fixture.currentTime());
         fixture.given(created, k1)
@@ -131,7 +163,7 @@ class TenantLifecycleTest {
                 .expectException(CommandRejected.class).expectExceptionMessage("user u9 not found in this tenant");
         fixture.given(created).when(new SetQuotaPolicy("t1", QuotaScope.TENANT, "t1",
                         new QuotaLimits(-1L, null, null, null, null, null, null)))
-                .expectException(CommandRejected.class).expectExceptionMessage("requestsPerMinute must be ≥ 0");
+                .expectException(CommandRejected.class).expectExceptionMessage("requestsPerMinute must be 0..1000000000000000");
         fixture.given(created).when(new SetQuotaPolicy("t1", QuotaScope.TENANT, "t1",
                         new QuotaLimits(null, null, null, null, null, null, "lots")))
                 .expectException(CommandRejected.class);
