@@ -25,7 +25,7 @@
 #   BENCH_MEM_STREAM_SECONDS=10  how long each of those streams lasts (approximately)
 #   BENCH_MEM_RAMP_SECONDS=5     their starts are spread over this many seconds (default: half)
 #   BENCH_MAX_DURATION=10        seconds of each wrk run; BENCH_MAX_CONNECTIONS=32
-#   BENCH_PRIME_REQUESTS=20000   unmeasured closed-loop requests to each target first (JIT warm-up)
+#   BENCH_PRIME_REQUESTS=40000   unmeasured closed-loop requests to each target first (JIT warm-up)
 #   BENCH_START=1                start the stack with infra/local/up.sh when it is not healthy
 #   BENCH_KEY_WAIT=10            seconds to wait for the edge to accept the new key/routes
 #   BENCH_STREAM_SIM_PORT=5101 / BENCH_SLOW_SIM_PORT=5102   ports of the two extra simulators
@@ -54,7 +54,7 @@ MEM_SECONDS="${BENCH_MEM_STREAM_SECONDS:-10}"
 MEM_RAMP="${BENCH_MEM_RAMP_SECONDS:-$((MEM_SECONDS / 2))}"
 MAX_DURATION="${BENCH_MAX_DURATION:-10}"
 MAX_CONNS="${BENCH_MAX_CONNECTIONS:-32}"
-PRIME="${BENCH_PRIME_REQUESTS:-20000}"
+PRIME="${BENCH_PRIME_REQUESTS:-40000}"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
 KEY_WAIT="${BENCH_KEY_WAIT:-10}"
@@ -208,7 +208,7 @@ install_tools() {
   fi
 }
 missing=()
-wants rate && ! have hey && missing+=(hey)
+{ wants rate || ((PRIME > 0)); } && ! have hey && missing+=(hey)
 wants max && ! have wrk && missing+=(wrk)
 ((${#missing[@]} == 0)) || install_tools "${missing[@]}"
 
@@ -389,8 +389,9 @@ hey_parse() {
 }
 
 # Prime: the edge's JIT needs tens of thousands of requests before its cost per request settles
-# (measured: ~0.8 ms CPU/request cold, ~0.35 ms after 20k), far more than a few seconds of warm-up.
-if ((PRIME > 0)) && have hey && { wants rate || wants max || wants stream; }; then
+# (measured on 2 busy cores: ~0.8-1 ms CPU/request cold, ~0.5-0.7 ms after 20k, ~0.35 ms after
+# ~100k), far more than a few seconds of warm-up.
+if ((PRIME > 0)) && have hey; then
   log "prime: $PRIME closed-loop requests to the simulator, then to the edge (JIT warm-up, not measured)"
   hey -n "$PRIME" -c 8 -t 10 -m POST -T application/json -H "Authorization: Bearer $SIM_KEY" -d "$CHAT_BODY_DIRECT" \
     "$SIM_URL/v1/chat/completions" >"$WORK/prime-direct.txt" 2>&1 || true
