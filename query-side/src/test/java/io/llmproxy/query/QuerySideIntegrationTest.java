@@ -9,6 +9,7 @@ import io.llmproxy.kernel.apikey.ApiKeyRotated;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaPolicySet;
 import io.llmproxy.kernel.quota.QuotaScope;
+import io.llmproxy.kernel.tenant.TenantRenamed;
 import io.llmproxy.kernel.tenant.TenantSuspended;
 import io.llmproxy.kernel.user.UserAdded;
 import io.llmproxy.kernel.user.UserRole;
@@ -105,12 +106,14 @@ class QuerySideIntegrationTest {
         publish(TENANT + "/private", 0, new RouteDefined("private", List.of(new RouteTarget("p1", "sim-p")),
                 T0.plusSeconds(14), TENANT));
         publish(OTHER_TENANT, 1, new UserAdded(OTHER_TENANT, "u2", "bob@example.org", UserRole.Reader, T0));
+        // a NUL that PostgreSQL cannot store (from an event written before input validation) must not stop the projection
+        publish(OTHER_TENANT, 2, new TenantRenamed(OTHER_TENANT, "Oth\u0000er", T0.plusSeconds(1)));
         // events stored by revision 1 of ApiKeyIssued and RouteDefined (no owner/allow-list/expiry, no tenant)
         storeRevision1("legacy-tenant", 0, "TenantCreated", "io.llmproxy.kernel.tenant.TenantCreated", "TenantCreated-rev1.json");
         storeRevision1("legacy-tenant", 1, "ApiKeyIssued", "io.llmproxy.kernel.apikey.ApiKeyIssued", "ApiKeyIssued-rev1.json");
         storeRevision1("legacy-model", 0, "RouteDefined", "io.llmproxy.kernel.route.RouteDefined", "RouteDefined-rev1.json");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("audit_log") == 18 && count("rm_route") == 3
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("audit_log") == 19 && count("rm_route") == 3
                 && "REVOKED".equals(jdbc.queryForObject("SELECT status FROM rm_api_key WHERE api_key_id='k1'", String.class)));
         assertThat(jdbc.queryForObject("SELECT targets::text FROM rm_route WHERE route_id = 'gpt-4o-mini'", String.class))
                 .contains("sim-b");
@@ -142,7 +145,9 @@ class QuerySideIntegrationTest {
         assertThat(before.get("rm_api_key")).hasSize(3);
         assertThat(before.get("rm_user")).hasSize(2);
         assertThat(before.get("rm_quota_policy")).hasSize(1);
-        assertThat(before.get("audit_log")).hasSize(18);
+        assertThat(before.get("audit_log")).hasSize(19);
+        assertThat(jdbc.queryForObject("SELECT name FROM rm_tenant WHERE tenant_id = ?", String.class, OTHER_TENANT))
+                .isEqualTo("Oth\uFFFDer");
         assertThat(before.get("rm_quota_policy_history")).hasSize(2);
     }
 
@@ -156,17 +161,20 @@ class QuerySideIntegrationTest {
             kafka.send(UsageRecorded.TOPIC, e.tenantId(), json.writeValueAsString(e)).get();
         }
         kafka.send(UsageRecorded.TOPIC, TENANT, "{not json").get();
+        UsageRecorded nul = usage(UUID.randomUUID().toString(), "evil\u0000model", 2, 3, T0.plusSeconds(62));
+        kafka.send(UsageRecorded.TOPIC, TENANT, json.writeValueAsString(nul)).get();
         UsageRecorded marker = usage(UUID.randomUUID().toString(), "marker", 1, 1, T0.plusSeconds(63));
         kafka.send(UsageRecorded.TOPIC, TENANT, json.writeValueAsString(marker)).get();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("usage_record") == 4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("usage_record") == 5);
         Thread.sleep(500);
-        assertThat(count("usage_record")).isEqualTo(4);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE source = 'usage'", Long.class)).isEqualTo(4);
+        assertThat(count("usage_record")).isEqualTo(5);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE source = 'usage'", Long.class)).isEqualTo(5);
 
         JsonNode usage = getJson("/finance/v1/usage?tenantId=" + TENANT + "&from=2026-11-29T00:00:00Z&to=2026-11-30T00:00:00Z&groupBy=model");
         assertThat(usage.get("items").toString()).isEqualTo(
-                "[{\"model\":\"gpt-4o\",\"requests\":1,\"promptTokens\":100,\"completionTokens\":1,\"totalTokens\":101},"
+                "[{\"model\":\"evil\uFFFDmodel\",\"requests\":1,\"promptTokens\":2,\"completionTokens\":3,\"totalTokens\":5},"
+                        + "{\"model\":\"gpt-4o\",\"requests\":1,\"promptTokens\":100,\"completionTokens\":1,\"totalTokens\":101},"
                         + "{\"model\":\"gpt-4o-mini\",\"requests\":2,\"promptTokens\":19,\"completionTokens\":35,\"totalTokens\":54},"
                         + "{\"model\":\"marker\",\"requests\":1,\"promptTokens\":1,\"completionTokens\":1,\"totalTokens\":2}]");
         JsonNode outside = getJson("/finance/v1/usage?tenantId=" + TENANT + "&from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z&groupBy=model");
@@ -187,9 +195,9 @@ class QuerySideIntegrationTest {
         List<String> types = audit.get("items").valueStream().map(n -> n.get("eventType").asString()).toList();
         assertThat(types).containsExactly("TenantCreated", "ApiKeyIssued", "ApiKeyIssued", "ApiKeyRevoked",
                 "TenantSuspended", "UserAdded", "ApiKeyRotated", "QuotaPolicySet", "RouteDefined", "QuotaPolicySet",
-                "UsageRecorded", "UsageRecorded", "UsageRecorded", "UsageRecorded");
+                "UsageRecorded", "UsageRecorded", "UsageRecorded", "UsageRecorded", "UsageRecorded");
         assertThat(audit.toString()).doesNotContain("aaaaaaaaaaaaaaaa").doesNotContain("keyHash").doesNotContain("cipher");
-        assertThat(getJson("/audit/v1/events?tenantId=" + OTHER_TENANT).get("items").size()).isEqualTo(2);
+        assertThat(getJson("/audit/v1/events?tenantId=" + OTHER_TENANT).get("items").size()).isEqualTo(3);
         assertThat(audit.toString()).doesNotContain("dddddddddddddddd").doesNotContain("bbbbbbbbbbbbbbbb");
 
         // tenant isolation: nothing of the other tenant in any tenant-scoped read, and vice versa
@@ -222,6 +230,10 @@ class QuerySideIntegrationTest {
         HttpResponse<String> badFrom = get("/finance/v1/usage?tenantId=" + TENANT + "&from=yesterday", "test-admin-token");
         assertThat(badFrom.statusCode()).isEqualTo(400);
         assertThat(json.readTree(badFrom.body()).get("field").asString()).isEqualTo("from");
+        assertThat(get("/finance/v1/usage?tenantId=" + TENANT + "&from=-999999999-01-01T00:00:00Z", "test-admin-token")
+                .statusCode()).isEqualTo(400);
+        assertThat(get("/admin/v1/tenants/" + TENANT + "/quota-policies?asOf=-999999999-01-01T00:00:00Z", "test-admin-token")
+                .statusCode()).isEqualTo(400);
         assertThat(get("/finance/v1/usage?tenantId=" + TENANT, "wrong").statusCode()).isEqualTo(401);
         assertThat(get("/audit/v1/events?tenantId=" + TENANT, null).statusCode()).isEqualTo(401);
     }

@@ -14,6 +14,7 @@ import io.llmproxy.kernel.user.UserRemoved;
 import io.llmproxy.kernel.user.UserRoleChanged;
 import io.llmproxy.kernel.route.RouteDefined;
 import io.llmproxy.kernel.tenant.TenantCreated;
+import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
@@ -49,12 +50,12 @@ public class AdminReadModelProjection {
         jdbc.update("""
                 INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, ?, ?, ?)
                 ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, change_index = excluded.change_index""",
-                e.tenantId(), e.name(), Timestamp.from(e.occurredAt()), index(token));
+                e.tenantId(), PgText.clean(e.name()), Timestamp.from(e.occurredAt()), index(token));
     }
 
     @EventHandler
     void on(TenantRenamed e, TrackingToken token) {
-        jdbc.update("UPDATE rm_tenant SET name = ?, change_index = ? WHERE tenant_id = ?", e.name(), index(token), e.tenantId());
+        jdbc.update("UPDATE rm_tenant SET name = ?, change_index = ? WHERE tenant_id = ?", PgText.clean(e.name()), index(token), e.tenantId());
     }
 
     @EventHandler
@@ -72,7 +73,7 @@ public class AdminReadModelProjection {
         jdbc.update("""
                 INSERT INTO rm_user (user_id, tenant_id, email, role, created_at, change_index) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (user_id) DO NOTHING""",
-                e.userId(), e.tenantId(), e.email(), e.role().name(), Timestamp.from(e.occurredAt()), index(token));
+                e.userId(), e.tenantId(), PgText.clean(e.email()), e.role().name(), Timestamp.from(e.occurredAt()), index(token));
     }
 
     @EventHandler
@@ -93,9 +94,9 @@ public class AdminReadModelProjection {
                     owner_user_id, allowed_models, expires_at)
                 VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?::jsonb, ?)
                 ON CONFLICT (api_key_id) DO NOTHING""",
-                e.apiKeyId(), e.tenantId(), e.name(), e.keyHash(), e.displayPrefix(), Timestamp.from(e.occurredAt()),
-                index(token), e.ownerUserId(), e.allowedModels() == null ? null : json.writeValueAsString(e.allowedModels()),
-                e.expiresAt() == null ? null : Timestamp.from(e.expiresAt()));
+                e.apiKeyId(), e.tenantId(), PgText.clean(e.name()), e.keyHash(), PgText.clean(e.displayPrefix()), Timestamp.from(e.occurredAt()),
+                index(token), e.ownerUserId(), e.allowedModels() == null ? null : PgText.cleanJson(json.writeValueAsString(e.allowedModels())),
+                PgText.timestamp(e.expiresAt()));
     }
 
     @EventHandler
@@ -103,7 +104,7 @@ public class AdminReadModelProjection {
         jdbc.update("""
                 UPDATE rm_api_key SET key_hash = ?, display_prefix = ?, previous_key_hash = ?, previous_valid_until = ?,
                     rotated_at = ?, change_index = ? WHERE api_key_id = ?""",
-                e.keyHash(), e.displayPrefix(), e.previousKeyHash(), Timestamp.from(e.previousValidUntil()),
+                e.keyHash(), PgText.clean(e.displayPrefix()), e.previousKeyHash(), Timestamp.from(e.previousValidUntil()),
                 Timestamp.from(e.occurredAt()), index(token), e.apiKeyId());
     }
 
@@ -114,12 +115,12 @@ public class AdminReadModelProjection {
                 VALUES (?, ?, ?, ?::jsonb, ?, ?)
                 ON CONFLICT (scope, subject_id) DO UPDATE SET limits = excluded.limits, updated_at = excluded.updated_at,
                     change_index = excluded.change_index""",
-                e.scope().name(), e.subjectId(), e.tenantId(), json.writeValueAsString(e.limits()),
+                e.scope().name(), e.subjectId(), e.tenantId(), PgText.cleanJson(json.writeValueAsString(e.limits())),
                 Timestamp.from(e.occurredAt()), index(token));
         jdbc.update("""
                 INSERT INTO rm_quota_policy_history (scope, subject_id, tenant_id, limits, effective_at, change_index)
                 VALUES (?, ?, ?, ?::jsonb, ?, ?) ON CONFLICT DO NOTHING""",
-                e.scope().name(), e.subjectId(), e.tenantId(), json.writeValueAsString(e.limits()),
+                e.scope().name(), e.subjectId(), e.tenantId(), PgText.cleanJson(json.writeValueAsString(e.limits())),
                 Timestamp.from(e.occurredAt()), index(token));
     }
 
@@ -134,7 +135,7 @@ public class AdminReadModelProjection {
         jdbc.update("""
                 INSERT INTO rm_provider (provider_id, name, type, base_url, api_key_ciphertext, created_at, change_index)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider_id) DO NOTHING""",
-                e.providerId(), e.name(), e.type(), e.baseUrl(), e.apiKeyCiphertext(), Timestamp.from(e.occurredAt()),
+                e.providerId(), PgText.clean(e.name()), PgText.clean(e.type()), PgText.clean(e.baseUrl()), e.apiKeyCiphertext(), Timestamp.from(e.occurredAt()),
                 index(token));
     }
 
@@ -144,7 +145,7 @@ public class AdminReadModelProjection {
                 INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) VALUES (?, ?, ?, ?::jsonb, ?, ?)
                 ON CONFLICT (route_id) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at,
                     change_index = excluded.change_index""",
-                DefineRoute.idOf(e.tenantId(), e.model()), e.tenantId(), e.model(), json.writeValueAsString(e.targets()),
+                PgText.clean(DefineRoute.idOf(e.tenantId(), e.model())), e.tenantId(), PgText.clean(e.model()), PgText.cleanJson(json.writeValueAsString(e.targets())),
                 Timestamp.from(e.occurredAt()), index(token));
     }
 

@@ -1,5 +1,6 @@
 package io.llmproxy.projection.audit;
 
+import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -29,7 +30,8 @@ public class AuditLog {
         return jdbc.update("""
                 INSERT INTO audit_log (event_id, tenant_id, source, event_type, occurred_at, payload)
                 VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING""",
-                eventId, tenantId, source, eventType, Timestamp.from(occurredAt), json.writeValueAsString(data)) == 1;
+                eventId, PgText.clean(tenantId), source, eventType, Timestamp.from(occurredAt),
+                PgText.cleanJson(json.writeValueAsString(data))) == 1;
     }
 
     void deleteSource(String source) {

@@ -2,6 +2,7 @@ package io.llmproxy.projection.usage;
 
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.projection.audit.AuditLog;
+import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,8 +35,9 @@ public class UsageProjection {
                     INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
                         stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
-                    e.eventId(), e.tenantId(), e.apiKeyId(), e.endpoint(), e.model(), e.providerId(), e.providerModel(),
-                    e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
+                    PgText.clean(e.eventId()), PgText.clean(e.tenantId()), PgText.clean(e.apiKeyId()),
+                    PgText.clean(e.endpoint()), PgText.clean(e.model()), PgText.clean(e.providerId()),
+                    PgText.clean(e.providerModel()), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
                     e.outcome().name(), Timestamp.from(e.occurredAt()));
             if (inserted == 0) {
                 return false;

@@ -1,9 +1,9 @@
 package io.llmproxy.query.finance;
 
+import io.llmproxy.query.web.Params;
 import io.llmproxy.query.web.QueryRejected;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +45,8 @@ class UsageQueryController {
     Map<String, Object> usage(@RequestParam String tenantId, @RequestParam(required = false) String from,
                               @RequestParam(required = false) String to,
                               @RequestParam(defaultValue = "model") String groupBy) {
-        Instant start = instant("from", from, Instant.EPOCH);
-        Instant end = instant("to", to, Instant.now().plusSeconds(86_400));
+        Instant start = Params.instant("from", from, Instant.EPOCH);
+        Instant end = Params.instant("to", to, Instant.now().plusSeconds(86_400));
         if (!start.isBefore(end)) {
             throw QueryRejected.badParameter("from", "from must be before to");
         }
@@ -70,14 +70,4 @@ class UsageQueryController {
         return result;
     }
 
-    private static Instant instant(String name, String value, Instant fallback) {
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw QueryRejected.badParameter(name, name + " must be an ISO-8601 instant such as 2026-11-29T00:00:00Z");
-        }
-    }
 }

@@ -74,12 +74,7 @@ class TenantQueryController {
     Map<String, Object> quotas(@PathVariable String tenantId,
                                @org.springframework.web.bind.annotation.RequestParam(required = false) String asOf) {
         tenant(tenantId);
-        Instant at;
-        try {
-            at = asOf == null || asOf.isBlank() ? null : Instant.parse(asOf);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw QueryRejected.badParameter("asOf", "asOf must be an ISO-8601 instant such as 2026-11-29T00:00:00Z");
-        }
+        Instant at = io.llmproxy.query.web.Params.instant("asOf", asOf, null);
         String sql = at == null
                 ? "SELECT scope, subject_id, limits::text, updated_at FROM rm_quota_policy WHERE tenant_id = ? ORDER BY scope, subject_id"
                 : """
