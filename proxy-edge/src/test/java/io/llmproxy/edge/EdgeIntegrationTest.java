@@ -85,6 +85,7 @@ class EdgeIntegrationTest {
         jdbc.update(route, "gpt-4o-mini", "gpt-4o-mini", "[{\"providerId\":\"p1\",\"model\":\"sim-gpt-4o-mini\"}]", t0, 6);
         jdbc.update(route, "broken", "broken", "[{\"providerId\":\"p1\",\"model\":\"sim-error-500\"}]", t0, 7);
         jdbc.update(route, "offline", "offline", "[{\"providerId\":\"p-dead\",\"model\":\"x\"}]", t0, 8);
+        jdbc.update(route, "slow", "slow", "[{\"providerId\":\"p1\",\"model\":\"sim-slow-300\"}]", t0, 9);
         registry.add("spring.datasource.url", () -> dbUrl);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);
@@ -288,6 +289,33 @@ class EdgeIntegrationTest {
     }
 
     @Test
+    void aCancelledStreamIsBilledOnceWithThePromptEstimateAndTheDeltasSeen() throws Exception {
+        String body = chat("slow", "please tell me a very long story about quotas", true, null);
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.body().read(new byte[64])).isPositive();
+        stream.body().close();
+        UsageRecorded event = awaitUsage(e -> "slow".equals(e.model()));
+        assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.CANCELLED);
+        assertThat(event.httpStatus()).isEqualTo(499);
+        assertThat(event.usageEstimated()).isTrue();
+        // ⌈45 characters / 4⌉ + 4 + 3
+        assertThat(event.promptTokens()).isEqualTo(19);
+        assertThat(event.completionTokens()).isLessThan(10);
+    }
+
+    @Test
+    void controlCharactersInTheModelAre400() throws Exception {
+        HttpResponse<String> response = post("/v1/chat/completions", KEY,
+                "{\"model\":\"evil\\u0000model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("error").get("param").asString()).isEqualTo("model");
+    }
+
+    @Test
     void unknownEndpointsAnswerInOpenAiFormat() throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/embeddings"))
                 .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
@@ -304,7 +332,7 @@ class EdgeIntegrationTest {
         JsonNode body = json.readTree(response.body());
         assertThat(body.get("object").asString()).isEqualTo("list");
         assertThat(body.get("data").valueStream().map(m -> m.get("id").asString()).toList())
-                .containsExactly("broken", "gpt-4o-mini", "offline");
+                .containsExactly("broken", "gpt-4o-mini", "offline", "slow");
         assertThat(body.get("data").get(1).get("created").asLong()).isEqualTo(Instant.parse("2026-11-29T10:00:00Z").getEpochSecond());
         assertThat(json.readValue(response.body(), Map.class)).containsKey("data");
     }

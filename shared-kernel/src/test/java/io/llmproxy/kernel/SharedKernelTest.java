@@ -43,7 +43,7 @@ class SharedKernelTest {
         JsonMapper mapper = JsonMapper.builder().build();
         UsageRecorded event = new UsageRecorded("e1", 1, "t1", "k1", "chat.completions", "gpt-4o-mini", "p1",
                 "sim-gpt-4o-mini", true, 12, 30, 42, 15, 200, UsageRecorded.Outcome.SUCCESS,
-                Instant.parse("2026-11-29T10:00:00Z"), null);
+                Instant.parse("2026-11-29T10:00:00Z"), null, false);
         String json = mapper.writeValueAsString(event);
         assertThat(json).contains("\"eventId\":\"e1\"", "\"promptTokens\":12", "\"completionTokens\":30",
                 "\"outcome\":\"SUCCESS\"", "\"occurredAt\":\"2026-11-29T10:00:00Z\"");

@@ -33,12 +33,13 @@ public class UsageProjection {
         Boolean applied = tx.execute(status -> {
             int inserted = jdbc.update("""
                     INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
-                        stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
+                        stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
+                        usage_estimated)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
                     PgText.clean(e.eventId()), PgText.clean(e.tenantId()), PgText.clean(e.apiKeyId()),
                     PgText.clean(e.endpoint()), PgText.clean(e.model()), PgText.clean(e.providerId()),
                     PgText.clean(e.providerModel()), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
-                    e.outcome().name(), Timestamp.from(e.occurredAt()));
+                    e.outcome().name(), Timestamp.from(e.occurredAt()), e.usageEstimated());
             if (inserted == 0) {
                 return false;
             }
@@ -62,6 +63,8 @@ public class UsageProjection {
         data.put("latencyMs", e.latencyMs());
         data.put("httpStatus", e.httpStatus());
         data.put("outcome", e.outcome().name());
+        data.put("refusalReason", e.refusalReason());
+        data.put("usageEstimated", e.usageEstimated());
         return data;
     }
 }

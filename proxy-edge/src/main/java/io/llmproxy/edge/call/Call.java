@@ -29,6 +29,7 @@ public final class Call {
     private volatile boolean stream;
     private volatile ChatTranslator translator;
     private volatile String refusalReason;
+    private volatile long promptEstimate;
     private volatile java.util.function.LongConsumer onFinish;
 
     public Call(String endpoint, UsagePublisher publisher) {
@@ -49,6 +50,11 @@ public final class Call {
         this.providerId = providerId;
         this.providerModel = providerModel;
         this.translator = translator;
+    }
+
+    /** The edge's own prompt-token estimate, billed when the provider never reports usage. */
+    public void promptEstimate(long tokens) {
+        this.promptEstimate = tokens;
     }
 
     /** Records why the edge refused the call, for the usage event. */
@@ -87,13 +93,19 @@ public final class Call {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
-        TokenUsage usage = translator == null ? TokenUsage.NONE : translator.usageSoFar();
+        ChatTranslator t = translator;
+        TokenUsage usage = t == null ? TokenUsage.NONE : t.usageSoFar();
+        // the provider was called but never reported usage: bill the prompt the edge sent, estimated
+        boolean estimated = t != null && !t.usageReported() && promptEstimate > 0;
+        if (estimated) {
+            usage = new TokenUsage(promptEstimate, usage.completionTokens());
+        }
         ApiKeyEntry k = key;
         publisher.publish(new UsageRecorded(UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
-                refusalReason));
+                refusalReason, estimated));
         runOnFinish();
         return true;
     }

@@ -36,4 +36,7 @@ public interface ChatTranslator {
 
     /** @return usage reported so far, or an estimate from the stream when the provider did not report it */
     TokenUsage usageSoFar();
+
+    /** @return true once the provider has reported usage ({@code usage} object) for this call */
+    boolean usageReported();
 }

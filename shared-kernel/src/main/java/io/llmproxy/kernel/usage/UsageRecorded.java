@@ -25,12 +25,15 @@ import java.time.Instant;
  * @param occurredAt       when the call finished (UTC)
  * @param refusalReason    why the edge refused the call, e.g. {@code quota:API_KEY:tokensPerMinute},
  *                         {@code tenant_suspended}, {@code model_not_allowed}; null when it was not refused
+ * @param usageEstimated   true when the provider never reported usage (a stream that was cancelled or
+ *                         broke before its usage chunk): prompt tokens are then the edge's estimate
+ *                         (⌈characters / 4⌉ + 4 per message + 3) and completion tokens the content deltas seen
  */
 public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
                             String endpoint, String model, String providerId, String providerModel,
                             boolean stream, long promptTokens, long completionTokens, long totalTokens,
                             long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
-                            String refusalReason) {
+                            String refusalReason, boolean usageEstimated) {
 
     /** Kafka topic of usage events. */
     public static final String TOPIC = "llmproxy.usage.v1";

@@ -112,6 +112,9 @@ class ChatCompletionsHandler {
             return OpenAiResponses.badRequest(call, "'stream' must be a boolean", "stream");
         }
         String model = modelNode.asString();
+        if (model.length() > 256 || model.chars().anyMatch(Character::isISOControl)) {
+            return OpenAiResponses.badRequest(call, "'model' must be at most 256 characters without control characters", "model");
+        }
         boolean stream = streamNode != null && streamNode.asBoolean(false);
         boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         call.request(model, stream);
@@ -135,6 +138,7 @@ class ChatCompletionsHandler {
         }
         ChatTranslator translator = providers.adapter(provider.type()).chatTranslator(stream, clientWantsUsage);
         call.upstream(provider.providerId(), target.model(), translator);
+        call.promptEstimate(TokenEstimate.prompt(body));
         UpstreamRequest upstreamRequest = translator.request(body, provider, target.model());
         return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, defaultMaxTokens))
                 .flatMap(decision -> {

@@ -14,7 +14,11 @@ final class TokenEstimate {
     private TokenEstimate() {
     }
 
-    static long reserve(JsonNode body, long defaultMaxTokens) {
+    /** Largest completion cap reserved, tokens: a larger {@code max_tokens} is counted as this. */
+    static final long MAX_COMPLETION_RESERVE = 10_000_000;
+
+    /** @return ⌈text characters / 4⌉ + 4 per message + 3 */
+    static long prompt(JsonNode body) {
         long chars = 0;
         long messages = 0;
         for (JsonNode message : body.path("messages")) {
@@ -28,8 +32,12 @@ final class TokenEstimate {
                 }
             }
         }
-        long prompt = (chars + 3) / 4 + 4 * messages + 3;
-        long completion = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(defaultMaxTokens));
-        return prompt + Math.max(0, completion);
+        return (chars + 3) / 4 + 4 * messages + 3;
     }
+
+    static long reserve(JsonNode body, long defaultMaxTokens) {
+        long completion = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(defaultMaxTokens));
+        return prompt(body) + Math.min(MAX_COMPLETION_RESERVE, Math.max(0, completion));
+    }
+
 }

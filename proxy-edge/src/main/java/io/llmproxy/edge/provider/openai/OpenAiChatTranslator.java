@@ -146,6 +146,11 @@ final class OpenAiChatTranslator implements ChatTranslator {
     }
 
     @Override
+    public boolean usageReported() {
+        return reported != null;
+    }
+
+    @Override
     public TokenUsage usageSoFar() {
         return reported != null ? reported : new TokenUsage(0, contentDeltas);
     }
