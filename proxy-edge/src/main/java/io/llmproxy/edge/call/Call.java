@@ -7,7 +7,6 @@ import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -101,7 +100,7 @@ public final class Call {
             usage = new TokenUsage(promptEstimate, usage.completionTokens());
         }
         ApiKeyEntry k = key;
-        publisher.publish(new UsageRecorded(UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION,
+        publisher.publish(new UsageRecorded(EventIds.next().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
