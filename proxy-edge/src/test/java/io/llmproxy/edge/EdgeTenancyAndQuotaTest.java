@@ -188,6 +188,20 @@ class EdgeTenancyAndQuotaTest {
     }
 
     @Test
+    void quotaScriptsAreReloadedWhenRedisLostThem() throws Exception {
+        CLOCK.set(Instant.now());
+        String t = tenant();
+        String k = key(t, "k-" + t, null, null);
+        quota(t, "TENANT", t, "{\"requestsPerMinute\":5}");
+        awaitSnapshot();
+        redis.getScript().scriptFlush(); // as after a Redis restart: EVALSHA answers NOSCRIPT
+        HttpResponse<String> response = chat(port, k, "gpt-4o-mini", 5);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-ratelimit-remaining-requests")).contains("4");
+        assertThat(chat(port, k, "gpt-4o-mini", 5).headers().firstValue("x-ratelimit-remaining-requests")).contains("3");
+    }
+
+    @Test
     void requestsPerDayResetsAtUtcMidnightAsInsufficientQuota() throws Exception {
         CLOCK.set(Instant.parse("2026-11-29T23:59:58Z"));
         String t = tenant();

@@ -46,6 +46,8 @@ public class QuotaService {
     private static final Logger log = LoggerFactory.getLogger(QuotaService.class);
     private static final String RESERVE = script("quota/reserve.lua");
     private static final String SETTLE = script("quota/settle.lua");
+    private static final String RESERVE_SHA = sha1(RESERVE);
+    private static final String SETTLE_SHA = sha1(SETTLE);
 
     private final RedissonReactiveClient redis;
     private final Clock clock;
@@ -86,8 +88,7 @@ public class QuotaService {
             args.add(Long.toString(c.amount()));
             args.add(Long.toString(c.ttlSeconds()));
         }
-        Mono<List<Object>> remote = redis.getScript(StringCodec.INSTANCE)
-                .<List<Object>>eval(RScript.Mode.READ_WRITE, RESERVE, RScript.ReturnType.LIST, keys, args.toArray())
+        Mono<List<Object>> remote = this.<List<Object>>run(RESERVE, RESERVE_SHA, RScript.ReturnType.LIST, keys, args.toArray())
                 .timeout(timeout);
         return remote
                 .map(result -> decide(checks, longs(result), now, false))
@@ -134,8 +135,7 @@ public class QuotaService {
                 local.settle(keys, deltas, clock.instant());
                 return;
             }
-            redis.getScript(StringCodec.INSTANCE)
-                    .<Object>eval(RScript.Mode.READ_WRITE, SETTLE, RScript.ReturnType.LONG, new ArrayList<>(keys),
+            this.<Object>run(SETTLE, SETTLE_SHA, RScript.ReturnType.LONG, new ArrayList<>(keys),
                             deltas.stream().map(String::valueOf).toArray())
                     .timeout(timeout.multipliedBy(4))
                     .subscribe(ok -> { }, e -> {
@@ -209,6 +209,26 @@ public class QuotaService {
         } catch (RuntimeException e) {
             log.warn("Quota store not reachable at start-up ({}); tenants with quotas follow their store-down policy",
                     e.toString());
+        }
+    }
+
+    /**
+     * Runs a script by its SHA-1 ({@code EVALSHA}, the script body is not sent each time); when
+     * Redis does not have it (restarted or flushed: {@code NOSCRIPT}), runs it with {@code EVAL},
+     * which also caches it again.
+     */
+    private <R> Mono<R> run(String script, String sha, RScript.ReturnType type, List<Object> keys, Object[] args) {
+        return redis.getScript(StringCodec.INSTANCE).<R>evalSha(RScript.Mode.READ_WRITE, sha, type, keys, args)
+                .onErrorResume(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"),
+                        e -> redis.getScript(StringCodec.INSTANCE).<R>eval(RScript.Mode.READ_WRITE, script, type, keys, args));
+    }
+
+    private static String sha1(String script) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
