@@ -105,12 +105,18 @@ class EdgeIntegrationTest {
     @Autowired
     JsonMapper json;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    /** Every call has a deadline: a hang fails the test instead of stalling the build. */
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     static final List<UsageRecorded> usage = new CopyOnWriteArrayList<>();
     static Thread consumerThread;
 
-    @BeforeAll
-    static void noop() {
+    @Autowired
+    io.llmproxy.edge.snapshot.SnapshotStore snapshots;
+
+    /** The rows written in {@link #properties} are in the edge's snapshot before any test calls it. */
+    @org.junit.jupiter.api.BeforeEach
+    void snapshotLoaded() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().changeIndex() >= 9);
     }
 
     void startConsumer() {
@@ -150,7 +156,7 @@ class EdgeIntegrationTest {
     }
 
     HttpResponse<String> post(String path, String key, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             b.header("Authorization", "Bearer " + key);
@@ -317,7 +323,7 @@ class EdgeIntegrationTest {
 
     @Test
     void unknownEndpointsAnswerInOpenAiFormat() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/embeddings"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + port + "/v1/embeddings"))
                 .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(404);
@@ -326,7 +332,7 @@ class EdgeIntegrationTest {
 
     @Test
     void modelsListsTheRoutedModels() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + port + "/v1/models"))
                 .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = json.readTree(response.body());

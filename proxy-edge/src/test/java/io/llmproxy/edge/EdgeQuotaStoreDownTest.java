@@ -80,10 +80,11 @@ class EdgeQuotaStoreDownTest {
     @Autowired
     io.llmproxy.edge.snapshot.SnapshotStore snapshots;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    /** Every call has a deadline: a hang fails the test instead of stalling the build. */
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     HttpResponse<String> chat(String key) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+        return http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());

@@ -104,7 +104,8 @@ class EdgeTenancyAndQuotaTest {
     @Autowired
     org.springframework.core.env.Environment env;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    /** Every call has a deadline: a hang fails the test instead of stalling the build. */
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     // ---- read-model fixtures, written as the projection writes them ----
 
@@ -151,7 +152,7 @@ class EdgeTenancyAndQuotaTest {
     HttpResponse<String> chat(int edgePort, String key, String model, int maxTokens) throws Exception {
         String body = "{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"Count the quota please\"}]}";
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
+        return http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -263,7 +264,7 @@ class EdgeTenancyAndQuotaTest {
             int target = i % 2 == 0 ? port : secondPort;
             String body = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":" + maxTokens
                     + ",\"messages\":[{\"role\":\"user\",\"content\":\"Count the quota please\"}]}";
-            calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + "/v1/chat/completions"))
+            calls.add(http.sendAsync(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + target + "/v1/chat/completions"))
                     .header("Authorization", "Bearer " + k).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
         }
@@ -405,7 +406,7 @@ class EdgeTenancyAndQuotaTest {
     }
 
     List<String> models(String key) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + port + "/v1/models"))
                 .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
         return json.readTree(r.body()).get("data").valueStream().map(m -> m.get("id").asString()).toList();
     }

@@ -101,7 +101,7 @@ class WalkingSkeletonE2ETest {
         HttpResponse<String> invalidTenant = admin("POST", commandPort, "/admin/v1/tenants", "{\"name\":\"\"}");
         assertThat(invalidTenant.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(invalidTenant.body()).get("field").asString()).isEqualTo("name");
-        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + commandPort + "/admin/v1/tenants"))
+        assertThat(http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + commandPort + "/admin/v1/tenants"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
 
@@ -308,7 +308,7 @@ class WalkingSkeletonE2ETest {
     }
 
     private int edgeStatus(String key, String model) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
+        return http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model
                         + "\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
@@ -327,7 +327,7 @@ class WalkingSkeletonE2ETest {
     }
 
     private HttpResponse<String> admin(String method, int port, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {

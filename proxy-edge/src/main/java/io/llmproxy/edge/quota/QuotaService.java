@@ -60,6 +60,7 @@ public class QuotaService {
         this.clock = clock;
         this.timeout = properties.quotaStoreTimeout();
         this.storeFailures = meters.counter("llmproxy.quota.store.failures");
+        warmUp();
     }
 
     /**
@@ -95,7 +96,7 @@ public class QuotaService {
                 .onErrorResume(e -> {
                     storeFailures.increment();
                     boolean failOpen = tenantPolicy != null && QuotaLimits.FAIL_OPEN.equals(tenantPolicy.whenQuotaStoreDown());
-                    log.warn("Quota store unavailable ({}); tenant {} fails {}", e.toString(), key.tenantId(),
+                    log.warn("Quota store unavailable ({}); tenant {} fails {}", rootCause(e), key.tenantId(),
                             failOpen ? "open (local counters)" : "closed");
                     if (!failOpen) {
                         return Mono.just(new QuotaDecision(false, Map.of(), new Refusal(503, "server_error",
@@ -196,19 +197,19 @@ public class QuotaService {
     }
 
     /**
-     * Opens the Redis connection and compiles the scripts at start-up (on the main thread, at
-     * most 3 s), so that the first call does not pay for it within {@code quotaStoreTimeout}.
-     * Redis being down at start-up is logged, not fatal.
+     * Opens the Redis connection and loads the scripts while the application starts (on the main
+     * thread, before the server accepts requests, at most 3 s). Redisson connects lazily, and
+     * connecting is blocking: it must not happen on an event loop. Redis being down at start-up
+     * is logged, not fatal.
      */
-    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
-    public void warmUp() {
+    private void warmUp() {
         try {
             redis.getScript(StringCodec.INSTANCE).scriptLoad(RESERVE)
                     .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(SETTLE))
                     .block(Duration.ofSeconds(3));
         } catch (RuntimeException e) {
             log.warn("Quota store not reachable at start-up ({}); tenants with quotas follow their store-down policy",
-                    e.toString());
+                    rootCause(e));
         }
     }
 
@@ -218,9 +219,13 @@ public class QuotaService {
      * which also caches it again.
      */
     private <R> Mono<R> run(String script, String sha, RScript.ReturnType type, List<Object> keys, Object[] args) {
-        return redis.getScript(StringCodec.INSTANCE).<R>evalSha(RScript.Mode.READ_WRITE, sha, type, keys, args)
+        Mono<R> call = Mono.defer(() -> redis.getScript(StringCodec.INSTANCE)
+                        .<R>evalSha(RScript.Mode.READ_WRITE, sha, type, keys, args))
                 .onErrorResume(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"),
                         e -> redis.getScript(StringCodec.INSTANCE).<R>eval(RScript.Mode.READ_WRITE, script, type, keys, args));
+        // Redisson may park inside the call (connecting lazily, or briefly on its own locks under
+        // contention): subscribe from a bounded-elastic thread so that no event loop ever waits.
+        return call.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
     }
 
     private static String sha1(String script) {
@@ -230,6 +235,14 @@ public class QuotaService {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e.getClass().getSimpleName() + " caused by " + root;
     }
 
     private static List<Long> longs(List<Object> result) {
