@@ -10,8 +10,8 @@
 #   LLMPROXY_COMMAND_PORT (5001), LLMPROXY_QUERY_PORT (5002), LLMPROXY_EDGE_PORT (5000),
 #   LLMPROXY_SIMULATOR_PORT (5100), DEMO_TENANT_NAME (acme), DEMO_PROVIDER_NAME (sim),
 #   DEMO_USAGE_WAIT seconds to wait for usage to show up (30).
-# When the tenant/provider name is already taken (409, e.g. on a second run against the same
-# database) a suffixed name is used instead.
+# Names need not be unique today (a second run creates another "acme"); should the admin API
+# ever answer 409 for a taken name, a suffixed name is used instead.
 set -euo pipefail
 
 # shellcheck source=lib.sh
