@@ -138,9 +138,10 @@ class ChatCompletionsHandler {
         }
         ChatTranslator translator = providers.adapter(provider.type()).chatTranslator(stream, clientWantsUsage);
         call.upstream(provider.providerId(), target.model(), translator);
-        call.promptEstimate(TokenEstimate.prompt(body));
+        long promptEstimate = TokenEstimate.prompt(body);
+        call.promptEstimate(promptEstimate);
         UpstreamRequest upstreamRequest = translator.request(body, provider, target.model());
-        return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, defaultMaxTokens))
+        return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, promptEstimate, defaultMaxTokens))
                 .flatMap(decision -> {
                     if (!decision.allowed()) {
                         return OpenAiResponses.quotaRefused(call, decision);

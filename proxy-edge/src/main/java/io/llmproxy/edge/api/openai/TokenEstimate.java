@@ -35,9 +35,10 @@ final class TokenEstimate {
         return (chars + 3) / 4 + 4 * messages + 3;
     }
 
-    static long reserve(JsonNode body, long defaultMaxTokens) {
+    /** @return {@code promptEstimate} (from {@link #prompt}) + the completion cap, clamped to 0..{@value #MAX_COMPLETION_RESERVE} */
+    static long reserve(JsonNode body, long promptEstimate, long defaultMaxTokens) {
         long completion = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(defaultMaxTokens));
-        return prompt(body) + Math.min(MAX_COMPLETION_RESERVE, Math.max(0, completion));
+        return promptEstimate + Math.min(MAX_COMPLETION_RESERVE, Math.max(0, completion));
     }
 
 }
