@@ -10,7 +10,9 @@ import java.sql.Statement;
  * Points tests at the real PostgreSQL of the machine (127.0.0.1:5432, user postgres, trust auth
  * by default; override with {@code LLMPROXY_TEST_DB_HOST}, {@code LLMPROXY_TEST_DB_PORT},
  * {@code LLMPROXY_TEST_DB_USER}, {@code LLMPROXY_TEST_DB_PASSWORD}). Each test suite gets its own
- * database, dropped and created fresh, so suites never see each other's rows.
+ * database, dropped and created fresh, so suites never see each other's rows. Set
+ * {@code LLMPROXY_TEST_DB_SUFFIX} (letters, digits, underscore) to give every database name a
+ * suffix, so two checkouts can run their tests at the same time on one PostgreSQL.
  */
 public final class LocalPostgres {
 
@@ -44,7 +46,8 @@ public final class LocalPostgres {
      * @return its JDBC URL
      * @throws IllegalStateException when PostgreSQL cannot be reached, with how to start it
      */
-    public static String freshDatabase(String name) {
+    public static String freshDatabase(String baseName) {
+        String name = baseName + env("LLMPROXY_TEST_DB_SUFFIX", "");
         if (!name.matches("[a-z0-9_]+")) {
             throw new IllegalArgumentException("database name must be [a-z0-9_]+: " + name);
         }
@@ -60,8 +63,9 @@ public final class LocalPostgres {
         }
     }
 
-    /** @return true when database {@code name} exists */
-    public static boolean exists(String name) {
+    /** @return true when database {@code baseName} (with the suffix, if set) exists */
+    public static boolean exists(String baseName) {
+        String name = baseName + env("LLMPROXY_TEST_DB_SUFFIX", "");
         try (Connection c = DriverManager.getConnection(url("postgres"), user(), password());
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
