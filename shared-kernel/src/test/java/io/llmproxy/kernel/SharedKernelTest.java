@@ -43,10 +43,16 @@ class SharedKernelTest {
         JsonMapper mapper = JsonMapper.builder().build();
         UsageRecorded event = new UsageRecorded("e1", 1, "t1", "k1", "chat.completions", "gpt-4o-mini", "p1",
                 "sim-gpt-4o-mini", true, 12, 30, 42, 15, 200, UsageRecorded.Outcome.SUCCESS,
-                Instant.parse("2026-11-29T10:00:00Z"), null, false);
+                Instant.parse("2026-11-29T10:00:00Z"), null, false, "u1", 4);
         String json = mapper.writeValueAsString(event);
+        assertThat(json).contains("\"userId\":\"u1\"", "\"cachedPromptTokens\":4");
         assertThat(json).contains("\"eventId\":\"e1\"", "\"promptTokens\":12", "\"completionTokens\":30",
                 "\"outcome\":\"SUCCESS\"", "\"occurredAt\":\"2026-11-29T10:00:00Z\"");
         assertThat(mapper.readValue(json, UsageRecorded.class)).isEqualTo(event);
+        // a schema-1 message (no userId, no cachedPromptTokens) still reads, with null and 0
+        String v1 = json.replace(",\"userId\":\"u1\"", "").replace(",\"cachedPromptTokens\":4", "");
+        UsageRecorded old = mapper.readValue(v1, UsageRecorded.class);
+        assertThat(old.userId()).isNull();
+        assertThat(old.cachedPromptTokens()).isZero();
     }
 }

@@ -104,7 +104,7 @@ public final class Call {
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
-                refusalReason, estimated));
+                refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens()));
         runOnFinish();
         return true;
     }

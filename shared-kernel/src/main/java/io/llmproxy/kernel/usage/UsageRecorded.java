@@ -1,5 +1,7 @@
 package io.llmproxy.kernel.usage;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
 
 /**
@@ -28,17 +30,25 @@ import java.time.Instant;
  * @param usageEstimated   true when the provider never reported usage (a stream that was cancelled or
  *                         broke before its usage chunk): prompt tokens are then the edge's estimate
  *                         (⌈characters / 4⌉ + 4 per message + 3) and completion tokens the content deltas seen
+ * @param userId           owner user of the API key (schema 2); null for keys without an owner or for v1 events
+ * @param cachedPromptTokens prompt tokens served from the provider's prompt cache, a subset of
+ *                         {@code promptTokens} (OpenAI {@code usage.prompt_tokens_details.cached_tokens},
+ *                         Anthropic {@code usage.cache_read_input_tokens}); 0 if unknown or for v1 events
  */
 public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
                             String endpoint, String model, String providerId, String providerModel,
                             boolean stream, long promptTokens, long completionTokens, long totalTokens,
                             long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
-                            String refusalReason, boolean usageEstimated) {
+                            String refusalReason, boolean usageEstimated, String userId,
+                            @JsonSetter(nulls = Nulls.AS_EMPTY) long cachedPromptTokens) {
 
     /** Kafka topic of usage events. */
     public static final String TOPIC = "llmproxy.usage.v1";
-    /** Current schema version of this record on the wire. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Current schema version of this record on the wire. 2 added {@code userId} and
+     * {@code cachedPromptTokens}; a version-1 message reads with null and 0 for them.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     /** How a call ended. */
     public enum Outcome {

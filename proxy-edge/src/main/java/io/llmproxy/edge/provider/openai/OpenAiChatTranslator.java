@@ -160,7 +160,8 @@ final class OpenAiChatTranslator implements ChatTranslator {
         if (usage == null || !usage.isObject()) {
             return null;
         }
-        return new TokenUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
+        return new TokenUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
+                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
     }
 
     private static String text(JsonNode node, String fallback) {
