@@ -29,7 +29,7 @@ class ProviderAggregateTest {
         fixture.givenNoPriorActivity()
                 .when(new RegisterProvider("p1", "sim", "openia", "http://x/v1", "v1:abc"))
                 .expectException(CommandRejected.class)
-                .expectExceptionMessage("type must be one of [openai]");
+                .expectExceptionMessage("type must be one of [openai, azure-openai, anthropic, ollama, cohere, mistral]");
     }
 
     @Test

@@ -16,8 +16,14 @@ public interface ChatTranslator {
      * @param provider      the provider connection, with its credential
      * @param providerModel the provider's model name from the route
      * @return the request to send
+     * @throws UnsupportedRequestException when the provider cannot take this request (client gets 400)
      */
     UpstreamRequest request(ObjectNode request, ProviderEntry provider, String providerModel);
+
+    /** @return how the provider frames its stream; {@link StreamFraming#SSE} unless overridden */
+    default StreamFraming framing() {
+        return StreamFraming.SSE;
+    }
 
     /** Translates a complete (non-stream) 2xx response body to canonical bytes plus usage. */
     Translated response(byte[] body);

@@ -14,6 +14,9 @@ import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.Target;
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.quota.QuotaService;
+import io.llmproxy.edge.provider.StreamFraming;
+import io.llmproxy.edge.provider.UnsupportedRequestException;
+import io.llmproxy.edge.stream.NdjsonDecoder;
 import io.llmproxy.edge.stream.SseDecoder;
 import io.llmproxy.edge.stream.SseEncoder;
 import io.llmproxy.edge.stream.SseEvent;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -140,7 +144,12 @@ class ChatCompletionsHandler {
         call.upstream(provider.providerId(), target.model(), translator);
         long promptEstimate = TokenEstimate.prompt(body);
         call.promptEstimate(promptEstimate);
-        UpstreamRequest upstreamRequest = translator.request(body, provider, target.model());
+        UpstreamRequest upstreamRequest;
+        try {
+            upstreamRequest = translator.request(body, provider, target.model());
+        } catch (UnsupportedRequestException e) {
+            return OpenAiResponses.badRequest(call, e.getMessage(), e.param());
+        }
         return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, promptEstimate, defaultMaxTokens))
                 .flatMap(decision -> {
                     if (!decision.allowed()) {
@@ -199,12 +208,12 @@ class ChatCompletionsHandler {
      */
     private Flux<byte[]> translateStream(Call call, ChatTranslator translator, Flux<DataBuffer> upstreamBody,
                                          ProviderEntry provider) {
-        SseDecoder decoder = new SseDecoder();
+        Function<byte[], List<SseEvent>> decoder = decoder(translator.framing());
         boolean[] done = {false};
         Flux<byte[]> events = upstreamBody.concatMapIterable(buffer -> {
             byte[] chunk = OpenAiResponses.bytes(buffer);
             List<byte[]> out = new ArrayList<>(2);
-            for (SseEvent event : decoder.feed(chunk)) {
+            for (SseEvent event : decoder.apply(chunk)) {
                 if (done[0]) {
                     break;
                 }
@@ -233,6 +242,23 @@ class ChatCompletionsHandler {
                 })
                 .doOnComplete(() -> call.finish(200, Outcome.SUCCESS))
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
+    }
+
+    /** @return a stateful decoder of one upstream body: bytes in, whole events out */
+    private static Function<byte[], List<SseEvent>> decoder(StreamFraming framing) {
+        if (framing == StreamFraming.NDJSON) {
+            NdjsonDecoder lines = new NdjsonDecoder();
+            return chunk -> {
+                List<String> decoded = lines.feed(chunk);
+                List<SseEvent> events = new ArrayList<>(decoded.size());
+                for (String line : decoded) {
+                    events.add(SseEvent.ofData(line));
+                }
+                return events;
+            };
+        }
+        SseDecoder sse = new SseDecoder();
+        return sse::feed;
     }
 
     private static boolean isTransport(Throwable e) {
