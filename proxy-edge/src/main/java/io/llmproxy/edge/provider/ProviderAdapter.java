@@ -11,4 +11,12 @@ public interface ProviderAdapter {
      * @param clientWantsUsage  whether the client asked for {@code stream_options.include_usage}
      */
     ChatTranslator chatTranslator(boolean stream, boolean clientWantsUsage);
+
+    /**
+     * @return a translator for one embeddings call
+     * @throws UnsupportedRequestException when the provider has no embeddings API (client gets 400)
+     */
+    default EmbeddingsTranslator embeddingsTranslator() {
+        throw new UnsupportedRequestException("Provider type '" + type() + "' has no embeddings API.", "model");
+    }
 }
