@@ -80,6 +80,7 @@ public class OpenAiEmbeddingsRoutes {
             int tokens = 0;
             if (input != null && input.isString()) {
                 texts.add(input.asString());
+                tokens += SimTokenizer.count(input.asString());
             } else if (input != null && input.isArray() && !input.isEmpty()) {
                 if (input.get(0).isNumber()) {
                     texts.add(input.toString());
@@ -88,6 +89,7 @@ public class OpenAiEmbeddingsRoutes {
                     for (JsonNode item : input) {
                         if (item.isString()) {
                             texts.add(item.asString());
+                            tokens += SimTokenizer.count(item.asString());
                         } else if (item.isArray()) {
                             texts.add(item.toString());
                             tokens += item.size();
@@ -123,9 +125,6 @@ public class OpenAiEmbeddingsRoutes {
                     for (double v : vector) {
                         values.add(v);
                     }
-                }
-                if (!texts.get(i).startsWith("[")) {
-                    tokens += SimTokenizer.count(texts.get(i));
                 }
             }
             out.put("model", model);
