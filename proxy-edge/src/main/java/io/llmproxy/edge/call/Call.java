@@ -1,6 +1,6 @@
 package io.llmproxy.edge.call;
 
-import io.llmproxy.edge.provider.ChatTranslator;
+import io.llmproxy.edge.provider.UsageMeter;
 import io.llmproxy.edge.provider.TokenUsage;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
 import io.llmproxy.edge.usage.UsagePublisher;
@@ -26,7 +26,7 @@ public final class Call {
     private volatile String providerId;
     private volatile String providerModel;
     private volatile boolean stream;
-    private volatile ChatTranslator translator;
+    private volatile UsageMeter translator;
     private volatile String refusalReason;
     private volatile long promptEstimate;
     private volatile java.util.function.LongConsumer onFinish;
@@ -45,7 +45,8 @@ public final class Call {
         this.stream = stream;
     }
 
-    public void upstream(String providerId, String providerModel, ChatTranslator translator) {
+    /** @param translator the call's chat or embeddings translator, whose usage the call reports */
+    public void upstream(String providerId, String providerModel, UsageMeter translator) {
         this.providerId = providerId;
         this.providerModel = providerModel;
         this.translator = translator;
@@ -76,7 +77,7 @@ public final class Call {
         java.util.function.LongConsumer action = onFinish;
         if (action != null) {
             onFinish = null;
-            ChatTranslator t = translator;
+            UsageMeter t = translator;
             action.accept(t == null ? 0 : t.usageSoFar().totalTokens());
         }
     }
@@ -92,7 +93,7 @@ public final class Call {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
-        ChatTranslator t = translator;
+        UsageMeter t = translator;
         TokenUsage usage = t == null ? TokenUsage.NONE : t.usageSoFar();
         // the provider was called but never reported usage: bill the prompt the edge sent, estimated
         boolean estimated = t != null && !t.usageReported() && promptEstimate > 0;

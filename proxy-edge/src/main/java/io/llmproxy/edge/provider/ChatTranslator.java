@@ -9,7 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
  * provider's wire format. One object per request: it may keep state across stream events (tokens
  * seen so far). Imports no Spring, Reactor or Netty types.
  */
-public interface ChatTranslator {
+public interface ChatTranslator extends UsageMeter {
 
     /**
      * @param request       the canonical request (OpenAI {@code chat.completions} body); not modified
@@ -41,8 +41,10 @@ public interface ChatTranslator {
     UpstreamFailure error(int status, byte[] body, String retryAfter);
 
     /** @return usage reported so far, or an estimate from the stream when the provider did not report it */
+    @Override
     TokenUsage usageSoFar();
 
     /** @return true once the provider has reported usage ({@code usage} object) for this call */
+    @Override
     boolean usageReported();
 }

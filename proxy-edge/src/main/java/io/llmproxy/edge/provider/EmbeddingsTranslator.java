@@ -8,7 +8,7 @@ import tools.jackson.databind.node.ObjectNode;
  * https://platform.openai.com/docs/api-reference/embeddings/create) and a provider's wire format.
  * One object per request. Imports no Spring, Reactor or Netty types.
  */
-public interface EmbeddingsTranslator {
+public interface EmbeddingsTranslator extends UsageMeter {
 
     /**
      * @param request       the canonical request ({@code {"model","input":string|string[],"dimensions"?,"encoding_format"?}}); not modified

@@ -1,6 +1,7 @@
 package io.llmproxy.edge.provider.openai;
 
 import io.llmproxy.edge.provider.ChatTranslator;
+import io.llmproxy.edge.provider.EmbeddingsTranslator;
 import io.llmproxy.edge.provider.ProviderAdapter;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,5 +24,10 @@ class OpenAiProviderAdapter implements ProviderAdapter {
     @Override
     public ChatTranslator chatTranslator(boolean stream, boolean clientWantsUsage) {
         return new OpenAiChatTranslator(json, stream, clientWantsUsage);
+    }
+
+    @Override
+    public EmbeddingsTranslator embeddingsTranslator() {
+        return new OpenAiEmbeddingsTranslator(json);
     }
 }

@@ -1,0 +1,98 @@
+package io.llmproxy.edge.api.ollama;
+
+import io.llmproxy.edge.embeddings.EmbeddingsGateway;
+import io.llmproxy.edge.provider.UnsupportedRequestException;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Ollama's {@code POST /api/embed} for Ollama clients
+ * (https://github.com/ollama/ollama/blob/main/docs/api.md#generate-embeddings), to any provider:
+ * request {@code {"model","input":string|string[],"dimensions"?}} ({@code truncate}, {@code options},
+ * {@code keep_alive} are accepted and ignored); response {@code {"model","embeddings":[[…]],
+ * "total_duration","load_duration","prompt_eval_count"}} with durations in ns ({@code total_duration}
+ * = time in the gateway, {@code load_duration} 0) and {@code prompt_eval_count} the provider's
+ * prompt tokens. Ollama clients send no key: the gateway key goes in {@code Authorization: Bearer}.
+ * Errors are Ollama's {@code {"error":"…"}} with the status of the failure (400, 401, 403, 404, 413,
+ * 429 with {@code Retry-After}, 502, 503, 504).
+ */
+@Component
+class OllamaEmbedHandler {
+
+    private final EmbeddingsGateway gateway;
+    private final JsonMapper json;
+
+    OllamaEmbedHandler(EmbeddingsGateway gateway, JsonMapper json) {
+        this.gateway = gateway;
+        this.json = json;
+    }
+
+    Mono<ServerResponse> handle(ServerRequest request) {
+        long start = System.nanoTime();
+        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), request.bodyToMono(byte[].class),
+                this::canonical).flatMap(result -> {
+                    if (!result.ok()) {
+                        EmbeddingsGateway.Failure f = result.failure();
+                        ServerResponse.BodyBuilder builder = ServerResponse.status(f.status()).contentType(MediaType.APPLICATION_JSON)
+                                .headers(h -> result.headers().forEach(h::set));
+                        if (f.retryAfter() != null) {
+                            builder.header(HttpHeaders.RETRY_AFTER, f.retryAfter());
+                        }
+                        return builder.bodyValue(Map.of("error", f.message()));
+                    }
+                    JsonNode canonical = result.canonical();
+                    ObjectNode out = json.createObjectNode();
+                    out.put("model", result.model());
+                    ArrayNode embeddings = out.putArray("embeddings");
+                    JsonNode[] ordered = new JsonNode[canonical.path("data").size()];
+                    for (JsonNode item : canonical.path("data")) {
+                        int index = item.path("index").asInt(0);
+                        if (index >= 0 && index < ordered.length) {
+                            ordered[index] = item.get("embedding");
+                        }
+                    }
+                    for (JsonNode vector : ordered) {
+                        embeddings.add(vector == null ? json.createArrayNode() : vector);
+                    }
+                    out.put("total_duration", System.nanoTime() - start);
+                    out.put("load_duration", 0);
+                    out.put("prompt_eval_count", canonical.path("usage").path("prompt_tokens").asLong(0));
+                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                            .headers(h -> result.headers().forEach(h::set)).bodyValue(out);
+                });
+    }
+
+    /** Ollama's body → the canonical (OpenAI) one: {@code model}, {@code input}, {@code dimensions}; floats always. */
+    private ObjectNode canonical(JsonNode node) {
+        if (!(node instanceof ObjectNode body)) {
+            throw new UnsupportedRequestException("The request body must be a JSON object.", null);
+        }
+        ObjectNode out = json.createObjectNode();
+        if (body.has("model")) {
+            out.set("model", body.get("model"));
+        }
+        JsonNode input = body.get("input");
+        if (input == null || !(input.isString() || input.isArray())) {
+            throw new UnsupportedRequestException("input is required: a string or an array of strings", "input");
+        }
+        for (JsonNode item : input.isArray() ? input : json.createArrayNode()) {
+            if (!item.isString()) {
+                throw new UnsupportedRequestException("input must be a string or an array of strings", "input");
+            }
+        }
+        out.set("input", input);
+        if (body.path("dimensions").isNumber()) {
+            out.set("dimensions", body.get("dimensions"));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,50 @@
+package io.llmproxy.edge.api.openai;
+
+import io.llmproxy.edge.embeddings.EmbeddingsGateway;
+import io.llmproxy.edge.provider.UnsupportedRequestException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code POST /v1/embeddings} in OpenAI's format
+ * (https://platform.openai.com/docs/api-reference/embeddings/create): request
+ * {@code {"model","input":string|string[]|int[]|int[][],"encoding_format"?:"float"|"base64","dimensions"?}},
+ * response {@code {"object":"list","data":[{"object":"embedding","index","embedding"}],"model",
+ * "usage":{"prompt_tokens","total_tokens"}}}. Errors are OpenAI error JSON: 400 bad body, 401 key,
+ * 403 model not allowed, 404 unknown model, 413 too large, 429 quota or provider, 502/503/504 provider.
+ */
+@Component
+class EmbeddingsHandler {
+
+    private final EmbeddingsGateway gateway;
+
+    EmbeddingsHandler(EmbeddingsGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    Mono<ServerResponse> handle(ServerRequest request) {
+        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), request.bodyToMono(byte[].class), node -> {
+            if (!(node instanceof ObjectNode object)) {
+                throw new UnsupportedRequestException("The request body must be a JSON object.", null);
+            }
+            return object;
+        }).flatMap(result -> {
+            if (!result.ok()) {
+                EmbeddingsGateway.Failure f = result.failure();
+                ServerResponse.BodyBuilder builder = ServerResponse.status(f.status()).contentType(MediaType.APPLICATION_JSON)
+                        .headers(h -> result.headers().forEach(h::set));
+                if (f.retryAfter() != null) {
+                    builder.header(HttpHeaders.RETRY_AFTER, f.retryAfter());
+                }
+                return builder.bodyValue(OpenAiErrors.body(f.message(), f.type(), f.param(), f.code()));
+            }
+            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).headers(h -> result.headers().forEach(h::set))
+                    .bodyValue(result.canonical());
+        });
+    }
+}

@@ -1,0 +1,25 @@
+package io.llmproxy.edge.api.openai;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * {@code POST /v1/embeddings}. Ordered first so that the catch-all 404 for {@code /v1/**} in
+ * {@link OpenAiRoutes} does not answer it.
+ */
+@Configuration
+class OpenAiEmbeddingsRoutes {
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    RouterFunction<ServerResponse> openAiEmbeddings(EmbeddingsHandler embeddings) {
+        return RouterFunctions.route(POST("/v1/embeddings"), embeddings::handle);
+    }
+}
