@@ -62,7 +62,7 @@ class ActorMetaDataTest {
                 "{\"email\":\"ada@example.org\",\"role\":\"Developer\"}", "alice@example.org").body()).get("userId").asString();
         String apiKeyId = json.readTree(send("POST", "/admin/v1/tenants/" + tenantId + "/api-keys",
                 "{\"name\":\"ci\",\"ownerUserId\":\"" + userId + "\"}", "alice@example.org").body()).get("apiKeyId").asString();
-        assertThat(send("DELETE", "/admin/v1/tenants/" + tenantId + "/users/" + userId, null, "bob\u0007").statusCode())
+        assertThat(send("DELETE", "/admin/v1/tenants/" + tenantId + "/users/" + userId, null, "bob\tsmith").statusCode())
                 .isEqualTo(204);
         assertThat(send("PUT", "/admin/v1/tenants/" + tenantId + "/audit-content", "{\"storePromptContent\":true}", null)
                 .statusCode()).isEqualTo(204);
@@ -81,8 +81,8 @@ class ActorMetaDataTest {
                 "TenantCreated admin-token",
                 "UserAdded admin-token:alice@example.org",
                 "ApiKeyIssued admin-token:alice@example.org",
-                "ApiKeyRevoked admin-token:bob?",
-                "UserRemoved admin-token:bob?",
+                "ApiKeyRevoked admin-token:bob?smith",
+                "UserRemoved admin-token:bob?smith",
                 "AuditContentPolicySet admin-token");
         JsonNode stored = json.readTree(new String(jdbc.queryForObject(
                 "SELECT payload FROM domainevententry WHERE aggregateidentifier = ? AND payloadtype LIKE '%AuditContentPolicySet'",
