@@ -107,6 +107,23 @@ public class AuditLog implements SmartInitializingSingleton {
         }));
     }
 
+    /**
+     * The text to store for a prompt or completion in a tenant's audit data: null unless the tenant
+     * opted in ({@code PUT /admin/v1/tenants/{id}/audit-content}, read model {@code audit_content_policy}),
+     * and then masked by {@link SecretMasker}. For the writer of usage rows once the usage event
+     * carries text (the edge does not yet).
+     *
+     * @return the masked text, or null when the tenant did not opt in (or {@code text} is null)
+     */
+    public String contentToStore(String tenantId, String text) {
+        if (text == null || tenantId == null) {
+            return null;
+        }
+        Boolean optedIn = jdbc.query("SELECT store_prompt_content FROM audit_content_policy WHERE tenant_id = ?",
+                rs -> rs.next() ? rs.getBoolean(1) : Boolean.FALSE, tenantId);
+        return Boolean.TRUE.equals(optedIn) ? SecretMasker.mask(text) : null;
+    }
+
     /** Removes every row and chain head of one source (replay from zero). */
     void deleteSource(String source) {
         tx.executeWithoutResult(status -> {

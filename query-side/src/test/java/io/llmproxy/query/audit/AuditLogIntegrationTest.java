@@ -138,6 +138,9 @@ class AuditLogIntegrationTest {
         assertThat(jdbc.queryForObject("SELECT chain_id FROM audit_log WHERE tenant_id IS NULL", String.class)).isEqualTo("*");
         assertThat(jdbc.queryForObject("SELECT store_prompt_content FROM audit_content_policy WHERE tenant_id = ?",
                 Boolean.class, A)).isTrue();
+        assertThat(auditLog.contentToStore(A, "my key is sk-proj-AbCdEfGhIjKlMnOpQrSt, thanks"))
+                .isEqualTo("my key is [MASKED:openai-key], thanks");
+        assertThat(auditLog.contentToStore(B, "my key is sk-proj-AbCdEfGhIjKlMnOpQrSt, thanks")).isNull();
         // each row's hash is the chained hash of its own content
         String first = jdbc.queryForObject("SELECT hash FROM audit_log WHERE chain_id = ? AND source = 'admin' AND seq = 1",
                 String.class, A);
