@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -43,7 +44,10 @@ public class AuditChainVerifier {
     public AuditChainVerifier(JdbcTemplate jdbc, TransactionTemplate tx, AuditLog auditLog) {
         this.jdbc = new JdbcTemplate(jdbc.getDataSource());
         this.jdbc.setFetchSize(FETCH_SIZE);
-        this.tx = tx;
+        // one snapshot for rows and heads, so appends committed meanwhile cannot look like a broken tail
+        this.tx = new TransactionTemplate(tx.getTransactionManager());
+        this.tx.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.tx.setReadOnly(true);
         this.auditLog = auditLog;
     }
 
@@ -52,15 +56,17 @@ public class AuditChainVerifier {
      * @return ok with the number of rows, or the first broken row (admin chain before usage chain)
      */
     public Verification verify(String chainId) {
-        long rows = 0;
-        for (String source : List.of(AuditLog.SOURCE_ADMIN, AuditLog.SOURCE_USAGE)) {
-            ChainWalk walk = tx.execute(status -> walk(chainId, source));
-            rows += walk.rows;
-            if (walk.broken != null) {
-                return new Verification(false, rows, walk.broken);
+        return tx.execute(status -> {
+            long rows = 0;
+            for (String source : List.of(AuditLog.SOURCE_ADMIN, AuditLog.SOURCE_USAGE)) {
+                ChainWalk walk = walk(chainId, source);
+                rows += walk.rows;
+                if (walk.broken != null) {
+                    return new Verification(false, rows, walk.broken);
+                }
             }
-        }
-        return new Verification(true, rows, null);
+            return new Verification(true, rows, null);
+        });
     }
 
     private static final class ChainWalk {

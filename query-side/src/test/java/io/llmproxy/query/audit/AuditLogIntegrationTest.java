@@ -370,6 +370,28 @@ class AuditLogIntegrationTest {
                 + "verify of %d rows in %d ms%n", appended, appendMs, bulk + appended, verifyMs);
     }
 
+    @Test
+    @Order(8)
+    void rowsWrittenBeforeTheChainExistedAreChainedAtStartUp() throws Exception {
+        String chain = "d0000000-0000-4000-8000-00000000000d";
+        for (int i = 1; i <= 3; i++) {
+            jdbc.update("""
+                    INSERT INTO audit_log (event_id, tenant_id, source, event_type, occurred_at, payload, chain_id, seq)
+                    VALUES (?, ?, 'admin', 'TenantRenamed', ?, ?::jsonb, ?, ?)""", "legacy-" + i, chain,
+                    T0.plusSeconds(i).atOffset(ZoneOffset.UTC), "{\"name\":\"n" + i + "\"}", chain, i);
+        }
+        auditLog.afterSingletonsInstantiated();
+        JsonNode v = getJson("/audit/v1/verify?tenantId=" + chain);
+        assertThat(v.get("ok").asBoolean()).as(v.toString()).isTrue();
+        assertThat(v.get("rows").asLong()).isEqualTo(3);
+        String third = jdbc.queryForObject("SELECT hash FROM audit_log WHERE event_id = 'legacy-3'", String.class);
+        assertThat(jdbc.queryForObject("SELECT hash FROM audit_chain_head WHERE chain_id = ?", String.class, chain))
+                .isEqualTo(third);
+        assertThat(auditLog.append("after-legacy", chain, "admin", "TenantSuspended", T0.plusSeconds(9), Map.of())).isTrue();
+        assertThat(jdbc.queryForObject("SELECT seq FROM audit_log WHERE event_id = 'after-legacy'", Long.class)).isEqualTo(4);
+        assertThat(getJson("/audit/v1/verify?tenantId=" + chain).get("rows").asLong()).isEqualTo(4);
+    }
+
     private String checksum() {
         return jdbc.queryForObject("""
                 SELECT md5(coalesce(string_agg(concat_ws('|', chain_id, source, seq, event_id, tenant_id, event_type, occurred_at,
