@@ -202,6 +202,13 @@ class WalkingSkeletonE2ETest {
         assertThat(types).startsWith("TenantCreated", "ApiKeyIssued")
                 .containsSubsequence("ApiKeyIssued", "UsageRecorded", "UsageRecorded", "UsageRecorded");
         assertThat(audit.toString()).doesNotContain(key).doesNotContain(io.llmproxy.kernel.apikey.ApiKeys.hash(key));
+        // audit (#5): the actor of every admin command, the key of every call, and an intact hash chain
+        assertThat(audit.get("items").get(0).get("actor").asString()).isEqualTo("admin-token");
+        assertThat(audit.get("items").valueStream().filter(n -> n.get("eventType").asString().equals("UsageRecorded"))
+                .map(n -> n.get("actor").asString()).distinct().toList()).containsExactly("api-key:" + apiKeyId);
+        JsonNode verified = JSON.readTree(admin("GET", queryPort, "/audit/v1/verify?tenantId=" + tenantId, null).body());
+        assertThat(verified.get("ok").asBoolean()).as(verified.toString()).isTrue();
+        assertThat(verified.get("rows").asLong()).isEqualTo(audit.get("items").size());
 
         // secrets: neither the API key nor the provider credential is in the event store in clear
         try (Connection c = DriverManager.getConnection(dbUrl, LocalPostgres.user(), LocalPostgres.password());

@@ -10,6 +10,8 @@ import io.llmproxy.kernel.apikey.ApiKeyRotated;
 import io.llmproxy.kernel.apikey.IssueApiKey;
 import io.llmproxy.kernel.apikey.RevokeApiKey;
 import io.llmproxy.kernel.apikey.RotateApiKey;
+import io.llmproxy.kernel.audit.AuditContentPolicySet;
+import io.llmproxy.kernel.audit.SetAuditContentPolicy;
 import io.llmproxy.kernel.quota.QuotaPolicySet;
 import io.llmproxy.kernel.quota.SetQuotaPolicy;
 import io.llmproxy.kernel.tenant.CreateTenant;
@@ -46,6 +48,7 @@ public class Tenant {
     private String tenantId;
     private String name;
     private boolean suspended;
+    private boolean storePromptContent;
     private final Map<String, UserState> users = new HashMap<>();
     private final Map<String, KeyState> keys = new HashMap<>();
 
@@ -133,6 +136,19 @@ public class Tenant {
     public void handle(SetQuotaPolicy command) {
         TenantRules.checkQuota(tenantId, users, keys, command);
         apply(new QuotaPolicySet(tenantId, command.scope(), command.subjectId(), command.limits(), now()));
+    }
+
+    /** Opting in or out of storing (masked) prompt text in the audit log; a repeat changes nothing. */
+    @CommandHandler
+    public void handle(SetAuditContentPolicy command) {
+        if (command.storePromptContent() != storePromptContent) {
+            apply(new AuditContentPolicySet(tenantId, command.storePromptContent(), now()));
+        }
+    }
+
+    @EventSourcingHandler
+    void on(AuditContentPolicySet event) {
+        this.storePromptContent = event.storePromptContent();
     }
 
     @EventSourcingHandler

@@ -5,6 +5,7 @@ import io.llmproxy.kernel.apikey.ApiKeys;
 import io.llmproxy.kernel.apikey.IssueApiKey;
 import io.llmproxy.kernel.apikey.RevokeApiKey;
 import io.llmproxy.kernel.apikey.RotateApiKey;
+import io.llmproxy.kernel.audit.SetAuditContentPolicy;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaScope;
 import io.llmproxy.kernel.quota.SetQuotaPolicy;
@@ -66,6 +67,9 @@ class TenantController {
     }
 
     record RoleRequest(@NotNull UserRole role) {
+    }
+
+    record AuditContentRequest(@NotNull Boolean storePromptContent) {
     }
 
     /** Quota policy body; every field optional (absent or null = no limit at this level). */
@@ -196,6 +200,16 @@ class TenantController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void keyQuota(@PathVariable String tenantId, @PathVariable String apiKeyId, @RequestBody QuotaRequest request) {
         onTenant(tenantId, new SetQuotaPolicy(tenantId, QuotaScope.API_KEY, apiKeyId, request.limits()));
+    }
+
+    /**
+     * {@code PUT /admin/v1/tenants/{tenantId}/audit-content {"storePromptContent":true|false}} → 204:
+     * opt in to (or out of) storing prompt/completion text, masked, in the tenant's audit log.
+     */
+    @PutMapping("/{tenantId}/audit-content")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void auditContent(@PathVariable String tenantId, @Valid @RequestBody AuditContentRequest request) {
+        onTenant(tenantId, new SetAuditContentPolicy(tenantId, request.storePromptContent()));
     }
 
     private void onTenant(String tenantId, Object command) {

@@ -3,7 +3,12 @@ package io.llmproxy.projection.audit;
 import io.llmproxy.kernel.apikey.ApiKeyIssued;
 import io.llmproxy.kernel.apikey.ApiKeyRevoked;
 import io.llmproxy.kernel.apikey.ApiKeyRotated;
+import io.llmproxy.kernel.audit.AuditContentPolicySet;
 import io.llmproxy.kernel.provider.ProviderRegistered;
+import io.llmproxy.kernel.quota.QuotaScope;
+import io.llmproxy.projection.support.PgText;
+import org.axonframework.eventhandling.TrackingToken;
+import org.springframework.jdbc.core.JdbcTemplate;
 import io.llmproxy.kernel.quota.QuotaPolicySet;
 import io.llmproxy.kernel.tenant.TenantReactivated;
 import io.llmproxy.kernel.tenant.TenantRenamed;
@@ -24,7 +29,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Writes every admin event from the event store into the audit log ({@code source = 'admin'}),
- * idempotently by the Axon message id. Key material is never copied: {@code keyHash} and
+ * idempotently by the Axon message id, with the actor from the event's meta-data and the API key
+ * it is about (issued, rotated, revoked, key-level quota policy). Key material is never copied: {@code keyHash} and
  * {@code apiKeyCiphertext} are left out of the stored payload.
  */
 @Component
@@ -34,10 +40,15 @@ public class AuditAdminProjection {
     /** Processing group (event processor) name. */
     public static final String NAME = "audit-admin";
 
-    private final AuditLog auditLog;
+    /** Meta-data key of the actor who issued the command (put there by command-side's {@code ActorMetaData}). */
+    public static final String ACTOR = "actor";
 
-    public AuditAdminProjection(AuditLog auditLog) {
+    private final AuditLog auditLog;
+    private final JdbcTemplate jdbc;
+
+    public AuditAdminProjection(AuditLog auditLog, JdbcTemplate jdbc) {
         this.auditLog = auditLog;
+        this.jdbc = jdbc;
     }
 
     @EventHandler
@@ -55,12 +66,12 @@ public class AuditAdminProjection {
         data.put("ownerUserId", e.ownerUserId());
         data.put("allowedModels", e.allowedModels());
         data.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toString());
-        write(message, e.tenantId(), e.occurredAt(), data);
+        write(message, e.tenantId(), e.apiKeyId(), e.occurredAt(), data);
     }
 
     @EventHandler
     void on(ApiKeyRevoked e, EventMessage<?> message) {
-        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId()));
+        write(message, e.tenantId(), e.apiKeyId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId()));
     }
 
     @EventHandler
@@ -97,7 +108,7 @@ public class AuditAdminProjection {
 
     @EventHandler
     void on(ApiKeyRotated e, EventMessage<?> message) {
-        write(message, e.tenantId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId(),
+        write(message, e.tenantId(), e.apiKeyId(), e.occurredAt(), Map.of("tenantId", e.tenantId(), "apiKeyId", e.apiKeyId(),
                 "displayPrefix", e.displayPrefix(), "previousValidUntil", e.previousValidUntil().toString()));
     }
 
@@ -108,7 +119,7 @@ public class AuditAdminProjection {
         data.put("scope", e.scope().name());
         data.put("subjectId", e.subjectId());
         data.put("limits", e.limits());
-        write(message, e.tenantId(), e.occurredAt(), data);
+        write(message, e.tenantId(), e.scope() == QuotaScope.API_KEY ? e.subjectId() : null, e.occurredAt(), data);
     }
 
     @EventHandler
@@ -126,13 +137,35 @@ public class AuditAdminProjection {
         write(message, e.tenantId(), e.occurredAt(), data);
     }
 
+    /** Also kept as a read model ({@code audit_content_policy}) for the writer of usage content. */
+    @EventHandler
+    void on(AuditContentPolicySet e, EventMessage<?> message, TrackingToken token) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("tenantId", e.tenantId());
+        data.put("storePromptContent", e.storePromptContent());
+        write(message, e.tenantId(), null, e.occurredAt(), data);
+        jdbc.update("""
+                INSERT INTO audit_content_policy (tenant_id, store_prompt_content, updated_at, change_index)
+                VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET store_prompt_content = excluded.store_prompt_content,
+                    updated_at = excluded.updated_at, change_index = excluded.change_index""",
+                PgText.clean(e.tenantId()), e.storePromptContent(), PgText.timestamp(e.occurredAt()),
+                token == null ? 0L : token.position().orElse(0L));
+    }
+
     @ResetHandler
     void reset() {
         auditLog.deleteSource(AuditLog.SOURCE_ADMIN);
+        jdbc.update("DELETE FROM audit_content_policy");
     }
 
     private void write(EventMessage<?> message, String tenantId, Instant occurredAt, Map<String, ?> data) {
-        auditLog.append(message.getIdentifier(), tenantId, AuditLog.SOURCE_ADMIN,
-                message.getPayloadType().getSimpleName(), occurredAt, data);
+        write(message, tenantId, null, occurredAt, data);
+    }
+
+    /** The actor is the meta-data entry {@value #ACTOR} that command-side puts on every command and its events. */
+    private void write(EventMessage<?> message, String tenantId, String apiKeyId, Instant occurredAt, Map<String, ?> data) {
+        Object actor = message.getMetaData().get(ACTOR);
+        auditLog.append(message.getIdentifier(), tenantId, AuditLog.SOURCE_ADMIN, message.getPayloadType().getSimpleName(),
+                occurredAt, actor == null ? null : actor.toString(), apiKeyId, data);
     }
 }

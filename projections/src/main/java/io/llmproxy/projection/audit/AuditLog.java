@@ -1,40 +1,180 @@
 package io.llmproxy.projection.audit;
 
 import io.llmproxy.projection.support.PgText;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Appends rows to {@code audit_log}, idempotently by event id. */
+/**
+ * Appends rows to the tamper-evident {@code audit_log}, idempotently by event id.
+ *
+ * <p>Each tenant's log holds two hash chains, one per source ({@code admin}: the event store,
+ * {@code usage}: Kafka), because each source has an order that a replay reproduces exactly
+ * (the event store's global index; the Kafka partition of the tenant) while their interleaving
+ * does not (ADR 0008). An append locks the chain's head row ({@code audit_chain_head}, FOR UPDATE)
+ * in the caller's transaction, so appends to one chain are serialized across threads and
+ * processes, gives the row {@code seq = head.seq + 1} and {@code hash = }{@link AuditRow#hash}
+ * of the head's hash, and moves the head.
+ */
 @Component
-public class AuditLog {
+public class AuditLog implements SmartInitializingSingleton {
 
     /** Rows that come from the event store. */
     public static final String SOURCE_ADMIN = "admin";
     /** Rows that come from usage events on Kafka. */
     public static final String SOURCE_USAGE = "usage";
+    /** Chain of the events of no tenant (providers, global routes, calls with an unknown key). */
+    public static final String NO_TENANT_CHAIN = "*";
+    /** Actor prefix of rows caused by a call with an API key: {@code api-key:<apiKeyId>}. */
+    public static final String API_KEY_ACTOR = "api-key:";
+
+    /** Columns {@link #ROW} reads, in order. */
+    static final String COLUMNS = "chain_id, source, seq, event_id, tenant_id, event_type, occurred_at, actor, api_key_id, "
+            + "payload::text, hash, id";
 
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    private final TransactionTemplate tx;
 
-    public AuditLog(JdbcTemplate jdbc, JsonMapper json) {
+    public AuditLog(JdbcTemplate jdbc, JsonMapper json, TransactionTemplate tx) {
         this.jdbc = jdbc;
         this.json = json;
+        this.tx = tx;
     }
 
-    /** @return true when the row was new, false when this event id was already in the log */
+    /**
+     * Appends an event whose actor follows from its source: for usage rows {@code api-key:<apiKeyId>}
+     * with {@code apiKeyId} taken from {@code data} when it is a map; null otherwise.
+     *
+     * @return true when the row was new, false when this event id was already in the log
+     */
     public boolean append(String eventId, String tenantId, String source, String eventType, Instant occurredAt,
                           Object data) {
-        return jdbc.update("""
-                INSERT INTO audit_log (event_id, tenant_id, source, event_type, occurred_at, payload)
-                VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING""",
-                eventId, PgText.clean(tenantId), source, eventType, Timestamp.from(occurredAt),
-                PgText.cleanJson(json.writeValueAsString(data))) == 1;
+        String apiKeyId = data instanceof Map<?, ?> map && map.get("apiKeyId") instanceof String id ? id : null;
+        String actor = SOURCE_USAGE.equals(source) && apiKeyId != null ? API_KEY_ACTOR + apiKeyId : null;
+        return append(eventId, tenantId, source, eventType, occurredAt, actor, apiKeyId, data);
     }
 
+    /**
+     * Appends one event to its chain, in the caller's transaction (or a new one).
+     *
+     * @param actor    who caused it ({@code admin-token[:name]}, {@code api-key:<id>}), or null when unknown
+     * @param apiKeyId the API key the event is about, or null
+     * @param data     the event's fields (serialized as a JSON object; U+0000 becomes U+FFFD)
+     * @return true when the row was new, false when this event id was already in the log
+     */
+    public boolean append(String eventId, String tenantId, String source, String eventType, Instant occurredAt,
+                          String actor, String apiKeyId, Object data) {
+        String tenant = PgText.clean(tenantId);
+        String chainId = tenant == null ? NO_TENANT_CHAIN : tenant;
+        JsonNode payload = json.readTree(PgText.cleanJson(json.writeValueAsString(data)));
+        Instant at = storedInstant(occurredAt);
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            jdbc.update("INSERT INTO audit_chain_head (chain_id, source, seq, hash) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING",
+                    chainId, source, AuditRow.GENESIS);
+            Map<String, Object> head = jdbc.queryForMap(
+                    "SELECT seq, hash FROM audit_chain_head WHERE chain_id = ? AND source = ? FOR UPDATE", chainId, source);
+            String id = PgText.clean(eventId);
+            if (Boolean.TRUE.equals(jdbc.queryForObject("SELECT exists(SELECT 1 FROM audit_log WHERE event_id = ?)",
+                    Boolean.class, id))) {
+                return false;
+            }
+            AuditRow row = new AuditRow(chainId, source, ((Number) head.get("seq")).longValue() + 1, id, tenant,
+                    eventType, at, PgText.clean(actor), PgText.clean(apiKeyId), payload);
+            String hash = row.hash((String) head.get("hash"));
+            int inserted = jdbc.update("""
+                    INSERT INTO audit_log (event_id, tenant_id, source, event_type, occurred_at, payload, chain_id, seq,
+                        actor, api_key_id, hash)
+                    VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
+                    row.eventId(), row.tenantId(), source, eventType, at.atOffset(ZoneOffset.UTC), payload.toString(),
+                    chainId, row.seq(), row.actor(), row.apiKeyId(), hash);
+            if (inserted == 0) {
+                return false;
+            }
+            jdbc.update("UPDATE audit_chain_head SET seq = ?, hash = ? WHERE chain_id = ? AND source = ?",
+                    row.seq(), hash, chainId, source);
+            return true;
+        }));
+    }
+
+    /**
+     * The text to store for a prompt or completion in a tenant's audit data: null unless the tenant
+     * opted in ({@code PUT /admin/v1/tenants/{id}/audit-content}, read model {@code audit_content_policy}),
+     * and then masked by {@link SecretMasker}. For the writer of usage rows once the usage event
+     * carries text (the edge does not yet).
+     *
+     * @return the masked text, or null when the tenant did not opt in (or {@code text} is null)
+     */
+    public String contentToStore(String tenantId, String text) {
+        if (text == null || tenantId == null) {
+            return null;
+        }
+        Boolean optedIn = jdbc.query("SELECT store_prompt_content FROM audit_content_policy WHERE tenant_id = ?",
+                rs -> rs.next() ? rs.getBoolean(1) : Boolean.FALSE, tenantId);
+        return Boolean.TRUE.equals(optedIn) ? SecretMasker.mask(text) : null;
+    }
+
+    /** Removes every row and chain head of one source (replay from zero). */
     void deleteSource(String source) {
-        jdbc.update("DELETE FROM audit_log WHERE source = ?", source);
+        tx.executeWithoutResult(status -> {
+            jdbc.update("DELETE FROM audit_log WHERE source = ?", source);
+            jdbc.update("DELETE FROM audit_chain_head WHERE source = ?", source);
+        });
+    }
+
+    /** @return the instant as PostgreSQL stores it: microseconds, clamped to {@link PgText#LATEST} */
+    static Instant storedInstant(Instant instant) {
+        Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
+        return micros.isAfter(PgText.LATEST) ? PgText.LATEST : micros;
+    }
+
+    /** Reads a row of {@link #COLUMNS} (the stored hash and id are not part of {@link AuditRow}). */
+    RowMapper<AuditRow> rowMapper() {
+        return (rs, i) -> new AuditRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant(), rs.getString(8), rs.getString(9),
+                json.readTree(rs.getString(10)));
+    }
+
+    /**
+     * Rows written before V6 (no hash) are chained once at start-up, in their V6 sequence order,
+     * after the chain's hashed rows if any (there are none: V6 numbered them first).
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        List<Map<String, Object>> chains = jdbc.queryForList(
+                "SELECT DISTINCT chain_id, source FROM audit_log WHERE hash IS NULL");
+        for (Map<String, Object> chain : chains) {
+            String chainId = (String) chain.get("chain_id");
+            String source = (String) chain.get("source");
+            tx.executeWithoutResult(status -> {
+                String[] previous = {AuditRow.GENESIS};
+                long[] last = {0};
+                jdbc.query("SELECT " + COLUMNS + " FROM audit_log WHERE chain_id = ? AND source = ? ORDER BY seq",
+                        rs -> {
+                            AuditRow row = rowMapper().mapRow(rs, 0);
+                            String stored = rs.getString(11);
+                            String hash = stored != null ? stored : row.hash(previous[0]);
+                            if (stored == null) {
+                                jdbc.update("UPDATE audit_log SET hash = ? WHERE id = ?", hash, rs.getLong(12));
+                            }
+                            previous[0] = hash;
+                            last[0] = row.seq();
+                        }, chainId, source);
+                jdbc.update("""
+                        INSERT INTO audit_chain_head (chain_id, source, seq, hash) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (chain_id, source) DO UPDATE SET seq = excluded.seq, hash = excluded.hash""",
+                        chainId, source, last[0], previous[0]);
+            });
+        }
     }
 }

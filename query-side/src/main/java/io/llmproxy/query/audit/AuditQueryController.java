@@ -1,64 +1,260 @@
 package io.llmproxy.query.audit;
 
+import io.llmproxy.projection.audit.AuditChainVerifier;
+import io.llmproxy.projection.audit.AuditLog;
+import io.llmproxy.query.web.Params;
 import io.llmproxy.query.web.QueryRejected;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Compliance reads of the audit log: admin and usage events of one tenant, in order. */
+/**
+ * Compliance reads of the audit log: one tenant's admin and usage events in order, filtered,
+ * paged by cursor (or offset), exported as CSV or JSON lines, and the verification of its hash chains.
+ */
 @RestController
 class AuditQueryController {
 
     /**
      * One audit row.
      *
-     * @param source {@code admin} (event store) or {@code usage} (Kafka)
-     * @param data   the event's fields, without key material
+     * @param sequence   the row's arrival number across the whole log ({@code audit_log.id}; not kept by a replay)
+     * @param seq        the row's position in its hash chain (tenant × source), 1, 2, 3…
+     * @param source     {@code admin} (event store) or {@code usage} (Kafka)
+     * @param eventType  e.g. {@code ApiKeyIssued}, {@code UsageRecorded}
+     * @param occurredAt event time (UTC, microseconds)
+     * @param actor      {@code admin-token[:name]} for admin commands, {@code api-key:<apiKeyId>} for calls,
+     *                   null when unknown (events stored before actors were recorded)
+     * @param apiKeyId   the API key the event is about, or null
+     * @param data       the event's fields, without key material
+     * @param hash       hex SHA-256 chaining this row to the previous one of its chain (ADR 0008)
      */
-    record AuditEntry(long sequence, String eventId, String source, String eventType, Instant occurredAt,
-                      JsonNode data) {
+    record AuditEntry(long sequence, long seq, String eventId, String source, String eventType, Instant occurredAt,
+                      String actor, String apiKeyId, JsonNode data, String hash) {
     }
 
-    private final JdbcClient jdbc;
-    private final JsonMapper json;
+    static final String CSV = "text/csv";
+    static final String NDJSON = "application/x-ndjson";
+    private static final String[] CSV_HEADER = {"sequence", "seq", "eventId", "source", "eventType", "occurredAt",
+            "actor", "apiKeyId", "hash", "data"};
+    private static final int EXPORT_FETCH_SIZE = 1000;
 
-    AuditQueryController(JdbcClient jdbc, JsonMapper json) {
+    private final JdbcTemplate jdbc;
+    private final JdbcTemplate exportJdbc;
+    private final TransactionTemplate tx;
+    private final JsonMapper json;
+    private final AuditChainVerifier verifier;
+
+    AuditQueryController(JdbcTemplate jdbc, TransactionTemplate tx, JsonMapper json, AuditChainVerifier verifier) {
         this.jdbc = jdbc;
+        this.exportJdbc = new JdbcTemplate(jdbc.getDataSource());
+        this.exportJdbc.setFetchSize(EXPORT_FETCH_SIZE);
+        this.tx = tx;
         this.json = json;
+        this.verifier = verifier;
     }
 
     /**
-     * {@code GET /audit/v1/events?tenantId=&limit=&offset=} → {@code {"tenantId","limit","offset","items":[AuditEntry]}},
-     * ordered by event time, then arrival. {@code limit} 1..1000 (default 100), {@code offset} ≥ 0.
+     * {@code GET /audit/v1/events?tenantId=&from=&to=&eventType=&actor=&apiKeyId=&source=&limit=&cursor=&offset=&format=}
+     *
+     * <p>Rows of one tenant ordered by event time, then arrival. Filters (all optional except
+     * {@code tenantId}): {@code from}/{@code to} ISO-8601 instants, [from, to); {@code eventType}
+     * exact (e.g. {@code ApiKeyRevoked}); {@code actor} exact (e.g. {@code admin-token:alice});
+     * {@code apiKeyId}; {@code source} {@code admin} or {@code usage}.
+     *
+     * <ul>
+     *   <li>JSON (default): {@code {"tenantId","limit","offset","items":[AuditEntry],"nextCursor"}}, at most
+     *       {@code limit} items (1..1000, default 100); pass {@code nextCursor} back as {@code cursor}
+     *       for the next page (null on the last page); {@code offset} ≥ 0 still works without a cursor.</li>
+     *   <li>{@code format=csv} or {@code Accept: text/csv}: every matching row (after {@code cursor}),
+     *       columns {@code sequence,seq,eventId,source,eventType,occurredAt,actor,apiKeyId,hash,data}
+     *       (data = the JSON object), RFC 4180.</li>
+     *   <li>{@code format=ndjson} or {@code Accept: application/x-ndjson}: every matching row, one
+     *       AuditEntry JSON object per line.</li>
+     * </ul>
+     *
+     * @throws QueryRejected 400 naming the parameter (limit, offset, from, to, source, cursor, format)
      */
     @GetMapping("/audit/v1/events")
-    Map<String, Object> events(@RequestParam String tenantId, @RequestParam(defaultValue = "100") int limit,
-                               @RequestParam(defaultValue = "0") int offset) {
+    void events(@RequestParam String tenantId, @RequestParam(required = false) String from,
+                @RequestParam(required = false) String to, @RequestParam(required = false) String eventType,
+                @RequestParam(required = false) String actor, @RequestParam(required = false) String apiKeyId,
+                @RequestParam(required = false) String source, @RequestParam(defaultValue = "100") int limit,
+                @RequestParam(defaultValue = "0") int offset, @RequestParam(required = false) String cursor,
+                @RequestParam(required = false) String format,
+                @RequestHeader(value = "Accept", required = false) String accept,
+                HttpServletResponse response) throws IOException {
+        String type = contentType(format, accept);
         if (limit < 1 || limit > 1000) {
             throw QueryRejected.badParameter("limit", "limit must be 1..1000");
         }
         if (offset < 0) {
             throw QueryRejected.badParameter("offset", "offset must be ≥ 0");
         }
-        List<AuditEntry> items = jdbc.sql("""
-                        SELECT id, event_id, source, event_type, occurred_at, payload::text FROM audit_log
-                        WHERE tenant_id = ? ORDER BY occurred_at, id LIMIT ? OFFSET ?""")
-                .params(tenantId, limit, offset)
-                .query((rs, i) -> new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getTimestamp(5).toInstant(), json.readTree(rs.getString(6))))
-                .list();
+        if (source != null && !AuditLog.SOURCE_ADMIN.equals(source) && !AuditLog.SOURCE_USAGE.equals(source)) {
+            throw QueryRejected.badParameter("source", "source must be admin or usage");
+        }
+        StringBuilder sql = new StringBuilder("SELECT id, seq, event_id, source, event_type, occurred_at, actor, api_key_id, "
+                + "payload::text, hash FROM audit_log WHERE tenant_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId));
+        Instant fromAt = Params.instant("from", from, null);
+        Instant toAt = Params.instant("to", to, null);
+        if (fromAt != null) {
+            sql.append(" AND occurred_at >= ?");
+            params.add(fromAt.atOffset(ZoneOffset.UTC));
+        }
+        if (toAt != null) {
+            sql.append(" AND occurred_at < ?");
+            params.add(toAt.atOffset(ZoneOffset.UTC));
+        }
+        filter(sql, params, "event_type", eventType);
+        filter(sql, params, "actor", actor);
+        filter(sql, params, "api_key_id", apiKeyId);
+        filter(sql, params, "source", source);
+        if (cursor != null) {
+            Cursor after = Cursor.parse(cursor);
+            sql.append(" AND (occurred_at, id) > (?, ?)");
+            params.add(after.occurredAt().atOffset(ZoneOffset.UTC));
+            params.add(after.id());
+        }
+        sql.append(" ORDER BY occurred_at, id");
+        response.setCharacterEncoding("UTF-8");
+        if (type.equals("json")) {
+            sql.append(" LIMIT ? OFFSET ?");
+            params.add(limit + 1);
+            params.add(cursor == null ? offset : 0);
+            List<AuditEntry> items = jdbc.query(sql.toString(), (rs, i) -> entry(rs), params.toArray());
+            String next = null;
+            if (items.size() > limit) {
+                items = items.subList(0, limit);
+                AuditEntry last = items.get(limit - 1);
+                next = new Cursor(last.occurredAt(), last.sequence()).encode();
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("tenantId", tenantId);
+            result.put("limit", limit);
+            result.put("offset", cursor == null ? offset : 0);
+            result.put("items", items);
+            result.put("nextCursor", next);
+            response.setContentType("application/json");
+            json.writeValue(response.getOutputStream(), result);
+            return;
+        }
+        response.setContentType(type.equals("csv") ? CSV + ";charset=UTF-8" : NDJSON);
+        response.setHeader("Content-Disposition", "attachment; filename=\"audit-" + safeName(tenantId)
+                + (type.equals("csv") ? ".csv\"" : ".ndjson\""));
+        Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
+        CSVPrinter csv = type.equals("csv") ? new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(CSV_HEADER).get()) : null;
+        tx.executeWithoutResult(status -> exportJdbc.query(sql.toString(), rs -> {
+            AuditEntry e = entry(rs);
+            try {
+                if (csv != null) {
+                    csv.printRecord(e.sequence(), e.seq(), e.eventId(), e.source(), e.eventType(), e.occurredAt(),
+                            e.actor(), e.apiKeyId(), e.hash(), e.data().toString());
+                } else {
+                    out.write(json.writeValueAsString(e));
+                    out.write('\n');
+                }
+            } catch (IOException io) {
+                throw new java.io.UncheckedIOException(io);
+            }
+        }, params.toArray()));
+        out.flush();
+    }
+
+    /**
+     * {@code GET /audit/v1/verify?tenantId=} → {@code {"tenantId","ok":true,"rows":N}} or
+     * {@code {"tenantId","ok":false,"rows":checked,"firstBroken":{"source","seq","id","eventId","reason",
+     * "expectedHash","storedHash"}}}: recomputes every hash of the tenant's chains (admin, then usage).
+     * {@code tenantId=*} verifies the chain of events of no tenant (providers, global routes).
+     */
+    @GetMapping("/audit/v1/verify")
+    Map<String, Object> verify(@RequestParam String tenantId) {
+        long started = System.nanoTime();
+        AuditChainVerifier.Verification v = verifier.verify(tenantId);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tenantId", tenantId);
-        result.put("limit", limit);
-        result.put("offset", offset);
-        result.put("items", items);
+        result.put("ok", v.ok());
+        result.put("rows", v.rows());
+        if (!v.ok()) {
+            result.put("firstBroken", v.firstBroken());
+        }
+        result.put("tookMs", (System.nanoTime() - started) / 1_000_000);
         return result;
+    }
+
+    private AuditEntry entry(ResultSet rs) throws SQLException {
+        return new AuditEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getObject(6, OffsetDateTime.class).toInstant(), rs.getString(7), rs.getString(8),
+                json.readTree(rs.getString(9)), rs.getString(10));
+    }
+
+    private static void filter(StringBuilder sql, List<Object> params, String column, String value) {
+        if (value != null) {
+            sql.append(" AND ").append(column).append(" = ?");
+            params.add(value);
+        }
+    }
+
+    /** @return json, csv or ndjson: {@code format} wins over {@code Accept} */
+    static String contentType(String format, String accept) {
+        if (format != null) {
+            return switch (format) {
+                case "json", "csv", "ndjson" -> format;
+                default -> throw QueryRejected.badParameter("format", "format must be json, csv or ndjson");
+            };
+        }
+        if (accept != null && accept.contains(CSV)) {
+            return "csv";
+        }
+        if (accept != null && (accept.contains(NDJSON) || accept.contains("application/jsonl"))) {
+            return "ndjson";
+        }
+        return "json";
+    }
+
+    private static String safeName(String tenantId) {
+        return tenantId.replaceAll("[^A-Za-z0-9_-]", "_");
+    }
+
+    /** Keyset position: the last row's event time and id, as base64url of {@code <instant>|<id>}. */
+    record Cursor(Instant occurredAt, long id) {
+
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((occurredAt + "|" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor parse(String value) {
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
+                int bar = text.indexOf('|');
+                return new Cursor(Instant.parse(text.substring(0, bar)), Long.parseLong(text.substring(bar + 1)));
+            } catch (RuntimeException e) {
+                throw QueryRejected.badParameter("cursor", "cursor must be a nextCursor value of a previous page");
+            }
+        }
     }
 }
