@@ -247,7 +247,6 @@ public class UsagePublisher implements DisposableBean {
                 } catch (IOException | RuntimeException e) {
                     log.error("Usage buffer checkpoint not written (these events may be sent again): {}", e.toString());
                 }
-                published.increment(acknowledged);
             }
             if (acknowledged < batch.size()) {
                 backoff = pause(backoff);
@@ -298,6 +297,7 @@ public class UsagePublisher implements DisposableBean {
             if (error == null) {
                 if (!gap) {
                     acknowledged++;
+                    published.increment();
                 }
                 continue;
             }

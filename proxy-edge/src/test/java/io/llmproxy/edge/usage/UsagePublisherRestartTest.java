@@ -116,12 +116,13 @@ class UsagePublisherRestartTest {
                     .isEqualTo((long) bytes);
         }
 
-        kafka = new EmbeddedKafkaKraftBroker(1, 3, UsageRecorded.TOPIC).kafkaPorts(kafkaPort);
+        kafka = new EmbeddedKafkaKraftBroker(1, 3, UsageRecorded.TOPIC);
         kafka.afterPropertiesSet();
         MeterRegistry after = new SimpleMeterRegistry();
         long t0 = System.nanoTime();
         publisher(kafka.getBrokersAsString(), after, 1 << 30);
-        await().atMost(Duration.ofSeconds(60)).until(() -> gauge(after, "llmproxy.usage.buffer.events") == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> gauge(after, "llmproxy.usage.buffer.events") == 0
+                && after.get("llmproxy.usage.published").counter().count() == 300);
         System.out.printf("[usage-buffer] 300 events recovered from disk and acknowledged by Kafka in %d ms%n",
                 (System.nanoTime() - t0) / 1_000_000);
         assertThat(after.get("llmproxy.usage.published").counter().count()).isEqualTo(300);
