@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -56,7 +57,7 @@ final class LocalStack implements AutoCloseable {
         if (!env.containsKey("LLMPROXY_USAGE_BUFFER_DIR")) {
             // one durable usage buffer per edge process and run (ADR 0006): never one left by an earlier run
             builder.environment().put("LLMPROXY_USAGE_BUFFER_DIR",
-                    Path.of("target", "e2e-usage-buffer", name + "-" + java.util.UUID.randomUUID()).toAbsolutePath().toString());
+                    Path.of("target", "e2e-usage-buffer", name + "-" + UUID.randomUUID()).toAbsolutePath().toString());
         }
         builder.environment().put("SERVER_PORT", Integer.toString(port));
         builder.environment().put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");

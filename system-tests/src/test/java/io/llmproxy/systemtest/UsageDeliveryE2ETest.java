@@ -191,7 +191,9 @@ class UsageDeliveryE2ETest {
         await().atMost(Duration.ofSeconds(30)).until(() -> billedRequests(tenants[0]) == 12 && billedRequests(tenants[1]) == 12);
 
         // the topic: each event exactly once, each tenant in call order
+        // (the topic also holds the 401 events of GET /v1/models polled before the keys reached the edge)
         Map<String, UsageRecorded> topic = readTopic(calls);
+        topic.values().removeIf(e -> e.tenantId() == null && e.httpStatus() == 401 && "models".equals(e.endpoint()));
         assertThat(topic).hasSize(calls);
         assertThat(new HashSet<>(topic.values().stream().map(UsageRecorded::eventId).toList())).hasSize(calls);
         for (String tenant : tenants) {
@@ -229,7 +231,7 @@ class UsageDeliveryE2ETest {
             while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r ->
                         out.put(String.format("%d/%012d", r.partition(), r.offset()), JSON.readValue(r.value(), UsageRecorded.class)));
-                if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
+                if (out.values().stream().filter(e -> e.tenantId() != null).count() >= expected && quietUntil == Long.MAX_VALUE) {
                     quietUntil = System.currentTimeMillis() + 1_000;
                 }
             }

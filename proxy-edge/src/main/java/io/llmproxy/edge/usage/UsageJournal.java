@@ -229,24 +229,40 @@ final class UsageJournal implements AutoCloseable {
             return 0;
         }
         List<Segment> written = new ArrayList<>(2);
-        for (int i = 0; i < accepted; i++) {
-            byte[] p = payloads.get(i);
-            Segment tail = segments.peekLast();
-            if (tail == null || tail.size >= segmentBytes) {
-                tail = roll();
+        List<Long> sizesBefore = new ArrayList<>(2);
+        try {
+            for (int i = 0; i < accepted; i++) {
+                byte[] p = payloads.get(i);
+                Segment tail = segments.peekLast();
+                if (tail == null || tail.size >= segmentBytes) {
+                    tail = roll();
+                }
+                if (!written.contains(tail)) {
+                    written.add(tail);
+                    sizesBefore.add(tail.size);
+                }
+                ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + p.length);
+                record.putInt(p.length).putInt(crc(nowMillis, p)).putLong(nowMillis).put(p).flip();
+                while (record.hasRemaining()) {
+                    tail.channel.write(record, tail.size + record.position());
+                }
+                tail.size += HEADER_BYTES + p.length;
             }
-            ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + p.length);
-            record.putInt(p.length).putInt(crc(nowMillis, p)).putLong(nowMillis).put(p).flip();
-            while (record.hasRemaining()) {
-                tail.channel.write(record, tail.size + record.position());
+            for (Segment s : written) {
+                s.channel.force(false);
             }
-            tail.size += HEADER_BYTES + p.length;
-            if (!written.contains(tail)) {
-                written.add(tail);
+        } catch (IOException e) {
+            // none of this batch counts: cut what was written of it, so that nothing of it is ever sent
+            for (int i = 0; i < written.size(); i++) {
+                Segment s = written.get(i);
+                s.size = sizesBefore.get(i);
+                try {
+                    s.channel.truncate(s.size);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
-        }
-        for (Segment s : written) {
-            s.channel.force(false);
+            throw e;
         }
         if (pendingRecords == 0) {
             headAppendedAt = nowMillis;

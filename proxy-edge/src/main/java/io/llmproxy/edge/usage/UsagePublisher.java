@@ -163,6 +163,26 @@ public class UsagePublisher implements DisposableBean {
         queue.add(event);
         queued.incrementAndGet();
         LockSupport.unpark(writer);
+        if (writerDone) {
+            rejectOrphans(); // only after shutdown began: the writer thread is gone
+        }
+    }
+
+    /** Events published after the writer thread's last look: into the journal while it is open, else rejected loudly. */
+    private synchronized void rejectOrphans() {
+        UsageRecorded orphan;
+        while ((orphan = queue.poll()) != null) {
+            queued.decrementAndGet();
+            byte[] payload = json.writeValueAsBytes(orphan);
+            try {
+                if (journal.append(List.of(payload), clock.millis()) == 1) {
+                    continue;
+                }
+            } catch (IOException | RuntimeException e) {
+                // closed or full: fall through
+            }
+            reject(payload, "edge shutting down, usage buffer closed or full");
+        }
     }
 
     long bufferedEvents() {
@@ -367,6 +387,7 @@ public class UsagePublisher implements DisposableBean {
         running = false;
         LockSupport.unpark(writer);
         writer.join(TimeUnit.SECONDS.toMillis(30));
+        rejectOrphans(); // published after the writer's last look: never silently lost
         senderDeadlineNanos = System.nanoTime() + shutdownGrace.toNanos();
         LockSupport.unpark(sender);
         sender.join(shutdownGrace.toMillis() + TimeUnit.SECONDS.toMillis(2));

@@ -194,4 +194,15 @@ class UsagePublisherRestartTest {
         assertThat(meters.get("llmproxy.usage.buffer.oldest.age").timeGauge().value(java.util.concurrent.TimeUnit.MILLISECONDS))
                 .isGreaterThanOrEqualTo(0);
     }
+
+    @Test
+    void anEventPublishedAfterShutdownIsCountedAndLoggedNotLostSilently() throws Exception {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        UsagePublisher p = publisher("127.0.0.1:" + freePort(), meters, 1 << 20);
+        p.destroy();
+        publishers.remove(p);
+        p.publish(event("tenant-a", 1));
+        assertThat(meters.get("llmproxy.usage.buffer.rejected").counter().count()).isEqualTo(1);
+        assertThat(p.bufferedEvents()).isZero();
+    }
 }
