@@ -207,7 +207,13 @@ public class UsagePublisher implements DisposableBean {
                 continue;
             }
             for (UsageRecorded e : batch) {
-                payloads.add(json.writeValueAsBytes(e));
+                try {
+                    payloads.add(json.writeValueAsBytes(e));
+                } catch (RuntimeException failure) {
+                    // cannot happen for this record type; if it does, say so loudly and keep the thread alive
+                    rejected.increment();
+                    log.error("usage event not buffered (not serializable: {}): {}", failure, e);
+                }
             }
             int accepted;
             try {
