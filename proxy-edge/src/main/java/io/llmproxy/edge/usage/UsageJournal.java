@@ -69,6 +69,7 @@ final class UsageJournal implements AutoCloseable {
     private long pendingRecords;
     private long pendingBytes;
     private long headAppendedAt = -1;
+    private long corruptBytes;
     private boolean closed;
 
     private static final class Segment {
@@ -302,7 +303,12 @@ final class UsageJournal implements AutoCloseable {
     /**
      * @param max most records to return
      * @return up to {@code max} unacknowledged records from the head, oldest first (empty when none)
-     * @throws IOException when a segment cannot be read or a record fails its CRC
+     * A record that fails its CRC (the disk corrupted it after it was synced) ends its segment:
+     * the rest of that segment is cut off, logged at ERROR and counted in {@link #corruptBytes},
+     * and reading goes on with the next segment (the same cut a restart would make), so one bad
+     * sector never blocks the events behind it.
+     *
+     * @throws IOException when a segment cannot be read
      */
     synchronized List<Entry> peek(int max) throws IOException {
         ensureOpen();
@@ -320,19 +326,44 @@ final class UsageJournal implements AutoCloseable {
                 int length = header.getInt();
                 int crc = header.getInt();
                 long ts = header.getLong();
-                if (length < 0 || pos + HEADER_BYTES + length > s.size) {
-                    throw new IOException("usage buffer segment " + s.path + " is corrupt at offset " + pos);
+                ByteBuffer payload = null;
+                if (length >= 0 && pos + HEADER_BYTES + length <= s.size) {
+                    payload = ByteBuffer.allocate(length);
+                    readFully(s.channel, payload, pos + HEADER_BYTES);
                 }
-                ByteBuffer payload = ByteBuffer.allocate(length);
-                readFully(s.channel, payload, pos + HEADER_BYTES);
-                if (crc(ts, payload.array()) != crc) {
-                    throw new IOException("usage buffer segment " + s.path + " fails its CRC at offset " + pos);
+                if (payload == null || crc(ts, payload.array()) != crc) {
+                    cutCorrupt(s, pos);
+                    break;
                 }
                 pos += HEADER_BYTES + length;
                 out.add(new Entry(payload.array(), ts, s.id, pos));
             }
         }
         return out;
+    }
+
+    private void cutCorrupt(Segment s, long pos) throws IOException {
+        long lost = s.size - pos;
+        corruptBytes += lost;
+        log.error("Usage buffer segment {} is corrupt at offset {}: its last {} bytes (about {} usage events) are cut off "
+                + "and cannot be sent", s.path, pos, lost, Math.max(1, lost / 480));
+        s.size = pos;
+        s.channel.truncate(pos);
+        s.channel.force(true);
+        long[] totals = new long[2];
+        boolean first = true;
+        for (Segment seg : segments) {
+            scan(seg.channel, first ? headOffset : 0, seg.size, totals);
+            first = false;
+        }
+        pendingRecords = totals[0];
+        pendingBytes = totals[1];
+        headAppendedAt = readHeadTimestamp();
+    }
+
+    /** @return bytes of records cut off because they failed their CRC while the journal was open */
+    synchronized long corruptBytes() {
+        return corruptBytes;
     }
 
     /**

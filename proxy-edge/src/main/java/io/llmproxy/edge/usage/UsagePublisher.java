@@ -69,7 +69,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Kafka), {@code llmproxy.usage.buffer.bytes}, {@code llmproxy.usage.buffer.oldest.age} (seconds
  * since the oldest unsent event was buffered; 0 when empty), {@code llmproxy.usage.published}
  * (acknowledged by Kafka), {@code llmproxy.usage.publish.failures} (failed send attempts; each is
- * retried), {@code llmproxy.usage.buffer.rejected}.
+ * retried), {@code llmproxy.usage.buffer.rejected}, {@code llmproxy.usage.buffer.corrupt} (bytes of buffered
+ * events the disk corrupted after they were synced: cut off, logged at ERROR; should stay 0).
  */
 @Component
 public class UsagePublisher implements DisposableBean {
@@ -127,6 +128,9 @@ public class UsagePublisher implements DisposableBean {
                 .description("bytes of unsent usage events in the disk buffer").register(meters);
         TimeGauge.builder("llmproxy.usage.buffer.oldest.age", this, TimeUnit.MILLISECONDS, UsagePublisher::oldestAgeMillis)
                 .description("age of the oldest usage event not yet acknowledged by Kafka").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("llmproxy.usage.buffer.corrupt", journal, UsageJournal::corruptBytes)
+                .baseUnit("bytes").description("bytes of buffered usage events cut off because the disk corrupted them")
+                .register(meters);
         this.writer = new Thread(this::writeLoop, "usage-journal");
         this.writer.setDaemon(true);
         this.sender = new Thread(this::sendLoop, "usage-sender");

@@ -138,4 +138,27 @@ class UsageJournalTest {
             assertThat(again).containsExactly("{\"eventId\":\"e0\"}", "{\"eventId\":\"e1\"}", "{\"eventId\":\"e2\"}");
         }
     }
+
+    @Test
+    void aRecordTheDiskCorruptedEndsItsSegmentAndTheEventsBehindItStillGo() throws Exception {
+        try (UsageJournal journal = UsageJournal.open(dir, 1 << 20, 100)) {
+            journal.append(events(0, 6), 1); // segment 1: e0..e3 (32 bytes each), segment 2: e4, e5
+            Path first = dir.resolve(String.format("%020d.seg", 1));
+            byte[] bytes = Files.readAllBytes(first);
+            bytes[2 * 32 + 20] ^= 0x01; // a payload byte of e2
+            try (var channel = java.nio.channels.FileChannel.open(first, StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(bytes), 0);
+            }
+            List<UsageJournal.Entry> read = journal.peek(10);
+            assertThat(text(read)).containsExactly("{\"eventId\":\"e0\"}", "{\"eventId\":\"e1\"}", "{\"eventId\":\"e4\"}",
+                    "{\"eventId\":\"e5\"}");
+            assertThat(journal.corruptBytes()).isEqualTo(64);
+            assertThat(journal.pendingRecords()).isEqualTo(4);
+            assertThat(journal.pendingBytes()).isEqualTo(4 * 32);
+            assertThat(Files.size(first)).isEqualTo(64);
+            ackAll(journal, read);
+            assertThat(journal.pendingRecords()).isZero();
+            assertThat(journal.segmentCount()).isEqualTo(1);
+        }
+    }
 }
