@@ -32,7 +32,7 @@ import org.springframework.util.unit.DataSize;
  *                                (a second one fails at start); keep it on a persistent volume so
  *                                that a restarted edge sends what its predecessor buffered (ADR 0006)
  * @param usageBufferMaxBytes     most bytes of unsent usage events the buffer holds (default 1 GiB,
- *                                about 1.6 million events of ~650 bytes); beyond it an event is
+ *                                about 2.2 million events of ~470 bytes); beyond it an event is
  *                                counted in {@code llmproxy.usage.buffer.rejected} and logged at
  *                                ERROR with its JSON instead of being buffered
  */
