@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +26,7 @@ final class LocalStack implements AutoCloseable {
     private final Path root = Path.of("..").toAbsolutePath().normalize();
     private final Path logs = Path.of("target", "e2e-logs").toAbsolutePath();
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> byName = new java.util.HashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     static int freePort() throws IOException {
@@ -49,14 +51,20 @@ final class LocalStack implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1",
                 "-Daxoniq.update-checker.disabled=true", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".log").toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
                 .directory(new File(System.getProperty("java.io.tmpdir")));
         builder.environment().putAll(env);
+        if (!env.containsKey("LLMPROXY_USAGE_BUFFER_DIR")) {
+            // one durable usage buffer per edge process and run (ADR 0006): never one left by an earlier run
+            builder.environment().put("LLMPROXY_USAGE_BUFFER_DIR",
+                    Path.of("target", "e2e-usage-buffer", name + "-" + UUID.randomUUID()).toAbsolutePath().toString());
+        }
         builder.environment().put("SERVER_PORT", Integer.toString(port));
         builder.environment().put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
         long t0 = System.nanoTime();
         Process process = builder.start();
         processes.add(process);
+        byName.put(name, process);
         long deadline = System.currentTimeMillis() + 180_000;
         while (System.currentTimeMillis() < deadline) {
             if (!process.isAlive()) {
@@ -75,6 +83,17 @@ final class LocalStack implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException(name + " not healthy after 180 s\n" + tail(name));
+    }
+
+    /**
+     * Kills the process started as {@code name} without letting it shut down (SIGKILL: a crash),
+     * and waits until it is gone.
+     */
+    void kill(String name) throws InterruptedException {
+        Process p = byName.remove(name);
+        p.destroyForcibly();
+        p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        processes.remove(p);
     }
 
     String tail(String name) {

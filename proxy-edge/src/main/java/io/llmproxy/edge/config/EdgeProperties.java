@@ -1,8 +1,10 @@
 package io.llmproxy.edge.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Edge settings ({@code llmproxy.edge.*}).
@@ -23,6 +25,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param quotaStoreTimeout       longest wait for Redis before the tenant's store-down policy applies (default 1 s)
  * @param defaultMaxTokens        completion tokens reserved for a request without {@code max_tokens} /
  *                                {@code max_completion_tokens} (default 4096)
+ * @param usageBufferDir          directory of the durable usage buffer, the write-ahead journal
+ *                                of usage events not yet acknowledged by Kafka (default
+ *                                {@code data/usage-buffer} under the working directory; env
+ *                                {@code LLMPROXY_USAGE_BUFFER_DIR}); one edge process per directory
+ *                                (a second one fails at start); keep it on a persistent volume so
+ *                                that a restarted edge sends what its predecessor buffered (ADR 0006)
+ * @param usageBufferMaxBytes     most bytes of unsent usage events the buffer holds (default 1 GiB,
+ *                                about 2.2 million events of ~470 bytes); beyond it an event is
+ *                                counted in {@code llmproxy.usage.buffer.rejected} and logged at
+ *                                ERROR with its JSON instead of being buffered
  */
 @ConfigurationProperties("llmproxy.edge")
 public record EdgeProperties(
@@ -34,5 +46,7 @@ public record EdgeProperties(
         @DefaultValue("16777216") int maxRequestBytes,
         @DefaultValue("redis://127.0.0.1:6379") String redisUrl,
         @DefaultValue("1s") Duration quotaStoreTimeout,
-        @DefaultValue("4096") long defaultMaxTokens) {
+        @DefaultValue("4096") long defaultMaxTokens,
+        @DefaultValue("data/usage-buffer") Path usageBufferDir,
+        @DefaultValue("1GB") DataSize usageBufferMaxBytes) {
 }

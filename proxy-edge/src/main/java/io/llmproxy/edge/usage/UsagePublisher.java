@@ -1,88 +1,412 @@
 package io.llmproxy.edge.usage;
 
+import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Publishes usage events to Kafka ({@value UsageRecorded#TOPIC}, key = tenant id, JSON value)
- * off the response path: {@link #publish} only adds to a lock-free queue and unparks the
- * publisher thread (no lock, so nothing an event loop could wait on); that thread calls the producer,
- * whose {@code send} may block on metadata and must never run on a Netty event loop. The
- * producer is idempotent with {@code acks=all} (ADR 0003). A durable local buffer for Kafka
- * outages is the billing issue's work; today a failed send is logged with the event id and
- * counted in {@code llmproxy.usage.publish.failures}.
+ * Delivers every usage event to Kafka ({@value UsageRecorded#TOPIC}, key = tenant id, JSON value)
+ * through a durable local buffer, off the response path (ADR 0006):
+ * <ol>
+ *   <li>{@link #publish} adds the event to a lock-free in-memory queue and unparks the
+ *       {@code usage-journal} thread; nothing an event loop could wait on.</li>
+ *   <li>{@code usage-journal} serializes the events, appends them to the {@link UsageJournal}
+ *       on disk ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead,
+ *       group commit).</li>
+ *   <li>{@code usage-sender} reads the journal from its head in order, sends a batch of up to
+ *       {@value #SEND_BATCH} events with the idempotent producer ({@code enable.idempotence=true},
+ *       {@code acks=all}, at most 5 requests in flight: forced here whatever the configuration
+ *       says) and removes the batch's acknowledged prefix from the journal. While Kafka is
+ *       unreachable the producer retries (up to {@code delivery.timeout.ms}); a failed batch is
+ *       sent again from its first unacknowledged event after a back-off of 100 ms doubling to 5 s,
+ *       so one tenant's events reach its partition in the order the edge finished the calls.</li>
+ * </ol>
+ * Delivery is at least once: a crash between Kafka's acknowledgement and the journal's may send
+ * an event again after restart; consumers count by {@code eventId}. Events still buffered at
+ * shutdown stay on disk and are sent by the next process using the same directory.
+ *
+ * <p>When the buffer holds {@code llmproxy.edge.usage-buffer-max-bytes} of unsent events (or the
+ * disk fails) an event that does not fit is <b>not lost silently</b>: it is counted in
+ * {@code llmproxy.usage.buffer.rejected} and its whole JSON is logged at ERROR by logger
+ * {@code io.llmproxy.edge.usage.UsagePublisher} ("usage event not buffered"), from which it can
+ * be replayed; the event carries no secret and no prompt text.
+ *
+ * <p>Metrics: {@code llmproxy.usage.buffer.events} (events accepted and not yet acknowledged by
+ * Kafka), {@code llmproxy.usage.buffer.bytes}, {@code llmproxy.usage.buffer.oldest.age} (seconds
+ * since the oldest unsent event was buffered; 0 when empty), {@code llmproxy.usage.published}
+ * (acknowledged by Kafka), {@code llmproxy.usage.publish.failures} (failed send attempts; each is
+ * retried), {@code llmproxy.usage.buffer.rejected}, {@code llmproxy.usage.buffer.corrupt} (bytes of buffered
+ * events the disk corrupted after they were synced: cut off, logged at ERROR; should stay 0).
  */
 @Component
 public class UsagePublisher implements DisposableBean {
 
+    /** Events sent to Kafka before waiting for their acknowledgements. */
+    static final int SEND_BATCH = 500;
+    private static final int APPEND_BATCH = 1000;
+    private static final long MAX_BACKOFF_MS = 5000;
     private static final Logger log = LoggerFactory.getLogger(UsagePublisher.class);
 
-    private final KafkaTemplate<String, String> kafka;
+    private final Producer<String, String> producer;
     private final JsonMapper json;
+    private final UsageJournal journal;
+    private final Clock clock;
+    private final Duration shutdownGrace;
     private final Counter published;
     private final Counter failures;
+    private final Counter rejected;
     private final ConcurrentLinkedQueue<UsageRecorded> queue = new ConcurrentLinkedQueue<>();
-    private final Thread thread;
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Thread writer;
+    private final Thread sender;
     private volatile boolean running = true;
+    private volatile boolean writerDone;
+    private volatile long senderDeadlineNanos = Long.MAX_VALUE;
 
-    public UsagePublisher(KafkaTemplate<String, String> kafka, JsonMapper json, MeterRegistry meters) {
-        this.kafka = kafka;
+    @Autowired
+    public UsagePublisher(ProducerFactory<String, String> producerFactory, JsonMapper json, MeterRegistry meters,
+                          EdgeProperties properties, Clock clock) {
+        this(new KafkaProducer<>(producerConfig(producerFactory.getConfigurationProperties()), new StringSerializer(),
+                        new StringSerializer()), json, meters,
+                UsageJournal.open(properties.usageBufferDir(), properties.usageBufferMaxBytes().toBytes(),
+                        segmentBytes(properties.usageBufferMaxBytes().toBytes())),
+                clock, Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param producer      the Kafka producer (closed by {@link #destroy})
+     * @param journal       the durable buffer (closed by {@link #destroy})
+     * @param shutdownGrace how long {@link #destroy} lets the sender drain before leaving the rest on disk
+     */
+    UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
+                   Clock clock, Duration shutdownGrace) {
+        this.producer = producer;
         this.json = json;
+        this.journal = journal;
+        this.clock = clock;
+        this.shutdownGrace = shutdownGrace;
         this.published = meters.counter("llmproxy.usage.published");
         this.failures = meters.counter("llmproxy.usage.publish.failures");
-        this.thread = new Thread(this::drain, "usage-publisher");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.rejected = meters.counter("llmproxy.usage.buffer.rejected");
+        Gauge.builder("llmproxy.usage.buffer.events", this, UsagePublisher::bufferedEvents)
+                .description("usage events accepted and not yet acknowledged by Kafka").register(meters);
+        Gauge.builder("llmproxy.usage.buffer.bytes", journal, UsageJournal::pendingBytes).baseUnit("bytes")
+                .description("bytes of unsent usage events in the disk buffer").register(meters);
+        TimeGauge.builder("llmproxy.usage.buffer.oldest.age", this, TimeUnit.MILLISECONDS, UsagePublisher::oldestAgeMillis)
+                .description("age of the oldest usage event not yet acknowledged by Kafka").register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("llmproxy.usage.buffer.corrupt", journal, UsageJournal::corruptBytes)
+                .baseUnit("bytes").description("bytes of buffered usage events cut off because the disk corrupted them")
+                .register(meters);
+        this.writer = new Thread(this::writeLoop, "usage-journal");
+        this.writer.setDaemon(true);
+        this.sender = new Thread(this::sendLoop, "usage-sender");
+        this.sender.setDaemon(true);
+        this.writer.start();
+        this.sender.start();
     }
 
-    /** Enqueues the event and returns at once; never blocks. */
+    /**
+     * The producer configuration the edge runs with: Spring's {@code spring.kafka.producer.*}
+     * with idempotence forced on, {@code acks=all} and at most 5 in-flight requests (the bound
+     * under which the idempotent producer keeps order per partition).
+     */
+    static Map<String, Object> producerConfig(Map<String, Object> configured) {
+        Map<String, Object> config = new HashMap<>(configured);
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        Object inFlight = config.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+        if (inFlight == null || Integer.parseInt(inFlight.toString()) > 5) {
+            config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        }
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        return config;
+    }
+
+    /** A segment is an eighth of the bound, between 64 KiB and 16 MiB. */
+    static long segmentBytes(long maxBytes) {
+        return Math.max(64 * 1024, Math.min(16L * 1024 * 1024, maxBytes / 8));
+    }
+
+    /** Enqueues the event and returns at once; never blocks and does no I/O. */
     public void publish(UsageRecorded event) {
         queue.add(event);
-        LockSupport.unpark(thread);
+        queued.incrementAndGet();
+        LockSupport.unpark(writer);
+        if (writerDone) {
+            rejectOrphans(); // only after shutdown began: the writer thread is gone
+        }
     }
 
-    private void drain() {
+    /** Events published after the writer thread's last look: into the journal while it is open, else rejected loudly. */
+    private synchronized void rejectOrphans() {
+        UsageRecorded orphan;
+        while ((orphan = queue.poll()) != null) {
+            queued.decrementAndGet();
+            byte[] payload = json.writeValueAsBytes(orphan);
+            try {
+                if (journal.append(List.of(payload), clock.millis()) == 1) {
+                    continue;
+                }
+            } catch (IOException | RuntimeException e) {
+                // closed or full: fall through
+            }
+            reject(payload, "edge shutting down, usage buffer closed or full");
+        }
+    }
+
+    long bufferedEvents() {
+        return queued.get() + journal.pendingRecords();
+    }
+
+    private double oldestAgeMillis() {
+        long oldest = journal.oldestAppendedAtMillis();
+        return oldest < 0 ? 0 : Math.max(0, clock.millis() - oldest);
+    }
+
+    private void writeLoop() {
+        List<UsageRecorded> batch = new ArrayList<>(APPEND_BATCH);
+        List<byte[]> payloads = new ArrayList<>(APPEND_BATCH);
         while (running || !queue.isEmpty()) {
-            UsageRecorded event = queue.poll();
-            if (event == null) {
+            UsageRecorded event;
+            while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
+                batch.add(event);
+            }
+            if (batch.isEmpty()) {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
-            send(event);
+            for (UsageRecorded e : batch) {
+                try {
+                    payloads.add(json.writeValueAsBytes(e));
+                } catch (RuntimeException failure) {
+                    // cannot happen for this record type; if it does, say so loudly and keep the thread alive
+                    rejected.increment();
+                    log.error("usage event not buffered (not serializable: {}): {}", failure, e);
+                }
+            }
+            int accepted;
+            try {
+                accepted = journal.append(payloads, clock.millis());
+            } catch (IOException | RuntimeException e) {
+                log.error("Usage buffer {} cannot be written: {}", journal.dir().toAbsolutePath(), e.toString());
+                accepted = 0;
+            }
+            for (int i = accepted; i < payloads.size(); i++) {
+                reject(payloads.get(i), "usage buffer full (" + journal.pendingBytes() + " of " + journal.maxBytes()
+                        + " bytes) or not writable");
+            }
+            queued.addAndGet(-batch.size());
+            batch.clear();
+            payloads.clear();
+            LockSupport.unpark(sender);
+        }
+        writerDone = true;
+        LockSupport.unpark(sender);
+    }
+
+    private void reject(byte[] payload, String why) {
+        rejected.increment();
+        log.error("usage event not buffered ({}); its JSON, to replay by hand: {}", why,
+                new String(payload, StandardCharsets.UTF_8));
+    }
+
+    private void sendLoop() {
+        long backoff = 0;
+        while (true) {
+            if (System.nanoTime() > senderDeadlineNanos) {
+                break;
+            }
+            List<UsageJournal.Entry> batch;
+            try {
+                batch = journal.peek(SEND_BATCH);
+            } catch (IOException | RuntimeException e) {
+                log.error("Usage buffer {} cannot be read: {}", journal.dir().toAbsolutePath(), e.toString());
+                backoff = pause(backoff);
+                continue;
+            }
+            if (batch.isEmpty()) {
+                if (writerDone) {
+                    break;
+                }
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                continue;
+            }
+            int acknowledged = sendBatch(batch);
+            if (acknowledged > 0) {
+                long bytes = 0;
+                for (int i = 0; i < acknowledged; i++) {
+                    bytes += batch.get(i).bytes();
+                }
+                try {
+                    journal.ack(batch.get(acknowledged - 1), acknowledged, bytes);
+                } catch (IOException | RuntimeException e) {
+                    log.error("Usage buffer checkpoint not written (these events may be sent again): {}", e.toString());
+                }
+            }
+            if (acknowledged < batch.size()) {
+                backoff = pause(backoff);
+            } else {
+                backoff = 0;
+            }
         }
     }
 
-    private void send(UsageRecorded event) {
-        try {
-            kafka.send(UsageRecorded.TOPIC, event.tenantId(), json.writeValueAsString(event)).whenComplete((result, error) -> {
-                if (error != null) {
-                    failures.increment();
-                    log.error("Usage event {} not published: {}", event.eventId(), error.getMessage());
-                } else {
+    private long pause(long backoff) {
+        long next = backoff == 0 ? 100 : Math.min(MAX_BACKOFF_MS, backoff * 2);
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(next));
+        return next;
+    }
+
+    /**
+     * Sends the batch in order and waits for the acknowledgements.
+     *
+     * @return how many events from the first were acknowledged (or dropped as unpublishable) in a row
+     */
+    private int sendBatch(List<UsageJournal.Entry> batch) {
+        List<Future<RecordMetadata>> futures = new ArrayList<>(batch.size());
+        for (UsageJournal.Entry entry : batch) {
+            String value = new String(entry.payload(), StandardCharsets.UTF_8);
+            String key;
+            try {
+                JsonNode tenant = json.readTree(value).get("tenantId");
+                key = tenant == null || tenant.isNull() ? null : tenant.asString();
+            } catch (RuntimeException e) {
+                key = null;
+            }
+            try {
+                Future<RecordMetadata> f = producer.send(new ProducerRecord<>(UsageRecorded.TOPIC, key, value));
+                futures.add(f);
+                if (f.isDone() && failed(f)) {
+                    break; // e.g. no metadata within max.block.ms: Kafka is down, do not wait once per event
+                }
+            } catch (RuntimeException e) {
+                failures.increment();
+                log.warn("Usage events not sent ({}), {} buffered; retrying", e.toString(), journal.pendingRecords());
+                break;
+            }
+        }
+        int acknowledged = 0;
+        boolean gap = false;
+        for (int i = 0; i < futures.size(); i++) {
+            Throwable error = await(futures.get(i));
+            if (error == null) {
+                if (!gap) {
+                    acknowledged++;
                     published.increment();
                 }
-            });
-        } catch (RuntimeException e) {
-            failures.increment();
-            log.error("Usage event {} not published: {}", event.eventId(), e.getMessage());
+                continue;
+            }
+            if (error instanceof ShutdownException) {
+                gap = true;
+                break;
+            }
+            if (!gap && (error instanceof RecordTooLargeException || error instanceof InvalidTopicException)) {
+                // can never succeed: do not block every later event behind it
+                reject(batch.get(i).payload(), "Kafka refuses it: " + error);
+                acknowledged++;
+                continue;
+            }
+            if (!gap) {
+                failures.increment();
+                log.warn("Usage event not acknowledged by Kafka ({}); {} events buffered, retrying",
+                        error.toString(), journal.pendingRecords());
+            }
+            gap = true;
+        }
+        return acknowledged;
+    }
+
+    private static boolean failed(Future<?> f) {
+        try {
+            f.get();
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (ExecutionException e) {
+            return true;
         }
     }
 
+    /** @return null when acknowledged, the cause otherwise ({@link ShutdownException} when the grace period ended) */
+    private Throwable await(Future<RecordMetadata> f) {
+        while (true) {
+            try {
+                f.get(200, TimeUnit.MILLISECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                return e.getCause();
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > senderDeadlineNanos) {
+                    return new ShutdownException();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new ShutdownException();
+            }
+        }
+    }
+
+    private static final class ShutdownException extends Exception {
+        ShutdownException() {
+            super("edge shutting down", null, false, false);
+        }
+    }
+
+    /**
+     * Writes the in-memory queue to disk, lets the sender drain for the grace period (5 s) and
+     * leaves whatever Kafka has not acknowledged in the buffer for the next start.
+     */
     @Override
     public void destroy() throws InterruptedException {
         running = false;
-        LockSupport.unpark(thread);
-        thread.join(TimeUnit.SECONDS.toMillis(10));
-        kafka.flush();
+        LockSupport.unpark(writer);
+        writer.join(TimeUnit.SECONDS.toMillis(30));
+        rejectOrphans(); // published after the writer's last look: never silently lost
+        senderDeadlineNanos = System.nanoTime() + shutdownGrace.toNanos();
+        LockSupport.unpark(sender);
+        sender.join(shutdownGrace.toMillis() + TimeUnit.SECONDS.toMillis(2));
+        producer.close(Duration.ofSeconds(1));
+        long left = journal.pendingRecords();
+        if (left > 0) {
+            log.warn("{} usage events not yet in Kafka stay in {}; they are sent when an edge starts on this directory",
+                    left, journal.dir().toAbsolutePath());
+        }
+        journal.close();
     }
 }

@@ -1,0 +1,526 @@
+package io.llmproxy.edge.usage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge's durable buffer of usage events: a FIFO of byte records on local disk, written ahead
+ * of every Kafka send and removed (acknowledged) once Kafka has acknowledged them (ADR 0006).
+ *
+ * <p>Layout of {@code dir}: append-only segment files {@code <20-digit id>.seg}, a
+ * {@code checkpoint} file (20 bytes: segment id, byte offset of the first unacknowledged
+ * record, CRC32C) and a {@code lock} file held with an OS file lock while the journal is open
+ * (a second edge on the same directory fails at start). A record is
+ * {@code [int payload length][int CRC32C of the next 8 + length bytes][long appended-at epoch ms][payload]},
+ * big-endian, so {@value #HEADER_BYTES} bytes of overhead per event.
+ *
+ * <p>Durability: {@link #append} writes a batch and calls {@code fsync} once (group commit)
+ * before it returns; a new segment's directory entry is synced too. On {@link #open} a torn or
+ * corrupt tail (crash mid-write) is truncated at the last whole record; records before the
+ * checkpoint are skipped. A crash between a Kafka acknowledgement and {@link #ack} re-sends
+ * those records after restart (at-least-once; consumers are idempotent by event id).
+ *
+ * <p>Bound: at most {@code maxBytes} of unacknowledged records (headers included); {@link #append}
+ * accepts a prefix of a batch and reports how many it took, the caller decides what happens to
+ * the rest. Disk use is at most {@code maxBytes} plus one segment of acknowledged records.
+ *
+ * <p>Thread-safe (every method is synchronized): one thread appends, another peeks and acks.
+ * Every method does file I/O: never call it on a Netty event loop.
+ */
+final class UsageJournal implements AutoCloseable {
+
+    /** Bytes per record before its payload. */
+    static final int HEADER_BYTES = 16;
+    private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.seg");
+    private static final Logger log = LoggerFactory.getLogger(UsageJournal.class);
+
+    /** One record read from the journal: its payload and where it ends (for {@link #ack}). */
+    record Entry(byte[] payload, long appendedAtMillis, long segmentId, long endOffset) {
+        long bytes() {
+            return HEADER_BYTES + payload.length;
+        }
+    }
+
+    private final Path dir;
+    private final long maxBytes;
+    private final long segmentBytes;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final FileChannel checkpoint;
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private long headOffset;
+    private long pendingRecords;
+    private long pendingBytes;
+    private long headAppendedAt = -1;
+    private long corruptBytes;
+    private boolean closed;
+
+    private static final class Segment {
+        final long id;
+        final Path path;
+        final FileChannel channel;
+        long size;
+
+        Segment(long id, Path path, FileChannel channel, long size) {
+            this.id = id;
+            this.path = path;
+            this.channel = channel;
+            this.size = size;
+        }
+    }
+
+    private UsageJournal(Path dir, long maxBytes, long segmentBytes, FileChannel lockChannel, FileLock lock,
+                         FileChannel checkpoint) {
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+        this.segmentBytes = segmentBytes;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.checkpoint = checkpoint;
+    }
+
+    /**
+     * Opens (creating if needed) the journal in {@code dir} and recovers what an earlier process
+     * left there.
+     *
+     * @param maxBytes     most bytes of unacknowledged records (headers included)
+     * @param segmentBytes size at which a new segment file is started
+     * @throws IllegalStateException when another process (or another open journal) holds the directory
+     * @throws UncheckedIOException  when the directory cannot be created or read
+     */
+    static UsageJournal open(Path dir, long maxBytes, long segmentBytes) {
+        if (maxBytes < HEADER_BYTES + 1 || segmentBytes < 1) {
+            throw new IllegalArgumentException("usage buffer max bytes must be > " + HEADER_BYTES + " and segment bytes > 0");
+        }
+        try {
+            Files.createDirectories(dir);
+            FileChannel lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                lockChannel.close();
+                throw new IllegalStateException("usage buffer directory " + dir.toAbsolutePath()
+                        + " is in use by another edge process; give each edge its own llmproxy.edge.usage-buffer-dir");
+            }
+            FileChannel checkpoint = FileChannel.open(dir.resolve("checkpoint"), StandardOpenOption.CREATE,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            UsageJournal journal = new UsageJournal(dir, maxBytes, segmentBytes, lockChannel, lock, checkpoint);
+            journal.recover();
+            return journal;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open usage buffer in " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    private void recover() throws IOException {
+        List<Long> ids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(p -> {
+                Matcher m = SEGMENT.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    ids.add(Long.parseLong(m.group(1)));
+                }
+            });
+        }
+        ids.sort(null);
+        long[] cp = readCheckpoint();
+        for (Long id : ids) {
+            Path path = segmentPath(id);
+            if (cp != null && id < cp[0]) {
+                Files.delete(path);
+                continue;
+            }
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long valid = scan(channel, 0, channel.size(), null);
+            if (valid < channel.size()) {
+                log.warn("Usage buffer segment {}: {} bytes after the last whole record truncated (torn write)",
+                        path, channel.size() - valid);
+                channel.truncate(valid);
+                channel.force(true);
+            }
+            segments.add(new Segment(id, path, channel, valid));
+        }
+        Segment head = segments.peekFirst();
+        headOffset = head != null && cp != null && cp[0] == head.id ? Math.min(cp[1], head.size) : 0;
+        long[] totals = new long[2];
+        boolean first = true;
+        for (Segment s : segments) {
+            scan(s.channel, first ? headOffset : 0, s.size, totals);
+            first = false;
+        }
+        pendingRecords = totals[0];
+        pendingBytes = totals[1];
+        headAppendedAt = readHeadTimestamp();
+        if (pendingRecords > 0) {
+            log.info("Usage buffer {}: {} unsent usage events ({} bytes) recovered; they are sent before new ones",
+                    dir.toAbsolutePath(), pendingRecords, pendingBytes);
+        }
+    }
+
+    /** @return end of the last whole, CRC-valid record in [from, to); adds records and bytes to totals */
+    private static long scan(FileChannel channel, long from, long to, long[] totals) throws IOException {
+        long pos = from;
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        while (pos + HEADER_BYTES <= to) {
+            header.clear();
+            readFully(channel, header, pos);
+            header.flip();
+            int length = header.getInt();
+            int crc = header.getInt();
+            long ts = header.getLong();
+            if (length < 0 || pos + HEADER_BYTES + length > to) {
+                break;
+            }
+            ByteBuffer payload = ByteBuffer.allocate(length);
+            readFully(channel, payload, pos + HEADER_BYTES);
+            if (crc(ts, payload.array()) != crc) {
+                break;
+            }
+            pos += HEADER_BYTES + length;
+            if (totals != null) {
+                totals[0]++;
+                totals[1] += HEADER_BYTES + length;
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * Appends records in order and syncs them to disk once.
+     *
+     * @param payloads records to append (each non-empty)
+     * @param nowMillis append time stored with each record (epoch ms), for the oldest-age metric
+     * @return how many of {@code payloads}, from the first, were appended; fewer than all when
+     *         the next one would exceed {@code maxBytes} of unacknowledged records
+     * @throws IOException when the disk write or sync fails (nothing of this call is then counted)
+     */
+    synchronized int append(List<byte[]> payloads, long nowMillis) throws IOException {
+        ensureOpen();
+        int accepted = 0;
+        long bytes = 0;
+        for (byte[] p : payloads) {
+            if (pendingBytes + bytes + HEADER_BYTES + p.length > maxBytes) {
+                break;
+            }
+            bytes += HEADER_BYTES + p.length;
+            accepted++;
+        }
+        if (accepted == 0) {
+            return 0;
+        }
+        List<Segment> written = new ArrayList<>(2);
+        List<Long> sizesBefore = new ArrayList<>(2);
+        try {
+            for (int i = 0; i < accepted; i++) {
+                byte[] p = payloads.get(i);
+                Segment tail = segments.peekLast();
+                if (tail == null || tail.size >= segmentBytes) {
+                    tail = roll();
+                }
+                if (!written.contains(tail)) {
+                    written.add(tail);
+                    sizesBefore.add(tail.size);
+                }
+                ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + p.length);
+                record.putInt(p.length).putInt(crc(nowMillis, p)).putLong(nowMillis).put(p).flip();
+                while (record.hasRemaining()) {
+                    tail.channel.write(record, tail.size + record.position());
+                }
+                tail.size += HEADER_BYTES + p.length;
+            }
+            for (Segment s : written) {
+                s.channel.force(false);
+            }
+        } catch (IOException e) {
+            // none of this batch counts: cut what was written of it, so that nothing of it is ever sent
+            for (int i = 0; i < written.size(); i++) {
+                Segment s = written.get(i);
+                s.size = sizesBefore.get(i);
+                try {
+                    s.channel.truncate(s.size);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        if (pendingRecords == 0) {
+            headAppendedAt = nowMillis;
+        }
+        pendingRecords += accepted;
+        pendingBytes += bytes;
+        return accepted;
+    }
+
+    private Segment roll() throws IOException {
+        Segment last = segments.peekLast();
+        long id = last == null ? 1 : last.id + 1;
+        Path path = segmentPath(id);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        // the new file's directory entry must survive a crash too
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            log.debug("directory sync not supported here: {}", e.getMessage());
+        }
+        Segment s = new Segment(id, path, channel, 0);
+        if (last != null && segments.size() == 1 && last.size == headOffset) {
+            // everything in the old segment is acknowledged: drop it now
+            segments.removeFirst();
+            last.channel.close();
+            Files.deleteIfExists(last.path);
+            headOffset = 0;
+            segments.add(s);
+            writeCheckpoint();
+            return s;
+        }
+        segments.add(s);
+        return s;
+    }
+
+    /**
+     * @param max most records to return
+     * @return up to {@code max} unacknowledged records from the head, oldest first (empty when none)
+     * A record that fails its CRC (the disk corrupted it after it was synced) ends its segment:
+     * the rest of that segment is cut off, logged at ERROR and counted in {@link #corruptBytes},
+     * and reading goes on with the next segment (the same cut a restart would make), so one bad
+     * sector never blocks the events behind it.
+     *
+     * @throws IOException when a segment cannot be read
+     */
+    synchronized List<Entry> peek(int max) throws IOException {
+        ensureOpen();
+        List<Entry> out = new ArrayList<>(Math.min(max, 1024));
+        boolean first = true;
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        for (Iterator<Segment> it = segments.iterator(); it.hasNext() && out.size() < max; ) {
+            Segment s = it.next();
+            long pos = first ? headOffset : 0;
+            first = false;
+            while (pos < s.size && out.size() < max) {
+                header.clear();
+                readFully(s.channel, header, pos);
+                header.flip();
+                int length = header.getInt();
+                int crc = header.getInt();
+                long ts = header.getLong();
+                ByteBuffer payload = null;
+                if (length >= 0 && pos + HEADER_BYTES + length <= s.size) {
+                    payload = ByteBuffer.allocate(length);
+                    readFully(s.channel, payload, pos + HEADER_BYTES);
+                }
+                if (payload == null || crc(ts, payload.array()) != crc) {
+                    cutCorrupt(s, pos);
+                    break;
+                }
+                pos += HEADER_BYTES + length;
+                out.add(new Entry(payload.array(), ts, s.id, pos));
+            }
+        }
+        return out;
+    }
+
+    private void cutCorrupt(Segment s, long pos) throws IOException {
+        long lost = s.size - pos;
+        corruptBytes += lost;
+        log.error("Usage buffer segment {} is corrupt at offset {}: its last {} bytes (about {} usage events) are cut off "
+                + "and cannot be sent", s.path, pos, lost, Math.max(1, lost / 480));
+        s.size = pos;
+        s.channel.truncate(pos);
+        s.channel.force(true);
+        long[] totals = new long[2];
+        boolean first = true;
+        for (Segment seg : segments) {
+            scan(seg.channel, first ? headOffset : 0, seg.size, totals);
+            first = false;
+        }
+        pendingRecords = totals[0];
+        pendingBytes = totals[1];
+        headAppendedAt = readHeadTimestamp();
+    }
+
+    /** @return bytes of records cut off because they failed their CRC while the journal was open */
+    synchronized long corruptBytes() {
+        return corruptBytes;
+    }
+
+    /**
+     * Removes every record up to and including {@code last} (from {@link #peek}), persists the
+     * new head in the checkpoint and deletes segments that hold nothing unacknowledged.
+     *
+     * @param count how many records {@code last} ends, counted from the head
+     * @param bytes their total size, headers included
+     * @throws IOException when the checkpoint cannot be written
+     */
+    synchronized void ack(Entry last, int count, long bytes) throws IOException {
+        ensureOpen();
+        while (!segments.isEmpty() && segments.peekFirst().id < last.segmentId()) {
+            Segment done = segments.removeFirst();
+            done.channel.close();
+            Files.deleteIfExists(done.path);
+        }
+        headOffset = last.endOffset();
+        Segment head = segments.peekFirst();
+        if (head != null && headOffset >= head.size && segments.size() > 1) {
+            segments.removeFirst();
+            head.channel.close();
+            Files.deleteIfExists(head.path);
+            headOffset = 0;
+        }
+        pendingRecords -= count;
+        pendingBytes -= bytes;
+        writeCheckpoint();
+        headAppendedAt = readHeadTimestamp();
+    }
+
+    private long readHeadTimestamp() throws IOException {
+        boolean first = true;
+        for (Segment s : segments) {
+            long pos = first ? headOffset : 0;
+            first = false;
+            if (pos + HEADER_BYTES <= s.size) {
+                ByteBuffer b = ByteBuffer.allocate(8);
+                readFully(s.channel, b, pos + 8);
+                return b.flip().getLong();
+            }
+        }
+        return -1;
+    }
+
+    private void writeCheckpoint() throws IOException {
+        Segment head = segments.peekFirst();
+        long id = head == null ? 0 : head.id;
+        ByteBuffer b = ByteBuffer.allocate(20);
+        b.putLong(id).putLong(headOffset);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 16);
+        b.putInt((int) crc.getValue()).flip();
+        while (b.hasRemaining()) {
+            checkpoint.write(b, b.position());
+        }
+        checkpoint.force(false);
+    }
+
+    /** @return {segment id, offset} or null when absent or torn */
+    private long[] readCheckpoint() throws IOException {
+        if (checkpoint.size() < 20) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.allocate(20);
+        readFully(checkpoint, b, 0);
+        b.flip();
+        long id = b.getLong();
+        long offset = b.getLong();
+        int stored = b.getInt();
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 16);
+        if ((int) crc.getValue() != stored) {
+            log.warn("Usage buffer checkpoint in {} is unreadable: sending from the oldest segment again "
+                    + "(consumers drop the duplicates by event id)", dir.toAbsolutePath());
+            return null;
+        }
+        return new long[] {id, offset};
+    }
+
+    /** @return unacknowledged records */
+    synchronized long pendingRecords() {
+        return pendingRecords;
+    }
+
+    /** @return bytes of unacknowledged records, headers included */
+    synchronized long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** @return append time (epoch ms) of the oldest unacknowledged record, or -1 when there is none */
+    synchronized long oldestAppendedAtMillis() {
+        return headAppendedAt;
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** @return the segment files currently on disk (for tests and diagnostics) */
+    synchronized int segmentCount() {
+        return segments.size();
+    }
+
+    private Path segmentPath(long id) {
+        return dir.resolve(String.format("%020d.seg", id));
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException("usage buffer " + dir.toAbsolutePath() + " is closed");
+        }
+    }
+
+    private static int crc(long ts, byte[] payload) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer t = ByteBuffer.allocate(8).putLong(ts).flip();
+        crc.update(t);
+        crc.update(payload, 0, payload.length);
+        return (int) crc.getValue();
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        long pos = position;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, pos);
+            if (n < 0) {
+                throw new IOException("unexpected end of usage buffer file at " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    /** Syncs nothing more (every append is already synced); releases the files and the lock. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Segment s : segments) {
+            try {
+                s.channel.close();
+            } catch (IOException e) {
+                log.warn("closing {}: {}", s.path, e.getMessage());
+            }
+        }
+        try {
+            checkpoint.close();
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.warn("closing usage buffer {}: {}", dir, e.getMessage());
+        }
+    }
+}
