@@ -37,7 +37,7 @@ public class UsageKafkaListener {
                     record.offset(), e.getOriginalMessage());
             return;
         }
-        boolean counted = projection.apply(event);
+        boolean counted = projection.apply(event, record.value());
         if (!counted) {
             log.debug("Usage event {} was already counted (redelivery)", event.eventId());
         }
