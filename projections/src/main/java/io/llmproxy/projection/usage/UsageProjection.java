@@ -51,37 +51,66 @@ public class UsageProjection {
      * @return true when the event was new and counted, false when it had been counted before
      */
     public boolean apply(UsageRecorded e, String rawJson) {
-        Boolean applied = tx.execute(status -> {
-            var price = e.providerId() == null ? null : prices.at(e.providerId(), e.providerModel(), e.occurredAt()).orElse(null);
-            boolean unpriced = e.providerId() != null && price == null;
-            Long cost;
-            try {
-                cost = e.providerId() == null ? Long.valueOf(0L)
-                        : Pricing.costMicros(price == null ? null : price.price(), e.promptTokens(), e.cachedPromptTokens(),
-                                e.completionTokens());
-            } catch (ArithmeticException overflow) {
-                cost = null; // absurd token counts: flagged as unpriced rather than stopping the consumer
-                unpriced = true;
+        return Boolean.TRUE.equals(tx.execute(status -> applyInTransaction(e, rawJson)));
+    }
+
+    /**
+     * One usage event as received.
+     *
+     * @param event   the parsed event
+     * @param rawJson the JSON text as received (kept in the ledger)
+     */
+    public record Received(UsageRecorded event, String rawJson) {
+    }
+
+    /**
+     * Applies a batch of events in ONE database transaction (a poll of the Kafka consumer): all
+     * or nothing, each event counted at most once (also when it is in the batch twice).
+     *
+     * @return how many events were new and counted
+     */
+    public int applyAll(java.util.List<Received> batch) {
+        Integer counted = tx.execute(status -> {
+            int n = 0;
+            for (Received r : batch) {
+                if (applyInTransaction(r.event(), r.rawJson())) {
+                    n++;
+                }
             }
-            int inserted = jdbc.update("""
-                    INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
-                        stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
-                        usage_estimated, user_id, cached_prompt_tokens, cost_micros, unpriced, price_effective_from, payload)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
-                    PgText.clean(e.eventId()), PgText.clean(e.tenantId()), PgText.clean(e.apiKeyId()),
-                    PgText.clean(e.endpoint()), PgText.clean(e.model()), PgText.clean(e.providerId()),
-                    PgText.clean(e.providerModel()), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
-                    e.outcome().name(), Timestamp.from(e.occurredAt()), e.usageEstimated(), PgText.clean(e.userId()),
-                    e.cachedPromptTokens(), cost, unpriced, price == null ? null : Timestamp.from(price.effectiveFrom()),
-                    PgText.clean(rawJson));
-            if (inserted == 0) {
-                return false;
-            }
-            billing.add(e, cost, unpriced);
-            auditLog.append(e.eventId(), e.tenantId(), AuditLog.SOURCE_USAGE, "UsageRecorded", e.occurredAt(), auditData(e));
-            return true;
+            return n;
         });
-        return Boolean.TRUE.equals(applied);
+        return counted == null ? 0 : counted;
+    }
+
+    private boolean applyInTransaction(UsageRecorded e, String rawJson) {
+        var price = e.providerId() == null ? null : prices.at(e.providerId(), e.providerModel(), e.occurredAt()).orElse(null);
+        boolean unpriced = e.providerId() != null && price == null;
+        Long cost;
+        try {
+            cost = e.providerId() == null ? Long.valueOf(0L)
+                    : Pricing.costMicros(price == null ? null : price.price(), e.promptTokens(), e.cachedPromptTokens(),
+                            e.completionTokens());
+        } catch (ArithmeticException overflow) {
+            cost = null; // absurd token counts: flagged as unpriced rather than stopping the consumer
+            unpriced = true;
+        }
+        int inserted = jdbc.update("""
+                INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
+                    stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
+                    usage_estimated, user_id, cached_prompt_tokens, cost_micros, unpriced, price_effective_from, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
+                PgText.clean(e.eventId()), PgText.clean(e.tenantId()), PgText.clean(e.apiKeyId()),
+                PgText.clean(e.endpoint()), PgText.clean(e.model()), PgText.clean(e.providerId()),
+                PgText.clean(e.providerModel()), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
+                e.outcome().name(), Timestamp.from(e.occurredAt()), e.usageEstimated(), PgText.clean(e.userId()),
+                e.cachedPromptTokens(), cost, unpriced, price == null ? null : Timestamp.from(price.effectiveFrom()),
+                PgText.clean(rawJson));
+        if (inserted == 0) {
+            return false;
+        }
+        billing.add(e, cost, unpriced);
+        auditLog.append(e.eventId(), e.tenantId(), AuditLog.SOURCE_USAGE, "UsageRecorded", e.occurredAt(), auditData(e));
+        return true;
     }
 
     private static Map<String, Object> auditData(UsageRecorded e) {
