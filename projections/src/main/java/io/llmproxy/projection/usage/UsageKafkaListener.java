@@ -18,10 +18,12 @@ import tools.jackson.databind.json.JsonMapper;
  * committed after the transaction (ack mode {@code batch}), so a crash redelivers and the
  * projection's event-id check makes the redelivery harmless (at-least-once + idempotence).
  *
- * <p>If a batch's transaction fails, its events are applied one transaction each, so that one
- * event that cannot be written holds back only itself: it is reported to the container's error
- * handler by its index ({@link BatchListenerFailedException}), which commits the events before it
- * and retries from it.
+ * <p>An event that cannot be read, or lacks {@code eventId}, {@code occurredAt}, {@code outcome} or
+ * {@code endpoint}, is logged and skipped (it can never be counted). If a batch's transaction fails
+ * (the database), its events are applied one transaction each, and the first that fails is reported
+ * to the container's error handler by its index ({@link BatchListenerFailedException}), which commits
+ * the events before it and retries from it with back-off until the database takes it: a usage event
+ * is never dropped because the database was down (the consumer lag grows instead).
  */
 @Component
 public class UsageKafkaListener {
@@ -36,6 +38,20 @@ public class UsageKafkaListener {
         this.json = json;
     }
 
+    /** @return the name of a field every usage event must have that {@code e} lacks, or null */
+    static String missingField(UsageRecorded e) {
+        if (e == null || e.eventId() == null || e.eventId().isBlank()) {
+            return "eventId";
+        }
+        if (e.occurredAt() == null) {
+            return "occurredAt";
+        }
+        if (e.outcome() == null) {
+            return "outcome";
+        }
+        return e.endpoint() == null ? "endpoint" : null;
+    }
+
     @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, batch = "true",
             groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}")
     void onUsage(List<ConsumerRecord<String, String>> records) {
@@ -44,7 +60,14 @@ public class UsageKafkaListener {
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<String, String> record = records.get(i);
             try {
-                batch.add(new UsageProjection.Received(json.readValue(record.value(), UsageRecorded.class), record.value()));
+                UsageRecorded event = json.readValue(record.value(), UsageRecorded.class);
+                String missing = missingField(event);
+                if (missing != null) {
+                    log.error("Skipping usage event without {} at {}-{}@{}", missing, record.topic(), record.partition(),
+                            record.offset());
+                    continue;
+                }
+                batch.add(new UsageProjection.Received(event, record.value()));
                 indexes.add(i);
             } catch (JacksonException | IllegalArgumentException e) {
                 log.error("Skipping unreadable usage event at {}-{}@{}: {}", record.topic(), record.partition(),
@@ -65,6 +88,8 @@ public class UsageKafkaListener {
                 try {
                     projection.apply(batch.get(i).event(), batch.get(i).rawJson());
                 } catch (RuntimeException e) {
+                    // the container's error handler (UsageConsumerConfiguration) commits the events before
+                    // this one and retries from it, with back-off and without limit: never skipped
                     throw new BatchListenerFailedException("usage event " + batch.get(i).event().eventId()
                             + " could not be applied", e, indexes.get(i));
                 }

@@ -71,6 +71,10 @@ class BillingIntegrationTest {
     KafkaTemplate<String, String> kafka;
     @Autowired
     JsonMapper json;
+    @Autowired
+    org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners;
+    @Autowired
+    org.springframework.kafka.listener.CommonErrorHandler usageErrorHandler;
     @LocalServerPort
     int port;
 
@@ -101,10 +105,15 @@ class BillingIntegrationTest {
                 Instant.parse("2026-11-20T09:00:00Z"));
         UsageRecorded beforeAnyPrice = usage("e5", "u1", "gpt-4o", "p1", "gpt-4o", 100, 0, 100, Outcome.SUCCESS, 200,
                 Instant.parse("2026-10-31T23:00:00Z"));
-        for (UsageRecorded e : List.of(beforeChange, afterChange, beforeChange, unpriced, refused, beforeAnyPrice, beforeChange)) {
+        // an event without occurredAt can never be billed: logged and skipped, the ones after it are counted
+        UsageRecorded undated = usage("e0", "u1", "gpt-4o", "p1", "gpt-4o", 1, 0, 1, Outcome.SUCCESS, 200, null);
+        for (UsageRecorded e : List.of(undated, beforeChange, afterChange, beforeChange, unpriced, refused, beforeAnyPrice, beforeChange)) {
             kafka.send(UsageRecorded.TOPIC, e.tenantId(), json.writeValueAsString(e)).get();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> count("usage_record") == 5);
+        // a failed write is retried without limit (never skipped): the consumer uses that error handler
+        assertThat(((org.springframework.kafka.listener.AbstractMessageListenerContainer<?, ?>)
+                listeners.getListenerContainer("usage-projection")).getCommonErrorHandler()).isSameAs(usageErrorHandler);
         Thread.sleep(300);
 
         // (1000 − 200) × 2.5 + 200 × 1.25 + 500 × 10 = 7250 micros; after the change: 800 × 3 + 200 × 1.5 + 500 × 12 = 8700
