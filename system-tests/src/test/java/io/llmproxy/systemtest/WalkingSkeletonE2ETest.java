@@ -118,6 +118,10 @@ class WalkingSkeletonE2ETest {
         assertThat(unknownProvider.statusCode()).isEqualTo(404);
         assertThat(admin("PUT", commandPort, "/admin/v1/routes/gpt-4o-mini",
                 "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-gpt-4o-mini\"}]}").statusCode()).isEqualTo(204);
+        // a price for the provider model (USD per million tokens), in force before any call of this test
+        assertThat(admin("POST", commandPort, "/admin/v1/prices", "{\"providerId\":\"" + providerId
+                + "\",\"model\":\"sim-gpt-4o-mini\",\"inputPerMillionUsd\":\"0.15\",\"outputPerMillionUsd\":\"0.60\","
+                + "\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}").statusCode()).isEqualTo(201);
         assertThat(admin("POST", commandPort, "/admin/v1/tenants/no-such-tenant/api-keys", "{\"name\":\"x\"}").statusCode())
                 .isEqualTo(404);
         JsonNode issued = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys", "{\"name\":\"ci\"}"));
@@ -193,6 +197,16 @@ class WalkingSkeletonE2ETest {
         assertThat(billed.get("promptTokens").asLong()).isEqualTo(expectedPrompt);
         assertThat(billed.get("completionTokens").asLong()).isEqualTo(expectedCompletion);
         assertThat(billed.get("totalTokens").asLong()).isEqualTo(expectedPrompt + expectedCompletion);
+        // cost in USD micros, half-up per call: tokens × USD per million tokens
+        long expectedCost = 0;
+        for (CompletionUsage seen : List.of(seenWhole, seenStream)) {
+            expectedCost += new java.math.BigDecimal("0.15").multiply(java.math.BigDecimal.valueOf(seen.promptTokens()))
+                    .add(new java.math.BigDecimal("0.60").multiply(java.math.BigDecimal.valueOf(seen.completionTokens())))
+                    .setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        }
+        assertThat(billed.get("costMicros").asLong()).isEqualTo(expectedCost).isPositive();
+        assertThat(billed.get("unpricedRequests").asLong()).isZero();
+        assertThat(items.get(1).get("unpricedRequests").asLong()).isZero();
         assertThat(items.get(1).get("model").asString()).isEqualTo("no-such-model");
         assertThat(items.get(1).get("promptTokens").asLong()).isZero();
 

@@ -102,4 +102,31 @@ class AdminApiTest {
         assertThat(problem(send("PUT", "/admin/v1/tenants/" + tenantId + "/quota", "{\"whenQuotaStoreDown\":\"maybe\"}"), 400)
                 .get("field").asString()).isEqualTo("whenQuotaStoreDown");
     }
+
+    @Test
+    void pricesAreEventsWithDecimalAmountsAndInvalidOnesAre400NamingTheField() throws Exception {
+        String providerId = json.readTree(send("POST", "/admin/v1/providers",
+                "{\"name\":\"sim\",\"type\":\"openai\",\"baseUrl\":\"http://127.0.0.1:5100/v1\",\"apiKey\":\"sk-x\"}").body())
+                .get("providerId").asString();
+        HttpResponse<String> created = send("POST", "/admin/v1/prices", "{\"providerId\":\"" + providerId
+                + "\",\"model\":\"gpt-4o\",\"inputPerMillionUsd\":\"2.50\",\"outputPerMillionUsd\":10,"
+                + "\"cachedInputPerMillionUsd\":1.25,\"effectiveFrom\":\"2026-11-01T00:00:00Z\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(json.readTree(created.body()).get("priceListId").asString()).isEqualTo(providerId + "/gpt-4o");
+        String payload = jdbc.queryForObject("SELECT convert_from(payload, 'UTF8') FROM domainevententry "
+                + "WHERE aggregateidentifier = ? AND payloadtype LIKE '%PriceSet'", String.class, providerId + "/gpt-4o");
+        assertThat(payload).contains("\"inputPerMillionUsd\":2.5", "\"outputPerMillionUsd\":10",
+                "\"cachedInputPerMillionUsd\":1.25", "\"model\":\"gpt-4o\"");
+        String base = "{\"providerId\":\"" + providerId + "\",\"model\":\"gpt-4o\",\"outputPerMillionUsd\":\"1\",";
+        assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":\"abc\"}"), 400)
+                .get("field").asString()).isEqualTo("inputPerMillionUsd");
+        assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":\"1e2000000\"}"), 400)
+                .get("field").asString()).isEqualTo("inputPerMillionUsd");
+        assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":-1}"), 400)
+                .get("code").asString()).isEqualTo("invalid_inputPerMillionUsd");
+        assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":1,\"effectiveFrom\":\"2026-10-01T00:00:00Z\"}"), 409)
+                .get("field").asString()).isEqualTo("effectiveFrom");
+        assertThat(problem(send("POST", "/admin/v1/prices", "{\"providerId\":\"nope\",\"model\":\"m\","
+                + "\"inputPerMillionUsd\":1,\"outputPerMillionUsd\":1}"), 404).get("field").asString()).isEqualTo("providerId");
+    }
 }

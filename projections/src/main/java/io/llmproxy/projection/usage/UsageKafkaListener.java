@@ -1,18 +1,29 @@
 package io.llmproxy.projection.usage;
 
 import io.llmproxy.kernel.usage.UsageRecorded;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumes {@value UsageRecorded#TOPIC} (JSON values, tenant keys) into {@link UsageProjection}.
- * Offsets are committed after the database transaction, so a crash redelivers and the
+ * Consumes {@value UsageRecorded#TOPIC} (JSON values, tenant keys) into {@link UsageProjection},
+ * one poll (up to {@code max.poll.records}, 500 by default) per database transaction. Offsets are
+ * committed after the transaction (ack mode {@code batch}), so a crash redelivers and the
  * projection's event-id check makes the redelivery harmless (at-least-once + idempotence).
+ *
+ * <p>An event that cannot be read, or lacks {@code eventId}, {@code occurredAt}, {@code outcome} or
+ * {@code endpoint}, is logged and skipped (it can never be counted). If a batch's transaction fails
+ * (the database), its events are applied one transaction each, and the first that fails is reported
+ * to the container's error handler by its index ({@link BatchListenerFailedException}), which commits
+ * the events before it and retries from it with back-off until the database takes it: a usage event
+ * is never dropped because the database was down (the consumer lag grows instead).
  */
 @Component
 public class UsageKafkaListener {
@@ -27,19 +38,62 @@ public class UsageKafkaListener {
         this.json = json;
     }
 
-    @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}")
-    void onUsage(ConsumerRecord<String, String> record) {
-        UsageRecorded event;
-        try {
-            event = json.readValue(record.value(), UsageRecorded.class);
-        } catch (JacksonException e) {
-            log.error("Skipping unreadable usage event at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getOriginalMessage());
+    /** @return the name of a field every usage event must have that {@code e} lacks, or null */
+    static String missingField(UsageRecorded e) {
+        if (e == null || e.eventId() == null || e.eventId().isBlank()) {
+            return "eventId";
+        }
+        if (e.occurredAt() == null) {
+            return "occurredAt";
+        }
+        if (e.outcome() == null) {
+            return "outcome";
+        }
+        return e.endpoint() == null ? "endpoint" : null;
+    }
+
+    @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, batch = "true",
+            groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}")
+    void onUsage(List<ConsumerRecord<String, String>> records) {
+        List<UsageProjection.Received> batch = new ArrayList<>(records.size());
+        List<Integer> indexes = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, String> record = records.get(i);
+            try {
+                UsageRecorded event = json.readValue(record.value(), UsageRecorded.class);
+                String missing = missingField(event);
+                if (missing != null) {
+                    log.error("Skipping usage event without {} at {}-{}@{}", missing, record.topic(), record.partition(),
+                            record.offset());
+                    continue;
+                }
+                batch.add(new UsageProjection.Received(event, record.value()));
+                indexes.add(i);
+            } catch (JacksonException | IllegalArgumentException e) {
+                log.error("Skipping unreadable usage event at {}-{}@{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+            }
+        }
+        if (batch.isEmpty()) {
             return;
         }
-        boolean counted = projection.apply(event);
-        if (!counted) {
-            log.debug("Usage event {} was already counted (redelivery)", event.eventId());
+        try {
+            int counted = projection.applyAll(batch);
+            if (counted < batch.size()) {
+                log.debug("{} of {} usage events were already counted (redelivery)", batch.size() - counted, batch.size());
+            }
+        } catch (RuntimeException batchFailure) {
+            log.warn("Usage batch of {} events failed ({}); applying them one by one", batch.size(), batchFailure.toString());
+            for (int i = 0; i < batch.size(); i++) {
+                try {
+                    projection.apply(batch.get(i).event(), batch.get(i).rawJson());
+                } catch (RuntimeException e) {
+                    // the container's error handler (UsageConsumerConfiguration) commits the events before
+                    // this one and retries from it, with back-off and without limit: never skipped
+                    throw new BatchListenerFailedException("usage event " + batch.get(i).event().eventId()
+                            + " could not be applied", e, indexes.get(i));
+                }
+            }
         }
     }
 }

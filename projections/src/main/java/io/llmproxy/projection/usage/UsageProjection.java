@@ -1,7 +1,10 @@
 package io.llmproxy.projection.usage;
 
 import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.projection.audit.AuditLog;
+import io.llmproxy.projection.billing.BillingProjection;
+import io.llmproxy.projection.billing.PriceLookup;
 import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
@@ -11,9 +14,14 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Applies one usage event to the billing read model ({@code usage_record}) and the audit log,
- * in one database transaction, idempotently by {@code eventId}: a redelivered or replayed event
- * changes nothing (ADR 0003).
+ * Applies one usage event to the ledger ({@code usage_record}: the raw event and its cost), the
+ * billing read model ({@code billing_daily}) and the audit log, in one database transaction,
+ * idempotently by {@code eventId}: a redelivered or replayed event changes nothing (ADR 0003).
+ *
+ * <p>Cost: {@link Pricing#costMicros} with the price of the provider model in force at the event's
+ * {@code occurredAt} ({@link PriceLookup}); fixed in the ledger when the event is first consumed.
+ * A call that never reached a provider ({@code providerId} null) costs 0; a call of a provider
+ * model without a price has cost null and is counted in {@code unpriced_requests}.
  */
 @Component
 public class UsageProjection {
@@ -21,32 +29,88 @@ public class UsageProjection {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final AuditLog auditLog;
+    private final PriceLookup prices;
+    private final BillingProjection billing;
 
-    public UsageProjection(JdbcTemplate jdbc, TransactionTemplate tx, AuditLog auditLog) {
+    public UsageProjection(JdbcTemplate jdbc, TransactionTemplate tx, AuditLog auditLog, PriceLookup prices,
+                           BillingProjection billing) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.auditLog = auditLog;
+        this.prices = prices;
+        this.billing = billing;
     }
 
     /** @return true when the event was new and counted, false when it had been counted before */
     public boolean apply(UsageRecorded e) {
-        Boolean applied = tx.execute(status -> {
-            int inserted = jdbc.update("""
-                    INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
-                        stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
-                        usage_estimated)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
-                    PgText.clean(e.eventId()), PgText.clean(e.tenantId()), PgText.clean(e.apiKeyId()),
-                    PgText.clean(e.endpoint()), PgText.clean(e.model()), PgText.clean(e.providerId()),
-                    PgText.clean(e.providerModel()), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
-                    e.outcome().name(), Timestamp.from(e.occurredAt()), e.usageEstimated());
-            if (inserted == 0) {
-                return false;
+        return apply(e, null);
+    }
+
+    /**
+     * @param rawJson the event as received on Kafka, kept in the ledger; null to store nothing
+     * @return true when the event was new and counted, false when it had been counted before
+     */
+    public boolean apply(UsageRecorded e, String rawJson) {
+        return Boolean.TRUE.equals(tx.execute(status -> applyInTransaction(e, rawJson)));
+    }
+
+    /**
+     * One usage event as received.
+     *
+     * @param event   the parsed event
+     * @param rawJson the JSON text as received (kept in the ledger)
+     */
+    public record Received(UsageRecorded event, String rawJson) {
+    }
+
+    /**
+     * Applies a batch of events in ONE database transaction (a poll of the Kafka consumer): all
+     * or nothing, each event counted at most once (also when it is in the batch twice).
+     *
+     * @return how many events were new and counted
+     */
+    public int applyAll(java.util.List<Received> batch) {
+        Integer counted = tx.execute(status -> {
+            int n = 0;
+            for (Received r : batch) {
+                if (applyInTransaction(r.event(), r.rawJson())) {
+                    n++;
+                }
             }
-            auditLog.append(e.eventId(), e.tenantId(), AuditLog.SOURCE_USAGE, "UsageRecorded", e.occurredAt(), auditData(e));
-            return true;
+            return n;
         });
-        return Boolean.TRUE.equals(applied);
+        return counted == null ? 0 : counted;
+    }
+
+    private boolean applyInTransaction(UsageRecorded e, String rawJson) {
+        var price = e.providerId() == null ? null : prices.at(e.providerId(), e.providerModel(), e.occurredAt()).orElse(null);
+        boolean unpriced = e.providerId() != null && price == null;
+        Long cost;
+        try {
+            cost = e.providerId() == null ? Long.valueOf(0L)
+                    : Pricing.costMicros(price == null ? null : price.price(), e.promptTokens(), e.cachedPromptTokens(),
+                            e.completionTokens());
+        } catch (ArithmeticException overflow) {
+            cost = null; // absurd token counts: flagged as unpriced rather than stopping the consumer
+            unpriced = true;
+        }
+        int inserted = jdbc.update("""
+                INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
+                    stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
+                    usage_estimated, user_id, cached_prompt_tokens, cost_micros, unpriced, price_effective_from, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
+                PgText.clean(e.eventId()), PgText.clean(e.tenantId()), PgText.clean(e.apiKeyId()),
+                PgText.clean(e.endpoint()), PgText.clean(e.model()), PgText.clean(e.providerId()),
+                PgText.clean(e.providerModel()), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(), e.latencyMs(), e.httpStatus(),
+                e.outcome().name(), Timestamp.from(e.occurredAt()), e.usageEstimated(), PgText.clean(e.userId()),
+                e.cachedPromptTokens(), cost, unpriced, price == null ? null : Timestamp.from(price.effectiveFrom()),
+                PgText.clean(rawJson));
+        if (inserted == 0) {
+            return false;
+        }
+        billing.add(e, cost, unpriced);
+        auditLog.append(e.eventId(), e.tenantId(), AuditLog.SOURCE_USAGE, "UsageRecorded", e.occurredAt(), auditData(e));
+        return true;
     }
 
     private static Map<String, Object> auditData(UsageRecorded e) {

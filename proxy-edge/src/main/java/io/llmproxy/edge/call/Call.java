@@ -94,12 +94,9 @@ public final class Call {
             return false;
         }
         UsageMeter t = translator;
-        TokenUsage usage = t == null ? TokenUsage.NONE : t.usageSoFar();
+        TokenUsage usage = billedUsage();
         // the provider was called but never reported usage: bill the prompt the edge sent, estimated
         boolean estimated = t != null && !t.usageReported() && promptEstimate > 0;
-        if (estimated) {
-            usage = new TokenUsage(promptEstimate, usage.completionTokens());
-        }
         ApiKeyEntry k = key;
         publisher.publish(new UsageRecorded(EventIds.next().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
@@ -108,6 +105,20 @@ public final class Call {
                 refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens()));
         runOnFinish();
         return true;
+    }
+
+    /**
+     * @return the usage the usage event reports (and billing prices): the provider's counts, or, when
+     *         the provider was called but never reported usage, the edge's prompt estimate and the
+     *         completion tokens seen
+     */
+    public TokenUsage billedUsage() {
+        UsageMeter t = translator;
+        TokenUsage usage = t == null ? TokenUsage.NONE : t.usageSoFar();
+        if (t != null && !t.usageReported() && promptEstimate > 0) {
+            usage = new TokenUsage(promptEstimate, usage.completionTokens());
+        }
+        return usage;
     }
 
     public ApiKeyEntry key() {

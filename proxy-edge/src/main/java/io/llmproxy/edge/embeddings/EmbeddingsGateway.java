@@ -166,11 +166,11 @@ public class EmbeddingsGateway {
         }
         long estimate = promptEstimate(input);
         call.promptEstimate(estimate);
-        return quotas.reserve(auth.key(), snapshot, estimate).flatMap(decision -> {
+        return quotas.reserve(auth.key(), snapshot, estimate, estimate, provider.providerId(), target.model()).flatMap(decision -> {
             if (!decision.allowed()) {
                 return Mono.just(quotaRefused(call, model, decision));
             }
-            call.onFinish(decision.reservation()::settle);
+            call.onFinish(total -> decision.reservation().settle(total, call.billedUsage()));
             return upstream.exchange(upstreamRequest)
                     .map(entity -> {
                         byte[] responseBody = entity.getBody() == null ? new byte[0] : entity.getBody();

@@ -10,8 +10,8 @@ import java.time.Instant;
  *                    {@code {tenant}} hash tag keeps one tenant's counters in one cluster slot
  * @param kind        what it counts
  * @param scope       the policy level it comes from
- * @param limit       the limit (requests, tokens or concurrent calls)
- * @param amount      what this call consumes (1 request, or the reserved tokens)
+ * @param limit       the limit (requests, tokens, concurrent calls, or USD micros for the monthly spend)
+ * @param amount      what this call consumes (1 request, the reserved tokens, or the reserved cost in USD micros)
  * @param ttlSeconds  expiry set with the consumption: the window's end plus a margin
  * @param windowEnd   end of the calendar window (UTC); null for the concurrency counter
  */
@@ -25,7 +25,9 @@ public record QuotaCheck(String key, Kind kind, QuotaScope scope, long limit, lo
         TOKENS_PER_MINUTE("tokensPerMinute", false, false),
         TOKENS_PER_DAY("tokensPerDay", false, true),
         TOKENS_PER_MONTH("tokensPerMonth", false, true),
-        CONCURRENT_REQUESTS("maxConcurrentRequests", true, false);
+        CONCURRENT_REQUESTS("maxConcurrentRequests", true, false),
+        /** USD micros per UTC calendar month, priced with {@code io.llmproxy.kernel.billing.Pricing} (issue #5). */
+        SPEND_PER_MONTH("monthlySpendLimitUsd", false, true);
 
         private final String field;
         private final boolean requests;
@@ -54,7 +56,12 @@ public record QuotaCheck(String key, Kind kind, QuotaScope scope, long limit, lo
 
         /** @return true when the settlement adjusts it by actual − reserved tokens */
         public boolean settlesTokens() {
-            return !requests;
+            return !requests && this != SPEND_PER_MONTH;
+        }
+
+        /** @return true when it counts USD micros (settled by actual − reserved cost) */
+        public boolean countsSpend() {
+            return this == SPEND_PER_MONTH;
         }
     }
 }

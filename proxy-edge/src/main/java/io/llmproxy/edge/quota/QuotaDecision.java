@@ -25,11 +25,18 @@ public record QuotaDecision(boolean allowed, Map<String, String> headers, Refusa
     public record Refusal(int status, String type, String code, String message, long retryAfterSeconds, String reason) {
     }
 
-    /** Settles a reservation with the tokens actually used; called exactly once, never blocks. */
+    /**
+     * Settles a reservation with the usage actually billed (tokens, and their cost for the monthly
+     * spend); called exactly once, never blocks.
+     */
     @FunctionalInterface
     public interface Reservation {
-        Reservation NONE = actualTokens -> { };
+        Reservation NONE = (actualTokens, billed) -> { };
 
-        void settle(long actualTokens);
+        /**
+         * @param actualTokens tokens the provider reported (or were seen), for the token counters
+         * @param billed       the usage the usage event reports, priced for the spend counter
+         */
+        void settle(long actualTokens, io.llmproxy.edge.provider.TokenUsage billed);
     }
 }

@@ -44,6 +44,18 @@ public final class QuotaPlan {
      * @return the counters to check, in a stable order
      */
     public static List<QuotaCheck> checks(String tenantId, List<Level> levels, Instant now, long reservedTokens) {
+        return checks(tenantId, levels, now, reservedTokens, null);
+    }
+
+    /**
+     * @param reservedCostMicros cost to reserve against {@code monthlySpendLimitUsd} (USD micros, from
+     *                           {@code Pricing.costMicros} of the reserved tokens); null when the call's
+     *                           provider model has no price, and then no spend counter is checked
+     * @return the counters to check, in a stable order
+     * @see #checks(String, List, Instant, long)
+     */
+    public static List<QuotaCheck> checks(String tenantId, List<Level> levels, Instant now, long reservedTokens,
+                                          Long reservedCostMicros) {
         List<QuotaCheck> checks = new ArrayList<>();
         Instant minuteEnd = now.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
         LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
@@ -60,6 +72,10 @@ public final class QuotaPlan {
             add(checks, prefix, Kind.TOKENS_PER_MINUTE, level.scope(), l.tokensPerMinute(), reservedTokens, now, minuteEnd, MINUTE);
             add(checks, prefix, Kind.TOKENS_PER_DAY, level.scope(), l.tokensPerDay(), reservedTokens, now, dayEnd, DAY);
             add(checks, prefix, Kind.TOKENS_PER_MONTH, level.scope(), l.tokensPerMonth(), reservedTokens, now, monthEnd, MONTH);
+            if (reservedCostMicros != null) {
+                add(checks, prefix, Kind.SPEND_PER_MONTH, level.scope(), spendLimitMicros(l.monthlySpendLimitUsd()),
+                        reservedCostMicros, now, monthEnd, MONTH);
+            }
             if (l.maxConcurrentRequests() != null) {
                 checks.add(new QuotaCheck(prefix + "conc", Kind.CONCURRENT_REQUESTS, level.scope(),
                         l.maxConcurrentRequests(), 1, CONCURRENCY_TTL_SECONDS, null));
@@ -78,6 +94,21 @@ public final class QuotaPlan {
                 windowEnd));
     }
 
+    /**
+     * @return {@code monthlySpendLimitUsd} (a decimal string of USD, validated by the command side)
+     *         in USD micros, rounded down; null when absent or unreadable
+     */
+    static Long spendLimitMicros(String usd) {
+        if (usd == null) {
+            return null;
+        }
+        try {
+            return new java.math.BigDecimal(usd).movePointRight(6).setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
     private static String kindCode(Kind kind) {
         return switch (kind) {
             case REQUESTS_PER_MINUTE -> "rpm";
@@ -86,6 +117,7 @@ public final class QuotaPlan {
             case TOKENS_PER_DAY -> "tpd";
             case TOKENS_PER_MONTH -> "tpmo";
             case CONCURRENT_REQUESTS -> "conc";
+            case SPEND_PER_MONTH -> "usdmo";
         };
     }
 

@@ -6,6 +6,7 @@ import io.llmproxy.edge.quota.QuotaDecision.Refusal;
 import io.llmproxy.edge.quota.QuotaDecision.Reservation;
 import io.llmproxy.edge.snapshot.EdgeSnapshot;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
+import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaScope;
 import io.micrometer.core.instrument.Counter;
@@ -71,13 +72,42 @@ public class QuotaService {
      * @param reservedTokens tokens to reserve (prompt estimate + max completion tokens)
      */
     public Mono<QuotaDecision> reserve(ApiKeyEntry key, EdgeSnapshot snapshot, long reservedTokens) {
+        return reserve(key, snapshot, reservedTokens, 0, null, null);
+    }
+
+    /**
+     * Checks and consumes the counters for one call, including the monthly USD spend: the cost of
+     * the reserved tokens ({@link Pricing#costMicros} with the price in force now of the provider
+     * model, prompt estimate as uncached input and the rest as output) is reserved, and settled to
+     * the cost of the actual usage after the call. A provider model without a price is not counted
+     * against the spend limit (billing flags such calls as unpriced).
+     *
+     * @param reservedTokens tokens to reserve (prompt estimate + max completion tokens)
+     * @param promptEstimate the prompt part of {@code reservedTokens}
+     * @param providerId     provider the call goes to (null: no spend check)
+     * @param providerModel  the provider's model (what prices are keyed by)
+     */
+    public Mono<QuotaDecision> reserve(ApiKeyEntry key, EdgeSnapshot snapshot, long reservedTokens, long promptEstimate,
+                                       String providerId, String providerModel) {
+        Instant at = clock.instant();
+        Pricing.Price price = providerId == null ? null : snapshot.price(providerId, providerModel, at);
+        Long reservedCost = null;
+        if (price != null) {
+            long prompt = Math.min(Math.max(0, promptEstimate), reservedTokens);
+            reservedCost = Pricing.costMicros(price, prompt, 0, reservedTokens - prompt);
+        }
+        return reserve(key, snapshot, reservedTokens, price, reservedCost);
+    }
+
+    private Mono<QuotaDecision> reserve(ApiKeyEntry key, EdgeSnapshot snapshot, long reservedTokens, Pricing.Price price,
+                                        Long reservedCost) {
         QuotaLimits tenantPolicy = snapshot.quota(QuotaScope.TENANT, key.tenantId());
         List<QuotaPlan.Level> levels = new ArrayList<>(3);
         levels.add(new QuotaPlan.Level(QuotaScope.TENANT, key.tenantId(), tenantPolicy));
         levels.add(new QuotaPlan.Level(QuotaScope.USER, key.ownerUserId(), snapshot.quota(QuotaScope.USER, key.ownerUserId())));
         levels.add(new QuotaPlan.Level(QuotaScope.API_KEY, key.apiKeyId(), snapshot.quota(QuotaScope.API_KEY, key.apiKeyId())));
         Instant now = clock.instant();
-        List<QuotaCheck> checks = QuotaPlan.checks(key.tenantId(), levels, now, reservedTokens);
+        List<QuotaCheck> checks = QuotaPlan.checks(key.tenantId(), levels, now, reservedTokens, reservedCost);
         if (checks.isEmpty()) {
             return Mono.just(new QuotaDecision(true, Map.of(), null, Reservation.NONE));
         }
@@ -92,7 +122,7 @@ public class QuotaService {
         Mono<List<Object>> remote = this.<List<Object>>run(RESERVE, RESERVE_SHA, RScript.ReturnType.LIST, keys, args.toArray())
                 .timeout(timeout);
         return remote
-                .map(result -> decide(checks, longs(result), now, false))
+                .map(result -> decide(checks, longs(result), now, false, price))
                 .onErrorResume(e -> {
                     storeFailures.increment();
                     boolean failOpen = tenantPolicy != null && QuotaLimits.FAIL_OPEN.equals(tenantPolicy.whenQuotaStoreDown());
@@ -103,27 +133,40 @@ public class QuotaService {
                                 "quota_store_unavailable", "Quota enforcement is unavailable; try again shortly.", 1,
                                 "quota_store_unavailable"), null));
                     }
-                    return Mono.just(decide(checks, local.reserve(checks, now), now, true));
+                    return Mono.just(decide(checks, local.reserve(checks, now), now, true, price));
                 });
     }
 
-    private QuotaDecision decide(List<QuotaCheck> checks, List<Long> result, Instant now, boolean localCounters) {
+    private QuotaDecision decide(List<QuotaCheck> checks, List<Long> result, Instant now, boolean localCounters,
+                                 Pricing.Price price) {
         if (result.get(0) == 0L) {
             QuotaCheck refused = checks.get(result.get(1).intValue() - 1);
             return new QuotaDecision(false, headers(checks, null, now), refusal(refused, result.get(2), now), null);
         }
         List<Long> values = result.subList(1, result.size());
-        return new QuotaDecision(true, headers(checks, values, now), null, settlement(checks, localCounters));
+        return new QuotaDecision(true, headers(checks, values, now), null, settlement(checks, localCounters, price));
     }
 
-    private Reservation settlement(List<QuotaCheck> checks, boolean localCounters) {
-        return actualTokens -> {
+    private Reservation settlement(List<QuotaCheck> checks, boolean localCounters, Pricing.Price price) {
+        return (actualTokens, usage) -> {
             List<String> keys = new ArrayList<>();
             List<Long> deltas = new ArrayList<>();
             for (QuotaCheck c : checks) {
                 if (c.kind().settlesTokens()) {
                     keys.add(c.key());
                     deltas.add(actualTokens - c.amount());
+                } else if (c.kind().countsSpend()) {
+                    Long cost;
+                    try {
+                        cost = Pricing.costMicros(price, usage.promptTokens(), usage.cachedPromptTokens(),
+                                usage.completionTokens());
+                    } catch (ArithmeticException e) {
+                        cost = null;
+                    }
+                    if (cost != null) {
+                        keys.add(c.key());
+                        deltas.add(cost - c.amount());
+                    }
                 } else if (c.kind() == Kind.CONCURRENT_REQUESTS) {
                     keys.add(c.key());
                     deltas.add(-1L);
@@ -152,6 +195,11 @@ public class QuotaService {
         String what = check.kind().countsRequests() ? "requests" : "tokens";
         String message = check.kind() == Kind.CONCURRENT_REQUESTS
                 ? "Too many concurrent requests for this " + level + ": limit " + check.limit() + "."
+                : check.kind().countsSpend()
+                ? "Monthly spend limit (monthlySpendLimitUsd) reached on this " + level + ": limit "
+                        + java.math.BigDecimal.valueOf(check.limit(), 6).stripTrailingZeros().toPlainString() + " USD, used "
+                        + java.math.BigDecimal.valueOf(current, 6).toPlainString() + " USD, this call may cost up to "
+                        + java.math.BigDecimal.valueOf(check.amount(), 6).toPlainString() + " USD. It resets on the 1st (UTC)."
                 : "Limit reached for " + what + " (" + check.kind().field() + ") on this " + level + ": limit "
                         + check.limit() + ", used " + current + ", requested " + check.amount()
                         + ". Please try again in " + retryAfter + "s.";
@@ -179,7 +227,7 @@ public class QuotaService {
         long bestRemaining = Long.MAX_VALUE;
         for (int i = 0; i < checks.size(); i++) {
             QuotaCheck c = checks.get(i);
-            if (c.kind().countsRequests() != requests || c.windowEnd() == null) {
+            if (c.kind().countsRequests() != requests || c.kind().countsSpend() || c.windowEnd() == null) {
                 continue;
             }
             long used = values == null ? c.limit() : values.get(i);

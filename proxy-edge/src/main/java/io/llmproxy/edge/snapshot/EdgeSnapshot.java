@@ -1,5 +1,6 @@
 package io.llmproxy.edge.snapshot;
 
+import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaScope;
 import io.llmproxy.kernel.route.DefineRoute;
@@ -19,10 +20,48 @@ import java.util.Set;
  * @param quotas        quota policies by {@code SCOPE:subjectId}
  * @param changeIndex   highest {@code change_index} seen (Axon global index)
  * @param loadedAt      when the snapshot last changed or was reloaded
+ * @param prices        price schedules by {@code providerId/model} (the provider's model), each
+ *                      ordered by {@code effectiveFrom} (issue #5; for the monthly spend limit)
  */
 public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, RouteEntry> routesById,
                            Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
-                           Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt) {
+                           Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt,
+                           Map<String, List<PriceEntry>> prices) {
+
+    /** A snapshot without prices. */
+    public EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, RouteEntry> routesById,
+                        Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
+                        Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt) {
+        this(keysByHash, routesById, providersById, tenantsById, quotas, changeIndex, loadedAt, Map.of());
+    }
+
+    /**
+     * One entry of a provider model's price schedule.
+     *
+     * @param effectiveFrom first instant it applies to
+     * @param price         USD per million tokens
+     */
+    public record PriceEntry(Instant effectiveFrom, Pricing.Price price) {
+    }
+
+    /**
+     * @return the price of {@code model} at {@code providerId} in force at {@code at} (latest
+     *         {@code effectiveFrom ≤ at}), or null when it has none
+     */
+    public Pricing.Price price(String providerId, String model, Instant at) {
+        List<PriceEntry> schedule = prices.get(providerId + "/" + model);
+        if (schedule == null) {
+            return null;
+        }
+        Pricing.Price inForce = null;
+        for (PriceEntry e : schedule) {
+            if (e.effectiveFrom().isAfter(at)) {
+                break;
+            }
+            inForce = e.price();
+        }
+        return inForce;
+    }
 
     /** The snapshot before anything was loaded. */
     public static final EdgeSnapshot EMPTY = new EdgeSnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), -1,

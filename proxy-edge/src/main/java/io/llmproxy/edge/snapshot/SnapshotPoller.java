@@ -6,6 +6,7 @@ import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.Target;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.TenantEntry;
+import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.route.DefineRoute;
 import io.llmproxy.kernel.secret.SecretCipher;
@@ -129,6 +130,7 @@ public class SnapshotPoller implements SmartLifecycle {
         Map<String, TenantEntry> tenants = full ? new HashMap<>() : new HashMap<>(current.tenantsById());
         Map<String, QuotaLimits> quotas = full ? new HashMap<>() : new HashMap<>(current.quotas());
         Map<String, Set<String>> hashes = full ? new HashMap<>() : new HashMap<>(hashesByKeyId);
+        Map<String, List<EdgeSnapshot.PriceEntry>> prices = full ? new HashMap<>() : new HashMap<>(current.prices());
         long[] max = {Math.max(since, 0)};
         int[] changed = {0};
 
@@ -194,6 +196,21 @@ public class SnapshotPoller implements SmartLifecycle {
                     max[0] = Math.max(max[0], rs.getLong(6));
                     changed[0]++;
                 }, since);
+        jdbc.query("""
+                SELECT provider_id, model, effective_from, input_per_million_usd, output_per_million_usd,
+                       cached_input_per_million_usd, change_index
+                FROM rm_price WHERE change_index > ? ORDER BY provider_id, model, effective_from""", rs -> {
+            String id = rs.getString(1) + "/" + rs.getString(2);
+            Instant from = rs.getTimestamp(3).toInstant();
+            List<EdgeSnapshot.PriceEntry> schedule = new ArrayList<>(prices.getOrDefault(id, List.of()));
+            schedule.removeIf(e -> e.effectiveFrom().equals(from));
+            schedule.add(new EdgeSnapshot.PriceEntry(from, new Pricing.Price(rs.getBigDecimal(4), rs.getBigDecimal(5),
+                    rs.getBigDecimal(6))));
+            schedule.sort(java.util.Comparator.comparing(EdgeSnapshot.PriceEntry::effectiveFrom));
+            prices.put(id, List.copyOf(schedule));
+            max[0] = Math.max(max[0], rs.getLong(7));
+            changed[0]++;
+        }, since);
 
         if (full) {
             lastFullReload = now;
@@ -201,7 +218,7 @@ public class SnapshotPoller implements SmartLifecycle {
         if (full || changed[0] > 0) {
             hashesByKeyId = hashes;
             store.replace(new EdgeSnapshot(Map.copyOf(keys), Map.copyOf(routes), Map.copyOf(providers), Map.copyOf(tenants),
-                    Map.copyOf(quotas), max[0], Instant.now()));
+                    Map.copyOf(quotas), max[0], Instant.now(), Map.copyOf(prices)));
             log.debug("Snapshot {}: {} changed rows, change index {}", full ? "reloaded" : "updated", changed[0], max[0]);
         }
     }

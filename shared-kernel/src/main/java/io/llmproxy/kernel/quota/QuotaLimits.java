@@ -10,7 +10,8 @@ package io.llmproxy.kernel.quota;
  * @param tokensPerDay          tokens per UTC day
  * @param tokensPerMonth        tokens per UTC calendar month
  * @param maxConcurrentRequests calls in flight at once
- * @param monthlySpendLimitUsd  USD per month, decimal string; enforced once prices exist (issue #5)
+ * @param monthlySpendLimitUsd  USD per UTC calendar month, decimal string; enforced by the edge in USD micros
+ *                              with {@code io.llmproxy.kernel.billing.Pricing} (calls of unpriced models are not counted)
  * @param whenQuotaStoreDown    tenant level only: what the edge does when Redis cannot be reached,
  *                              {@code fail-closed} (default: refuse with 503) or {@code fail-open}
  *                              (serve, counting in the edge's own memory)

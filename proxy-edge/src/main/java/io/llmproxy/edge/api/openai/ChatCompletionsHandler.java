@@ -150,12 +150,13 @@ class ChatCompletionsHandler {
         } catch (UnsupportedRequestException e) {
             return OpenAiResponses.badRequest(call, e.getMessage(), e.param());
         }
-        return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, promptEstimate, defaultMaxTokens))
+        return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(body, promptEstimate, defaultMaxTokens),
+                        promptEstimate, provider.providerId(), target.model())
                 .flatMap(decision -> {
                     if (!decision.allowed()) {
                         return OpenAiResponses.quotaRefused(call, decision);
                     }
-                    call.onFinish(decision.reservation()::settle);
+                    call.onFinish(total -> decision.reservation().settle(total, call.billedUsage()));
                     return stream ? streamed(call, translator, upstreamRequest, provider, decision.headers())
                             : whole(call, translator, upstreamRequest, provider, decision.headers());
                 });

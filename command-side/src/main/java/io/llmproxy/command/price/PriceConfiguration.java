@@ -1,0 +1,25 @@
+package io.llmproxy.command.price;
+
+import io.llmproxy.command.provider.Provider;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.Repository;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+class PriceConfiguration {
+
+    @Bean
+    PriceCommandHandler priceCommandHandler(@Qualifier("priceListRepository") Repository<PriceList> priceLists,
+                                            @Qualifier("providerRepository") Repository<Provider> providers) {
+        return new PriceCommandHandler(priceLists, id -> {
+            try {
+                providers.load(id);
+                return true;
+            } catch (AggregateNotFoundException e) {
+                return false;
+            }
+        });
+    }
+}
