@@ -86,8 +86,9 @@ public class AzureRoutes {
         LatencyProfile latency = SimulatorKnobs.latency(deployment, knobs.latency(request.headers().asHttpHeaders()));
         StreamFault fault = SimulatorKnobs.fault(request.headers().asHttpHeaders(), deployment);
         return request.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap(bytes -> {
-            OpenAiChatRequest parsed = parser.parse(bytes);
-            JsonNode raw = mapper.readTree(bytes);
+            JsonNode raw = readObject(mapper, bytes);
+            ((ObjectNode) raw).put("model", deployment); // the deployment chooses the model; a body's model is ignored
+            OpenAiChatRequest parsed = parser.parse(mapper.writeValueAsBytes(raw));
             var chat = new io.llmproxy.simulator.core.NormalizedChatRequest(deployment, parsed.chat().messages(),
                     parsed.chat().maxOutputTokens());
             CompletionPlan plan = CompletionPlanner.plan(chat);
@@ -133,6 +134,18 @@ public class AzureRoutes {
             out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(mapper.writeValueAsBytes(out));
         });
+    }
+
+    private static JsonNode readObject(JsonMapper mapper, byte[] bytes) {
+        try {
+            JsonNode node = mapper.readTree(bytes);
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (tools.jackson.core.JacksonException e) {
+            // fall through
+        }
+        throw OpenAiApiException.invalidJson();
     }
 
     private static Mono<ServerResponse> forced(JsonMapper mapper, int status) {
