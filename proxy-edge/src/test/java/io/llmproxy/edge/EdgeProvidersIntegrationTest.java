@@ -73,6 +73,8 @@ class EdgeProvidersIntegrationTest {
         ROUTES.put("mistral-tools", "p-mis:sim-tools");
         ROUTES.put("mistral-broken", "p-mis:sim-error-500");
         ROUTES.put("mistral-fault", "p-mis:sim-fault-midstream-error");
+        ROUTES.put("openai-tools", "p-oai:sim-tools");
+        ROUTES.put("openai-fault", "p-oai:sim-fault-midstream-error");
     }
 
     @DynamicPropertySource
@@ -90,6 +92,7 @@ class EdgeProvidersIntegrationTest {
         jdbc.update(provider, "p-ant", "anthropic-sim", "anthropic", "http://127.0.0.1:" + sim, cipher.encrypt(PROVIDER_SECRET), t0, 3);
         jdbc.update(provider, "p-az", "azure-sim", "azure-openai", "http://127.0.0.1:" + sim + "/openai/", cipher.encrypt(PROVIDER_SECRET), t0, 4);
         jdbc.update(provider, "p-mis", "mistral-sim", "mistral", "http://127.0.0.1:" + sim + "/mistral/v1", cipher.encrypt(PROVIDER_SECRET), t0, 5);
+        jdbc.update(provider, "p-oai", "openai-sim", "openai", "http://127.0.0.1:" + sim + "/v1", cipher.encrypt(PROVIDER_SECRET), t0, 6);
         long index = 10;
         for (Map.Entry<String, String> route : ROUTES.entrySet()) {
             String[] target = route.getValue().split(":");
@@ -202,7 +205,7 @@ class EdgeProvidersIntegrationTest {
             + "\"parameters\":{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"}}}}}],\"tool_choice\":\"required\"";
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"claude-tools", "azure-tools", "mistral-tools"})
+    @ValueSource(strings = {"claude-tools", "azure-tools", "mistral-tools", "openai-tools"})
     void toolCallsStreamedAndNotThenTheToolResultRoundTrip(String model) throws Exception {
         HttpResponse<String> whole = post(chat(model, "What is the weather in Paris?", false, TOOLS));
         assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
@@ -293,6 +296,7 @@ class EdgeProvidersIntegrationTest {
     @CsvSource({
             "claude-fault, 503, upstream_unavailable, anthropic-sim failed mid-stream: Overloaded",
             "mistral-fault, 502, upstream_error, mistral-sim failed mid-stream: ",
+            "openai-fault, 502, upstream_error, openai-sim failed mid-stream: ",
             "azure-cut, 502, upstream_stream_ended, azure-sim ended the stream before it was complete"})
     void aStreamThatFailsMidWayEndsWithAnOpenAiErrorEventAndAnUpstreamErrorUsageEvent(String model, int status, String code,
                                                                                       String message) throws Exception {
