@@ -165,6 +165,33 @@ class AnthropicChatTranslatorTest {
         assertThat(AnthropicChatTranslator.finishReason("refusal")).isEqualTo("content_filter");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"anthropic/text", "anthropic/tools"})
+    void theStreamSplitAtEveryByteTranslatesToTheSameClientBytes(String dir) {
+        GoldenFixtures golden = new GoldenFixtures("anthropic", dir);
+        byte[] upstream = golden.text("stream.txt").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] expected = translate(golden, upstream, upstream.length);
+        assertThat(new String(expected, StandardCharsets.UTF_8)).endsWith("data: [DONE]\n\n");
+        for (int split = 1; split < upstream.length; split++) {
+            assertThat(translate(golden, upstream, split)).as("split at " + split).isEqualTo(expected);
+        }
+    }
+
+    /** Feeds {@code upstream} in two reads split at {@code split} through a fresh decoder and translator. */
+    private static byte[] translate(GoldenFixtures golden, byte[] upstream, int split) {
+        AnthropicChatTranslator t = translator(true);
+        t.request(golden.request(true), golden.provider(), golden.providerModel());
+        io.llmproxy.edge.stream.SseDecoder decoder = new io.llmproxy.edge.stream.SseDecoder();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] read : new byte[][] {java.util.Arrays.copyOfRange(upstream, 0, split),
+                java.util.Arrays.copyOfRange(upstream, split, upstream.length)}) {
+            for (SseEvent event : decoder.feed(read)) {
+                out.writeBytes(t.streamEvent(event).bytes());
+            }
+        }
+        return out.toByteArray();
+    }
+
     private static JsonNode sent(UpstreamRequest request) {
         return GoldenFixtures.JSON.readTree(request.body());
     }
