@@ -328,6 +328,72 @@ class WalkingSkeletonE2ETest {
                 + "user removal %.0f ms%n", suspendMs, quotaMs, rotateMs, removeMs);
     }
 
+    /**
+     * Issue #3 (upstream half): providers of type anthropic, azure-openai (api-version in the base URL)
+     * and mistral registered through the admin API, called with the official OpenAI SDK, streamed and
+     * not, with a tool call; the simulator answers each in its own wire format.
+     */
+    @Test
+    void anthropicAzureAndMistralProvidersAnswerTheOpenAiSdkWithTextAndTools() throws Exception {
+        String tenantId = created(admin("POST", commandPort, "/admin/v1/tenants", "{\"name\":\"Providers\"}")).get("tenantId").asString();
+        Map<String, String> baseUrls = Map.of(
+                "anthropic", "http://127.0.0.1:" + simulatorPort,
+                "azure-openai", "http://127.0.0.1:" + simulatorPort + "/openai?api-version=2024-10-21",
+                "mistral", "http://127.0.0.1:" + simulatorPort + "/mistral/v1");
+        for (Map.Entry<String, String> type : baseUrls.entrySet()) {
+            String providerId = created(admin("POST", commandPort, "/admin/v1/providers", "{\"name\":\"sim-" + type.getKey()
+                    + "\",\"type\":\"" + type.getKey() + "\",\"baseUrl\":\"" + type.getValue() + "\",\"apiKey\":\"sk-" + type.getKey()
+                    + "\"}")).get("providerId").asString();
+            assertThat(admin("PUT", commandPort, "/admin/v1/routes/e2e-" + type.getKey(),
+                    "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-gpt-4o-mini\"}]}").statusCode()).isEqualTo(204);
+            assertThat(admin("PUT", commandPort, "/admin/v1/routes/e2e-" + type.getKey() + "-tools",
+                    "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-tools\"}]}").statusCode()).isEqualTo(204);
+        }
+        String key = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenantId + "/api-keys", "{\"name\":\"p\"}"))
+                .get("key").asString();
+        OpenAIClient client = OpenAIOkHttpClient.builder().apiKey(key).baseUrl("http://127.0.0.1:" + edgePort + "/v1").maxRetries(0).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> edgeStatus(key, "e2e-mistral-tools") == 200);
+        String expectedText = null;
+        for (String type : List.of("anthropic", "azure-openai", "mistral")) {
+            ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("e2e-" + type)
+                    .addSystemMessage("You are terse.").addUserMessage("Say hello to every provider.").build();
+            ChatCompletion whole = client.chat().completions().create(params);
+            String text = whole.choices().get(0).message().content().orElseThrow();
+            // the simulator's answer depends on model and messages only, whatever the wire format
+            if (expectedText == null) {
+                expectedText = text;
+            }
+            assertThat(text).as(type).isEqualTo(expectedText);
+            StringBuilder streamed = new StringBuilder();
+            List<CompletionUsage> usage = new ArrayList<>();
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params.toBuilder()
+                    .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+                stream.stream().forEach(chunk -> {
+                    chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append));
+                    chunk.usage().ifPresent(usage::add);
+                });
+            }
+            assertThat(streamed.toString()).as(type).isEqualTo(text);
+            assertThat(usage).hasSize(1);
+            assertThat(usage.get(0).completionTokens()).isEqualTo(whole.usage().orElseThrow().completionTokens());
+
+            ChatCompletionCreateParams tools = ChatCompletionCreateParams.builder().model("e2e-" + type + "-tools")
+                    .addUserMessage("Weather in Paris?")
+                    .addFunctionTool(com.openai.models.FunctionDefinition.builder().name("get_weather")
+                            .parameters(com.openai.models.FunctionParameters.builder()
+                                    .putAdditionalProperty("type", com.openai.core.JsonValue.from("object")).build()).build())
+                    .build();
+            var call = client.chat().completions().create(tools).choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
+            assertThat(call.function().name()).isEqualTo("get_weather");
+            StringBuilder arguments = new StringBuilder();
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(tools)) {
+                stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().toolCalls().ifPresent(calls -> calls.forEach(
+                        tc -> tc.function().flatMap(f -> f.arguments()).ifPresent(arguments::append)))));
+            }
+            assertThat(JSON.readTree(arguments.toString())).as(type).isEqualTo(JSON.readTree(call.function().arguments()));
+        }
+    }
+
     private int edgeStatus(String key, String model) throws Exception {
         return http.send(HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)).uri(URI.create("http://127.0.0.1:" + edgePort + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")

@@ -24,7 +24,7 @@ public class Provider {
     public Provider(RegisterProvider command) {
         ProviderRules.check(command);
         apply(new ProviderRegistered(command.providerId(), command.name().strip(), command.type(),
-                ProviderRules.normaliseBaseUrl(command.baseUrl()), command.apiKeyCiphertext(),
+                ProviderRules.normaliseBaseUrl(command.baseUrl(), command.type()), command.apiKeyCiphertext(),
                 GenericEventMessage.clock.instant()));
     }
 

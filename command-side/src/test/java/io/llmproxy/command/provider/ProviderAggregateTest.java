@@ -39,4 +39,19 @@ class ProviderAggregateTest {
                 .expectException(CommandRejected.class)
                 .expectExceptionMessage("baseUrl must be an absolute http(s) URL");
     }
+
+    @Test
+    void anAzureBaseUrlMayNameItsApiVersionOtherQueriesAreRefused() {
+        fixture.givenNoPriorActivity()
+                .when(new RegisterProvider("p1", "az", "azure-openai", "https://r.openai.azure.com/openai?api-version=2024-06-01", "v1:abc"))
+                .expectEvents(new ProviderRegistered("p1", "az", "azure-openai", "https://r.openai.azure.com/openai?api-version=2024-06-01",
+                        "v1:abc", fixture.currentTime()));
+        new AggregateTestFixture<>(Provider.class).givenNoPriorActivity()
+                .when(new RegisterProvider("p1", "az", "azure-openai", "https://r.openai.azure.com/openai?key=secret", "v1:abc"))
+                .expectException(CommandRejected.class)
+                .expectExceptionMessage("baseUrl must not carry credentials, a query or a fragment (the apiKey field holds the credential)");
+        new AggregateTestFixture<>(Provider.class).givenNoPriorActivity()
+                .when(new RegisterProvider("p1", "o", "openai", "https://api.openai.com/v1?api-version=1", "v1:abc"))
+                .expectException(CommandRejected.class);
+    }
 }

@@ -1,11 +1,19 @@
 package io.llmproxy.edge.provider;
 
 /**
- * The one mapping of a provider's HTTP error status to the canonical {@link UpstreamFailure}, shared by
- * provider folders whose errors carry nothing more specific: 400/404/409/413/422 are passed on as the
- * client's fault; 401/403 (the gateway's credential) become 502; 408 → 504; 429 is kept with its
- * {@code Retry-After}; 503 is kept; anything else → 502. Messages name the provider and quote the
- * provider's own message, never its credential.
+ * Maps a provider's non-2xx HTTP status to the canonical {@link UpstreamFailure}, the same way for
+ * every provider type. Messages name the provider (its configured name), never its credential.
+ *
+ * <table>
+ *   <caption>status mapping</caption>
+ *   <tr><th>provider status</th><th>client status</th><th>code</th></tr>
+ *   <tr><td>400, 404, 409, 413, 422</td><td>same</td><td>{@code upstream_rejected}</td></tr>
+ *   <tr><td>401, 403</td><td>502</td><td>{@code upstream_auth_failed}</td></tr>
+ *   <tr><td>408</td><td>504</td><td>{@code upstream_timeout}</td></tr>
+ *   <tr><td>429</td><td>429 (with the provider's {@code Retry-After})</td><td>{@code rate_limit_exceeded}</td></tr>
+ *   <tr><td>503, 529 (Anthropic "overloaded_error")</td><td>503 (with {@code Retry-After})</td><td>{@code upstream_unavailable}</td></tr>
+ *   <tr><td>any other</td><td>502</td><td>{@code upstream_error}</td></tr>
+ * </table>
  */
 public final class UpstreamFailures {
 
@@ -13,7 +21,7 @@ public final class UpstreamFailures {
     }
 
     /**
-     * @param providerName    the provider connection's name (not its type or key)
+     * @param providerName    the provider's configured name
      * @param status          the provider's HTTP status
      * @param upstreamMessage the provider's own error message, or null
      * @param retryAfter      the provider's {@code Retry-After} header, or null
@@ -29,11 +37,16 @@ public final class UpstreamFailures {
                     providerName + " timed out (HTTP 408)", null);
             case 429 -> new UpstreamFailure(429, "rate_limit_error", "rate_limit_exceeded",
                     providerName + " is rate limiting (HTTP 429)" + detail, retryAfter);
-            case 503 -> new UpstreamFailure(503, "server_error", "upstream_unavailable",
-                    providerName + " is unavailable (HTTP 503)" + detail, retryAfter);
+            case 503, 529 -> new UpstreamFailure(503, "server_error", "upstream_unavailable",
+                    providerName + " is unavailable (HTTP " + status + ")" + detail, retryAfter);
             default -> new UpstreamFailure(502, "server_error", "upstream_error",
                     providerName + " failed (HTTP " + status + ")" + detail, retryAfter);
         };
+    }
+
+    /** A 2xx body or stream event that could not be read. */
+    public static UpstreamFailure malformed(String providerName, String what) {
+        return new UpstreamFailure(502, "server_error", "upstream_error", providerName + " " + what, null);
     }
 
     /** A 502 for a provider answer that cannot be read ({@code what}: e.g. "a response that is not JSON"). */

@@ -2,6 +2,7 @@ package io.llmproxy.simulator.http;
 
 import io.llmproxy.simulator.SimulatorProperties;
 import io.llmproxy.simulator.core.LatencyProfile;
+import io.llmproxy.simulator.core.StreamFault;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,14 @@ import org.springframework.stereotype.Component;
  *   <li>model name {@code sim-error-<status>} (e.g. {@code sim-error-500}): same as
  *       {@value #STATUS_HEADER}, for clients that cannot set headers;</li>
  *   <li>model name {@code sim-slow-<ms>} (e.g. {@code sim-slow-200}): that inter-token delay in ms
- *       (0..{@value #MAX_LATENCY_MS}), for callers that cannot set headers (e.g. through the gateway).</li>
+ *       (0..{@value #MAX_LATENCY_MS}), for callers that cannot set headers (e.g. through the gateway);</li>
+ *   <li>{@value #FAULT_HEADER} {@code midstream-error} | {@code cut}, or a model name containing
+ *       {@code sim-fault-midstream-error} / {@code sim-fault-cut}: a streamed answer fails after half its
+ *       content events with the provider's error event, or just ends ({@link StreamFault});</li>
+ *   <li>a model name containing {@code sim-tools}: answer with a tool call when tools are declared
+ *       ({@link io.llmproxy.simulator.core.ToolCallPlanner});</li>
+ *   <li>a model name containing {@code sim-cache-<n>}: formats with prompt caching (Anthropic) report
+ *       {@code n} of the prompt tokens as read from the cache.</li>
  * </ul>
  * A malformed header value raises {@link InvalidKnobException}, which providers answer with 400.
  */
@@ -38,6 +46,10 @@ public class SimulatorKnobs {
     /** Upper bound accepted for the latency headers: ten minutes, in ms. */
     public static final long MAX_LATENCY_MS = 600_000;
 
+    /** Request header injecting a stream fault: {@code midstream-error} or {@code cut}. */
+    public static final String FAULT_HEADER = "x-sim-fault";
+
+    private static final Pattern CACHE_MODEL = Pattern.compile(".*sim-cache-(\\d{1,9}).*");
     private static final Pattern ERROR_MODEL = Pattern.compile("sim-error-(\\d{3})");
     private static final Pattern SLOW_MODEL = Pattern.compile("sim-slow-(\\d{1,6})");
 
@@ -113,5 +125,33 @@ public class SimulatorKnobs {
         }
         throw new InvalidKnobException(name,
                 "Invalid " + name + " header '" + value + "': expected milliseconds 0.." + MAX_LATENCY_MS + ".");
+    }
+
+    /**
+     * The stream fault asked for by {@value #FAULT_HEADER} or, when the header is absent, by the model name.
+     *
+     * @return the fault, or null for none
+     * @throws InvalidKnobException for an unknown header value
+     */
+    public static StreamFault fault(HttpHeaders headers, String model) {
+        String value = headers.getFirst(FAULT_HEADER);
+        if (value != null) {
+            return switch (value.trim()) {
+                case "midstream-error" -> StreamFault.MIDSTREAM_ERROR;
+                case "cut" -> StreamFault.CUT;
+                default -> throw new InvalidKnobException(FAULT_HEADER,
+                        "Invalid " + FAULT_HEADER + " header '" + value + "': expected midstream-error or cut.");
+            };
+        }
+        if (model.contains("sim-fault-midstream-error")) {
+            return StreamFault.MIDSTREAM_ERROR;
+        }
+        return model.contains("sim-fault-cut") ? StreamFault.CUT : null;
+    }
+
+    /** Prompt tokens to report as read from the cache ({@code sim-cache-<n>} in the model name), else 0. */
+    public static int cachedPromptTokens(String model) {
+        Matcher matcher = CACHE_MODEL.matcher(model);
+        return matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
     }
 }

@@ -3,6 +3,10 @@ package io.llmproxy.simulator.openai;
 import io.llmproxy.simulator.core.CompletionPlan;
 import io.llmproxy.simulator.core.CompletionPlanner;
 import io.llmproxy.simulator.core.LatencyProfile;
+import io.llmproxy.simulator.core.StreamFault;
+import io.llmproxy.simulator.core.ToolCall;
+import io.llmproxy.simulator.core.ToolCallPlanner;
+import io.llmproxy.simulator.http.PacedStream;
 import io.llmproxy.simulator.http.SimulatorKnobs;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -48,9 +52,43 @@ public final class OpenAiChatHandler {
             LatencyProfile latency = knobs.latency(request.headers().asHttpHeaders());
             return request.bodyToMono(byte[].class)
                     .defaultIfEmpty(new byte[0])
-                    .map(parser::parse)
-                    .flatMap(chat -> respond(chat, SimulatorKnobs.latency(chat.chat().model(), latency)));
+                    .flatMap(bytes -> {
+                        OpenAiChatRequest chat = parser.parse(bytes);
+                        String model = chat.chat().model();
+                        LatencyProfile modelLatency = SimulatorKnobs.latency(model, latency);
+                        StreamFault fault = SimulatorKnobs.fault(request.headers().asHttpHeaders(), model);
+                        if (fault != null || model.contains(ToolCallPlanner.TOOLS_MODEL_MARK)) {
+                            return toolsOrFault(chat, parser.tree(bytes), fault, modelLatency);
+                        }
+                        return respond(chat, modelLatency);
+                    });
         });
+    }
+
+    /** The dialect for tool calls and stream faults ({@code sim-tools}, {@code x-sim-fault} / {@code sim-fault-*}). */
+    private static final OpenAiLikeFormat.Dialect DIALECT = new OpenAiLikeFormat.Dialect(OpenAiWireFormat.ID_PREFIX, false, false,
+            false, "call_", 24);
+
+    /**
+     * A request with the {@code sim-tools} mark or a stream fault: answered by {@link OpenAiLikeFormat}
+     * (a call of the first declared tool while the last message is not a tool result; the fault cuts
+     * the stream after half its content chunks, with an {@code {"error":…}} event for
+     * {@code midstream-error}).
+     */
+    private Mono<ServerResponse> toolsOrFault(OpenAiChatRequest request, tools.jackson.databind.JsonNode raw, StreamFault fault,
+                                              LatencyProfile latency) {
+        String model = request.chat().model();
+        SimulatorKnobs.forcedStatus(model).ifPresent(status -> {
+            throw OpenAiApiException.forStatus(status);
+        });
+        CompletionPlan plan = CompletionPlanner.plan(request.chat());
+        ToolCall call = ToolCallPlanner.plan(model, OpenAiLikeFormat.firstToolName(raw), OpenAiLikeFormat.lastIsToolResult(raw), plan);
+        long created = clock.instant().getEpochSecond();
+        OpenAiLikeFormat format = new OpenAiLikeFormat(parser.mapper(), DIALECT);
+        if (!request.stream()) {
+            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(format.completion(plan, call, model, created));
+        }
+        return PacedStream.sse(format.streamEvents(plan, call, model, created, request.includeUsage(), fault), latency);
     }
 
     /** {@code GET /v1/models}. */

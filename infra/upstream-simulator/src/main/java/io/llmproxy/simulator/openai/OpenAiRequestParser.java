@@ -36,6 +36,16 @@ public final class OpenAiRequestParser {
         this.mapper = mapper;
     }
 
+    /** The body as a JSON tree (call after {@link #parse} accepted it). */
+    public JsonNode tree(byte[] body) {
+        return mapper.readTree(body);
+    }
+
+    /** The mapper this parser reads with. */
+    public JsonMapper mapper() {
+        return mapper;
+    }
+
     /** Parses a raw request body; throws {@link OpenAiApiException} (400) when it is invalid. */
     public OpenAiChatRequest parse(byte[] body) {
         JsonNode root;
