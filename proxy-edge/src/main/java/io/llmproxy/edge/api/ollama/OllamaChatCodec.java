@@ -387,7 +387,8 @@ public final class OllamaChatCodec implements ClientCodec {
     }
 
     private void flushToolCalls(ByteArrayOutputStream out) {
-        if (toolCalls.isEmpty()) {
+        if (toolCalls.isEmpty() || api == Api.GENERATE) {
+            toolCalls.clear();
             return;
         }
         ObjectNode line = line();
