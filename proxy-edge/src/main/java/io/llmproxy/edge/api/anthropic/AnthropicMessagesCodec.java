@@ -36,7 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p><b>Canonical → response</b>: {@code {"id","type":"message","role":"assistant","content":[text…,
  * tool_use…],"model","stop_reason","stop_sequence":null,"usage":{"input_tokens","output_tokens",
- * "cache_read_input_tokens"?}}}, with {@code finish_reason} stop→{@code end_turn}, length→{@code max_tokens},
+ * "cache_creation_input_tokens":0,"cache_read_input_tokens"}}}, with {@code finish_reason} stop→{@code end_turn}, length→{@code max_tokens},
  * tool_calls→{@code tool_use}, content_filter→{@code refusal}; {@code input_tokens} excludes the cached
  * prompt tokens, which are {@code cache_read_input_tokens} (Anthropic counts them apart).
  *
@@ -330,9 +330,8 @@ public final class AnthropicMessagesCodec implements ClientCodec {
         ObjectNode u = out.putObject("usage");
         u.put("input_tokens", usage.path("prompt_tokens").asLong(0) - cached);
         u.put("output_tokens", usage.path("completion_tokens").asLong(0));
-        if (cached > 0) {
-            u.put("cache_read_input_tokens", cached);
-        }
+        u.put("cache_creation_input_tokens", 0);
+        u.put("cache_read_input_tokens", cached);
         return json.writeValueAsBytes(out);
     }
 
@@ -385,7 +384,8 @@ public final class AnthropicMessagesCodec implements ClientCodec {
             message.put("id", id).put("type", "message").put("role", "assistant");
             message.putArray("content");
             message.put("model", model).putNull("stop_reason").putNull("stop_sequence");
-            message.putObject("usage").put("input_tokens", 0).put("output_tokens", 0);
+            message.putObject("usage").put("input_tokens", 0).put("output_tokens", 0)
+                    .put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0);
             emit(out, "message_start", start);
             emit(out, "ping", json.createObjectNode().put("type", "ping"));
         }
@@ -459,9 +459,8 @@ public final class AnthropicMessagesCodec implements ClientCodec {
         ObjectNode usage = delta.putObject("usage");
         usage.put("input_tokens", promptTokens - cachedTokens);
         usage.put("output_tokens", completionTokens);
-        if (cachedTokens > 0) {
-            usage.put("cache_read_input_tokens", cachedTokens);
-        }
+        usage.put("cache_creation_input_tokens", 0);
+        usage.put("cache_read_input_tokens", cachedTokens);
         emit(out, "message_delta", delta);
         emit(out, "message_stop", json.createObjectNode().put("type", "message_stop"));
     }

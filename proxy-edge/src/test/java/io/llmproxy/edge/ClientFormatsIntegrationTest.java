@@ -1,0 +1,435 @@
+package io.llmproxy.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llmproxy.edge.support.ReadModelDatabase;
+import io.llmproxy.edge.support.SimulatorServer;
+import io.llmproxy.edge.support.ToolCallUpstream;
+import io.llmproxy.edge.support.UsageConsumer;
+import io.llmproxy.kernel.apikey.ApiKeys;
+import io.llmproxy.kernel.secret.SecretCipher;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
+import io.llmproxy.testsupport.LocalPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Anthropic ({@code /v1/messages}) and Ollama ({@code /api/*}) client formats end to end through
+ * the edge: real read model on PostgreSQL, real Redis, embedded Kafka, the project's simulator as an
+ * OpenAI-format upstream, and a recorded OpenAI tool-call upstream ({@link ToolCallUpstream}).
+ * Asserts wire shapes, concrete token counts and the usage event of each call.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "llmproxy.edge.snapshot-poll-interval=100ms"})
+@EmbeddedKafka(partitions = 1, topics = UsageRecorded.TOPIC)
+class ClientFormatsIntegrationTest {
+
+    static final String SECRET = Base64.getEncoder().encodeToString(new byte[32]);
+    static final String TENANT = "tenant-clients-" + UUID.randomUUID();
+    static final String KEY = ApiKeys.generate();
+    static String dbUrl;
+    static UsageConsumer usage;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        int simulator = SimulatorServer.port();
+        int tools = ToolCallUpstream.port();
+        dbUrl = ReadModelDatabase.create("llmproxy_edge_clients_it");
+        JdbcTemplate db = ReadModelDatabase.jdbc(dbUrl);
+        SecretCipher cipher = new SecretCipher(SECRET);
+        Timestamp t0 = Timestamp.from(Instant.parse("2026-11-29T10:00:00Z"));
+        db.update("INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, 'clients', ?, 1)", TENANT, t0);
+        db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
+                + "VALUES ('kc', ?, 'clients', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(KEY), ApiKeys.displayPrefix(KEY), t0);
+        db.update("INSERT INTO rm_provider VALUES ('p-sim', 'sim', 'openai', ?, ?, ?, 3)",
+                "http://127.0.0.1:" + simulator + "/v1", cipher.encrypt("sk-sim-secret"), t0);
+        db.update("INSERT INTO rm_provider VALUES ('p-tools', 'recorded', 'openai', ?, ?, ?, 4)",
+                "http://127.0.0.1:" + tools + "/v1", cipher.encrypt("sk-tools-secret"), t0);
+        String route = "INSERT INTO rm_route (route_id, model, targets, updated_at, change_index) VALUES (?, ?, ?::jsonb, ?, ?)";
+        db.update(route, "gpt-4o-mini", "gpt-4o-mini", "[{\"providerId\":\"p-sim\",\"model\":\"sim-gpt-4o-mini\"}]", t0, 5);
+        db.update(route, "broken", "broken", "[{\"providerId\":\"p-sim\",\"model\":\"sim-error-500\"}]", t0, 6);
+        db.update(route, "tooly", "tooly", "[{\"providerId\":\"p-tools\",\"model\":\"tool-model\"}]", t0, 7);
+        db.update(route, "cut", "cut", "[{\"providerId\":\"p-tools\",\"model\":\"cut-model\"}]", t0, 8);
+        registry.add("spring.datasource.url", () -> dbUrl);
+        registry.add("spring.datasource.username", LocalPostgres::user);
+        registry.add("spring.datasource.password", LocalPostgres::password);
+        registry.add("llmproxy.edge.secret-key", () -> SECRET);
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    EmbeddedKafkaBroker broker;
+    @Autowired
+    JsonMapper json;
+    @Autowired
+    io.llmproxy.edge.snapshot.SnapshotStore snapshots;
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeEach
+    void ready() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().changeIndex() >= 8);
+        synchronized (ClientFormatsIntegrationTest.class) {
+            if (usage == null) {
+                usage = new UsageConsumer(broker.getBrokersAsString(), json);
+            }
+        }
+    }
+
+    @AfterAll
+    static void closeConsumer() {
+        if (usage != null) {
+            usage.close();
+            usage = null;
+        }
+    }
+
+    HttpResponse<String> send(String method, String path, Map<String, String> headers, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder().timeout(Duration.ofSeconds(30))
+                .uri(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Map<String, String> bearer() {
+        return Map.of("Authorization", "Bearer " + KEY);
+    }
+
+    static Map<String, String> xApiKey() {
+        return Map.of("x-api-key", KEY, "anthropic-version", "2023-06-01");
+    }
+
+    /** @return n distinct lower-case words: the simulator counts n + 7 prompt tokens for one user message */
+    static String words(int n) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            s.append(i == 0 ? "" : " ").append("word");
+        }
+        return s.toString();
+    }
+
+    record Sse(String event, JsonNode data) {
+    }
+
+    List<Sse> sse(String body) {
+        List<Sse> out = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            String event = null;
+            String data = null;
+            for (String line : block.split("\n")) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    data = line.substring(6);
+                }
+            }
+            if (data != null) {
+                out.add(new Sse(event, json.readTree(data)));
+            }
+        }
+        return out;
+    }
+
+    List<JsonNode> ndjson(String body) {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(json.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    // ---------------------------------------------------------------- Anthropic /v1/messages
+
+    String messages(int words, boolean stream, String model) {
+        return "{\"model\":\"" + model + "\",\"max_tokens\":200,\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + words(words) + "\"}]}";
+    }
+
+    @Test
+    void anthropicMessageNonStreamedWithXApiKey() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/messages", xApiKey(), messages(3, false, "gpt-4o-mini"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode message = json.readTree(response.body());
+        assertThat(message.get("type").asString()).isEqualTo("message");
+        assertThat(message.get("role").asString()).isEqualTo("assistant");
+        assertThat(message.get("model").asString()).isEqualTo("sim-gpt-4o-mini");
+        assertThat(message.get("stop_reason").asString()).isEqualTo("end_turn");
+        assertThat(message.get("content").get(0).get("type").asString()).isEqualTo("text");
+        String text = message.get("content").get(0).get("text").asString();
+        long output = message.get("usage").get("output_tokens").asLong();
+        assertThat(message.get("usage").get("input_tokens").asLong()).isEqualTo(10);
+        assertThat(output).isEqualTo(text.split(" ").length);
+
+        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 10);
+        assertThat(event.tenantId()).isEqualTo(TENANT);
+        assertThat(event.apiKeyId()).isEqualTo("kc");
+        assertThat(event.model()).isEqualTo("gpt-4o-mini");
+        assertThat(event.providerModel()).isEqualTo("sim-gpt-4o-mini");
+        assertThat(event.completionTokens()).isEqualTo(output);
+        assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(event.httpStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void anthropicMessageStreamedWithBearerGivesTheSameTextAsEvents() throws Exception {
+        String whole = json.readTree(send("POST", "/v1/messages", bearer(), messages(4, false, "gpt-4o-mini")).body())
+                .get("content").get(0).get("text").asString();
+        HttpResponse<String> response = send("POST", "/v1/messages", bearer(), messages(4, true, "gpt-4o-mini"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        List<Sse> events = sse(response.body());
+        List<String> names = events.stream().map(Sse::event).distinct().toList();
+        assertThat(names).containsExactly("message_start", "ping", "content_block_start", "content_block_delta",
+                "content_block_stop", "message_delta", "message_stop");
+        StringBuilder text = new StringBuilder();
+        events.stream().filter(e -> "content_block_delta".equals(e.event()))
+                .forEach(e -> text.append(e.data().get("delta").get("text").asString()));
+        assertThat(text.toString()).isEqualTo(whole);
+        JsonNode delta = events.get(events.size() - 2).data();
+        assertThat(delta.get("delta").get("stop_reason").asString()).isEqualTo("end_turn");
+        assertThat(delta.get("usage").get("input_tokens").asLong()).isEqualTo(11);
+        assertThat(delta.get("usage").get("output_tokens").asLong()).isEqualTo(whole.split(" ").length);
+        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && e.stream() && e.promptTokens() == 11);
+        assertThat(event.completionTokens()).isEqualTo(whole.split(" ").length);
+        assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
+    }
+
+    @Test
+    void anthropicToolUseStreamedAndNot() throws Exception {
+        String request = "{\"model\":\"tooly\",\"max_tokens\":100,\"stream\":%s,\"tools\":[{\"name\":\"get_weather\","
+                + "\"description\":\"Weather\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}}}}],"
+                + "\"tool_choice\":{\"type\":\"any\"},\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]}";
+        JsonNode message = json.readTree(send("POST", "/v1/messages", xApiKey(), request.formatted(false)).body());
+        assertThat(ToolCallUpstream.lastRequest().get("tools").get(0).get("function").get("name").asString()).isEqualTo("get_weather");
+        assertThat(ToolCallUpstream.lastRequest().get("tool_choice").asString()).isEqualTo("required");
+        assertThat(message.get("stop_reason").asString()).isEqualTo("tool_use");
+        assertThat(message.get("content").get(1).get("type").asString()).isEqualTo("tool_use");
+        assertThat(message.get("content").get(1).get("name").asString()).isEqualTo("get_weather");
+        assertThat(message.get("content").get(1).get("input").get("location").asString()).isEqualTo("San Francisco, CA");
+        assertThat(message.get("usage").get("cache_read_input_tokens").asLong()).isEqualTo(400);
+        usage.await(e -> "messages".equals(e.endpoint()) && "tooly".equals(e.model()) && !e.stream()
+                && e.promptTokens() == 472 && e.completionTokens() == 89 && e.cachedPromptTokens() == 400);
+
+        List<Sse> events = sse(send("POST", "/v1/messages", xApiKey(), request.formatted(true)).body());
+        List<JsonNode> starts = events.stream().filter(e -> "content_block_start".equals(e.event())).map(Sse::data).toList();
+        assertThat(starts).extracting(s -> s.get("content_block").get("type").asString()).containsExactly("text", "tool_use", "tool_use");
+        assertThat(starts.get(1).get("content_block").get("id").asString()).isEqualTo("call_1");
+        StringBuilder input = new StringBuilder();
+        events.stream().filter(e -> "content_block_delta".equals(e.event()) && e.data().get("index").asInt() == 1)
+                .forEach(e -> input.append(e.data().get("delta").get("partial_json").asString()));
+        assertThat(json.readTree(input.toString()).get("location").asString()).isEqualTo("Paris");
+        assertThat(events.get(events.size() - 2).data().get("delta").get("stop_reason").asString()).isEqualTo("tool_use");
+        usage.await(e -> "messages".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
+                && e.promptTokens() == 25 && e.completionTokens() == 14);
+    }
+
+    @Test
+    void anthropicErrorsAreAnthropicErrorJson() throws Exception {
+        HttpResponse<String> noKey = send("POST", "/v1/messages", Map.of(), messages(1, false, "gpt-4o-mini"));
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(noKey.body()).isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+                + "\"message\":\"x-api-key header is required (or Authorization: Bearer <key>)\"}}");
+        HttpResponse<String> unknown = send("POST", "/v1/messages", xApiKey(), messages(1, false, "nope"));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(unknown.body()).get("error").get("type").asString()).isEqualTo("not_found_error");
+        HttpResponse<String> noMax = send("POST", "/v1/messages", xApiKey(),
+                "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(noMax.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(noMax.body()).get("error").get("type").asString()).isEqualTo("invalid_request_error");
+        HttpResponse<String> broken = send("POST", "/v1/messages", xApiKey(), messages(2, false, "broken"));
+        assertThat(broken.statusCode()).isEqualTo(502);
+        assertThat(json.readTree(broken.body()).get("error").get("type").asString()).isEqualTo("api_error");
+        assertThat(broken.body()).contains("sim").doesNotContain("sk-sim-secret");
+        usage.await(e -> "messages".equals(e.endpoint()) && "broken".equals(e.model()) && e.httpStatus() == 502
+                && e.outcome() == Outcome.UPSTREAM_ERROR);
+        usage.await(e -> "messages".equals(e.endpoint()) && "nope".equals(e.model()) && e.httpStatus() == 404);
+    }
+
+    @Test
+    void anthropicStreamCutByTheProviderEndsWithAnErrorEvent() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/messages", xApiKey(), messages(5, true, "cut"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<Sse> events = sse(response.body());
+        Sse last = events.get(events.size() - 1);
+        assertThat(last.event()).isEqualTo("error");
+        assertThat(last.data().get("error").get("type").asString()).isEqualTo("api_error");
+        assertThat(last.data().get("error").get("message").asString()).isEqualTo("recorded ended the stream before it was complete");
+        assertThat(events).noneMatch(e -> "message_stop".equals(e.event()));
+        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && "cut".equals(e.model()));
+        assertThat(event.outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+        assertThat(event.httpStatus()).isEqualTo(502);
+    }
+
+    @Test
+    void openAiRoutesStillAnswerAndUnknownV1PathsStay404() throws Exception {
+        HttpResponse<String> chat = send("POST", "/v1/chat/completions", bearer(),
+                "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + words(6) + "\"}]}");
+        assertThat(chat.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(chat.body()).get("usage").get("prompt_tokens").asLong()).isEqualTo(13);
+        HttpResponse<String> unknown = send("POST", "/v1/nothing-here", bearer(), "{}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(unknown.body()).get("error").get("code").asString()).isEqualTo("unknown_url");
+    }
+
+    // ---------------------------------------------------------------- Ollama /api/*
+
+    String ollamaChat(int words, Boolean stream, String model) {
+        return "{\"model\":\"" + model + "\"" + (stream == null ? "" : ",\"stream\":" + stream)
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + words(words) + "\"}]}";
+    }
+
+    @Test
+    void ollamaChatNonStreamed() throws Exception {
+        HttpResponse<String> response = send("POST", "/api/chat", bearer(), ollamaChat(7, false, "gpt-4o-mini"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("model").asString()).isEqualTo("gpt-4o-mini");
+        assertThat(Instant.parse(body.get("created_at").asString())).isAfter(Instant.now().minusSeconds(60));
+        assertThat(body.get("message").get("role").asString()).isEqualTo("assistant");
+        String text = body.get("message").get("content").asString();
+        assertThat(body.get("done").asBoolean()).isTrue();
+        assertThat(body.get("done_reason").asString()).isEqualTo("stop");
+        assertThat(body.get("prompt_eval_count").asLong()).isEqualTo(14);
+        assertThat(body.get("eval_count").asLong()).isEqualTo(text.split(" ").length);
+        assertThat(body.get("total_duration").asLong()).isPositive();
+        assertThat(body.get("load_duration").asLong()).isZero();
+        UsageRecorded event = usage.await(e -> "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 14);
+        assertThat(event.completionTokens()).isEqualTo(text.split(" ").length);
+        assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
+    }
+
+    @Test
+    void ollamaChatStreamsNdjsonByDefault() throws Exception {
+        String whole = json.readTree(send("POST", "/api/chat", bearer(), ollamaChat(8, false, "gpt-4o-mini")).body())
+                .get("message").get("content").asString();
+        HttpResponse<String> response = send("POST", "/api/chat", bearer(), ollamaChat(8, null, "gpt-4o-mini"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/x-ndjson"));
+        List<JsonNode> lines = ndjson(response.body());
+        StringBuilder text = new StringBuilder();
+        lines.subList(0, lines.size() - 1).forEach(l -> {
+            assertThat(l.get("done").asBoolean()).isFalse();
+            text.append(l.get("message").get("content").asString());
+        });
+        assertThat(text.toString()).isEqualTo(whole);
+        JsonNode last = lines.get(lines.size() - 1);
+        assertThat(last.get("done").asBoolean()).isTrue();
+        assertThat(last.get("done_reason").asString()).isEqualTo("stop");
+        assertThat(last.get("prompt_eval_count").asLong()).isEqualTo(15);
+        assertThat(last.get("eval_count").asLong()).isEqualTo(whole.split(" ").length);
+        assertThat(last.get("prompt_eval_duration").asLong()).isPositive();
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && e.stream() && e.promptTokens() == 15
+                && e.completionTokens() == whole.split(" ").length);
+    }
+
+    @Test
+    void ollamaGenerateStreamedAndNot() throws Exception {
+        String body = "{\"model\":\"gpt-4o-mini\",\"prompt\":\"" + words(9) + "\",\"options\":{\"num_predict\":5}%s}";
+        JsonNode whole = json.readTree(send("POST", "/api/generate", bearer(), body.formatted(",\"stream\":false")).body());
+        assertThat(whole.get("response").asString().split(" ")).hasSize(5);
+        assertThat(whole.get("done_reason").asString()).isEqualTo("length");
+        assertThat(whole.get("prompt_eval_count").asLong()).isEqualTo(16);
+        assertThat(whole.get("eval_count").asLong()).isEqualTo(5);
+        List<JsonNode> lines = ndjson(send("POST", "/api/generate", bearer(), body.formatted("")).body());
+        StringBuilder text = new StringBuilder();
+        lines.forEach(l -> text.append(l.get("response").asString()));
+        assertThat(text.toString()).isEqualTo(whole.get("response").asString());
+        assertThat(lines.get(lines.size() - 1).get("done_reason").asString()).isEqualTo("length");
+        usage.await(e -> "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 16 && e.completionTokens() == 5);
+        usage.await(e -> "ollama.generate".equals(e.endpoint()) && e.stream() && e.promptTokens() == 16 && e.completionTokens() == 5);
+    }
+
+    @Test
+    void ollamaToolCallsStreamedAndNot() throws Exception {
+        String request = "{\"model\":\"tooly\",\"stream\":%s,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}}}}}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]}";
+        JsonNode whole = json.readTree(send("POST", "/api/chat", bearer(), request.formatted(false)).body());
+        JsonNode call = whole.get("message").get("tool_calls").get(0).get("function");
+        assertThat(call.get("name").asString()).isEqualTo("get_weather");
+        assertThat(call.get("arguments").get("location").asString()).isEqualTo("San Francisco, CA");
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && !e.stream() && e.promptTokens() == 472);
+
+        List<JsonNode> lines = ndjson(send("POST", "/api/chat", bearer(), request.formatted(true)).body());
+        JsonNode calls = lines.stream().filter(l -> l.get("message").has("tool_calls")).findFirst().orElseThrow()
+                .get("message").get("tool_calls");
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(0).get("function").get("arguments").get("location").asString()).isEqualTo("Paris");
+        assertThat(calls.get(1).get("function").get("name").asString()).isEqualTo("get_time");
+        assertThat(lines.get(lines.size() - 1).get("eval_count").asLong()).isEqualTo(14);
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream() && e.promptTokens() == 25);
+    }
+
+    @Test
+    void ollamaModelEndpoints() throws Exception {
+        JsonNode tags = json.readTree(send("GET", "/api/tags", bearer(), null).body());
+        assertThat(tags.get("models")).extracting(m -> m.get("name").asString()).containsExactly("broken", "cut", "gpt-4o-mini", "tooly");
+        assertThat(tags.get("models").get(2).get("modified_at").asString()).isEqualTo("2026-11-29T10:00:00Z");
+        assertThat(tags.get("models").get(2).get("digest").asString()).hasSize(64);
+        HttpResponse<String> show = send("POST", "/api/show", bearer(), "{\"model\":\"gpt-4o-mini\"}");
+        assertThat(show.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(show.body()).get("capabilities").get(0).asString()).isEqualTo("completion");
+        HttpResponse<String> missing = send("POST", "/api/show", bearer(), "{\"model\":\"llama9\"}");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).isEqualTo("{\"error\":\"model 'llama9' not found\"}");
+        HttpResponse<String> version = send("GET", "/api/version", Map.of(), null);
+        assertThat(version.body()).isEqualTo("{\"version\":\"0.12.0\"}");
+        HttpResponse<String> noKey = send("GET", "/api/tags", Map.of(), null);
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(noKey.body()).isEqualTo("{\"error\":\"unauthorized: this gateway needs an API key, sent as 'Authorization: Bearer <key>'\"}");
+    }
+
+    @Test
+    void ollamaErrorsAreErrorObjects() throws Exception {
+        HttpResponse<String> noKey = send("POST", "/api/chat", Map.of(), ollamaChat(1, false, "gpt-4o-mini"));
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(json.readTree(noKey.body()).get("error").asString()).startsWith("unauthorized");
+        HttpResponse<String> unknown = send("POST", "/api/chat", bearer(), ollamaChat(1, false, "llama9"));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo("{\"error\":\"model 'llama9' not found\"}");
+        HttpResponse<String> bad = send("POST", "/api/chat", bearer(), "{\"model\":");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(bad.body()).has("error")).isTrue();
+        HttpResponse<String> broken = send("POST", "/api/chat", bearer(), ollamaChat(2, false, "broken"));
+        assertThat(broken.statusCode()).isEqualTo(502);
+        assertThat(json.readTree(broken.body()).get("error").asString()).contains("sim failed (HTTP 500)");
+        List<JsonNode> cut = ndjson(send("POST", "/api/chat", bearer(), ollamaChat(3, true, "cut")).body());
+        assertThat(cut.get(cut.size() - 1).toString()).isEqualTo("{\"error\":\"recorded ended the stream before it was complete\"}");
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "cut".equals(e.model()) && e.outcome() == Outcome.UPSTREAM_ERROR);
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "llama9".equals(e.model()) && e.httpStatus() == 404);
+    }
+}
