@@ -432,4 +432,71 @@ class ClientFormatsIntegrationTest {
         usage.await(e -> "ollama.chat".equals(e.endpoint()) && "cut".equals(e.model()) && e.outcome() == Outcome.UPSTREAM_ERROR);
         usage.await(e -> "ollama.chat".equals(e.endpoint()) && "llama9".equals(e.model()) && e.httpStatus() == 404);
     }
+
+    // ---------------------------------------------------------------- the official Anthropic Java SDK
+
+    com.anthropic.client.AnthropicClient anthropic() {
+        return com.anthropic.client.okhttp.AnthropicOkHttpClient.builder().apiKey(KEY).baseUrl("http://127.0.0.1:" + port)
+                .maxRetries(0).build();
+    }
+
+    @Test
+    void anthropicJavaSdkCreatesAndStreamsMessages() {
+        var client = anthropic();
+        var params = com.anthropic.models.messages.MessageCreateParams.builder().model("gpt-4o-mini").maxTokens(300)
+                .system("Be brief.").addUserMessage(words(10)).build();
+        var message = client.messages().create(params);
+        String text = message.content().get(0).asText().text();
+        // system "Be brief." (4 + 3 tokens) + user (4 + 10) + 3
+        assertThat(message.usage().inputTokens()).isEqualTo(24);
+        assertThat(message.usage().outputTokens()).isEqualTo(text.split(" ").length);
+        assertThat(message.stopReason()).hasValue(com.anthropic.models.messages.StopReason.END_TURN);
+        assertThat(message.model().asString()).isEqualTo("sim-gpt-4o-mini");
+
+        var accumulator = com.anthropic.helpers.MessageAccumulator.create();
+        try (var stream = client.messages().createStreaming(params)) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        var streamed = accumulator.message();
+        assertThat(streamed.content().get(0).asText().text()).isEqualTo(text);
+        assertThat(streamed.usage().inputTokens()).isEqualTo(24);
+        assertThat(streamed.usage().outputTokens()).isEqualTo(text.split(" ").length);
+        assertThat(streamed.stopReason()).hasValue(com.anthropic.models.messages.StopReason.END_TURN);
+        usage.await(e -> "messages".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 24);
+        usage.await(e -> "messages".equals(e.endpoint()) && e.stream() && e.promptTokens() == 24
+                && e.completionTokens() == text.split(" ").length);
+    }
+
+    @Test
+    void anthropicJavaSdkGetsToolUseBlocksStreamedAndNot() {
+        var client = anthropic();
+        var tool = com.anthropic.models.messages.Tool.builder().name("get_weather").description("Current weather")
+                .inputSchema(com.anthropic.models.messages.Tool.InputSchema.builder()
+                        .properties(com.anthropic.core.JsonValue.from(Map.of("location", Map.of("type", "string"))))
+                        .addRequired("location").build())
+                .build();
+        var params = com.anthropic.models.messages.MessageCreateParams.builder().model("tooly").maxTokens(100)
+                .addTool(tool).addUserMessage("What is the weather in Paris?").build();
+        var message = client.messages().create(params);
+        assertThat(message.stopReason()).hasValue(com.anthropic.models.messages.StopReason.TOOL_USE);
+        var toolUse = message.content().get(1).asToolUse();
+        assertThat(toolUse.id()).isEqualTo("call_1");
+        assertThat(toolUse.name()).isEqualTo("get_weather");
+        assertThat(toolUse._input().convert(Map.class)).isEqualTo(Map.of("location", "San Francisco, CA"));
+        assertThat(message.usage().cacheReadInputTokens()).hasValue(400L);
+        assertThat(ToolCallUpstream.lastRequest().get("tools").get(0).get("function").get("parameters").get("required")
+                .get(0).asString()).isEqualTo("location");
+
+        var accumulator = com.anthropic.helpers.MessageAccumulator.create();
+        try (var stream = client.messages().createStreaming(params)) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        var streamed = accumulator.message();
+        assertThat(streamed.content()).hasSize(3);
+        assertThat(streamed.content().get(0).asText().text()).isEqualTo("Okay, checking.");
+        assertThat(streamed.content().get(1).asToolUse()._input().convert(Map.class)).isEqualTo(Map.of("location", "Paris"));
+        assertThat(streamed.content().get(2).asToolUse().name()).isEqualTo("get_time");
+        assertThat(streamed.stopReason()).hasValue(com.anthropic.models.messages.StopReason.TOOL_USE);
+        assertThat(streamed.usage().outputTokens()).isEqualTo(14);
+    }
 }
