@@ -499,4 +499,50 @@ class ClientFormatsIntegrationTest {
         assertThat(streamed.stopReason()).hasValue(com.anthropic.models.messages.StopReason.TOOL_USE);
         assertThat(streamed.usage().outputTokens()).isEqualTo(14);
     }
+
+    // ---------------------------------------------------------------- the npm `ollama` client (Node)
+
+    /**
+     * Runs {@code infra/node-tests} ({@code npm ci}, then {@code node --test}) against this edge: the
+     * npm {@code ollama} 0.6.x client with the key in {@code Authorization: Bearer}. Needs Node 20+
+     * and npm on the PATH and the npm registry (or a warm npm cache).
+     */
+    @Test
+    void npmOllamaClientAgainstTheEdge() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("..", "infra", "node-tests").toAbsolutePath().normalize();
+        assertThat(dir.resolve("package-lock.json")).exists();
+        run(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 300);
+        String out = run(dir, List.of("node", "--test"), Map.of("EDGE_URL", "http://127.0.0.1:" + port, "LLMPROXY_KEY", KEY), 180);
+        assertThat(out).contains("# pass 5").contains("# fail 0");
+        UsageRecorded chat = usage.await(e -> "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 27);
+        assertThat(chat.tenantId()).isEqualTo(TENANT);
+        assertThat(chat.outcome()).isEqualTo(Outcome.SUCCESS);
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && e.stream() && e.promptTokens() == 28);
+        usage.await(e -> "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 29 && e.completionTokens() == 3);
+        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
+                && e.promptTokens() == 25 && e.completionTokens() == 14 && e.apiKeyId().equals("kc"));
+    }
+
+    /** @return the process output; fails the test on a non-zero exit or a timeout */
+    static String run(java.nio.file.Path dir, List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("node-tests", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(command.get(0) + " is not installed: the client-format tests need Node 20+ and npm", e);
+        }
+        boolean exited = process.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        String out = java.nio.file.Files.readString(log);
+        java.nio.file.Files.deleteIfExists(log);
+        assertThat(exited).as("%s timed out:%n%s", command, out).isTrue();
+        assertThat(process.exitValue()).as("%s failed:%n%s", command, out).isZero();
+        return out;
+    }
 }
