@@ -76,10 +76,45 @@ class ClientFormatsIntegrationTest {
         db.update(route, "broken", "broken", "[{\"providerId\":\"p-sim\",\"model\":\"sim-error-500\"}]", t0, 6);
         db.update(route, "tooly", "tooly", "[{\"providerId\":\"p-tools\",\"model\":\"tool-model\"}]", t0, 7);
         db.update(route, "cut", "cut", "[{\"providerId\":\"p-tools\",\"model\":\"cut-model\"}]", t0, 8);
+        db.update("INSERT INTO rm_provider VALUES ('p-picky', 'picky', 'test-no-image-urls', 'http://127.0.0.1:9/v1', ?, ?, 9)",
+                cipher.encrypt("sk-picky"), t0);
+        db.update(route, "picky", "picky", "[{\"providerId\":\"p-picky\",\"model\":\"x\"}]", t0, 10);
+        db.update(route, "slow", "slow", "[{\"providerId\":\"p-sim\",\"model\":\"sim-slow-300\"}]", t0, 11);
         registry.add("spring.datasource.url", () -> dbUrl);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);
         registry.add("llmproxy.edge.secret-key", () -> SECRET);
+    }
+
+    /**
+     * A provider type that takes no image URL parts (as some providers' native APIs): its translator
+     * refuses before any upstream call, and the client must get 400 in its own format.
+     */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class PickyProvider {
+        @org.springframework.context.annotation.Bean
+        io.llmproxy.edge.provider.ProviderAdapter noImageUrls() {
+            return new io.llmproxy.edge.provider.ProviderAdapter() {
+                @Override
+                public String type() {
+                    return "test-no-image-urls";
+                }
+
+                @Override
+                public io.llmproxy.edge.provider.ChatTranslator chatTranslator(boolean stream, boolean clientWantsUsage) {
+                    return (io.llmproxy.edge.provider.ChatTranslator) java.lang.reflect.Proxy.newProxyInstance(
+                            getClass().getClassLoader(), new Class<?>[] {io.llmproxy.edge.provider.ChatTranslator.class},
+                            (proxy, method, args) -> switch (method.getName()) {
+                                case "request" -> throw new io.llmproxy.edge.provider.UnsupportedRequestException(
+                                        "picky takes no image URLs, only inline images", "messages");
+                                case "usageSoFar" -> io.llmproxy.edge.provider.TokenUsage.NONE;
+                                case "usageReported" -> false;
+                                case "framing" -> io.llmproxy.edge.provider.StreamFraming.SSE;
+                                default -> throw new IllegalStateException("not called before the request: " + method.getName());
+                            });
+                }
+            };
+        }
     }
 
     @LocalServerPort
@@ -95,7 +130,7 @@ class ClientFormatsIntegrationTest {
 
     @BeforeEach
     void ready() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().changeIndex() >= 8);
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().changeIndex() >= 11);
         synchronized (ClientFormatsIntegrationTest.class) {
             if (usage == null) {
                 usage = new UsageConsumer(broker.getBrokersAsString(), json);
@@ -305,6 +340,41 @@ class ClientFormatsIntegrationTest {
         assertThat(json.readTree(unknown.body()).get("error").get("code").asString()).isEqualTo("unknown_url");
     }
 
+    @Test
+    void aRequestTheProviderCannotTakeIs400InEachClientFormatBeforeAnyUpstreamCall() throws Exception {
+        HttpResponse<String> anthropic = send("POST", "/v1/messages", xApiKey(), "{\"model\":\"picky\",\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"url\","
+                + "\"url\":\"https://example.com/cat.png\"}}]}]}");
+        assertThat(anthropic.statusCode()).isEqualTo(400);
+        assertThat(anthropic.body()).isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                + "\"message\":\"picky takes no image URLs, only inline images\"}}");
+        HttpResponse<String> ollama = send("POST", "/api/chat", bearer(), ollamaChat(1, false, "picky"));
+        assertThat(ollama.statusCode()).isEqualTo(400);
+        assertThat(ollama.body()).isEqualTo("{\"error\":\"picky takes no image URLs, only inline images\"}");
+        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && "picky".equals(e.model()));
+        assertThat(event.httpStatus()).isEqualTo(400);
+        assertThat(event.outcome()).isEqualTo(Outcome.CLIENT_ERROR);
+        assertThat(event.promptTokens()).isZero();
+    }
+
+    @Test
+    void aClientLeavingAnOllamaStreamIsBilledOnceAsCancelled() throws Exception {
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(ollamaChat(12, true, "slow"))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.body().read(new byte[64])).isPositive();
+        stream.body().close();
+        UsageRecorded event = usage.await(e -> "slow".equals(e.model()) && "ollama.chat".equals(e.endpoint()));
+        assertThat(event.outcome()).isEqualTo(Outcome.CANCELLED);
+        assertThat(event.httpStatus()).isEqualTo(499);
+        assertThat(event.usageEstimated()).isTrue();
+        // the edge's estimate: ⌈59 characters / 4⌉ + 4 + 3
+        assertThat(event.promptTokens()).isEqualTo(22);
+        assertThat(event.completionTokens()).isLessThan(10);
+    }
+
     // ---------------------------------------------------------------- Ollama /api/*
 
     String ollamaChat(int words, Boolean stream, String model) {
@@ -397,7 +467,7 @@ class ClientFormatsIntegrationTest {
     @Test
     void ollamaModelEndpoints() throws Exception {
         JsonNode tags = json.readTree(send("GET", "/api/tags", bearer(), null).body());
-        assertThat(tags.get("models")).extracting(m -> m.get("name").asString()).containsExactly("broken", "cut", "gpt-4o-mini", "tooly");
+        assertThat(tags.get("models")).extracting(m -> m.get("name").asString()).containsExactly("broken", "cut", "gpt-4o-mini", "picky", "slow", "tooly");
         assertThat(tags.get("models").get(2).get("modified_at").asString()).isEqualTo("2026-11-29T10:00:00Z");
         assertThat(tags.get("models").get(2).get("digest").asString()).hasSize(64);
         HttpResponse<String> show = send("POST", "/api/show", bearer(), "{\"model\":\"gpt-4o-mini\"}");

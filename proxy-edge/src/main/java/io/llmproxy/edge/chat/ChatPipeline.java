@@ -127,14 +127,15 @@ public class ChatPipeline {
         }
         ChatTranslator translator = providers.adapter(provider.type()).chatTranslator(stream, canonical.clientWantsUsage());
         call.upstream(provider.providerId(), target.model(), translator);
-        long promptEstimate = TokenEstimate.prompt(canonical.body());
-        call.promptEstimate(promptEstimate);
         UpstreamRequest upstreamRequest;
         try {
             upstreamRequest = translator.request(canonical.body(), provider, target.model());
         } catch (UnsupportedRequestException e) {
+            // refused before any upstream call: no tokens to bill
             return ClientResponses.refuse(call, codec, ClientError.badRequest(e.getMessage(), e.param()));
         }
+        long promptEstimate = TokenEstimate.prompt(canonical.body());
+        call.promptEstimate(promptEstimate);
         return quotas.reserve(auth.key(), snapshot, TokenEstimate.reserve(canonical.body(), promptEstimate, defaultMaxTokens))
                 .flatMap(decision -> {
                     if (!decision.allowed()) {
