@@ -90,6 +90,9 @@ public class ChatPipeline {
                 .flatMap(body -> route(call, codec, auth, body))
                 .onErrorResume(DataBufferLimitException.class, e -> ClientResponses.refuse(call, codec, new ClientError(413,
                         "invalid_request_error", "request_too_large", "Request body is larger than this gateway accepts.", null)))
+                // a bug must not cost the usage event nor answer in another API's format
+                .onErrorResume(RuntimeException.class, e -> ClientResponses.refuse(call, codec, new ClientError(500,
+                        "server_error", "internal_error", "The gateway failed to handle this request.", null)))
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 
@@ -160,7 +163,13 @@ public class ChatPipeline {
                     if (translated.error() != null) {
                         return ClientResponses.failure(call, codec, translated.error());
                     }
-                    byte[] out = codec.response(translated.bytes());
+                    byte[] out;
+                    try {
+                        out = codec.response(translated.bytes());
+                    } catch (RuntimeException e) {
+                        return ClientResponses.failure(call, codec, new UpstreamFailure(502, "server_error", "upstream_error",
+                                provider.name() + " returned a response this gateway could not translate", null));
+                    }
                     call.finish(200, Outcome.SUCCESS);
                     return ServerResponse.ok().contentType(ClientResponses.mediaType(codec.contentType()))
                             .headers(h -> rateLimitHeaders.forEach(h::set)).bodyValue(out);
