@@ -53,6 +53,9 @@ class ClientFormatsIntegrationTest {
     static final String SECRET = Base64.getEncoder().encodeToString(new byte[32]);
     static final String TENANT = "tenant-clients-" + UUID.randomUUID();
     static final String KEY = ApiKeys.generate();
+    /** the Anthropic SDK's and the npm client's own keys, so that their usage events are told apart */
+    static final String SDK_KEY = ApiKeys.generate();
+    static final String NODE_KEY = ApiKeys.generate();
     static String dbUrl;
     static UsageConsumer usage;
 
@@ -67,6 +70,10 @@ class ClientFormatsIntegrationTest {
         db.update("INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, 'clients', ?, 1)", TENANT, t0);
         db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
                 + "VALUES ('kc', ?, 'clients', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(KEY), ApiKeys.displayPrefix(KEY), t0);
+        db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
+                + "VALUES ('ks', ?, 'sdk', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(SDK_KEY), ApiKeys.displayPrefix(SDK_KEY), t0);
+        db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
+                + "VALUES ('kn', ?, 'node', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(NODE_KEY), ApiKeys.displayPrefix(NODE_KEY), t0);
         db.update("INSERT INTO rm_provider VALUES ('p-sim', 'sim', 'openai', ?, ?, ?, 3)",
                 "http://127.0.0.1:" + simulator + "/v1", cipher.encrypt("sk-sim-secret"), t0);
         db.update("INSERT INTO rm_provider VALUES ('p-tools', 'recorded', 'openai', ?, ?, ?, 4)",
@@ -229,7 +236,7 @@ class ClientFormatsIntegrationTest {
         assertThat(message.get("usage").get("input_tokens").asLong()).isEqualTo(10);
         assertThat(output).isEqualTo(text.split(" ").length);
 
-        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 10);
+        UsageRecorded event = usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 10);
         assertThat(event.tenantId()).isEqualTo(TENANT);
         assertThat(event.apiKeyId()).isEqualTo("kc");
         assertThat(event.model()).isEqualTo("gpt-4o-mini");
@@ -258,7 +265,7 @@ class ClientFormatsIntegrationTest {
         assertThat(delta.get("delta").get("stop_reason").asString()).isEqualTo("end_turn");
         assertThat(delta.get("usage").get("input_tokens").asLong()).isEqualTo(11);
         assertThat(delta.get("usage").get("output_tokens").asLong()).isEqualTo(whole.split(" ").length);
-        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && e.stream() && e.promptTokens() == 11);
+        UsageRecorded event = usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && e.stream() && e.promptTokens() == 11);
         assertThat(event.completionTokens()).isEqualTo(whole.split(" ").length);
         assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
     }
@@ -276,7 +283,7 @@ class ClientFormatsIntegrationTest {
         assertThat(message.get("content").get(1).get("name").asString()).isEqualTo("get_weather");
         assertThat(message.get("content").get(1).get("input").get("location").asString()).isEqualTo("San Francisco, CA");
         assertThat(message.get("usage").get("cache_read_input_tokens").asLong()).isEqualTo(400);
-        usage.await(e -> "messages".equals(e.endpoint()) && "tooly".equals(e.model()) && !e.stream()
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && "tooly".equals(e.model()) && !e.stream()
                 && e.promptTokens() == 472 && e.completionTokens() == 89 && e.cachedPromptTokens() == 400);
 
         List<Sse> events = sse(send("POST", "/v1/messages", xApiKey(), request.formatted(true)).body());
@@ -288,7 +295,7 @@ class ClientFormatsIntegrationTest {
                 .forEach(e -> input.append(e.data().get("delta").get("partial_json").asString()));
         assertThat(json.readTree(input.toString()).get("location").asString()).isEqualTo("Paris");
         assertThat(events.get(events.size() - 2).data().get("delta").get("stop_reason").asString()).isEqualTo("tool_use");
-        usage.await(e -> "messages".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
                 && e.promptTokens() == 25 && e.completionTokens() == 14);
     }
 
@@ -309,9 +316,9 @@ class ClientFormatsIntegrationTest {
         assertThat(broken.statusCode()).isEqualTo(502);
         assertThat(json.readTree(broken.body()).get("error").get("type").asString()).isEqualTo("api_error");
         assertThat(broken.body()).contains("sim").doesNotContain("sk-sim-secret");
-        usage.await(e -> "messages".equals(e.endpoint()) && "broken".equals(e.model()) && e.httpStatus() == 502
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && "broken".equals(e.model()) && e.httpStatus() == 502
                 && e.outcome() == Outcome.UPSTREAM_ERROR);
-        usage.await(e -> "messages".equals(e.endpoint()) && "nope".equals(e.model()) && e.httpStatus() == 404);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && "nope".equals(e.model()) && e.httpStatus() == 404);
     }
 
     @Test
@@ -324,7 +331,7 @@ class ClientFormatsIntegrationTest {
         assertThat(last.data().get("error").get("type").asString()).isEqualTo("api_error");
         assertThat(last.data().get("error").get("message").asString()).isEqualTo("recorded ended the stream before it was complete");
         assertThat(events).noneMatch(e -> "message_stop".equals(e.event()));
-        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && "cut".equals(e.model()));
+        UsageRecorded event = usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && "cut".equals(e.model()));
         assertThat(event.outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
         assertThat(event.httpStatus()).isEqualTo(502);
     }
@@ -351,7 +358,7 @@ class ClientFormatsIntegrationTest {
         HttpResponse<String> ollama = send("POST", "/api/chat", bearer(), ollamaChat(1, false, "picky"));
         assertThat(ollama.statusCode()).isEqualTo(400);
         assertThat(ollama.body()).isEqualTo("{\"error\":\"picky takes no image URLs, only inline images\"}");
-        UsageRecorded event = usage.await(e -> "messages".equals(e.endpoint()) && "picky".equals(e.model()));
+        UsageRecorded event = usage.await(e -> "kc".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && "picky".equals(e.model()));
         assertThat(event.httpStatus()).isEqualTo(400);
         assertThat(event.outcome()).isEqualTo(Outcome.CLIENT_ERROR);
         assertThat(event.promptTokens()).isZero();
@@ -366,7 +373,7 @@ class ClientFormatsIntegrationTest {
         assertThat(stream.statusCode()).isEqualTo(200);
         assertThat(stream.body().read(new byte[64])).isPositive();
         stream.body().close();
-        UsageRecorded event = usage.await(e -> "slow".equals(e.model()) && "ollama.chat".equals(e.endpoint()));
+        UsageRecorded event = usage.await(e -> "kc".equals(e.apiKeyId()) && "slow".equals(e.model()) && "ollama.chat".equals(e.endpoint()));
         assertThat(event.outcome()).isEqualTo(Outcome.CANCELLED);
         assertThat(event.httpStatus()).isEqualTo(499);
         assertThat(event.usageEstimated()).isTrue();
@@ -397,7 +404,7 @@ class ClientFormatsIntegrationTest {
         assertThat(body.get("eval_count").asLong()).isEqualTo(text.split(" ").length);
         assertThat(body.get("total_duration").asLong()).isPositive();
         assertThat(body.get("load_duration").asLong()).isZero();
-        UsageRecorded event = usage.await(e -> "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 14);
+        UsageRecorded event = usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 14);
         assertThat(event.completionTokens()).isEqualTo(text.split(" ").length);
         assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
     }
@@ -422,7 +429,7 @@ class ClientFormatsIntegrationTest {
         assertThat(last.get("prompt_eval_count").asLong()).isEqualTo(15);
         assertThat(last.get("eval_count").asLong()).isEqualTo(whole.split(" ").length);
         assertThat(last.get("prompt_eval_duration").asLong()).isPositive();
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && e.stream() && e.promptTokens() == 15
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && e.stream() && e.promptTokens() == 15
                 && e.completionTokens() == whole.split(" ").length);
     }
 
@@ -439,8 +446,8 @@ class ClientFormatsIntegrationTest {
         lines.forEach(l -> text.append(l.get("response").asString()));
         assertThat(text.toString()).isEqualTo(whole.get("response").asString());
         assertThat(lines.get(lines.size() - 1).get("done_reason").asString()).isEqualTo("length");
-        usage.await(e -> "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 16 && e.completionTokens() == 5);
-        usage.await(e -> "ollama.generate".equals(e.endpoint()) && e.stream() && e.promptTokens() == 16 && e.completionTokens() == 5);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 16 && e.completionTokens() == 5);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.generate".equals(e.endpoint()) && e.stream() && e.promptTokens() == 16 && e.completionTokens() == 5);
     }
 
     @Test
@@ -452,7 +459,7 @@ class ClientFormatsIntegrationTest {
         JsonNode call = whole.get("message").get("tool_calls").get(0).get("function");
         assertThat(call.get("name").asString()).isEqualTo("get_weather");
         assertThat(call.get("arguments").get("location").asString()).isEqualTo("San Francisco, CA");
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && !e.stream() && e.promptTokens() == 472);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && !e.stream() && e.promptTokens() == 472);
 
         List<JsonNode> lines = ndjson(send("POST", "/api/chat", bearer(), request.formatted(true)).body());
         JsonNode calls = lines.stream().filter(l -> l.get("message").has("tool_calls")).findFirst().orElseThrow()
@@ -461,7 +468,7 @@ class ClientFormatsIntegrationTest {
         assertThat(calls.get(0).get("function").get("arguments").get("location").asString()).isEqualTo("Paris");
         assertThat(calls.get(1).get("function").get("name").asString()).isEqualTo("get_time");
         assertThat(lines.get(lines.size() - 1).get("eval_count").asLong()).isEqualTo(14);
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream() && e.promptTokens() == 25);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream() && e.promptTokens() == 25);
     }
 
     @Test
@@ -499,14 +506,14 @@ class ClientFormatsIntegrationTest {
         assertThat(json.readTree(broken.body()).get("error").asString()).contains("sim failed (HTTP 500)");
         List<JsonNode> cut = ndjson(send("POST", "/api/chat", bearer(), ollamaChat(3, true, "cut")).body());
         assertThat(cut.get(cut.size() - 1).toString()).isEqualTo("{\"error\":\"recorded ended the stream before it was complete\"}");
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "cut".equals(e.model()) && e.outcome() == Outcome.UPSTREAM_ERROR);
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "llama9".equals(e.model()) && e.httpStatus() == 404);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && "cut".equals(e.model()) && e.outcome() == Outcome.UPSTREAM_ERROR);
+        usage.await(e -> "kc".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && "llama9".equals(e.model()) && e.httpStatus() == 404);
     }
 
     // ---------------------------------------------------------------- the official Anthropic Java SDK
 
     com.anthropic.client.AnthropicClient anthropic() {
-        return com.anthropic.client.okhttp.AnthropicOkHttpClient.builder().apiKey(KEY).baseUrl("http://127.0.0.1:" + port)
+        return com.anthropic.client.okhttp.AnthropicOkHttpClient.builder().apiKey(SDK_KEY).baseUrl("http://127.0.0.1:" + port)
                 .maxRetries(0).build();
     }
 
@@ -532,8 +539,8 @@ class ClientFormatsIntegrationTest {
         assertThat(streamed.usage().inputTokens()).isEqualTo(24);
         assertThat(streamed.usage().outputTokens()).isEqualTo(text.split(" ").length);
         assertThat(streamed.stopReason()).hasValue(com.anthropic.models.messages.StopReason.END_TURN);
-        usage.await(e -> "messages".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 24);
-        usage.await(e -> "messages".equals(e.endpoint()) && e.stream() && e.promptTokens() == 24
+        usage.await(e -> "ks".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 24);
+        usage.await(e -> "ks".equals(e.apiKeyId()) && "messages".equals(e.endpoint()) && e.stream() && e.promptTokens() == 24
                 && e.completionTokens() == text.split(" ").length);
     }
 
@@ -568,6 +575,8 @@ class ClientFormatsIntegrationTest {
         assertThat(streamed.content().get(2).asToolUse().name()).isEqualTo("get_time");
         assertThat(streamed.stopReason()).hasValue(com.anthropic.models.messages.StopReason.TOOL_USE);
         assertThat(streamed.usage().outputTokens()).isEqualTo(14);
+        usage.await(e -> "ks".equals(e.apiKeyId()) && "tooly".equals(e.model()) && !e.stream() && e.promptTokens() == 472);
+        usage.await(e -> "ks".equals(e.apiKeyId()) && "tooly".equals(e.model()) && e.stream() && e.completionTokens() == 14);
     }
 
     // ---------------------------------------------------------------- the npm `ollama` client (Node)
@@ -582,15 +591,15 @@ class ClientFormatsIntegrationTest {
         java.nio.file.Path dir = java.nio.file.Path.of("..", "infra", "node-tests").toAbsolutePath().normalize();
         assertThat(dir.resolve("package-lock.json")).exists();
         run(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 300);
-        String out = run(dir, List.of("node", "--test"), Map.of("EDGE_URL", "http://127.0.0.1:" + port, "LLMPROXY_KEY", KEY), 180);
+        String out = run(dir, List.of("node", "--test"), Map.of("EDGE_URL", "http://127.0.0.1:" + port, "LLMPROXY_KEY", NODE_KEY), 180);
         assertThat(out).contains("# pass 5").contains("# fail 0");
-        UsageRecorded chat = usage.await(e -> "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 27);
+        UsageRecorded chat = usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 27);
         assertThat(chat.tenantId()).isEqualTo(TENANT);
         assertThat(chat.outcome()).isEqualTo(Outcome.SUCCESS);
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && e.stream() && e.promptTokens() == 28);
-        usage.await(e -> "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 29 && e.completionTokens() == 3);
-        usage.await(e -> "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
-                && e.promptTokens() == 25 && e.completionTokens() == 14 && e.apiKeyId().equals("kc"));
+        usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && e.stream() && e.promptTokens() == 28);
+        usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 29 && e.completionTokens() == 3);
+        usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
+                && e.promptTokens() == 25 && e.completionTokens() == 14 && "kn".equals(e.apiKeyId()));
     }
 
     /** @return the process output; fails the test on a non-zero exit or a timeout */
