@@ -56,6 +56,9 @@ class ClientFormatsIntegrationTest {
     /** the Anthropic SDK's and the npm client's own keys, so that their usage events are told apart */
     static final String SDK_KEY = ApiKeys.generate();
     static final String NODE_KEY = ApiKeys.generate();
+    /** a key with a quota of one request per day (its id is unique: Redis is shared by test runs) */
+    static final String QUOTA_KEY = ApiKeys.generate();
+    static final String QUOTA_KEY_ID = "kq-" + UUID.randomUUID();
     static String dbUrl;
     static UsageConsumer usage;
 
@@ -74,6 +77,11 @@ class ClientFormatsIntegrationTest {
                 + "VALUES ('ks', ?, 'sdk', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(SDK_KEY), ApiKeys.displayPrefix(SDK_KEY), t0);
         db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
                 + "VALUES ('kn', ?, 'node', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(NODE_KEY), ApiKeys.displayPrefix(NODE_KEY), t0);
+        db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
+                + "VALUES (?, ?, 'quota', ?, ?, 'ACTIVE', ?, 2)", QUOTA_KEY_ID, TENANT, ApiKeys.hash(QUOTA_KEY),
+                ApiKeys.displayPrefix(QUOTA_KEY), t0);
+        db.update("INSERT INTO rm_quota_policy (scope, subject_id, tenant_id, limits, updated_at, change_index) "
+                + "VALUES ('API_KEY', ?, ?, '{\"requestsPerDay\":1}'::jsonb, ?, 2)", QUOTA_KEY_ID, TENANT, t0);
         db.update("INSERT INTO rm_provider VALUES ('p-sim', 'sim', 'openai', ?, ?, ?, 3)",
                 "http://127.0.0.1:" + simulator + "/v1", cipher.encrypt("sk-sim-secret"), t0);
         db.update("INSERT INTO rm_provider VALUES ('p-tools', 'recorded', 'openai', ?, ?, ?, 4)",
@@ -380,6 +388,25 @@ class ClientFormatsIntegrationTest {
         // the edge's estimate: ⌈59 characters / 4⌉ + 4 + 3
         assertThat(event.promptTokens()).isEqualTo(22);
         assertThat(event.completionTokens()).isLessThan(10);
+    }
+
+    @Test
+    void quotaRefusalsAre429InTheClientsFormatWithRetryAfter() throws Exception {
+        Map<String, String> key = Map.of("x-api-key", QUOTA_KEY);
+        assertThat(send("POST", "/v1/messages", key, messages(1, false, "gpt-4o-mini")).statusCode()).isEqualTo(200);
+        HttpResponse<String> anthropic = send("POST", "/v1/messages", key, messages(1, false, "gpt-4o-mini"));
+        assertThat(anthropic.statusCode()).isEqualTo(429);
+        assertThat(anthropic.headers().firstValue("retry-after")).isPresent();
+        assertThat(anthropic.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1");
+        assertThat(json.readTree(anthropic.body()).get("error").get("type").asString()).isEqualTo("rate_limit_error");
+        HttpResponse<String> ollama = send("POST", "/api/chat", Map.of("Authorization", "Bearer " + QUOTA_KEY),
+                ollamaChat(1, false, "gpt-4o-mini"));
+        assertThat(ollama.statusCode()).isEqualTo(429);
+        assertThat(ollama.headers().firstValue("retry-after")).isPresent();
+        assertThat(json.readTree(ollama.body()).get("error").asString()).contains("requestsPerDay");
+        UsageRecorded refused = usage.await(e -> QUOTA_KEY_ID.equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()));
+        assertThat(refused.httpStatus()).isEqualTo(429);
+        assertThat(refused.refusalReason()).startsWith("quota:");
     }
 
     // ---------------------------------------------------------------- Ollama /api/*
