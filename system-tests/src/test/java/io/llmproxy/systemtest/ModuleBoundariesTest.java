@@ -67,6 +67,7 @@ class ModuleBoundariesTest {
     @Test
     void decidersAndTranslatorsImportNoSpringReactorJpaOrKafka() {
         noClasses().that().haveSimpleNameEndingWith("Rules").or().haveSimpleNameEndingWith("Translator")
+                .or().haveSimpleNameEndingWith("Codec")
                 .or().resideInAPackage("io.llmproxy.edge.stream..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "reactor..",
                         "jakarta.persistence..", "org.apache.kafka..", "io.netty..")

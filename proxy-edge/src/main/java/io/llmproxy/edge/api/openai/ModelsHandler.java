@@ -2,6 +2,7 @@ package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
+import io.llmproxy.edge.chat.ClientResponses;
 import io.llmproxy.edge.usage.UsagePublisher;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /v1/models} (https://platform.openai.com/docs/api-reference/models/list): the public
@@ -24,10 +26,12 @@ class ModelsHandler {
 
     private final ApiKeyAuthenticator authenticator;
     private final UsagePublisher usage;
+    private final JsonMapper json;
 
-    ModelsHandler(ApiKeyAuthenticator authenticator, UsagePublisher usage) {
+    ModelsHandler(ApiKeyAuthenticator authenticator, UsagePublisher usage, JsonMapper json) {
         this.authenticator = authenticator;
         this.usage = usage;
+        this.json = json;
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
@@ -35,7 +39,7 @@ class ModelsHandler {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             Call call = new Call("models", usage);
             call.key(auth.key());
-            return OpenAiResponses.unauthorized(call, auth.status());
+            return ClientResponses.unauthorized(call, new OpenAiChatCodec(json), auth.status());
         }
         List<Map<String, Object>> data = auth.snapshot().visibleRoutes(auth.key().tenantId()).stream()
                 .filter(r -> auth.key().allows(r.model()))

@@ -7,12 +7,12 @@ import java.util.Map;
  * Error bodies in OpenAI's format: {@code {"error":{"message","type","param","code"}}}
  * (https://platform.openai.com/docs/guides/error-codes).
  */
-final class OpenAiErrors {
+public final class OpenAiErrors {
 
     private OpenAiErrors() {
     }
 
-    static Map<String, Object> body(String message, String type, String param, String code) {
+    public static Map<String, Object> body(String message, String type, String param, String code) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message);
         error.put("type", type);

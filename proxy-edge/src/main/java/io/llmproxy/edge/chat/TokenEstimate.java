@@ -1,4 +1,4 @@
-package io.llmproxy.edge.api.openai;
+package io.llmproxy.edge.chat;
 
 import tools.jackson.databind.JsonNode;
 
@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
  * per-message overhead), plus the completion cap: {@code max_completion_tokens}, else
  * {@code max_tokens}, else the configured default.
  */
-final class TokenEstimate {
+public final class TokenEstimate {
 
     private TokenEstimate() {
     }
@@ -18,7 +18,7 @@ final class TokenEstimate {
     static final long MAX_COMPLETION_RESERVE = 10_000_000;
 
     /** @return ⌈text characters / 4⌉ + 4 per message + 3 */
-    static long prompt(JsonNode body) {
+    public static long prompt(JsonNode body) {
         long chars = 0;
         long messages = 0;
         for (JsonNode message : body.path("messages")) {
@@ -36,7 +36,7 @@ final class TokenEstimate {
     }
 
     /** @return {@code promptEstimate} (from {@link #prompt}) + the completion cap, clamped to 0..{@value #MAX_COMPLETION_RESERVE} */
-    static long reserve(JsonNode body, long promptEstimate, long defaultMaxTokens) {
+    public static long reserve(JsonNode body, long promptEstimate, long defaultMaxTokens) {
         long completion = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(defaultMaxTokens));
         return promptEstimate + Math.min(MAX_COMPLETION_RESERVE, Math.max(0, completion));
     }

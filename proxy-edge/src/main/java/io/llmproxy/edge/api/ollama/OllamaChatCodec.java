@@ -1,0 +1,444 @@
+package io.llmproxy.edge.api.ollama;
+
+import io.llmproxy.edge.chat.CanonicalRequest;
+import io.llmproxy.edge.chat.ClientCodec;
+import io.llmproxy.edge.chat.ClientError;
+import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.provider.Translated;
+import io.llmproxy.edge.stream.SseDecoder;
+import io.llmproxy.edge.stream.SseEvent;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The Ollama client format for {@code POST /api/chat} and {@code POST /api/generate}
+ * (https://github.com/ollama/ollama/blob/main/docs/api.md). Ollama streams unless the request says
+ * {@code "stream": false}; a stream is NDJSON ({@code application/x-ndjson}), one JSON object per line.
+ *
+ * <p><b>Request → canonical</b> (OpenAI chat): {@code /api/chat} {@code messages[{role,content,images?,
+ * tool_calls?,tool_name?}]} → messages ({@code images}, base64 without a prefix, → {@code image_url}
+ * parts with a {@code data:} URL whose media type is sniffed from the bytes: PNG, JPEG, GIF, WebP,
+ * else PNG); assistant {@code tool_calls[{function:{name,arguments:{…}}}]} → OpenAI tool calls with
+ * generated ids {@code call_<n>} and {@code arguments} serialized; {@code role:"tool"} messages get the
+ * id of the earliest unanswered call (of the same {@code tool_name} when given). {@code /api/generate}
+ * {@code system} + {@code prompt} (+ {@code images}) → a system and a user message. {@code tools} are
+ * OpenAI-shaped already and pass through; {@code format:"json"} → {@code response_format json_object},
+ * a JSON schema → {@code json_schema}; {@code options}: {@code temperature}, {@code top_p}, {@code seed},
+ * {@code stop}, {@code frequency_penalty}, {@code presence_penalty} as is, {@code num_predict} (> 0) →
+ * {@code max_tokens}; other options ({@code top_k}, {@code num_ctx}…), {@code keep_alive},
+ * {@code think}, {@code raw}, {@code template}, {@code context} and {@code suffix} are dropped.
+ *
+ * <p><b>Canonical → response</b>: {@code {"model","created_at","message":{"role":"assistant","content",
+ * "tool_calls"?}|"response","done":true,"done_reason","total_duration","load_duration",
+ * "prompt_eval_count","prompt_eval_duration","eval_count","eval_duration"}} where {@code model} is the
+ * name the client asked for, {@code created_at} RFC 3339 UTC, durations in nanoseconds measured at the
+ * edge ({@code load_duration} 0; {@code prompt_eval_duration} = time to the first streamed token, 0
+ * without a stream; {@code eval_duration} = the rest), counts = the provider's prompt and completion
+ * tokens; {@code done_reason} {@code length} for finish reason length, else {@code stop}. A stream
+ * sends one line per content delta with {@code "done":false}, the tool calls in one line once they
+ * are complete (their arguments as an object), then the final line with {@code "done":true} and the
+ * figures above. Errors: {@code {"error":"…"}} with the HTTP status; a failed stream ends with an
+ * {@code {"error":"…"}} line.
+ */
+public final class OllamaChatCodec implements ClientCodec {
+
+    /** Which Ollama endpoint. */
+    public enum Api {
+        /** {@code POST /api/chat}: {@code message} objects; usage endpoint {@code ollama.chat}. */
+        CHAT("ollama.chat"),
+        /** {@code POST /api/generate}: {@code response} strings; usage endpoint {@code ollama.generate}. */
+        GENERATE("ollama.generate");
+
+        private final String endpoint;
+
+        Api(String endpoint) {
+            this.endpoint = endpoint;
+        }
+    }
+
+    private final JsonMapper json;
+    private final Api api;
+    private final Clock clock;
+    private final long startNanos = System.nanoTime();
+    private final SseDecoder canonicalEvents = new SseDecoder();
+    private final Map<Integer, String[]> toolCalls = new TreeMap<>();
+    private final List<StringBuilder> toolArguments = new ArrayList<>();
+    private long firstTokenNanos;
+    private String model = "";
+    private String doneReason;
+    private long promptTokens;
+    private long completionTokens;
+    private boolean finished;
+
+    public OllamaChatCodec(JsonMapper json, Api api, Clock clock) {
+        this.json = json;
+        this.api = api;
+        this.clock = clock;
+    }
+
+    @Override
+    public String endpoint() {
+        return api.endpoint;
+    }
+
+    @Override
+    public String missingKeyMessage() {
+        return "unauthorized: this gateway needs an API key, sent as 'Authorization: Bearer <key>'";
+    }
+
+    @Override
+    public CanonicalRequest canonical(byte[] bytes) {
+        ObjectNode in;
+        try {
+            JsonNode node = json.readTree(bytes);
+            if (!(node instanceof ObjectNode object)) {
+                throw new ClientRequestException("invalid request: the body must be a JSON object", null);
+            }
+            in = object;
+        } catch (JacksonException e) {
+            throw new ClientRequestException("invalid character in request body: not valid JSON", null);
+        }
+        JsonNode modelNode = in.get("model");
+        if (modelNode == null || !modelNode.isString() || modelNode.asString().isBlank()) {
+            throw new ClientRequestException("model is required", "model");
+        }
+        model = modelNode.asString();
+        JsonNode streamNode = in.get("stream");
+        if (streamNode != null && !streamNode.isBoolean() && !streamNode.isNull()) {
+            throw new ClientRequestException("stream must be a boolean", "stream");
+        }
+        boolean stream = streamNode == null || streamNode.isNull() || streamNode.asBoolean(true);
+
+        ObjectNode out = json.createObjectNode();
+        out.put("model", model);
+        ArrayNode messages = out.putArray("messages");
+        if (api == Api.CHAT) {
+            JsonNode in2 = in.get("messages");
+            if (in2 == null || !in2.isArray() || in2.isEmpty()) {
+                throw new ClientRequestException("messages is required", "messages");
+            }
+            chatMessages(in2, messages);
+        } else {
+            JsonNode prompt = in.get("prompt");
+            if (prompt == null || !prompt.isString() || prompt.asString().isEmpty()) {
+                throw new ClientRequestException("prompt is required", "prompt");
+            }
+            if (in.path("system").isString() && !in.get("system").asString().isEmpty()) {
+                messages.addObject().put("role", "system").put("content", in.get("system").asString());
+            }
+            userMessage(messages.addObject().put("role", "user"), prompt.asString(), in.get("images"));
+        }
+        JsonNode tools = in.get("tools");
+        if (tools != null && tools.isArray() && !tools.isEmpty()) {
+            out.set("tools", tools.deepCopy());
+        }
+        JsonNode format = in.get("format");
+        if (format != null && format.isString() && "json".equals(format.asString())) {
+            out.putObject("response_format").put("type", "json_object");
+        } else if (format != null && format.isObject()) {
+            ObjectNode schema = out.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+            schema.put("name", "response");
+            schema.set("schema", format.deepCopy());
+        }
+        JsonNode options = in.path("options");
+        for (String name : List.of("temperature", "top_p", "seed", "frequency_penalty", "presence_penalty")) {
+            if (options.path(name).isNumber()) {
+                out.set(name, options.get(name).deepCopy());
+            }
+        }
+        if (options.path("num_predict").isIntegralNumber() && options.get("num_predict").asLong() > 0) {
+            out.put("max_tokens", options.get("num_predict").asLong());
+        }
+        JsonNode stop = options.get("stop");
+        if (stop != null && (stop.isArray() && !stop.isEmpty() || stop.isString())) {
+            out.set("stop", stop.deepCopy());
+        }
+        if (stream) {
+            out.put("stream", true);
+            out.putObject("stream_options").put("include_usage", true);
+        }
+        return new CanonicalRequest(out, model, stream, true);
+    }
+
+    private void chatMessages(JsonNode in, ArrayNode out) {
+        List<String[]> unanswered = new ArrayList<>();
+        int callNumber = 0;
+        for (JsonNode message : in) {
+            String role = message.path("role").asString("");
+            String content = message.path("content").isString() ? message.get("content").asString() : "";
+            switch (role) {
+                case "system" -> out.addObject().put("role", "system").put("content", content);
+                case "user" -> userMessage(out.addObject().put("role", "user"), content, message.get("images"));
+                case "assistant" -> {
+                    ObjectNode m = out.addObject().put("role", "assistant");
+                    JsonNode calls = message.get("tool_calls");
+                    if (calls != null && calls.isArray() && !calls.isEmpty()) {
+                        if (content.isEmpty()) {
+                            m.putNull("content");
+                        } else {
+                            m.put("content", content);
+                        }
+                        ArrayNode canonical = m.putArray("tool_calls");
+                        for (JsonNode call : calls) {
+                            String id = call.path("id").isString() ? call.get("id").asString() : "call_" + callNumber;
+                            callNumber++;
+                            String name = call.path("function").path("name").asString("");
+                            JsonNode arguments = call.path("function").get("arguments");
+                            canonical.addObject().put("id", id).put("type", "function").putObject("function")
+                                    .put("name", name).put("arguments", arguments == null ? "{}"
+                                            : arguments.isString() ? arguments.asString() : json.writeValueAsString(arguments));
+                            unanswered.add(new String[] {id, name});
+                        }
+                    } else {
+                        m.put("content", content);
+                    }
+                }
+                case "tool" -> {
+                    String name = message.path("tool_name").asString(message.path("name").asString(""));
+                    String id = null;
+                    for (Iterator<String[]> it = unanswered.iterator(); it.hasNext(); ) {
+                        String[] call = it.next();
+                        if (name.isEmpty() || call[1].equals(name)) {
+                            id = call[0];
+                            it.remove();
+                            break;
+                        }
+                    }
+                    if (id == null) {
+                        id = "call_" + callNumber++;
+                    }
+                    out.addObject().put("role", "tool").put("tool_call_id", id).put("content", content);
+                }
+                default -> throw new ClientRequestException("invalid role '" + role
+                        + "': must be system, user, assistant or tool", "messages");
+            }
+        }
+    }
+
+    private static void userMessage(ObjectNode message, String text, JsonNode images) {
+        if (images == null || !images.isArray() || images.isEmpty()) {
+            message.put("content", text);
+            return;
+        }
+        ArrayNode parts = message.putArray("content");
+        if (!text.isEmpty()) {
+            parts.addObject().put("type", "text").put("text", text);
+        }
+        for (JsonNode image : images) {
+            String data = image.asString("");
+            parts.addObject().put("type", "image_url").putObject("image_url")
+                    .put("url", "data:" + mediaType(data) + ";base64," + data);
+        }
+    }
+
+    /** @return the media type of base64 image bytes, from their magic number (PNG when unknown) */
+    static String mediaType(String base64) {
+        if (base64.startsWith("/9j/")) {
+            return "image/jpeg";
+        }
+        if (base64.startsWith("R0lGOD")) {
+            return "image/gif";
+        }
+        if (base64.startsWith("UklGR")) {
+            return "image/webp";
+        }
+        return "image/png";
+    }
+
+    @Override
+    public String streamContentType() {
+        return "application/x-ndjson";
+    }
+
+    @Override
+    public byte[] response(byte[] canonical) {
+        JsonNode completion = json.readTree(canonical);
+        JsonNode choice = completion.path("choices").path(0);
+        JsonNode message = choice.path("message");
+        String text = message.path("content").isString() ? message.get("content").asString() : "";
+        ObjectNode out = line();
+        if (api == Api.CHAT) {
+            ObjectNode m = out.putObject("message").put("role", "assistant").put("content", text);
+            JsonNode calls = message.get("tool_calls");
+            if (calls != null && calls.isArray() && !calls.isEmpty()) {
+                ArrayNode ollama = m.putArray("tool_calls");
+                for (JsonNode call : calls) {
+                    ollama.add(toolCall(call.path("function").path("name").asString(""),
+                            call.path("function").path("arguments").asString("")));
+                }
+            }
+        } else {
+            out.put("response", text);
+        }
+        doneReason = doneReason(choice.path("finish_reason").asString("stop"));
+        promptTokens = completion.path("usage").path("prompt_tokens").asLong(0);
+        completionTokens = completion.path("usage").path("completion_tokens").asLong(0);
+        return json.writeValueAsBytes(done(out));
+    }
+
+    private ObjectNode toolCall(String name, String arguments) {
+        ObjectNode call = json.createObjectNode();
+        JsonNode parsed;
+        try {
+            parsed = arguments.isBlank() ? json.createObjectNode() : json.readTree(arguments);
+        } catch (JacksonException e) {
+            parsed = json.createObjectNode();
+        }
+        call.putObject("function").put("name", name).set("arguments", parsed);
+        return call;
+    }
+
+    private static String doneReason(String finishReason) {
+        return "length".equals(finishReason) ? "length" : "stop";
+    }
+
+    private ObjectNode line() {
+        return json.createObjectNode().put("model", model).put("created_at", clock.instant().toString());
+    }
+
+    private ObjectNode done(ObjectNode out) {
+        long now = System.nanoTime();
+        long total = now - startNanos;
+        long promptEval = firstTokenNanos == 0 ? 0 : firstTokenNanos - startNanos;
+        out.put("done", true);
+        out.put("done_reason", doneReason == null ? "stop" : doneReason);
+        out.put("total_duration", total);
+        out.put("load_duration", 0);
+        out.put("prompt_eval_count", promptTokens);
+        out.put("prompt_eval_duration", promptEval);
+        out.put("eval_count", completionTokens);
+        out.put("eval_duration", total - promptEval);
+        return out;
+    }
+
+    @Override
+    public byte[] streamChunk(Translated piece) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        if (piece.bytes().length > 0) {
+            for (SseEvent event : canonicalEvents.feed(piece.bytes())) {
+                if (event.isDone()) {
+                    finish(out);
+                } else {
+                    chunk(json.readTree(event.data()), out);
+                }
+            }
+        }
+        if (piece.done()) {
+            finish(out);
+        }
+        return out.toByteArray();
+    }
+
+    private void chunk(JsonNode chunk, ByteArrayOutputStream out) {
+        JsonNode usage = chunk.get("usage");
+        if (usage != null && usage.isObject()) {
+            promptTokens = usage.path("prompt_tokens").asLong(0);
+            completionTokens = usage.path("completion_tokens").asLong(0);
+        }
+        for (JsonNode choice : chunk.path("choices")) {
+            JsonNode delta = choice.path("delta");
+            String text = delta.path("content").isString() ? delta.get("content").asString() : "";
+            if (!text.isEmpty()) {
+                if (firstTokenNanos == 0) {
+                    firstTokenNanos = System.nanoTime();
+                }
+                emit(out, content(text));
+            }
+            for (JsonNode call : delta.path("tool_calls")) {
+                int index = call.path("index").asInt(0);
+                String[] known = toolCalls.get(index);
+                if (known == null) {
+                    known = new String[] {call.path("function").path("name").asString(""), Integer.toString(toolArguments.size())};
+                    toolCalls.put(index, known);
+                    toolArguments.add(new StringBuilder());
+                    if (firstTokenNanos == 0) {
+                        firstTokenNanos = System.nanoTime();
+                    }
+                }
+                toolArguments.get(Integer.parseInt(known[1])).append(call.path("function").path("arguments").asString(""));
+            }
+            JsonNode finish = choice.get("finish_reason");
+            if (finish != null && finish.isString()) {
+                doneReason = doneReason(finish.asString());
+                flushToolCalls(out);
+            }
+        }
+    }
+
+    private ObjectNode content(String text) {
+        ObjectNode line = line();
+        if (api == Api.CHAT) {
+            line.putObject("message").put("role", "assistant").put("content", text);
+        } else {
+            line.put("response", text);
+        }
+        line.put("done", false);
+        return line;
+    }
+
+    private void flushToolCalls(ByteArrayOutputStream out) {
+        if (toolCalls.isEmpty() || api == Api.GENERATE) {
+            toolCalls.clear();
+            return;
+        }
+        ObjectNode line = line();
+        ArrayNode calls = line.putObject("message").put("role", "assistant").put("content", "").putArray("tool_calls");
+        for (String[] call : toolCalls.values()) {
+            calls.add(toolCall(call[0], toolArguments.get(Integer.parseInt(call[1])).toString()));
+        }
+        line.put("done", false);
+        toolCalls.clear();
+        emit(out, line);
+    }
+
+    private void finish(ByteArrayOutputStream out) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        flushToolCalls(out);
+        ObjectNode line = line();
+        if (api == Api.CHAT) {
+            line.putObject("message").put("role", "assistant").put("content", "");
+        } else {
+            line.put("response", "");
+        }
+        emit(out, done(line));
+    }
+
+    private void emit(ByteArrayOutputStream out, ObjectNode line) {
+        out.writeBytes(json.writeValueAsBytes(line));
+        out.write('\n');
+    }
+
+    @Override
+    public byte[] error(ClientError error) {
+        return json.writeValueAsBytes(json.createObjectNode().put("error", message(error)));
+    }
+
+    @Override
+    public byte[] streamError(ClientError error) {
+        byte[] body = error(error);
+        byte[] line = new byte[body.length + 1];
+        System.arraycopy(body, 0, line, 0, body.length);
+        line[body.length] = '\n';
+        return line;
+    }
+
+    private String message(ClientError error) {
+        if ("model_not_found".equals(error.code())) {
+            return "model '" + model + "' not found";
+        }
+        return error.message();
+    }
+}

@@ -1,0 +1,36 @@
+package io.llmproxy.edge.api.ollama;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+
+import io.llmproxy.edge.chat.ChatPipeline;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Ollama-format client API of the edge (https://github.com/ollama/ollama/blob/main/docs/api.md):
+ * {@code POST /api/chat}, {@code POST /api/generate} (through the chat pipeline with
+ * {@link OllamaChatCodec}), {@code GET /api/tags}, {@code POST /api/show}, {@code GET /api/version}.
+ * The key is sent as {@code Authorization: Bearer <key>} (Ollama itself has no keys).
+ */
+@Configuration
+class OllamaRoutes {
+
+    @Bean
+    @Order(0)
+    RouterFunction<ServerResponse> ollamaApi(ChatPipeline pipeline, OllamaModelsHandler models, JsonMapper json, Clock clock) {
+        return RouterFunctions.route(POST("/api/chat"),
+                        request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.CHAT, clock)))
+                .andRoute(POST("/api/generate"),
+                        request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.GENERATE, clock)))
+                .andRoute(GET("/api/tags"), models::tags)
+                .andRoute(POST("/api/show"), models::show)
+                .andRoute(GET("/api/version"), models::version);
+    }
+}
