@@ -7,13 +7,14 @@ import java.util.Locale;
  * What a chat request asks the simulator to do besides answering normally, read from the model
  * name (callers behind a gateway cannot set headers) or the {@value #FAULT_HEADER} header:
  * <ul>
- *   <li><b>tool call</b>: a model name containing {@code sim-tool} (e.g. {@code sim-tool-call}) and a
+ *   <li><b>tool call</b>: a model name containing {@code sim-tool} (e.g. {@code sim-tool-call} or {@code sim-tools}) and a
  *       request with at least one tool → the answer is one call of the first tool with arguments
  *       {@code {"query": <text of the last user message>}}, finish reason "tool call";</li>
- *   <li><b>mid-stream error</b>: model name containing {@code sim-midstream-error} or header
+ *   <li><b>mid-stream error</b>: model name containing {@code sim-midstream-error} (or
+ *       {@code sim-fault-midstream-error}, the spelling of {@code http/SimulatorKnobs}) or header
  *       {@code x-sim-fault: midstream-error} → a stream sends half the tokens (at least one), then the
  *       provider's in-stream error, then ends;</li>
- *   <li><b>cut</b>: model name containing {@code sim-cut} or header {@code x-sim-fault: cut} → a stream
+ *   <li><b>cut</b>: model name containing {@code sim-cut} (or {@code sim-fault-cut}) or header {@code x-sim-fault: cut} → a stream
  *       sends half the tokens and ends without its closing events.</li>
  * </ul>
  * Non-streamed answers ignore the faults.
@@ -34,9 +35,9 @@ public record SimScenario(boolean toolCall, Fault fault) {
      */
     public static SimScenario of(String model, String faultHeader, boolean hasTools) {
         Fault fault = Fault.NONE;
-        if (model.contains("sim-midstream-error")) {
+        if (model.contains("sim-midstream-error") || model.contains("sim-fault-midstream-error")) {
             fault = Fault.MIDSTREAM_ERROR;
-        } else if (model.contains("sim-cut")) {
+        } else if (model.contains("sim-cut") || model.contains("sim-fault-cut")) {
             fault = Fault.CUT;
         }
         if (faultHeader != null) {

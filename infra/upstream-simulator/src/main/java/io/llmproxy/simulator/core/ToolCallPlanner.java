@@ -14,7 +14,7 @@ import java.util.List;
 public final class ToolCallPlanner {
 
     /** Model-name mark that enables tool calls. */
-    public static final String TOOLS_MODEL_MARK = "sim-tools";
+    public static final String TOOLS_MODEL_MARK = "sim-tool"; // matches sim-tools and sim-tool-call (core/SimScenario)
     /** Largest argument piece of a streamed tool call, in characters. */
     public static final int PIECE_CHARS = 8;
 

@@ -25,7 +25,8 @@ import org.springframework.stereotype.Component;
  *   <li>model name {@code sim-slow-<ms>} (e.g. {@code sim-slow-200}): that inter-token delay in ms
  *       (0..{@value #MAX_LATENCY_MS}), for callers that cannot set headers (e.g. through the gateway);</li>
  *   <li>{@value #FAULT_HEADER} {@code midstream-error} | {@code cut}, or a model name containing
- *       {@code sim-fault-midstream-error} / {@code sim-fault-cut}: a streamed answer fails after half its
+ *       {@code sim-fault-midstream-error} / {@code sim-fault-cut} (or {@code sim-midstream-error} /
+ *       {@code sim-cut}): a streamed answer fails after half its
  *       content events with the provider's error event, or just ends ({@link StreamFault});</li>
  *   <li>a model name containing {@code sim-tools}: answer with a tool call when tools are declared
  *       ({@link io.llmproxy.simulator.core.ToolCallPlanner});</li>
@@ -143,10 +144,11 @@ public class SimulatorKnobs {
                         "Invalid " + FAULT_HEADER + " header '" + value + "': expected midstream-error or cut.");
             };
         }
-        if (model.contains("sim-fault-midstream-error")) {
+        // both spellings, so every format of the simulator reads the same model names (core/SimScenario)
+        if (model.contains("sim-fault-midstream-error") || model.contains("sim-midstream-error")) {
             return StreamFault.MIDSTREAM_ERROR;
         }
-        return model.contains("sim-fault-cut") ? StreamFault.CUT : null;
+        return model.contains("sim-fault-cut") || model.contains("sim-cut") ? StreamFault.CUT : null;
     }
 
     /** Prompt tokens to report as read from the cache ({@code sim-cache-<n>} in the model name), else 0. */
