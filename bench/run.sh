@@ -4,8 +4,12 @@
 # proxy-edge, in one run, so that the edge's added latency is the difference.  See
 # bench/README.md.  Start the stack first:   infra/local/up.sh && bench/run.sh
 #
-# Scenarios (BENCH_SCENARIOS, default "rate quota stream memory max"):
+# Scenarios (BENCH_SCENARIOS, default "rate quota stream memory max"; also "paths"):
 #   rate    non-stream chat completions at a fixed rate (hey): p50/p90/p99/max, rps, errors
+#   paths   the same per translation path, at a lower fixed rate: the OpenAI client format to each
+#           provider type (openai, azure-openai, anthropic, mistral, ollama, cohere), and the
+#           Anthropic and Ollama client formats to the openai provider; each against the same
+#           provider-format request sent straight to the simulator
 #   quota   the same through the edge with the key of a second tenant that has a tenant- and a
 #           key-level quota policy which never refuses: what the quota check (2 Lua calls) adds
 #   stream  N streamed chat completions, C at a time (bench/StreamBench.java): TTFB, TTFT, total
@@ -28,6 +32,13 @@
 #   BENCH_MEM_RAMP_SECONDS=5     their starts are spread over this many seconds (default: half)
 #   BENCH_MAX_DURATION=10        seconds of each wrk run; BENCH_MAX_CONNECTIONS=32
 #   BENCH_PRIME_REQUESTS=40000   unmeasured closed-loop requests to each target first (JIT warm-up)
+#   BENCH_PATHS_RATE=300         requests/s of each paths run (direct and edge, per path)
+#   BENCH_PATHS_DURATION=10      measured seconds of each paths run
+#   BENCH_PATHS_WARMUP=3         warm-up seconds before each paths run (same rate)
+#   BENCH_PATHS_CONNECTIONS=10   hey workers of the paths runs
+#   BENCH_PATHS_PRIME=5000       unmeasured closed-loop requests to each path's two targets first
+#   BENCH_PATHS="openai azure-openai anthropic mistral ollama cohere client-anthropic client-ollama"
+#                                which paths the paths scenario measures (that order)
 #   BENCH_START=1                start the stack with infra/local/up.sh when it is not healthy
 #   BENCH_KEY_WAIT=10            seconds to wait for the edge to accept the new key/routes
 #   BENCH_STREAM_SIM_PORT=5101 / BENCH_SLOW_SIM_PORT=5102   ports of the two extra simulators
@@ -59,6 +70,13 @@ MEM_RAMP="${BENCH_MEM_RAMP_SECONDS:-$((MEM_SECONDS / 2))}"
 MAX_DURATION="${BENCH_MAX_DURATION:-10}"
 MAX_CONNS="${BENCH_MAX_CONNECTIONS:-32}"
 PRIME="${BENCH_PRIME_REQUESTS:-40000}"
+PATHS_RATE="${BENCH_PATHS_RATE:-300}"
+PATHS_DURATION="${BENCH_PATHS_DURATION:-10}"
+PATHS_WARMUP="${BENCH_PATHS_WARMUP:-3}"
+PATHS_CONNS="${BENCH_PATHS_CONNECTIONS:-10}"
+PATHS_PRIME="${BENCH_PATHS_PRIME:-5000}"
+ALL_PATHS="openai azure-openai anthropic mistral ollama cohere client-anthropic client-ollama"
+read -r -a PATH_LIST <<<"${BENCH_PATHS:-$ALL_PATHS}"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate quota stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
 KEY_WAIT="${BENCH_KEY_WAIT:-10}"
@@ -80,11 +98,18 @@ QUOTA_KEY_POLICY='{"tokensPerDay":1000000000000}'
 UPSTREAM_MODEL="sim-bench"
 
 for n in DURATION WARMUP RATE CONNS STREAMS STREAM_CONC LIGHT_STREAMS LIGHT_CONC STREAM_TTFT STREAM_ITL MEM_STREAMS MEM_SECONDS MEM_RAMP \
-  MAX_DURATION MAX_CONNS PRIME KEY_WAIT STREAM_SIM_PORT SLOW_SIM_PORT; do
+  MAX_DURATION MAX_CONNS PRIME KEY_WAIT STREAM_SIM_PORT SLOW_SIM_PORT PATHS_RATE PATHS_DURATION PATHS_WARMUP PATHS_CONNS PATHS_PRIME; do
   [[ "${!n}" =~ ^[0-9]+$ ]] || { printf '[bench] ERROR: %s must be a whole number, was "%s"\n' "$n" "${!n}" >&2; exit 2; }
 done
+for n in PATHS_RATE PATHS_DURATION PATHS_CONNS; do
+  ((${!n} > 0)) || { printf '[bench] ERROR: %s must be at least 1\n' "$n" >&2; exit 2; }
+done
 for s in $SCENARIOS; do
-  [[ " rate quota stream memory max " == *" $s "* ]] || { printf '[bench] ERROR: unknown scenario %s (rate quota stream memory max)\n' "$s" >&2; exit 2; }
+  [[ " rate quota stream memory max paths " == *" $s "* ]] || { printf '[bench] ERROR: unknown scenario %s (rate quota stream memory max paths)\n' "$s" >&2; exit 2; }
+done
+((${#PATH_LIST[@]} > 0)) || { printf '[bench] ERROR: BENCH_PATHS is empty (%s)\n' "$ALL_PATHS" >&2; exit 2; }
+for s in "${PATH_LIST[@]}"; do
+  [[ " $ALL_PATHS " == *" $s "* ]] || { printf '[bench] ERROR: unknown path %s in BENCH_PATHS (%s)\n' "$s" "$ALL_PATHS" >&2; exit 2; }
 done
 wants() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 
@@ -217,7 +242,7 @@ install_tools() {
   fi
 }
 missing=()
-{ wants rate || wants quota || ((PRIME > 0)); } && ! have hey && missing+=(hey)
+{ wants rate || wants quota || wants paths || ((PRIME > 0)); } && ! have hey && missing+=(hey)
 wants max && ! have wrk && missing+=(wrk)
 ((${#missing[@]} == 0)) || install_tools "${missing[@]}"
 
@@ -303,6 +328,38 @@ if wants memory; then
   P_SLOW="$(provider bench-sim-slow "$SLOW_SIM_PORT")"
   route bench-slow "$P_SLOW"
 fi
+# Paths scenario: one provider of each type, all on the simulator (:SIM_PORT, which speaks each
+# provider's wire format), each with a route bench-path-<type> to the upstream model sim-bench
+# (for azure-openai: the deployment). The client-format paths use bench-model (openai provider).
+declare -A PATH_BASE_URL=([openai]="$SIM_URL/v1" [azure-openai]="$SIM_URL" [anthropic]="$SIM_URL"
+  [mistral]="$SIM_URL/mistral/v1" [ollama]="$SIM_URL" [cohere]="$SIM_URL")
+OLLAMA_PROVIDER_KEY="" PATHS_SETUP_NOTE=""
+wants_path() { [[ " ${PATH_LIST[*]} " == *" $1 "* ]]; }
+if wants paths; then
+  for t in openai azure-openai anthropic mistral ollama cohere; do
+    wants_path "$t" || continue
+    key="$SIM_KEY"
+    if [[ "$t" == ollama ]]; then
+      # Ollama has no auth: register it with apiKey "" (then the edge sends no Authorization);
+      # if the admin API refuses an empty key, fall back to a placeholder and say so in the report.
+      code="$(curl -sS -o "$WORK/admin.out" -w '%{http_code}' -X POST "$COMMAND_URL/admin/v1/providers" \
+        -H "Authorization: Bearer $LLMPROXY_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+        --data-binary "{\"name\":\"bench-path-ollama-$TS\",\"type\":\"ollama\",\"baseUrl\":\"${PATH_BASE_URL[ollama]}\",\"apiKey\":\"\"}" || true)"
+      if [[ "$code" == 2?? ]]; then
+        pid="$(json_get providerId <"$WORK/admin.out")"
+      else
+        OLLAMA_PROVIDER_KEY="ollama-no-auth"
+        PATHS_SETUP_NOTE="The admin API refused the ollama provider with \`\"apiKey\":\"\"\` (HTTP $code: $(tr -d '\n' <"$WORK/admin.out" | cut -c1-200)), so it was registered with the placeholder key \`$OLLAMA_PROVIDER_KEY\`: the edge then sends \`Authorization: Bearer $OLLAMA_PROVIDER_KEY\` to the simulator (which ignores it), and the direct ollama request carries the same header."
+        log "paths: $PATHS_SETUP_NOTE"
+        pid="$(admin POST /admin/v1/providers "{\"name\":\"bench-path-ollama-$TS\",\"type\":\"ollama\",\"baseUrl\":\"${PATH_BASE_URL[ollama]}\",\"apiKey\":\"$OLLAMA_PROVIDER_KEY\"}" | json_get providerId)"
+      fi
+    else
+      pid="$(admin POST /admin/v1/providers "{\"name\":\"bench-path-$t-$TS\",\"type\":\"$t\",\"baseUrl\":\"${PATH_BASE_URL[$t]}\",\"apiKey\":\"$key\"}" | json_get providerId)"
+    fi
+    [[ -n "$pid" ]] || die "no providerId (paths, type $t)"
+    route "bench-path-$t" "$pid"
+  done
+fi
 API_KEY="$(admin POST "/admin/v1/tenants/$TENANT_ID/api-keys" '{"name":"bench"}' | json_get key)"
 [[ -n "$API_KEY" ]] || die "no API key in the response"
 
@@ -323,6 +380,86 @@ wait_edge_model bench-model
 if wants stream; then wait_sim "$STREAM_SIM_PORT"; wait_edge_model bench-stream ',"max_tokens":1'; fi
 if wants memory; then wait_sim "$SLOW_SIM_PORT"; wait_edge_model bench-slow ',"max_tokens":1'; fi
 log "the edge accepts the key; routes bench-model${P_STREAM:+, bench-stream}${P_SLOW:+, bench-slow} work"
+
+# path_def PATH: the path's two requests. Sets PD_LABEL, PD_D_URL, PD_D_HDRS (array), PD_D_BODY
+# (straight to the simulator, in the provider's own wire format, as the edge sends it) and PD_E_URL,
+# PD_E_HDRS, PD_E_BODY (to the edge, in the client's format).
+path_def() {
+  local msgs="\"messages\":[{\"role\":\"user\",\"content\":\"$PROMPT\"}]"
+  PD_E_URL="$EDGE_URL/v1/chat/completions" PD_E_HDRS=("Authorization: Bearer $API_KEY")
+  PD_E_BODY="{\"model\":\"bench-path-$1\",$msgs}"
+  PD_D_URL="$SIM_URL/v1/chat/completions" PD_D_HDRS=("Authorization: Bearer $SIM_KEY")
+  PD_D_BODY="{\"model\":\"$UPSTREAM_MODEL\",$msgs}"
+  case "$1" in
+    openai) PD_LABEL="OpenAI client → openai" ;;
+    azure-openai)
+      PD_LABEL="OpenAI client → azure-openai"
+      PD_D_URL="$SIM_URL/openai/deployments/$UPSTREAM_MODEL/chat/completions?api-version=2024-10-21"
+      PD_D_HDRS=("api-key: $SIM_KEY") ;;
+    anthropic)
+      PD_LABEL="OpenAI client → anthropic"
+      PD_D_URL="$SIM_URL/v1/messages" PD_D_HDRS=("x-api-key: $SIM_KEY" "anthropic-version: 2023-06-01")
+      PD_D_BODY="{\"model\":\"$UPSTREAM_MODEL\",\"max_tokens\":4096,$msgs}" ;; # the edge's default max_tokens
+    mistral)
+      PD_LABEL="OpenAI client → mistral"
+      PD_D_URL="$SIM_URL/mistral/v1/chat/completions" ;;
+    ollama)
+      PD_LABEL="OpenAI client → ollama"
+      PD_D_URL="$SIM_URL/api/chat" PD_D_HDRS=()
+      [[ -z "$OLLAMA_PROVIDER_KEY" ]] || PD_D_HDRS=("Authorization: Bearer $OLLAMA_PROVIDER_KEY")
+      PD_D_BODY="{\"model\":\"$UPSTREAM_MODEL\",$msgs,\"stream\":false}" ;;
+    cohere)
+      PD_LABEL="OpenAI client → cohere"
+      PD_D_URL="$SIM_URL/v2/chat"
+      PD_D_BODY="{\"model\":\"$UPSTREAM_MODEL\",$msgs,\"stream\":false}" ;;
+    client-anthropic)
+      PD_LABEL="Anthropic client (/v1/messages) → openai"
+      PD_E_URL="$EDGE_URL/v1/messages" PD_E_HDRS=("x-api-key: $API_KEY" "anthropic-version: 2023-06-01")
+      PD_E_BODY="{\"model\":\"bench-model\",\"max_tokens\":1024,$msgs}" ;;
+    client-ollama)
+      PD_LABEL="Ollama client (/api/chat) → openai"
+      PD_E_URL="$EDGE_URL/api/chat"
+      PD_E_BODY="{\"model\":\"bench-model\",$msgs,\"stream\":false}" ;;
+    *) die "unknown path $1" ;;
+  esac
+}
+# path_probe URL BODY [HEADER...]: "<HTTP status> <answer tokens>" of one request; the tokens are
+# the first completion_tokens / output_tokens / eval_count in the answer ("-" when none)
+path_probe() {
+  local url="$1" body="$2" h code tokens
+  shift 2
+  local hargs=()
+  for h in "$@"; do hargs+=(-H "$h"); done
+  code="$(curl -sS -o "$WORK/probe.out" -w '%{http_code}' --max-time 20 -X POST "$url" -H 'Content-Type: application/json' \
+    ${hargs[@]+"${hargs[@]}"} --data-binary "$body" 2>/dev/null || true)"
+  tokens="$(grep -o '"\(completion_tokens\|output_tokens\|eval_count\)" *: *[0-9]*' "$WORK/probe.out" 2>/dev/null \
+    | head -n 1 | grep -o '[0-9]*$' || true)"
+  echo "${code:-000} ${tokens:--}"
+}
+# Each path: the edge must know its route (401/404 are retried, as above), and both of its requests
+# must answer 200 before any load. A path that fails here is reported as failed, not measured.
+declare -A PATH_FAILED=() PATH_TOKENS=()
+if wants paths; then
+  for n in "${PATH_LIST[@]}"; do
+    path_def "$n"
+    deadline=$((SECONDS + KEY_WAIT))
+    while :; do
+      read -r e_code e_tok <<<"$(path_probe "$PD_E_URL" "$PD_E_BODY" "${PD_E_HDRS[@]}")"
+      [[ "$e_code" == 200 ]] && break
+      if [[ "$e_code" != 401 && "$e_code" != 404 ]] || ((SECONDS >= deadline)); then break; fi
+      sleep 0.25
+    done
+    read -r d_code d_tok <<<"$(path_probe "$PD_D_URL" "$PD_D_BODY" ${PD_D_HDRS[@]+"${PD_D_HDRS[@]}"})"
+    if [[ "$e_code" != 200 || "$d_code" != 200 ]]; then
+      PATH_FAILED[$n]="direct HTTP $d_code, edge HTTP $e_code"
+      [[ "$e_code" == 200 ]] || PATH_FAILED[$n]+=": $(path_probe "$PD_E_URL" "$PD_E_BODY" "${PD_E_HDRS[@]}" >/dev/null; tr -d '\n' <"$WORK/probe.out" | cut -c1-200)"
+      log "paths: $n does not work (${PATH_FAILED[$n]}); it will not be measured"
+      continue
+    fi
+    PATH_TOKENS[$n]="$d_tok / $e_tok"
+    log "paths: $n answers 200 direct and through the edge (answer tokens direct / edge: ${PATH_TOKENS[$n]})"
+  done
+fi
 
 # redis_cli ARGS...: the edge's Redis, read-only uses (INFO, SCAN); fails when redis-cli is missing
 redis_cli() { have redis-cli && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@" 2>/dev/null; }
@@ -544,6 +681,98 @@ if wants rate || wants quota; then
   log "rate: $RATE_DELTA"
 fi
 
+# Paths: per translation path, the same fixed-rate load as rate (lower rate) on the simulator
+# directly (the provider-format request) and then through the edge (the client-format request).
+# redact TEXT: TEXT with the bench API key shortened (for the report's commands)
+redact() { local t="$1"; [[ -z "${API_KEY:-}" ]] || t="${t//"$API_KEY"/"${API_KEY:0:8}..."}"; printf '%s' "$t"; }
+PATHS_QPS="$(awk -v r="$PATHS_RATE" -v c="$PATHS_CONNS" 'BEGIN { q = r / c; if (q == int(q)) printf "%d", q; else printf "%.3f", q }')"
+# hey_path NAME URL BODY_FILE [HEADER...]: warm-up, then the measured run; output in $WORK/hey-path-NAME.txt
+hey_path() {
+  local name="$1" url="$2" body="$3" h shown=""
+  shift 3
+  local args=(-c "$PATHS_CONNS" -q "$PATHS_QPS" -t 10 -m POST -T application/json)
+  for h in "$@"; do
+    args+=(-H "$h")
+    shown+=" -H '$(redact "$h")'"
+  done
+  args+=(-D "$body" "$url")
+  if ((PATHS_WARMUP > 0)); then
+    hey -z "${PATHS_WARMUP}s" "${args[@]}" >"$WORK/hey-path-$name-warmup.txt" 2>&1 || true
+  fi
+  COMMANDS+=("hey -z ${PATHS_DURATION}s -c $PATHS_CONNS -q $PATHS_QPS -t 10 -m POST -T application/json$shown -D $(basename "$body") $url   # $(basename "$body"): $(cat "$body")")
+  hey -z "${PATHS_DURATION}s" "${args[@]}" >"$WORK/hey-path-$name.txt" 2>&1 || die "hey failed: $(tail -5 "$WORK/hey-path-$name.txt")"
+}
+# header_names [HEADER...]: " `name`" for each "name: value" (for the report)
+header_names() {
+  local h
+  # shellcheck disable=SC2016  # backquotes are markdown
+  for h in "$@"; do printf ' `%s`' "${h%%:*}"; done
+}
+# hey_prime NAME URL BODY_FILE [HEADER...]: PATHS_PRIME unmeasured closed-loop requests
+hey_prime() {
+  local name="$1" url="$2" body="$3" h
+  shift 3
+  ((PATHS_PRIME > 0)) || return 0
+  local args=(-n "$PATHS_PRIME" -c "$((PATHS_PRIME < 8 ? PATHS_PRIME : 8))" -t 10 -m POST -T application/json)
+  for h in "$@"; do args+=(-H "$h"); done
+  hey "${args[@]}" -D "$body" "$url" >"$WORK/prime-path-$name.txt" 2>&1 || true
+}
+PATHS_ROWS="" PATHS_REQUESTS="" PATHS_NOTE=""
+if wants paths; then
+  measured=()
+  for n in "${PATH_LIST[@]}"; do
+    [[ -z "${PATH_FAILED[$n]:-}" ]] && measured+=("$n")
+  done
+  if ((PATHS_PRIME > 0)) && ((${#measured[@]} > 0)); then
+    log "paths: prime, $PATHS_PRIME closed-loop requests to each path's simulator request and edge request (not measured)"
+    for n in "${measured[@]}"; do
+      path_def "$n"
+      printf '%s' "$PD_D_BODY" >"$WORK/body-$n-direct.json"
+      printf '%s' "$PD_E_BODY" >"$WORK/body-$n-edge.json"
+      hey_prime "$n-direct" "$PD_D_URL" "$WORK/body-$n-direct.json" ${PD_D_HDRS[@]+"${PD_D_HDRS[@]}"}
+      hey_prime "$n-edge" "$PD_E_URL" "$WORK/body-$n-edge.json" "${PD_E_HDRS[@]}"
+    done
+    COMMANDS+=("hey -n $PATHS_PRIME -c 8 ... (paths prime: each path's two requests below, not measured)")
+  fi
+  slow=()
+  for n in "${PATH_LIST[@]}"; do
+    path_def "$n"
+    if [[ -n "${PATH_FAILED[$n]:-}" ]]; then
+      PATHS_ROWS+="| $PD_LABEL | - | - | - | - | - | - | failed before the load: ${PATH_FAILED[$n]//|/¦} | | | | |
+"
+      continue
+    fi
+    printf '%s' "$PD_D_BODY" >"$WORK/body-$n-direct.json"
+    printf '%s' "$PD_E_BODY" >"$WORK/body-$n-edge.json"
+    load1="$(cut -d' ' -f1 /proc/loadavg)"
+    log "paths/$n: $PD_LABEL; ${PATHS_WARMUP}s warm-up then ${PATHS_DURATION}s at $PATHS_RATE req/s, first straight to the simulator, then through the edge"
+    hey_path "$n-direct" "$PD_D_URL" "$WORK/body-$n-direct.json" ${PD_D_HDRS[@]+"${PD_D_HDRS[@]}"}
+    t0="$(cpu_ticks "$EDGE_PID")"
+    hey_path "$n-edge" "$PD_E_URL" "$WORK/body-$n-edge.json" "${PD_E_HDRS[@]}"
+    t1="$(cpu_ticks "$EDGE_PID")"
+    read -r pd_rps pd_p50 _ pd_p99 _ _ pd_err <<<"$(hey_parse "path-$n-direct")"
+    read -r pe_rps pe_p50 _ pe_p99 _ pe_n pe_err <<<"$(hey_parse "path-$n-edge")"
+    # hey prints no 99% line (0) when a run has too few requests for it
+    [[ "$pd_p99" != 0.00 ]] || pd_p99="-"
+    [[ "$pe_p99" != 0.00 ]] || pe_p99="-"
+    pe_cpu="$(cpu_per_req "$t0" "$t1" "$(hey_parse_n "path-$n-edge-warmup")" "$pe_n")"
+    a50="$(diff_ms "$pe_p50" "$pd_p50")" a99="$(diff_ms "$pe_p99" "$pd_p99")"
+    PATHS_ROWS+="| $PD_LABEL | $pd_p50 | $pd_p99 | $pe_p50 | $pe_p99 | **$a50** | **$a99** | $pd_err / $pe_err | $pd_rps / $pe_rps | $pe_cpu | ${PATH_TOKENS[$n]} | $load1 |
+"
+    PATHS_REQUESTS+="- **$PD_LABEL**: direct \`POST ${PD_D_URL#"$SIM_URL"}\`$(header_names ${PD_D_HDRS[@]+"${PD_D_HDRS[@]}"}) \`$PD_D_BODY\`; edge \`POST ${PD_E_URL#"$EDGE_URL"}\`$(header_names "${PD_E_HDRS[@]}") \`$PD_E_BODY\`
+"
+    for pair in "direct:$pd_rps" "edge:$pe_rps"; do
+      if awk -v a="${pair##*:}" -v r="$PATHS_RATE" 'BEGIN { exit !(a < 0.95 * r) }'; then
+        slow+=("$n ${pair%%:*} (${pair##*:} req/s)")
+      fi
+    done
+    log "paths/$n: direct p50 $pd_p50 p99 $pd_p99, edge p50 $pe_p50 p99 $pe_p99: added p50 $a50 ms, p99 $a99 ms; errors $pd_err / $pe_err; edge CPU $pe_cpu µs/req"
+  done
+  if ((${#slow[@]} > 0)); then
+    PATHS_NOTE="**Did not sustain $PATHS_RATE req/s**: $(printf '%s; ' "${slow[@]}" | sed 's/; $//') (each hey worker waits for its answer before its next tick, so those latencies are understated)."
+  fi
+fi
+
 # stream_run NAME URL KEY MODEL CONCURRENCY TOTAL WARMUP SIM_PID [extra args]: WARMUP unmeasured
 # streams first, in the same client JVM (answers cut to 2 tokens when prefixed "short:", e.g.
 # short:500), then the measured run; output in $WORK/stream-NAME.txt, with the CPU time the edge
@@ -760,17 +989,25 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
     fi
     printf 'Target (DESIGN): many concurrent streams in ≤ 512 MB. This run: %s. RSS includes the JVM heap (the edge runs with the -Xmx above), metaspace, code cache, thread stacks and Netty direct buffers.\n\n' "$MEM_NOTE"
   fi
+  if [[ -n "$PATHS_ROWS" ]]; then
+    printf '## 5. Added latency per translation path, non-streamed, %s req/s for %s s per run (hey, %s workers × %s req/s; warm-up %s s; prime %s requests per target)\n\n' "$PATHS_RATE" "$PATHS_DURATION" "$PATHS_CONNS" "$PATHS_QPS" "$PATHS_WARMUP" "$PATHS_PRIME"
+    printf '| path (client format → provider type) | direct p50 ms | direct p99 ms | edge p50 ms | edge p99 ms | **added p50 ms** | **added p99 ms** | errors direct / edge | achieved req/s direct / edge | edge CPU µs/req | answer tokens direct / edge | load 1-min |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$PATHS_ROWS"
+    printf 'Each row: the simulator straight, with the request in the provider'"'"'s own wire format (what the edge sends it), then the edge, with the client-format request; same prompt, same upstream model, same simulator (:%s), one right after the other. The client-format rows go to the openai provider and compare with the OpenAI request straight to the simulator. The DESIGN targets (added p50 ≤ 0.5 ms, p99 ≤ 2 ms) are stated for 1,000 req/s; these runs are at %s req/s. hey reports latencies to 0.1 ms, and at %s s × %s req/s each p99 rests on the slowest ~%s requests: repeat a run before trusting a difference below a few tenths of a ms. Errors = non-200 responses plus transport errors. Edge CPU µs/req includes the warm-up requests and background work.\n\n' "$SIM_PORT" "$PATHS_RATE" "$PATHS_DURATION" "$PATHS_RATE" "$((PATHS_RATE * PATHS_DURATION / 100))"
+    [[ -z "$PATHS_NOTE" ]] || printf '%s\n\n' "$PATHS_NOTE"
+    [[ -z "$PATHS_SETUP_NOTE" ]] || printf '%s\n\n' "$PATHS_SETUP_NOTE"
+    printf 'Requests (prompt as above; keys elided):\n\n%s\n' "$PATHS_REQUESTS"
+  fi
   if [[ -n "$MAX_ROWS" ]]; then
     printf '## 4. Maximum throughput, non-streamed, closed loop (wrk, %s s, %s connections)\n\n' "$MAX_DURATION" "$MAX_CONNS"
     printf '| target | connections | req/s | requests | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n%s\n' "$MAX_ROWS"
     printf 'On a small machine this mostly shows how the cores are shared between wrk, the edge and the simulator.\n\n'
   fi
   printf '## Commands\n\n```sh\n'
-  printf '%s\n' "BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_RATE=$RATE BENCH_CONNECTIONS=$CONNS BENCH_STREAMS=$STREAMS BENCH_STREAM_CONCURRENCY=$STREAM_CONC BENCH_STREAM_TTFT_MS=$STREAM_TTFT BENCH_STREAM_INTER_TOKEN_MS=$STREAM_ITL BENCH_LIGHT_STREAMS=$LIGHT_STREAMS BENCH_LIGHT_CONCURRENCY=$LIGHT_CONC BENCH_MEM_STREAMS=$MEM_STREAMS BENCH_MEM_STREAM_SECONDS=$MEM_SECONDS BENCH_MEM_RAMP_SECONDS=$MEM_RAMP BENCH_MAX_DURATION=$MAX_DURATION BENCH_MAX_CONNECTIONS=$MAX_CONNS BENCH_PRIME_REQUESTS=$PRIME BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
+  printf '%s\n' "BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_RATE=$RATE BENCH_CONNECTIONS=$CONNS BENCH_STREAMS=$STREAMS BENCH_STREAM_CONCURRENCY=$STREAM_CONC BENCH_STREAM_TTFT_MS=$STREAM_TTFT BENCH_STREAM_INTER_TOKEN_MS=$STREAM_ITL BENCH_LIGHT_STREAMS=$LIGHT_STREAMS BENCH_LIGHT_CONCURRENCY=$LIGHT_CONC BENCH_MEM_STREAMS=$MEM_STREAMS BENCH_MEM_STREAM_SECONDS=$MEM_SECONDS BENCH_MEM_RAMP_SECONDS=$MEM_RAMP BENCH_MAX_DURATION=$MAX_DURATION BENCH_MAX_CONNECTIONS=$MAX_CONNS BENCH_PRIME_REQUESTS=$PRIME BENCH_PATHS_RATE=$PATHS_RATE BENCH_PATHS_DURATION=$PATHS_DURATION BENCH_PATHS_WARMUP=$PATHS_WARMUP BENCH_PATHS_CONNECTIONS=$PATHS_CONNS BENCH_PATHS_PRIME=$PATHS_PRIME BENCH_PATHS='${PATH_LIST[*]}' BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
   printf '# which ran:\n'
   printf '%s\n' "${COMMANDS[@]}"
   printf '```\n\n## Raw output\n\n'
-  for f in "$WORK"/hey-direct.txt "$WORK"/hey-edge.txt "$WORK"/hey-edge-quota.txt "$WORK"/stream-*.txt "$WORK"/wrk-direct.txt "$WORK"/wrk-edge.txt; do
+  for f in "$WORK"/hey-direct.txt "$WORK"/hey-edge.txt "$WORK"/hey-edge-quota.txt "$WORK"/stream-*.txt "$WORK"/wrk-direct.txt "$WORK"/wrk-edge.txt "$WORK"/hey-path-*.txt; do
     [[ -f "$f" && "$f" != *-warmup.txt ]] || continue
     # shellcheck disable=SC2016  # backquotes are markdown
     printf '<details><summary>%s</summary>\n\n```\n%s\n```\n</details>\n\n' "$(basename "$f")" "$(grep -v '^RESULT ' "$f" | sed '/^Response time histogram:/,/^$/d' | sed '/^ *$/N;/^\n$/D')"

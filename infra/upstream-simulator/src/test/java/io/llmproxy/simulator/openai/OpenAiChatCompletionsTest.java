@@ -204,25 +204,30 @@ class OpenAiChatCompletionsTest {
     void streamIsFlushedChunkByChunk() {
         Flux<String> events = client.post().uri("/v1/chat/completions")
                 .header("Authorization", "Bearer sk-test")
-                .header("x-sim-inter-token-ms", "150")
+                .header("x-sim-inter-token-ms", "600")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body("sim-gpt-4o-mini", ",\"max_tokens\":3,\"stream\":true"))
                 .exchange()
                 .expectStatus().isOk()
                 .returnResult(String.class)
                 .getResponseBody();
-        // role + first token at once, then tokens 2 and 3 and the finish chunk 150 ms apart, then [DONE].
-        // Only lower bounds: a gap of >= 100 ms between consecutive events proves they were not
-        // batched; an upper bound would make the test depend on the machine's load.
-        StepVerifier.create(events.elapsed())
-                .assertNext(e -> assertThat(e.getT2()).contains("\"role\":\"assistant\""))
-                .assertNext(e -> assertThat(e.getT2()).contains("\"content\""))
-                .assertNext(e -> assertThat(e.getT1()).isGreaterThanOrEqualTo(100))
-                .assertNext(e -> assertThat(e.getT1()).isGreaterThanOrEqualTo(100))
-                .assertNext(e -> assertThat(e.getT2()).contains("\"finish_reason\":\"length\""))
-                .assertNext(e -> assertThat(e.getT2()).isEqualTo("[DONE]"))
+        // role + first token at once, then tokens 2 and 3 600 ms apart, the finish chunk, [DONE].
+        // Flushed event by event, the first and the last token arrive >= 1.2 s apart (nominally);
+        // a batched stream would deliver them together. Only a lower bound on the spread (>= 600 ms):
+        // a slow receiver delays events but cannot make them arrive further apart than they were sent
+        // unless it stalls for longer than the spread.
+        List<long[]> arrivals = new java.util.ArrayList<>();
+        StepVerifier.create(events.doOnNext(e -> arrivals.add(new long[] {System.nanoTime()})))
+                .assertNext(e -> assertThat(e).contains("\"role\":\"assistant\""))
+                .assertNext(e -> assertThat(e).contains("\"content\""))
+                .assertNext(e -> assertThat(e).contains("\"content\""))
+                .assertNext(e -> assertThat(e).contains("\"content\""))
+                .assertNext(e -> assertThat(e).contains("\"finish_reason\":\"length\""))
+                .assertNext(e -> assertThat(e).isEqualTo("[DONE]"))
                 .expectComplete()
-                .verify(Duration.ofSeconds(10));
+                .verify(Duration.ofSeconds(20));
+        long spreadMs = (arrivals.get(3)[0] - arrivals.get(1)[0]) / 1_000_000;
+        assertThat(spreadMs).isGreaterThanOrEqualTo(600);
     }
 
     @Test

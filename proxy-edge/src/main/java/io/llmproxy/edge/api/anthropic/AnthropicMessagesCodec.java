@@ -4,6 +4,7 @@ import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
 import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseDecoder;
 import io.llmproxy.edge.stream.SseEncoder;
@@ -99,36 +100,18 @@ public final class AnthropicMessagesCodec implements ClientCodec {
 
     @Override
     public CanonicalRequest canonical(byte[] bytes) {
-        ObjectNode in;
-        try {
-            JsonNode node = json.readTree(bytes);
-            if (!(node instanceof ObjectNode object)) {
-                throw new ClientRequestException("The request body must be a JSON object.", null);
-            }
-            in = object;
-        } catch (JacksonException e) {
-            throw new ClientRequestException("The request body is not valid JSON.", null);
-        }
-        JsonNode modelNode = in.get("model");
-        if (modelNode == null || !modelNode.isString() || modelNode.asString().isBlank()) {
-            throw new ClientRequestException("model: Field required", "model");
-        }
+        ObjectNode in = RequestChecks.object(json, bytes, "The request body must be a JSON object.",
+                "The request body is not valid JSON.");
+        String model = RequestChecks.model(in, "model: Field required");
         JsonNode maxTokens = in.get("max_tokens");
         if (maxTokens == null || !maxTokens.isIntegralNumber() || maxTokens.asLong() < 1) {
             throw new ClientRequestException("max_tokens: Field required (an integer >= 1)", "max_tokens");
         }
-        JsonNode messages = in.get("messages");
-        if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw new ClientRequestException("messages: at least one message is required", "messages");
-        }
-        JsonNode streamNode = in.get("stream");
-        if (streamNode != null && !streamNode.isBoolean() && !streamNode.isNull()) {
-            throw new ClientRequestException("stream: Input should be a valid boolean", "stream");
-        }
-        boolean stream = streamNode != null && streamNode.asBoolean(false);
+        JsonNode messages = RequestChecks.nonEmptyArray(in, "messages", "messages: at least one message is required");
+        boolean stream = RequestChecks.optionalBoolean(in, "stream", false, "stream: Input should be a valid boolean");
 
         ObjectNode out = json.createObjectNode();
-        out.put("model", modelNode.asString());
+        out.put("model", model);
         ArrayNode canonicalMessages = out.putArray("messages");
         JsonNode system = in.get("system");
         if (system != null && !system.isNull()) {
@@ -185,7 +168,7 @@ public final class AnthropicMessagesCodec implements ClientCodec {
             out.put("stream", true);
             out.putObject("stream_options").put("include_usage", true);
         }
-        return new CanonicalRequest(out, modelNode.asString(), stream, true);
+        return new CanonicalRequest(out, model, stream, true);
     }
 
     private void addMessage(ArrayNode out, JsonNode message) {

@@ -4,6 +4,7 @@ import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
 import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseDecoder;
 import io.llmproxy.edge.stream.SseEvent;
@@ -98,26 +99,11 @@ public final class OllamaChatCodec implements ClientCodec {
 
     @Override
     public CanonicalRequest canonical(byte[] bytes) {
-        ObjectNode in;
-        try {
-            JsonNode node = json.readTree(bytes);
-            if (!(node instanceof ObjectNode object)) {
-                throw new ClientRequestException("invalid request: the body must be a JSON object", null);
-            }
-            in = object;
-        } catch (JacksonException e) {
-            throw new ClientRequestException("invalid character in request body: not valid JSON", null);
-        }
-        JsonNode modelNode = in.get("model");
-        if (modelNode == null || !modelNode.isString() || modelNode.asString().isBlank()) {
-            throw new ClientRequestException("model is required", "model");
-        }
-        model = modelNode.asString();
-        JsonNode streamNode = in.get("stream");
-        if (streamNode != null && !streamNode.isBoolean() && !streamNode.isNull()) {
-            throw new ClientRequestException("stream must be a boolean", "stream");
-        }
-        boolean stream = streamNode == null || streamNode.isNull() || streamNode.asBoolean(true);
+        ObjectNode in = RequestChecks.object(json, bytes, "invalid request: the body must be a JSON object",
+                "invalid character in request body: not valid JSON");
+        model = RequestChecks.model(in, "model is required");
+        // Ollama streams unless told not to
+        boolean stream = RequestChecks.optionalBoolean(in, "stream", true, "stream must be a boolean");
 
         ObjectNode out = json.createObjectNode();
         out.put("model", model);

@@ -4,6 +4,7 @@ import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
 import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -45,31 +46,13 @@ public final class OpenAiChatCodec implements ClientCodec {
      */
     @Override
     public CanonicalRequest canonical(byte[] bytes) {
-        ObjectNode body;
-        try {
-            JsonNode node = json.readTree(bytes);
-            if (!(node instanceof ObjectNode object)) {
-                throw new ClientRequestException("The request body must be a JSON object.", null);
-            }
-            body = object;
-        } catch (JacksonException e) {
-            throw new ClientRequestException("We could not parse the JSON body of your request.", null);
-        }
-        JsonNode modelNode = body.get("model");
-        if (modelNode == null || !modelNode.isString() || modelNode.asString().isBlank()) {
-            throw new ClientRequestException("you must provide a model parameter", "model");
-        }
-        JsonNode messages = body.get("messages");
-        if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw new ClientRequestException("'messages' must be a non-empty array", "messages");
-        }
-        JsonNode streamNode = body.get("stream");
-        if (streamNode != null && !streamNode.isBoolean() && !streamNode.isNull()) {
-            throw new ClientRequestException("'stream' must be a boolean", "stream");
-        }
-        boolean stream = streamNode != null && streamNode.asBoolean(false);
+        ObjectNode body = RequestChecks.object(json, bytes, "The request body must be a JSON object.",
+                "We could not parse the JSON body of your request.");
+        String model = RequestChecks.model(body, "you must provide a model parameter");
+        RequestChecks.nonEmptyArray(body, "messages", "'messages' must be a non-empty array");
+        boolean stream = RequestChecks.optionalBoolean(body, "stream", false, "'stream' must be a boolean");
         boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        return new CanonicalRequest(body, modelNode.asString(), stream, clientWantsUsage);
+        return new CanonicalRequest(body, model, stream, clientWantsUsage);
     }
 
     @Override
