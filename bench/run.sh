@@ -989,6 +989,11 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
     fi
     printf 'Target (DESIGN): many concurrent streams in ≤ 512 MB. This run: %s. RSS includes the JVM heap (the edge runs with the -Xmx above), metaspace, code cache, thread stacks and Netty direct buffers.\n\n' "$MEM_NOTE"
   fi
+  if [[ -n "$MAX_ROWS" ]]; then
+    printf '## 4. Maximum throughput, non-streamed, closed loop (wrk, %s s, %s connections)\n\n' "$MAX_DURATION" "$MAX_CONNS"
+    printf '| target | connections | req/s | requests | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n%s\n' "$MAX_ROWS"
+    printf 'On a small machine this mostly shows how the cores are shared between wrk, the edge and the simulator.\n\n'
+  fi
   if [[ -n "$PATHS_ROWS" ]]; then
     printf '## 5. Added latency per translation path, non-streamed, %s req/s for %s s per run (hey, %s workers × %s req/s; warm-up %s s; prime %s requests per target)\n\n' "$PATHS_RATE" "$PATHS_DURATION" "$PATHS_CONNS" "$PATHS_QPS" "$PATHS_WARMUP" "$PATHS_PRIME"
     printf '| path (client format → provider type) | direct p50 ms | direct p99 ms | edge p50 ms | edge p99 ms | **added p50 ms** | **added p99 ms** | errors direct / edge | achieved req/s direct / edge | edge CPU µs/req | answer tokens direct / edge | load 1-min |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$PATHS_ROWS"
@@ -996,11 +1001,6 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
     [[ -z "$PATHS_NOTE" ]] || printf '%s\n\n' "$PATHS_NOTE"
     [[ -z "$PATHS_SETUP_NOTE" ]] || printf '%s\n\n' "$PATHS_SETUP_NOTE"
     printf 'Requests (prompt as above; keys elided):\n\n%s\n' "$PATHS_REQUESTS"
-  fi
-  if [[ -n "$MAX_ROWS" ]]; then
-    printf '## 4. Maximum throughput, non-streamed, closed loop (wrk, %s s, %s connections)\n\n' "$MAX_DURATION" "$MAX_CONNS"
-    printf '| target | connections | req/s | requests | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n%s\n' "$MAX_ROWS"
-    printf 'On a small machine this mostly shows how the cores are shared between wrk, the edge and the simulator.\n\n'
   fi
   printf '## Commands\n\n```sh\n'
   printf '%s\n' "BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_RATE=$RATE BENCH_CONNECTIONS=$CONNS BENCH_STREAMS=$STREAMS BENCH_STREAM_CONCURRENCY=$STREAM_CONC BENCH_STREAM_TTFT_MS=$STREAM_TTFT BENCH_STREAM_INTER_TOKEN_MS=$STREAM_ITL BENCH_LIGHT_STREAMS=$LIGHT_STREAMS BENCH_LIGHT_CONCURRENCY=$LIGHT_CONC BENCH_MEM_STREAMS=$MEM_STREAMS BENCH_MEM_STREAM_SECONDS=$MEM_SECONDS BENCH_MEM_RAMP_SECONDS=$MEM_RAMP BENCH_MAX_DURATION=$MAX_DURATION BENCH_MAX_CONNECTIONS=$MAX_CONNS BENCH_PRIME_REQUESTS=$PRIME BENCH_PATHS_RATE=$PATHS_RATE BENCH_PATHS_DURATION=$PATHS_DURATION BENCH_PATHS_WARMUP=$PATHS_WARMUP BENCH_PATHS_CONNECTIONS=$PATHS_CONNS BENCH_PATHS_PRIME=$PATHS_PRIME BENCH_PATHS='${PATH_LIST[*]}' BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
