@@ -39,11 +39,40 @@ public class AdminTokenFilter extends OncePerRequestFilter {
         return prefixes.stream().noneMatch(uri::startsWith);
     }
 
+    /**
+     * @return the name of the first query parameter whose name or value holds a control character
+     *         (U+0000..U+001F, U+007F..U+009F), reduced to letters, digits and {@code _}, or null
+     */
+    static String controlCharacterParameter(HttpServletRequest request) {
+        for (java.util.Map.Entry<String, String[]> e : request.getParameterMap().entrySet()) {
+            boolean bad = e.getKey().chars().anyMatch(Character::isISOControl);
+            for (String v : e.getValue()) {
+                bad |= v != null && v.chars().anyMatch(Character::isISOControl);
+            }
+            if (bad) {
+                String name = e.getKey().replaceAll("[^A-Za-z0-9_]", "");
+                return name.isEmpty() ? "parameter" : name;
+            }
+        }
+        return null;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
         if (header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
+            String bad = controlCharacterParameter(request);
+            if (bad != null) {
+                // PostgreSQL refuses NUL in text, and no id, filter or name of ours holds control characters
+                response.setStatus(400);
+                response.setContentType("application/problem+json");
+                response.setCharacterEncoding("UTF-8");
+                response.getWriter().write("{\"type\":\"https://llmproxy.io/problems/invalid_" + bad + "\",\"title\":\"Bad Request\","
+                        + "\"status\":400,\"detail\":\"query parameter " + bad + " must not contain control characters\","
+                        + "\"code\":\"invalid_" + bad + "\",\"field\":\"" + bad + "\"}");
+                return;
+            }
             chain.doFilter(request, response);
             return;
         }

@@ -407,6 +407,10 @@ class ClientFormatsIntegrationTest {
         UsageRecorded refused = usage.await(e -> QUOTA_KEY_ID.equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()));
         assertThat(refused.httpStatus()).isEqualTo(429);
         assertThat(refused.refusalReason()).startsWith("quota:");
+        // refused before any upstream call: nothing to bill, and no estimate either
+        assertThat(refused.promptTokens()).isZero();
+        assertThat(refused.completionTokens()).isZero();
+        assertThat(refused.usageEstimated()).isFalse();
     }
 
     // ---------------------------------------------------------------- Ollama /api/*

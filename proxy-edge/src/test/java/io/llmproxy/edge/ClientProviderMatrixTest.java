@@ -183,7 +183,7 @@ class ClientProviderMatrixTest {
 
     UsageRecorded usageOf(String endpoint, String model, boolean stream) {
         UsageRecorded event = usage.await(e -> "km".equals(e.apiKeyId()) && endpoint.equals(e.endpoint())
-                && model.equals(e.model()) && e.stream() == stream);
+                && model.equals(e.model()) && e.stream() == stream && e.httpStatus() == 200);
         assertThat(event.providerId()).isEqualTo(PROVIDERS.get(model.replace("-tools", "").replace("-embed", "")));
         assertThat(event.tenantId()).isEqualTo(TENANT);
         return event;
@@ -435,6 +435,49 @@ class ClientProviderMatrixTest {
         // the same text gives the same vector through either client format
         assertThat(embed.get("embeddings").get(0).get(0).asDouble())
                 .isEqualTo(body.get("data").get(0).get("embedding").get(0).asDouble());
+    }
+
+    @org.junit.jupiter.api.Test
+    void tokenCapsThatCouldDodgeTheReservationAre400InEachFormatAndStillPublishUsage() throws Exception {
+        // a negative cap would reserve no completion tokens while the provider generates up to its own limit
+        HttpResponse<String> negative = openAi("{\"model\":\"ollama\",\"max_tokens\":-100000,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(negative.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(negative.body()).get("error").get("param").asString()).isEqualTo("max_tokens");
+        HttpResponse<String> negativeCompletion = openAi("{\"model\":\"anthropic\",\"max_completion_tokens\":-1,\"max_tokens\":40,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(negativeCompletion.statusCode()).isEqualTo(400);
+        HttpResponse<String> huge = anthropic("{\"model\":\"openai\",\"max_tokens\":99999999999999999999,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(huge.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(huge.body()).get("type").asString()).isEqualTo("error");
+        assertThat(json.readTree(huge.body()).get("error").get("type").asString()).isEqualTo("invalid_request_error");
+        HttpResponse<String> numPredict = ollama("/api/chat", "{\"model\":\"cohere\",\"stream\":false,"
+                + "\"options\":{\"num_predict\":99999999999999999999},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(numPredict.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(numPredict.body()).get("error").asString()).contains("num_predict");
+        UsageRecorded refused = usage.await(e -> "km".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && e.httpStatus() == 400);
+        assertThat(refused.outcome()).isEqualTo(Outcome.CLIENT_ERROR);
+        assertThat(refused.promptTokens()).isZero();
+        // Ollama's own "no limit" (-1) is not an error: the gateway's default cap is reserved instead
+        HttpResponse<String> unlimited = ollama("/api/chat", "{\"model\":\"reference\",\"stream\":false,"
+                + "\"options\":{\"num_predict\":-1},\"messages\":[{\"role\":\"user\",\"content\":\"Matrix one two\"}]}");
+        assertThat(unlimited.statusCode()).as(unlimited.body()).isEqualTo(200);
+        assertThat(json.readTree(unlimited.body()).get("message").get("content").asString()).isEqualTo(reference("Matrix one two"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void absurdEmbeddingDimensionsAre400AndPublishUsage() throws Exception {
+        HttpResponse<String> openAi = post("/v1/embeddings", "{\"model\":\"ollama-embed\",\"input\":\"x\",\"dimensions\":99999999999999999999}",
+                "Authorization", "Bearer " + KEY);
+        assertThat(openAi.statusCode()).as(openAi.body()).isEqualTo(400);
+        assertThat(json.readTree(openAi.body()).get("error").get("param").asString()).isEqualTo("dimensions");
+        UsageRecorded event = usage.await(e -> "km".equals(e.apiKeyId()) && "embeddings".equals(e.endpoint()) && e.httpStatus() == 400
+                && "ollama-embed".equals(e.model()));
+        assertThat(event.outcome()).isEqualTo(Outcome.CLIENT_ERROR);
+        HttpResponse<String> ollama = ollama("/api/embed", "{\"model\":\"cohere-embed\",\"input\":\"x\",\"dimensions\":0}");
+        assertThat(ollama.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(ollama.body()).get("error").asString()).contains("dimensions");
     }
 
     @org.junit.jupiter.api.Test

@@ -292,6 +292,13 @@ class EdgeIntegrationTest {
         UsageRecorded event = awaitUsage(e -> "offline".equals(e.model()));
         assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.UPSTREAM_ERROR);
         assertThat(event.httpStatus()).isEqualTo(502);
+        // the provider never accepted either call: 0 tokens billed, not the edge's estimate
+        assertThat(event.promptTokens()).isZero();
+        assertThat(event.usageEstimated()).isFalse();
+        UsageRecorded broken = awaitUsage(e -> "broken".equals(e.model()));
+        assertThat(broken.httpStatus()).isEqualTo(502);
+        assertThat(broken.promptTokens()).isZero();
+        assertThat(broken.usageEstimated()).isFalse();
     }
 
     @Test

@@ -173,10 +173,10 @@ class QuerySideIntegrationTest {
 
         JsonNode usage = getJson("/finance/v1/usage?tenantId=" + TENANT + "&from=2026-11-29T00:00:00Z&to=2026-11-30T00:00:00Z&groupBy=model");
         assertThat(usage.get("items").toString()).isEqualTo(
-                "[{\"model\":\"evil\uFFFDmodel\",\"requests\":1,\"promptTokens\":2,\"cachedPromptTokens\":0,\"completionTokens\":3,\"totalTokens\":5,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0},"
-                        + "{\"model\":\"gpt-4o\",\"requests\":1,\"promptTokens\":100,\"cachedPromptTokens\":0,\"completionTokens\":1,\"totalTokens\":101,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0},"
-                        + "{\"model\":\"gpt-4o-mini\",\"requests\":2,\"promptTokens\":19,\"cachedPromptTokens\":0,\"completionTokens\":35,\"totalTokens\":54,\"costMicros\":0,\"unpricedRequests\":2,\"errors\":0},"
-                        + "{\"model\":\"marker\",\"requests\":1,\"promptTokens\":1,\"cachedPromptTokens\":0,\"completionTokens\":1,\"totalTokens\":2,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0}]");
+                "[{\"model\":\"evil\uFFFDmodel\",\"requests\":1,\"promptTokens\":2,\"cachedPromptTokens\":0,\"completionTokens\":3,\"totalTokens\":5,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0,\"costComplete\":false},"
+                        + "{\"model\":\"gpt-4o\",\"requests\":1,\"promptTokens\":100,\"cachedPromptTokens\":0,\"completionTokens\":1,\"totalTokens\":101,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0,\"costComplete\":false},"
+                        + "{\"model\":\"gpt-4o-mini\",\"requests\":2,\"promptTokens\":19,\"cachedPromptTokens\":0,\"completionTokens\":35,\"totalTokens\":54,\"costMicros\":0,\"unpricedRequests\":2,\"errors\":0,\"costComplete\":false},"
+                        + "{\"model\":\"marker\",\"requests\":1,\"promptTokens\":1,\"cachedPromptTokens\":0,\"completionTokens\":1,\"totalTokens\":2,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0,\"costComplete\":false}]");
         JsonNode outside = getJson("/finance/v1/usage?tenantId=" + TENANT + "&from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z&groupBy=model");
         assertThat(outside.get("items").size()).isZero();
     }

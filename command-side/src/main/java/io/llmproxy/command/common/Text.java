@@ -7,6 +7,8 @@ public final class Text {
 
     /** Latest instant accepted in a command (PostgreSQL and every client can represent it). */
     public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    /** Earliest instant accepted in a command (year 1: what PostgreSQL timestamps and the query side take). */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
 
     private Text() {
     }
@@ -35,10 +37,13 @@ public final class Text {
         }
     }
 
-    /** @throws CommandRejected 400 when {@code value} is after {@link #LATEST} */
+    /** @throws CommandRejected 400 when {@code value} is after {@link #LATEST} or before {@link #EARLIEST} */
     public static void requireRepresentable(String field, Instant value) {
         if (value != null && value.isAfter(LATEST)) {
             throw CommandRejected.invalid(field, field + " must be before the year 10000");
+        }
+        if (value != null && value.isBefore(EARLIEST)) {
+            throw CommandRejected.invalid(field, field + " must be in the year 1 or later");
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.llmproxy.command.provider;
 
+import io.llmproxy.command.common.CommandRejected;
 import io.llmproxy.command.config.LlmProxyAdminProperties;
+import io.llmproxy.kernel.provider.ProviderType;
 import io.llmproxy.kernel.provider.RegisterProvider;
 import io.llmproxy.kernel.secret.SecretCipher;
 import jakarta.validation.Valid;
@@ -31,11 +33,12 @@ class ProviderController {
 
     /**
      * Request body; {@code apiKey} is write-only: it is encrypted here and never returned or logged.
-     * {@code toString} hides it.
+     * {@code toString} hides it. It is required except for type {@code ollama}, which has no auth
+     * (absent or {@code ""}: the edge then sends no {@code Authorization} header).
      */
     record RegisterProviderRequest(@NotBlank @Size(max = 200) String name, @NotBlank String type,
                                    @NotBlank @Size(max = 2000) String baseUrl,
-                                   @NotBlank @Size(max = 4000) String apiKey) {
+                                   @Size(max = 4000) String apiKey) {
         @Override
         public String toString() {
             return "RegisterProviderRequest[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl + ", apiKey=***]";
@@ -46,9 +49,13 @@ class ProviderController {
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, String> register(@Valid @RequestBody RegisterProviderRequest request) {
+        String apiKey = request.apiKey() == null ? "" : request.apiKey();
+        if (apiKey.isBlank() && !ProviderType.OLLAMA.wireName().equals(request.type())) {
+            throw CommandRejected.invalid("apiKey", "apiKey must not be blank (only type ollama may omit it)");
+        }
         String providerId = UUID.randomUUID().toString();
         commands.sendAndWait(new RegisterProvider(providerId, request.name(), request.type(), request.baseUrl(),
-                cipher.encrypt(request.apiKey())));
+                cipher.encrypt(apiKey)));
         return Map.of("providerId", providerId);
     }
 }

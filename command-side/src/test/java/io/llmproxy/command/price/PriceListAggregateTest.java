@@ -88,5 +88,14 @@ class PriceListAggregateTest {
                 .when(new SetPrice("p1", " ", d("1"), d("1"), null, NOV))
                 .expectException(CommandRejected.class)
                 .expectExceptionMessage("model must be 1..200 characters");
+        // an instant PostgreSQL cannot store would stop the price projection: refused up front
+        fixture.givenNoPriorActivity()
+                .when(new SetPrice("p1", "gpt-4o", d("1"), d("1"), null, Instant.parse("-999999999-01-01T00:00:00Z")))
+                .expectException(CommandRejected.class)
+                .expectExceptionMessage("effectiveFrom must be in the year 1 or later");
+        fixture.givenNoPriorActivity()
+                .when(new SetPrice("p1", "gpt-4o", d("1"), d("1"), null, Instant.parse("+10000-01-01T00:00:00Z")))
+                .expectException(CommandRejected.class)
+                .expectExceptionMessage("effectiveFrom must be before the year 10000");
     }
 }

@@ -82,6 +82,14 @@ class AdminApiTest {
         assertThat(problem(send("POST", "/admin/v1/providers",
                 "{\"name\":\"x\",\"type\":\"openai\",\"baseUrl\":\"http://user:pw@127.0.0.1/v1\",\"apiKey\":\"k\"}"), 400)
                 .get("field").asString()).isEqualTo("baseUrl");
+        // only ollama (no auth) may be registered without an apiKey
+        assertThat(problem(send("POST", "/admin/v1/providers",
+                "{\"name\":\"x\",\"type\":\"anthropic\",\"baseUrl\":\"http://127.0.0.1:5100\",\"apiKey\":\"\"}"), 400)
+                .get("field").asString()).isEqualTo("apiKey");
+        assertThat(send("POST", "/admin/v1/providers",
+                "{\"name\":\"local-ollama\",\"type\":\"ollama\",\"baseUrl\":\"http://127.0.0.1:11434\"}").statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/admin/v1/providers",
+                "{\"name\":\"local-ollama\",\"type\":\"ollama\",\"baseUrl\":\"http://127.0.0.1:11434\",\"apiKey\":\"\"}").statusCode()).isEqualTo(201);
         assertThat(problem(send("GET", "/admin/v1/nothing-here", null), 404).get("code").asString()).isEqualTo("no_such_endpoint");
         HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/v1/tenants"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());

@@ -29,6 +29,7 @@ public final class Call {
     private volatile UsageMeter translator;
     private volatile String refusalReason;
     private volatile long promptEstimate;
+    private volatile boolean accepted;
     private volatile java.util.function.LongConsumer onFinish;
 
     public Call(String endpoint, UsagePublisher publisher) {
@@ -55,6 +56,17 @@ public final class Call {
     /** The edge's own prompt-token estimate, billed when the provider never reports usage. */
     public void promptEstimate(long tokens) {
         this.promptEstimate = tokens;
+    }
+
+    /**
+     * Records that the provider answered with a 2xx status: from here on the provider bills the call,
+     * so a call that ends without the provider's usage (a broken or abandoned stream) is billed with
+     * the edge's prompt estimate. A call the provider never accepted (refused by the edge, an error
+     * status, a timeout, unreachable, or left by the client before the provider answered) bills only
+     * what the provider reported, which is nothing.
+     */
+    public void accepted() {
+        this.accepted = true;
     }
 
     /** Records why the edge refused the call, for the usage event. */
@@ -93,10 +105,8 @@ public final class Call {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
-        UsageMeter t = translator;
         TokenUsage usage = billedUsage();
-        // the provider was called but never reported usage: bill the prompt the edge sent, estimated
-        boolean estimated = t != null && !t.usageReported() && promptEstimate > 0;
+        boolean estimated = estimated();
         ApiKeyEntry k = key;
         publisher.publish(new UsageRecorded(EventIds.next().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
@@ -108,17 +118,23 @@ public final class Call {
     }
 
     /**
-     * @return the usage the usage event reports (and billing prices): the provider's counts, or, when
-     *         the provider was called but never reported usage, the edge's prompt estimate and the
-     *         completion tokens seen
+     * @return the usage the usage event reports (and billing prices), in tokens: the provider's counts,
+     *         or, when the provider {@linkplain #accepted() accepted} the call but never reported usage,
+     *         the edge's prompt estimate and the completion tokens seen
      */
     public TokenUsage billedUsage() {
         UsageMeter t = translator;
         TokenUsage usage = t == null ? TokenUsage.NONE : t.usageSoFar();
-        if (t != null && !t.usageReported() && promptEstimate > 0) {
+        if (estimated()) {
             usage = new TokenUsage(promptEstimate, usage.completionTokens());
         }
         return usage;
+    }
+
+    /** @return true when the provider accepted the call but never reported its usage */
+    private boolean estimated() {
+        UsageMeter t = translator;
+        return t != null && accepted && !t.usageReported() && promptEstimate > 0;
     }
 
     public ApiKeyEntry key() {

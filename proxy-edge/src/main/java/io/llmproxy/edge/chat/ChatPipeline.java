@@ -54,6 +54,8 @@ import reactor.core.publisher.Mono;
 @Component
 public class ChatPipeline {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChatPipeline.class);
+
     private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
 
     private final ApiKeyAuthenticator authenticator;
@@ -91,8 +93,11 @@ public class ChatPipeline {
                 .onErrorResume(DataBufferLimitException.class, e -> ClientResponses.refuse(call, codec, new ClientError(413,
                         "invalid_request_error", "request_too_large", "Request body is larger than this gateway accepts.", null)))
                 // a bug must not cost the usage event nor answer in another API's format
-                .onErrorResume(RuntimeException.class, e -> ClientResponses.refuse(call, codec, new ClientError(500,
-                        "server_error", "internal_error", "The gateway failed to handle this request.", null)))
+                .onErrorResume(RuntimeException.class, e -> {
+                    LOG.warn("{} call failed unexpectedly: {}", codec.endpoint(), e.toString());
+                    return ClientResponses.refuse(call, codec, new ClientError(500,
+                            "server_error", "internal_error", "The gateway failed to handle this request.", null));
+                })
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 
@@ -156,7 +161,9 @@ public class ChatPipeline {
         return upstream.exchange(request)
                 .flatMap(entity -> {
                     byte[] body = entity.getBody() == null ? new byte[0] : entity.getBody();
-                    if (!entity.getStatusCode().is2xxSuccessful()) {
+                    if (entity.getStatusCode().is2xxSuccessful()) {
+                        call.accepted();
+                    } else {
                         return ClientResponses.failure(call, codec, translator.error(entity.getStatusCode().value(), body,
                                 entity.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)));
                     }
@@ -183,7 +190,9 @@ public class ChatPipeline {
         return upstream.stream(request)
                 .flatMap(entity -> {
                     Flux<DataBuffer> upstreamBody = entity.getBody() == null ? Flux.empty() : entity.getBody();
-                    if (!entity.getStatusCode().is2xxSuccessful()) {
+                    if (entity.getStatusCode().is2xxSuccessful()) {
+                        call.accepted();
+                    } else {
                         return DataBufferUtils.join(upstreamBody).map(ClientResponses::bytes).defaultIfEmpty(new byte[0])
                                 .flatMap(body -> ClientResponses.failure(call, codec, translator.error(
                                         entity.getStatusCode().value(), body, entity.getHeaders().getFirst(HttpHeaders.RETRY_AFTER))));

@@ -50,6 +50,18 @@ public final class RequestChecks {
         return value;
     }
 
+    /**
+     * A token cap ({@code max_tokens} and the like): absent or null is fine; otherwise it must be a
+     * whole number 1..2,147,483,647 (what the providers accept), so that a negative or huge cap can
+     * neither dodge the token reservation nor overflow it.
+     */
+    public static void optionalTokenCap(ObjectNode body, String field, String message) {
+        JsonNode value = body.get(field);
+        if (value != null && !value.isNull() && !(value.isInt() && value.asInt() >= 1)) {
+            throw new ClientRequestException(message, field);
+        }
+    }
+
     /** @return the boolean {@code field}, or {@code absent} when it is missing or null */
     public static boolean optionalBoolean(ObjectNode body, String field, boolean absent, String message) {
         JsonNode value = body.get(field);

@@ -35,10 +35,19 @@ public final class TokenEstimate {
         return (chars + 3) / 4 + 4 * messages + 3;
     }
 
-    /** @return {@code promptEstimate} (from {@link #prompt}) + the completion cap, clamped to 0..{@value #MAX_COMPLETION_RESERVE} */
+    /**
+     * @return {@code promptEstimate} (from {@link #prompt}) + the completion cap, at most
+     *         {@value #MAX_COMPLETION_RESERVE}; a cap that is not a positive whole number counts as
+     *         {@code defaultMaxTokens} (the codecs refuse such caps; this is the second line of defence)
+     */
     public static long reserve(JsonNode body, long promptEstimate, long defaultMaxTokens) {
-        long completion = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(defaultMaxTokens));
-        return promptEstimate + Math.min(MAX_COMPLETION_RESERVE, Math.max(0, completion));
+        long completion = cap(body.get("max_completion_tokens"), cap(body.get("max_tokens"), defaultMaxTokens));
+        return promptEstimate + Math.min(MAX_COMPLETION_RESERVE, completion);
+    }
+
+    private static long cap(JsonNode value, long otherwise) {
+        return value != null && value.isIntegralNumber() && value.canConvertToLong() && value.asLong() > 0
+                ? value.asLong() : otherwise;
     }
 
 }

@@ -45,6 +45,9 @@ public class EmbeddingsGateway {
 
     /** The usage event's {@code endpoint}. */
     public static final String ENDPOINT = "embeddings";
+    /** Largest {@code dimensions} accepted (the largest embedding models today have 4,096; headroom). */
+    public static final int MAX_DIMENSIONS = 65_536;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddingsGateway.class);
 
     /**
      * A failure for the client API to render.
@@ -108,6 +111,12 @@ public class EmbeddingsGateway {
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(fail(call, null,
                         new Failure(413, "invalid_request_error", "request_too_large",
                                 "Request body is larger than this gateway accepts.", null, null))))
+                .onErrorResume(e -> {
+                    // never a bare 500 and never a lost usage event, whatever went wrong
+                    LOG.warn("embeddings call failed unexpectedly: {}", e.toString());
+                    return Mono.just(fail(call, null, new Failure(500, "server_error", "internal_error",
+                            "The gateway could not handle this request.", null, null)));
+                })
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 
@@ -137,6 +146,11 @@ public class EmbeddingsGateway {
         JsonNode format = request.get("encoding_format");
         if (format != null && !format.isNull() && !"float".equals(format.asString("")) && !"base64".equals(format.asString(""))) {
             return Mono.just(badRequest(call, model, "'encoding_format' must be 'float' or 'base64'", "encoding_format"));
+        }
+        JsonNode dimensions = request.get("dimensions");
+        if (dimensions != null && !dimensions.isNull() && !(dimensions.isInt() && dimensions.asInt() >= 1
+                && dimensions.asInt() <= MAX_DIMENSIONS)) {
+            return Mono.just(badRequest(call, model, "'dimensions' must be an integer from 1 to " + MAX_DIMENSIONS, "dimensions"));
         }
         EdgeSnapshot snapshot = auth.snapshot();
         RouteEntry route = snapshot.route(auth.key().tenantId(), model);
@@ -174,7 +188,9 @@ public class EmbeddingsGateway {
             return upstream.exchange(upstreamRequest)
                     .map(entity -> {
                         byte[] responseBody = entity.getBody() == null ? new byte[0] : entity.getBody();
-                        if (!entity.getStatusCode().is2xxSuccessful()) {
+                        if (entity.getStatusCode().is2xxSuccessful()) {
+                            call.accepted();
+                        } else {
                             return upstreamFailed(call, model, translator.error(entity.getStatusCode().value(), responseBody,
                                     entity.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)));
                         }
@@ -185,7 +201,10 @@ public class EmbeddingsGateway {
                         call.finish(200, Outcome.SUCCESS);
                         return new Result(json.readTree(translated.bytes()), null, decision.headers(), model);
                     })
-                    .onErrorResume(EmbeddingsGateway::isTransport, e -> Mono.just(upstreamFailed(call, model, transportFailure(e, provider))));
+                    .onErrorResume(EmbeddingsGateway::isTransport, e -> Mono.just(upstreamFailed(call, model, transportFailure(e, provider))))
+                    .onErrorResume(DataBufferLimitException.class, e -> Mono.just(upstreamFailed(call, model,
+                            new UpstreamFailure(502, "server_error", "upstream_response_too_large",
+                                    provider.name() + " returned a response larger than this gateway accepts", null))));
         });
     }
 

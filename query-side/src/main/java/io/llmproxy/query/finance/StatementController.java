@@ -77,6 +77,7 @@ class StatementController {
                     line.put("costUsd", usd(rs.getLong(8)));
                     line.put("unpricedRequests", rs.getLong(9));
                     line.put("errors", rs.getLong(10));
+                    line.put("costComplete", rs.getLong(9) == 0);
                     return line;
                 }).list();
         if (lines.isEmpty() && jdbc.sql("SELECT count(*) FROM rm_tenant WHERE tenant_id = ?").param(tenantId)
@@ -94,6 +95,7 @@ class StatementController {
         for (String f : List.of("unpricedRequests", "errors")) {
             total.put(f, lines.stream().mapToLong(l -> (long) l.get(f)).sum());
         }
+        total.put("costComplete", (long) total.get("unpricedRequests") == 0);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tenantId", tenantId);
         result.put("month", ym.toString());

@@ -127,6 +127,9 @@ class UsageQueryController {
         for (String m : METRICS) {
             totals.put(m, items.stream().mapToLong(it -> (long) it.get(m)).sum());
         }
+        // false when some calls had no price: costMicros then lacks their (unknown) cost
+        items.forEach(it -> it.put("costComplete", (long) it.get("unpricedRequests") == 0));
+        totals.put("costComplete", (long) totals.get("unpricedRequests") == 0);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tenantId", tenantId);
         result.put("from", start);

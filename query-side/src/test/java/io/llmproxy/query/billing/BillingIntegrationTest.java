@@ -125,11 +125,11 @@ class BillingIntegrationTest {
 
         JsonNode statement = getJson("/finance/v1/tenants/" + TENANT + "/statements/2026-11");
         assertThat(statement.get("lines").toString()).isEqualTo("["
-                + "{\"model\":\"gpt-4o\",\"providerId\":null,\"providerModel\":null,\"requests\":1,\"promptTokens\":0,\"cachedPromptTokens\":0,\"completionTokens\":0,\"costMicros\":0,\"costUsd\":\"0.000000\",\"unpricedRequests\":0,\"errors\":1},"
-                + "{\"model\":\"gpt-4o\",\"providerId\":\"p1\",\"providerModel\":\"gpt-4o\",\"requests\":2,\"promptTokens\":2000,\"cachedPromptTokens\":400,\"completionTokens\":1000,\"costMicros\":15950,\"costUsd\":\"0.015950\",\"unpricedRequests\":0,\"errors\":0},"
-                + "{\"model\":\"mystery\",\"providerId\":\"p1\",\"providerModel\":\"mystery\",\"requests\":1,\"promptTokens\":10,\"cachedPromptTokens\":0,\"completionTokens\":10,\"costMicros\":0,\"costUsd\":\"0.000000\",\"unpricedRequests\":1,\"errors\":0}]");
+                + "{\"model\":\"gpt-4o\",\"providerId\":null,\"providerModel\":null,\"requests\":1,\"promptTokens\":0,\"cachedPromptTokens\":0,\"completionTokens\":0,\"costMicros\":0,\"costUsd\":\"0.000000\",\"unpricedRequests\":0,\"errors\":1,\"costComplete\":true},"
+                + "{\"model\":\"gpt-4o\",\"providerId\":\"p1\",\"providerModel\":\"gpt-4o\",\"requests\":2,\"promptTokens\":2000,\"cachedPromptTokens\":400,\"completionTokens\":1000,\"costMicros\":15950,\"costUsd\":\"0.015950\",\"unpricedRequests\":0,\"errors\":0,\"costComplete\":true},"
+                + "{\"model\":\"mystery\",\"providerId\":\"p1\",\"providerModel\":\"mystery\",\"requests\":1,\"promptTokens\":10,\"cachedPromptTokens\":0,\"completionTokens\":10,\"costMicros\":0,\"costUsd\":\"0.000000\",\"unpricedRequests\":1,\"errors\":0,\"costComplete\":false}]");
         assertThat(statement.get("total").toString()).isEqualTo("{\"requests\":4,\"promptTokens\":2010,\"cachedPromptTokens\":400,"
-                + "\"completionTokens\":1010,\"costMicros\":15950,\"costUsd\":\"0.015950\",\"unpricedRequests\":1,\"errors\":1}");
+                + "\"completionTokens\":1010,\"costMicros\":15950,\"costUsd\":\"0.015950\",\"unpricedRequests\":1,\"errors\":1,\"costComplete\":false}");
         JsonNode october = getJson("/finance/v1/tenants/" + TENANT + "/statements/2026-10");
         assertThat(october.get("total").get("unpricedRequests").asLong()).isEqualTo(1);
         assertThat(october.get("total").get("costMicros").asLong()).isZero();
@@ -143,11 +143,14 @@ class BillingIntegrationTest {
                 + "=" + i.get("costMicros").asLong() + "/" + i.get("unpricedRequests").asLong() + "/" + i.get("errors").asLong()).toList())
                 .containsExactly("u1@2026-11-14=7250/0/0", "u1@2026-11-20=0/1/1", "u2@2026-11-15=8700/0/0");
         assertThat(byDayAndUser.get("totals").toString()).isEqualTo("{\"requests\":4,\"promptTokens\":2010,\"cachedPromptTokens\":400,"
-                + "\"completionTokens\":1010,\"totalTokens\":3020,\"costMicros\":15950,\"unpricedRequests\":1,\"errors\":1}");
+                + "\"completionTokens\":1010,\"totalTokens\":3020,\"costMicros\":15950,\"unpricedRequests\":1,\"errors\":1,\"costComplete\":false}");
         JsonNode byMonthAndProvider = getJson("/finance/v1/usage?groupBy=month,provider&providerId=p1");
         assertThat(byMonthAndProvider.get("items").toString()).isEqualTo("["
-                + "{\"providerId\":\"p1\",\"month\":\"2026-10\",\"requests\":1,\"promptTokens\":100,\"cachedPromptTokens\":0,\"completionTokens\":100,\"totalTokens\":200,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0},"
-                + "{\"providerId\":\"p1\",\"month\":\"2026-11\",\"requests\":3,\"promptTokens\":2010,\"cachedPromptTokens\":400,\"completionTokens\":1010,\"totalTokens\":3020,\"costMicros\":15950,\"unpricedRequests\":1,\"errors\":0}]");
+                + "{\"providerId\":\"p1\",\"month\":\"2026-10\",\"requests\":1,\"promptTokens\":100,\"cachedPromptTokens\":0,\"completionTokens\":100,\"totalTokens\":200,\"costMicros\":0,\"unpricedRequests\":1,\"errors\":0,\"costComplete\":false},"
+                + "{\"providerId\":\"p1\",\"month\":\"2026-11\",\"requests\":3,\"promptTokens\":2010,\"cachedPromptTokens\":400,\"completionTokens\":1010,\"totalTokens\":3020,\"costMicros\":15950,\"unpricedRequests\":1,\"errors\":0,\"costComplete\":false}]");
+        HttpResponse<String> nul = get("/finance/v1/usage?model=a%00b", null);
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(nul.body()).get("field").asString()).isEqualTo("model");
         HttpResponse<String> badGroup = get("/finance/v1/usage?groupBy=model,colour", null);
         assertThat(badGroup.statusCode()).isEqualTo(400);
         assertThat(json.readTree(badGroup.body()).get("field").asString()).isEqualTo("groupBy");

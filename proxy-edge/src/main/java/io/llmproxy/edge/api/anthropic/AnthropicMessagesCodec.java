@@ -104,8 +104,8 @@ public final class AnthropicMessagesCodec implements ClientCodec {
                 "The request body is not valid JSON.");
         String model = RequestChecks.model(in, "model: Field required");
         JsonNode maxTokens = in.get("max_tokens");
-        if (maxTokens == null || !maxTokens.isIntegralNumber() || maxTokens.asLong() < 1) {
-            throw new ClientRequestException("max_tokens: Field required (an integer >= 1)", "max_tokens");
+        if (maxTokens == null || !maxTokens.isInt() || maxTokens.asInt() < 1) {
+            throw new ClientRequestException("max_tokens: Field required (an integer from 1 to 2147483647)", "max_tokens");
         }
         JsonNode messages = RequestChecks.nonEmptyArray(in, "messages", "messages: at least one message is required");
         boolean stream = RequestChecks.optionalBoolean(in, "stream", false, "stream: Input should be a valid boolean");

@@ -142,8 +142,13 @@ public final class OllamaChatCodec implements ClientCodec {
                 out.set(name, options.get(name).deepCopy());
             }
         }
-        if (options.path("num_predict").isIntegralNumber() && options.get("num_predict").asLong() > 0) {
-            out.put("max_tokens", options.get("num_predict").asLong());
+        JsonNode numPredict = options.get("num_predict");
+        if (numPredict != null && !numPredict.isNull() && !numPredict.isInt()) {
+            throw new ClientRequestException("options.num_predict must be an integer from -2 to 2147483647", "options");
+        }
+        // Ollama's -1 (no limit) and -2 (fill the context) set no cap: the gateway's default applies
+        if (numPredict != null && numPredict.isInt() && numPredict.asInt() > 0) {
+            out.put("max_tokens", numPredict.asInt());
         }
         JsonNode stop = options.get("stop");
         if (stop != null && (stop.isArray() && !stop.isEmpty() || stop.isString())) {

@@ -51,6 +51,9 @@ public final class OpenAiChatCodec implements ClientCodec {
         String model = RequestChecks.model(body, "you must provide a model parameter");
         RequestChecks.nonEmptyArray(body, "messages", "'messages' must be a non-empty array");
         boolean stream = RequestChecks.optionalBoolean(body, "stream", false, "'stream' must be a boolean");
+        RequestChecks.optionalTokenCap(body, "max_tokens", "'max_tokens' must be an integer from 1 to 2147483647");
+        RequestChecks.optionalTokenCap(body, "max_completion_tokens",
+                "'max_completion_tokens' must be an integer from 1 to 2147483647");
         boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         return new CanonicalRequest(body, model, stream, clientWantsUsage);
     }

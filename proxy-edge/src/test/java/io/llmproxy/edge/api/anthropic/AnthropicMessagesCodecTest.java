@@ -72,7 +72,7 @@ class AnthropicMessagesCodecTest {
     void missingFieldsAndUnsupportedBlocksAre400InAnthropicWords() {
         AnthropicMessagesCodec codec = new AnthropicMessagesCodec(json);
         assertThatThrownBy(() -> codec.canonical("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes()))
-                .isInstanceOf(ClientRequestException.class).hasMessage("max_tokens: Field required (an integer >= 1)");
+                .isInstanceOf(ClientRequestException.class).hasMessage("max_tokens: Field required (an integer from 1 to 2147483647)");
         assertThatThrownBy(() -> codec.canonical("{\"max_tokens\":3,\"messages\":[]}".getBytes()))
                 .isInstanceOf(ClientRequestException.class).hasMessage("model: Field required");
         assertThatThrownBy(() -> codec.canonical(("{\"model\":\"m\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":"
