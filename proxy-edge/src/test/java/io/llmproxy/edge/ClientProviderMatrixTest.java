@@ -467,6 +467,25 @@ class ClientProviderMatrixTest {
     }
 
     @org.junit.jupiter.api.Test
+    void unknownPathsAnswerInTheFormatOfTheApiTheyBelongTo() throws Exception {
+        HttpResponse<String> countTokens = post("/v1/messages/count_tokens", "{}", "x-api-key", KEY);
+        assertThat(countTokens.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(countTokens.body()).get("type").asString()).isEqualTo("error");
+        assertThat(json.readTree(countTokens.body()).get("error").get("type").asString()).isEqualTo("not_found_error");
+        HttpResponse<String> getMessages = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/messages"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(getMessages.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(getMessages.body()).get("error").get("type").asString()).isEqualTo("not_found_error");
+        HttpResponse<String> ps = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/ps"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ps.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(ps.body()).get("error").asString()).contains("GET /api/ps");
+        HttpResponse<String> openAi = post("/v1/audio/speech", "{}", "Authorization", "Bearer " + KEY);
+        assertThat(openAi.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(openAi.body()).get("error").get("code").asString()).isEqualTo("unknown_url");
+    }
+
+    @org.junit.jupiter.api.Test
     void absurdEmbeddingDimensionsAre400AndPublishUsage() throws Exception {
         HttpResponse<String> openAi = post("/v1/embeddings", "{\"model\":\"ollama-embed\",\"input\":\"x\",\"dimensions\":99999999999999999999}",
                 "Authorization", "Bearer " + KEY);

@@ -1,5 +1,6 @@
 package io.llmproxy.edge.api.anthropic;
 
+import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 
 import io.llmproxy.edge.chat.ChatPipeline;
@@ -21,6 +22,12 @@ class AnthropicRoutes {
     @Bean
     @Order(0)
     RouterFunction<ServerResponse> anthropicApi(ChatPipeline pipeline, JsonMapper json) {
-        return RouterFunctions.route(POST("/v1/messages"), request -> pipeline.handle(request, new AnthropicMessagesCodec(json)));
+        return RouterFunctions.route(POST("/v1/messages"), request -> pipeline.handle(request, new AnthropicMessagesCodec(json)))
+                // other methods and sub-paths (e.g. count_tokens) answer in Anthropic's error format
+                .andRoute(path("/v1/messages").or(path("/v1/messages/**")), request -> ServerResponse.status(404)
+                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .bodyValue(java.util.Map.of("type", "error", "error", java.util.Map.of("type", "not_found_error",
+                                "message", "Unknown request: " + request.method() + " " + request.path()
+                                        + ". This gateway serves POST /v1/messages."))));
     }
 }

@@ -1,5 +1,6 @@
 package io.llmproxy.edge.api.ollama;
 
+import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 import static org.springframework.web.reactive.function.server.RequestPredicates.GET;
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 
@@ -31,6 +32,11 @@ class OllamaRoutes {
                         request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.GENERATE, clock)))
                 .andRoute(GET("/api/tags"), models::tags)
                 .andRoute(POST("/api/show"), models::show)
-                .andRoute(GET("/api/version"), models::version);
+                .andRoute(GET("/api/version"), models::version)
+                // anything else under /api answers in Ollama's error format (/api/embed has its own routes, ordered first)
+                .andRoute(path("/api/**").and(request -> !request.path().equals("/api/embed")), request -> ServerResponse.status(404)
+                        .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .bodyValue(java.util.Map.of("error", "unknown request " + request.method() + " " + request.path()
+                                + "; this gateway serves POST /api/chat, /api/generate, /api/embed, /api/show and GET /api/tags, /api/version")));
     }
 }
