@@ -64,12 +64,28 @@ public class ActorMetaData {
         return ADMIN_TOKEN;
     }
 
+    /**
+     * HTTP header values reach the servlet as ISO-8859-1 (RFC 9110 §5.5); clients send names such as
+     * "José" as UTF-8 bytes. Decodes them as UTF-8 when they are valid UTF-8, else keeps the value.
+     */
+    static String utf8(String headerValue) {
+        byte[] raw = headerValue.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(raw)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return headerValue;
+        }
+    }
+
     static String actorOf(HttpServletRequest request) {
         String name = request.getHeader(ACTOR_HEADER);
         if (name == null || name.isBlank()) {
             return ADMIN_TOKEN;
         }
-        String clean = name.strip().codePoints()
+        String clean = utf8(name).strip().codePoints()
                 .map(c -> Character.isISOControl(c) ? '?' : c)
                 .limit(MAX_NAME)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
