@@ -4,6 +4,7 @@ import io.llmproxy.kernel.price.SetPrice;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import java.math.BigDecimal;
+import tools.jackson.databind.annotation.JsonDeserialize;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,12 +26,15 @@ class PriceController {
     }
 
     /**
-     * Request body. Amounts are USD per million tokens, as decimal strings ({@code "2.50"}) or
-     * numbers; {@code cachedInputPerMillionUsd} defaults to the input price; {@code effectiveFrom}
+     * Request body. Amounts are USD per million tokens, as plain decimal strings ({@code "2.50"}; no
+     * sign, spaces or exponent) or numbers; {@code cachedInputPerMillionUsd} defaults to the input price; {@code effectiveFrom}
      * (ISO-8601 instant) defaults to now.
      */
-    record SetPriceRequest(@NotBlank String providerId, @NotBlank String model, BigDecimal inputPerMillionUsd,
-                           BigDecimal outputPerMillionUsd, BigDecimal cachedInputPerMillionUsd, Instant effectiveFrom) {
+    record SetPriceRequest(@NotBlank String providerId, @NotBlank String model,
+                           @JsonDeserialize(using = DecimalAmount.class) BigDecimal inputPerMillionUsd,
+                           @JsonDeserialize(using = DecimalAmount.class) BigDecimal outputPerMillionUsd,
+                           @JsonDeserialize(using = DecimalAmount.class) BigDecimal cachedInputPerMillionUsd,
+                           Instant effectiveFrom) {
     }
 
     /**

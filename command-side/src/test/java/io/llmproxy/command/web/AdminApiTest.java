@@ -130,6 +130,10 @@ class AdminApiTest {
                 .get("field").asString()).isEqualTo("inputPerMillionUsd");
         assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":\"1e2000000\"}"), 400)
                 .get("field").asString()).isEqualTo("inputPerMillionUsd");
+        for (String loose : new String[] {"\"+1\"", "\" 1 \"", "\"-0\"", "\"1,5\"", "true"}) {
+            assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":" + loose + "}"), 400)
+                    .get("field").asString()).as(loose).isEqualTo("inputPerMillionUsd");
+        }
         assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":-1}"), 400)
                 .get("code").asString()).isEqualTo("invalid_inputPerMillionUsd");
         assertThat(problem(send("POST", "/admin/v1/prices", base + "\"inputPerMillionUsd\":1,\"effectiveFrom\":\"2026-10-01T00:00:00Z\"}"), 409)
