@@ -480,6 +480,9 @@ class ClientProviderMatrixTest {
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ps.statusCode()).isEqualTo(404);
         assertThat(json.readTree(ps.body()).get("error").asString()).contains("GET /api/ps");
+        HttpResponse<String> hugeShow = ollama("/api/show", "{\"model\":\"" + "x".repeat(17 << 20) + "\"}");
+        assertThat(hugeShow.statusCode()).isEqualTo(413);
+        assertThat(json.readTree(hugeShow.body()).get("error").asString()).contains("larger");
         HttpResponse<String> openAi = post("/v1/audio/speech", "{}", "Authorization", "Bearer " + KEY);
         assertThat(openAi.statusCode()).isEqualTo(404);
         assertThat(json.readTree(openAi.body()).get("error").get("code").asString()).isEqualTo("unknown_url");

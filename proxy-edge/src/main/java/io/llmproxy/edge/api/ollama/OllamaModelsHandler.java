@@ -108,7 +108,8 @@ class OllamaModelsHandler {
             out.putArray("capabilities").add("completion").add("tools");
             out.put("modified_at", route.updatedAt().toString());
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(out);
-        });
+        }).onErrorResume(org.springframework.core.io.buffer.DataBufferLimitException.class,
+                e -> error(413, "request body is larger than this gateway accepts"));
     }
 
     private java.util.stream.Stream<RouteEntry> visible(ApiKeyAuthenticator.Result auth) {
