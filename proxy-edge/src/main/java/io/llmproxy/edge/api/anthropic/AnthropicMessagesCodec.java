@@ -146,6 +146,9 @@ public final class AnthropicMessagesCodec implements ClientCodec {
                 if (tool.path("description").isString()) {
                     function.put("description", tool.get("description").asString());
                 }
+                if (tool.has("input_schema") && !tool.get("input_schema").isObject()) {
+                    throw new ClientRequestException("tools: input_schema must be a JSON Schema object", "tools");
+                }
                 function.set("parameters", tool.has("input_schema") ? tool.get("input_schema").deepCopy()
                         : json.createObjectNode().put("type", "object"));
             }
@@ -157,7 +160,7 @@ public final class AnthropicMessagesCodec implements ClientCodec {
                 case "any" -> out.put("tool_choice", "required");
                 case "none" -> out.put("tool_choice", "none");
                 case "tool" -> out.putObject("tool_choice").put("type", "function").putObject("function")
-                        .put("name", choice.path("name").asString(""));
+                        .put("name", requiredText(choice, "name", "tool_choice.name: Field required for type tool", "tool_choice"));
                 default -> throw new ClientRequestException("tool_choice.type must be auto, any, tool or none", "tool_choice");
             }
             if (choice.path("disable_parallel_tool_use").asBoolean(false)) {
@@ -191,18 +194,26 @@ public final class AnthropicMessagesCodec implements ClientCodec {
             String type = block.path("type").asString("");
             switch (type) {
                 case "text" -> {
+                    String text = requiredText(block, "text", "messages: a text block needs a string 'text'", "messages");
                     if ("assistant".equals(role)) {
-                        assistantText.append(block.path("text").asString(""));
+                        assistantText.append(text);
                     } else {
-                        parts.addObject().put("type", "text").put("text", block.path("text").asString(""));
+                        parts.addObject().put("type", "text").put("text", text);
                     }
                 }
                 case "image" -> {
                     JsonNode source = block.path("source");
                     String url = switch (source.path("type").asString("")) {
-                        case "base64" -> "data:" + source.path("media_type").asString("image/png") + ";base64,"
-                                + source.path("data").asString("");
-                        case "url" -> source.path("url").asString("");
+                        case "base64" -> "data:" + requiredText(source, "media_type",
+                                "messages: a base64 image needs source.media_type", "messages") + ";base64,"
+                                + requiredText(source, "data", "messages: a base64 image needs source.data", "messages");
+                        case "url" -> {
+                            String u = requiredText(source, "url", "messages: a url image needs source.url", "messages");
+                            if (!u.startsWith("https://") && !u.startsWith("http://")) {
+                                throw new ClientRequestException("messages: an image url must be http(s)", "messages");
+                            }
+                            yield u;
+                        }
                         default -> throw new ClientRequestException("image source type must be base64 or url", "messages");
                     };
                     parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
@@ -480,5 +491,14 @@ public final class AnthropicMessagesCodec implements ClientCodec {
             case 503, 529 -> "overloaded_error";
             default -> status < 500 ? "invalid_request_error" : "api_error";
         };
+    }
+
+    /** @return the non-empty string {@code field} of {@code node} */
+    private static String requiredText(JsonNode node, String field, String message, String param) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isString() || value.asString().isEmpty()) {
+            throw new ClientRequestException(message, param);
+        }
+        return value.asString();
     }
 }

@@ -83,6 +83,19 @@ class AnthropicMessagesCodecTest {
                 .isInstanceOf(ClientRequestException.class).hasMessageContaining("only custom tools");
         assertThatThrownBy(() -> codec.canonical("not json".getBytes()))
                 .isInstanceOf(ClientRequestException.class).hasMessage("The request body is not valid JSON.");
+        String head = "{\"model\":\"m\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":";
+        assertThatThrownBy(() -> codec.canonical((head + "[{\"type\":\"text\"}]}]}").getBytes()))
+                .isInstanceOf(ClientRequestException.class).hasMessage("messages: a text block needs a string 'text'");
+        assertThatThrownBy(() -> codec.canonical((head + "[{\"type\":\"text\",\"text\":7}]}]}").getBytes()))
+                .isInstanceOf(ClientRequestException.class).hasMessage("messages: a text block needs a string 'text'");
+        assertThatThrownBy(() -> codec.canonical((head + "[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\"}}]}]}")
+                .getBytes())).isInstanceOf(ClientRequestException.class).hasMessage("messages: a base64 image needs source.data");
+        assertThatThrownBy(() -> codec.canonical((head + "[{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"file:///etc/passwd\"}}]}]}")
+                .getBytes())).isInstanceOf(ClientRequestException.class).hasMessage("messages: an image url must be http(s)");
+        assertThatThrownBy(() -> codec.canonical((head + "\"x\"}],\"tools\":[{\"name\":\"t\",\"input_schema\":\"notobject\"}]}")
+                .getBytes())).isInstanceOf(ClientRequestException.class).hasMessage("tools: input_schema must be a JSON Schema object");
+        assertThatThrownBy(() -> codec.canonical((head + "\"x\"}],\"tool_choice\":{\"type\":\"tool\"}}").getBytes()))
+                .isInstanceOf(ClientRequestException.class).hasMessage("tool_choice.name: Field required for type tool");
     }
 
     @Test
