@@ -53,6 +53,10 @@ class ProviderController {
         if (apiKey.isBlank() && !ProviderType.OLLAMA.wireName().equals(request.type())) {
             throw CommandRejected.invalid("apiKey", "apiKey must not be blank (only type ollama may omit it)");
         }
+        if (apiKey.chars().anyMatch(Character::isISOControl)) {
+            // it goes into an HTTP header: a CR, LF or NUL could never authenticate
+            throw CommandRejected.invalid("apiKey", "apiKey must not contain control characters");
+        }
         String providerId = UUID.randomUUID().toString();
         commands.sendAndWait(new RegisterProvider(providerId, request.name(), request.type(), request.baseUrl(),
                 cipher.encrypt(apiKey)));

@@ -82,6 +82,9 @@ class AdminApiTest {
         assertThat(problem(send("POST", "/admin/v1/providers",
                 "{\"name\":\"x\",\"type\":\"openai\",\"baseUrl\":\"http://user:pw@127.0.0.1/v1\",\"apiKey\":\"k\"}"), 400)
                 .get("field").asString()).isEqualTo("baseUrl");
+        assertThat(problem(send("POST", "/admin/v1/providers",
+                "{\"name\":\"x\",\"type\":\"openai\",\"baseUrl\":\"http://127.0.0.1:5100/v1\",\"apiKey\":\"sk-a\\r\\nX: y\"}"), 400)
+                .get("field").asString()).isEqualTo("apiKey");
         // only ollama (no auth) may be registered without an apiKey
         assertThat(problem(send("POST", "/admin/v1/providers",
                 "{\"name\":\"x\",\"type\":\"anthropic\",\"baseUrl\":\"http://127.0.0.1:5100\",\"apiKey\":\"\"}"), 400)
