@@ -1,5 +1,6 @@
 package io.llmproxy.projection.audit;
 
+import io.llmproxy.kernel.audit.SecretMasker;
 import io.llmproxy.projection.support.PgText;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -406,7 +406,7 @@ class AuditLogIntegrationTest {
     private static UsageRecorded usage(String id, long secondsAfterT0) {
         return new UsageRecorded(id, 2, A, "k1", "chat.completions", "gpt-4o-mini", "p1", "sim-a", false, 10 * (secondsAfterT0 / 100),
                 5, 10 * (secondsAfterT0 / 100) + 5, 12, 200, UsageRecorded.Outcome.SUCCESS, T0.plusSeconds(secondsAfterT0),
-                null, false, "u1", 0);
+                null, false, "u1", 0, null, null);
     }
 
     private String eventId(String aggregate, long sequence) {
