@@ -206,6 +206,26 @@ class EdgeContentCaptureTest {
     }
 
     @Test
+    void anOptInLaterReachesTheSnapshotAndKeepsTheTenantsSuspension() {
+        String later = "tenant-later-" + UUID.randomUUID();
+        JdbcTemplate db = ReadModelDatabase.jdbc(dbUrl);
+        Timestamp t1 = Timestamp.from(Instant.parse("2026-11-29T11:00:00Z"));
+        long base = 1000 + snapshots.current().changeIndex();
+        db.update("INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, 'later', ?, ?)", later, t1, base);
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().tenantsById().containsKey(later));
+        assertThat(snapshots.current().storesPromptContent(later)).isFalse();
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = ? WHERE tenant_id = ?", base + 1, later);
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().suspended(later));
+        db.update("INSERT INTO audit_content_policy (tenant_id, store_prompt_content, updated_at, change_index) VALUES (?, true, ?, ?)",
+                later, t1, base + 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.current().storesPromptContent(later));
+        assertThat(snapshots.current().suspended(later)).isTrue();
+        db.update("UPDATE rm_tenant SET status = 'ACTIVE', change_index = ? WHERE tenant_id = ?", base + 3, later);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !snapshots.current().suspended(later));
+        assertThat(snapshots.current().storesPromptContent(later)).isTrue();
+    }
+
+    @Test
     void optedOutTenantsCallsCarryNoText() throws Exception {
         HttpResponse<String> whole = post("/v1/chat/completions", PLAIN_KEY, chat("plain-whole", false));
         assertThat(whole.statusCode()).as(whole.body()).isEqualTo(200);
