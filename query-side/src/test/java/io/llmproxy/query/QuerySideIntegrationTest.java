@@ -254,7 +254,7 @@ class QuerySideIntegrationTest {
 
     private UsageRecorded usage(String id, String model, long prompt, long completion, Instant at) {
         return new UsageRecorded(id, 1, TENANT, "k2", "chat.completions", model, "p1", "sim-b", false, prompt, completion,
-                prompt + completion, 12, 200, UsageRecorded.Outcome.SUCCESS, at, null, false, null, 0);
+                prompt + completion, 12, 200, UsageRecorded.Outcome.SUCCESS, at, null, false, null, 0, null, null);
     }
 
     private long count(String table) {

@@ -1,5 +1,6 @@
 package io.llmproxy.projection.audit;
 
+import io.llmproxy.kernel.audit.SecretMasker;
 import io.llmproxy.projection.support.PgText;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -110,8 +111,8 @@ public class AuditLog implements SmartInitializingSingleton {
     /**
      * The text to store for a prompt or completion in a tenant's audit data: null unless the tenant
      * opted in ({@code PUT /admin/v1/tenants/{id}/audit-content}, read model {@code audit_content_policy}),
-     * and then masked by {@link SecretMasker}. For the writer of usage rows once the usage event
-     * carries text (the edge does not yet).
+     * and then masked by {@link SecretMasker}. (Usage events carry text already masked by the
+     * edge for tenants that opted in; the usage projection stores it as received, masked again.)
      *
      * @return the masked text, or null when the tenant did not opt in (or {@code text} is null)
      */

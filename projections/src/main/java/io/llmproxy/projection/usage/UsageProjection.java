@@ -1,5 +1,6 @@
 package io.llmproxy.projection.usage;
 
+import io.llmproxy.kernel.audit.SecretMasker;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.projection.audit.AuditLog;
@@ -129,6 +130,14 @@ public class UsageProjection {
         data.put("outcome", e.outcome().name());
         data.put("refusalReason", e.refusalReason());
         data.put("usageEstimated", e.usageEstimated());
+        // schema 3: text of tenants that opted in, already masked at the edge; masked again in case
+        // an older or foreign producer sent it unmasked. Absent for everybody else.
+        if (e.promptText() != null) {
+            data.put("promptText", PgText.clean(SecretMasker.mask(e.promptText())));
+        }
+        if (e.completionText() != null) {
+            data.put("completionText", PgText.clean(SecretMasker.mask(e.completionText())));
+        }
         return data;
     }
 }

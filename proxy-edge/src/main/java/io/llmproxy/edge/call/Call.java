@@ -31,6 +31,8 @@ public final class Call {
     private volatile long promptEstimate;
     private volatile boolean accepted;
     private volatile java.util.function.LongConsumer onFinish;
+    private volatile String promptText;
+    private volatile java.util.function.Supplier<String> completionText;
 
     public Call(String endpoint, UsagePublisher publisher) {
         this.endpoint = endpoint;
@@ -67,6 +69,23 @@ public final class Call {
      */
     public void accepted() {
         this.accepted = true;
+    }
+
+    /**
+     * The prompt text for the usage event; only for a tenant that opted in to content capture.
+     * Raw: {@link #finish} masks and caps it.
+     */
+    public void promptText(String text) {
+        this.promptText = text;
+    }
+
+    /**
+     * Where the completion text for the usage event comes from (read once, when the call
+     * finishes); only for a tenant that opted in to content capture. Raw: {@link #finish} masks
+     * and caps it.
+     */
+    public void completionText(java.util.function.Supplier<String> text) {
+        this.completionText = text;
     }
 
     /** Records why the edge refused the call, for the usage event. */
@@ -108,11 +127,14 @@ public final class Call {
         TokenUsage usage = billedUsage();
         boolean estimated = estimated();
         ApiKeyEntry k = key;
+        java.util.function.Supplier<String> completionSource = completionText;
+        String completion = completionSource == null ? null : completionSource.get();
         publisher.publish(new UsageRecorded(EventIds.next().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
-                refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens()));
+                refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens(),
+                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion)));
         runOnFinish();
         return true;
     }

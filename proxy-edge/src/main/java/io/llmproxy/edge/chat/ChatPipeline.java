@@ -2,6 +2,7 @@ package io.llmproxy.edge.chat;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
+import io.llmproxy.edge.call.ContentCapture;
 import io.llmproxy.edge.call.UpstreamClient;
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.provider.ChatTranslator;
@@ -117,6 +118,11 @@ public class ChatPipeline {
         call.request(model, stream);
 
         EdgeSnapshot snapshot = auth.snapshot();
+        // content capture (issue #5): only for tenants that opted in, so that the others pay nothing
+        boolean capture = snapshot.storesPromptContent(auth.key().tenantId());
+        if (capture) {
+            call.promptText(ContentCapture.prompt(canonical.body()));
+        }
         RouteEntry route = snapshot.route(auth.key().tenantId(), model);
         if (route == null || route.targets().isEmpty()) {
             return ClientResponses.refuse(call, codec, new ClientError(404, "invalid_request_error", "model_not_found",
@@ -151,13 +157,13 @@ public class ChatPipeline {
                         return ClientResponses.quotaRefused(call, codec, decision);
                     }
                     call.onFinish(total -> decision.reservation().settle(total, call.billedUsage()));
-                    return stream ? streamed(call, codec, translator, upstreamRequest, provider, decision.headers())
-                            : whole(call, codec, translator, upstreamRequest, provider, decision.headers());
+                    return stream ? streamed(call, codec, translator, upstreamRequest, provider, decision.headers(), capture)
+                            : whole(call, codec, translator, upstreamRequest, provider, decision.headers(), capture);
                 });
     }
 
     private Mono<ServerResponse> whole(Call call, ClientCodec codec, ChatTranslator translator, UpstreamRequest request,
-                                       ProviderEntry provider, Map<String, String> rateLimitHeaders) {
+                                       ProviderEntry provider, Map<String, String> rateLimitHeaders, boolean capture) {
         return upstream.exchange(request)
                 .flatMap(entity -> {
                     byte[] body = entity.getBody() == null ? new byte[0] : entity.getBody();
@@ -178,6 +184,10 @@ public class ChatPipeline {
                         return ClientResponses.failure(call, codec, new UpstreamFailure(502, "server_error", "upstream_error",
                                 provider.name() + " returned a response this gateway could not translate", null));
                     }
+                    if (capture) {
+                        String completion = ContentCapture.completion(translated.bytes());
+                        call.completionText(() -> completion);
+                    }
                     call.finish(200, Outcome.SUCCESS);
                     return ServerResponse.ok().contentType(ClientResponses.mediaType(codec.contentType()))
                             .headers(h -> rateLimitHeaders.forEach(h::set)).bodyValue(out);
@@ -186,7 +196,7 @@ public class ChatPipeline {
     }
 
     private Mono<ServerResponse> streamed(Call call, ClientCodec codec, ChatTranslator translator, UpstreamRequest request,
-                                          ProviderEntry provider, Map<String, String> rateLimitHeaders) {
+                                          ProviderEntry provider, Map<String, String> rateLimitHeaders, boolean capture) {
         return upstream.stream(request)
                 .flatMap(entity -> {
                     Flux<DataBuffer> upstreamBody = entity.getBody() == null ? Flux.empty() : entity.getBody();
@@ -197,7 +207,7 @@ public class ChatPipeline {
                                 .flatMap(body -> ClientResponses.failure(call, codec, translator.error(
                                         entity.getStatusCode().value(), body, entity.getHeaders().getFirst(HttpHeaders.RETRY_AFTER))));
                     }
-                    Flux<DataBuffer> out = translateStream(call, codec, translator, upstreamBody, provider)
+                    Flux<DataBuffer> out = translateStream(call, codec, translator, upstreamBody, provider, capture)
                             .map(BUFFERS::wrap);
                     return ServerResponse.ok().contentType(ClientResponses.mediaType(codec.streamContentType()))
                             .header(HttpHeaders.CACHE_CONTROL, "no-cache")
@@ -213,8 +223,13 @@ public class ChatPipeline {
      * or reports an error gets the codec's error ending instead, and the usage event says so.
      */
     private Flux<byte[]> translateStream(Call call, ClientCodec codec, ChatTranslator translator,
-                                         Flux<DataBuffer> upstreamBody, ProviderEntry provider) {
+                                         Flux<DataBuffer> upstreamBody, ProviderEntry provider, boolean capture) {
         Function<byte[], List<SseEvent>> decoder = decoder(translator.framing());
+        // the canonical chunks' content deltas, parsed only for a tenant that opted in to content capture
+        ContentCapture.StreamText completion = capture ? new ContentCapture.StreamText() : null;
+        if (completion != null) {
+            call.completionText(completion::text);
+        }
         boolean[] done = {false};
         Flux<byte[]> events = upstreamBody.concatMapIterable(buffer -> {
             byte[] chunk = ClientResponses.bytes(buffer);
@@ -226,6 +241,9 @@ public class ChatPipeline {
                 Translated translated = translator.streamEvent(event);
                 if (translated.error() != null) {
                     throw new StreamFailure(translated.error());
+                }
+                if (completion != null) {
+                    completion.feed(translated.bytes());
                 }
                 byte[] bytes = codec.streamChunk(translated);
                 if (bytes.length > 0) {

@@ -25,7 +25,7 @@ class JsonWarmUp {
     void warmUp() {
         json.readTree("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"usage\":{\"prompt_tokens\":1}}");
         String usage = json.writeValueAsString(new UsageRecorded("e", 1, "t", "k", "chat.completions", "m", "p", "pm", false,
-                1, 1, 2, 1, 200, UsageRecorded.Outcome.SUCCESS, Instant.EPOCH, null, false, "u", 0));
+                1, 1, 2, 1, 200, UsageRecorded.Outcome.SUCCESS, Instant.EPOCH, null, false, "u", 0, "p", "c"));
         json.readValue(usage, UsageRecorded.class);
         json.readValue("{\"requestsPerMinute\":1}", QuotaLimits.class);
         json.writeValueAsBytes(json.createObjectNode().put("model", "m"));

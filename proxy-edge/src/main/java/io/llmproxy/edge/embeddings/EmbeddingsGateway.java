@@ -2,6 +2,7 @@ package io.llmproxy.edge.embeddings;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
+import io.llmproxy.edge.call.ContentCapture;
 import io.llmproxy.edge.call.UpstreamClient;
 import io.llmproxy.edge.provider.EmbeddingsTranslator;
 import io.llmproxy.edge.provider.ProviderRegistry;
@@ -153,6 +154,10 @@ public class EmbeddingsGateway {
             return Mono.just(badRequest(call, model, "'dimensions' must be an integer from 1 to " + MAX_DIMENSIONS, "dimensions"));
         }
         EdgeSnapshot snapshot = auth.snapshot();
+        if (snapshot.storesPromptContent(auth.key().tenantId())) {
+            // content capture (issue #5): the input texts, no completion
+            call.promptText(ContentCapture.embeddingsInput(input));
+        }
         RouteEntry route = snapshot.route(auth.key().tenantId(), model);
         if (route == null || route.targets().isEmpty()) {
             return Mono.just(fail(call, model, new Failure(404, "invalid_request_error", "model_not_found",

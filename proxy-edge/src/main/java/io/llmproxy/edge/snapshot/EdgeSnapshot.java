@@ -87,8 +87,18 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, Rout
         }
     }
 
-    /** A tenant. */
-    public record TenantEntry(String tenantId, boolean suspended) {
+    /**
+     * A tenant.
+     *
+     * @param suspended          whether its keys are refused
+     * @param storePromptContent whether it opted in to storing masked prompt and completion text in
+     *                           its audit log (read model {@code audit_content_policy})
+     */
+    public record TenantEntry(String tenantId, boolean suspended, boolean storePromptContent) {
+
+        public TenantEntry(String tenantId, boolean suspended) {
+            this(tenantId, suspended, false);
+        }
     }
 
     /** A route: public model → provider models, in order of preference; {@code tenantId} null = global. */
@@ -130,6 +140,12 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, Rout
     /** @return the policy of a tenant, user or key, or null when none is set */
     public QuotaLimits quota(QuotaScope scope, String subjectId) {
         return subjectId == null ? null : quotas.get(scope.name() + ":" + subjectId);
+    }
+
+    /** @return true when the tenant opted in to storing (masked) prompt and completion text */
+    public boolean storesPromptContent(String tenantId) {
+        TenantEntry t = tenantId == null ? null : tenantsById.get(tenantId);
+        return t != null && t.storePromptContent();
     }
 
     /** @return true when the tenant is known and suspended */

@@ -161,7 +161,17 @@ public class SnapshotPoller implements SmartLifecycle {
             changed[0]++;
         }, since);
         jdbc.query("SELECT tenant_id, status, change_index FROM rm_tenant WHERE change_index > ?", rs -> {
-            tenants.put(rs.getString(1), new TenantEntry(rs.getString(1), "SUSPENDED".equals(rs.getString(2))));
+            TenantEntry before = tenants.get(rs.getString(1));
+            tenants.put(rs.getString(1), new TenantEntry(rs.getString(1), "SUSPENDED".equals(rs.getString(2)),
+                    before != null && before.storePromptContent()));
+            max[0] = Math.max(max[0], rs.getLong(3));
+            changed[0]++;
+        }, since);
+        // after rm_tenant, so that a full load merges the opt-in into the tenants just read
+        jdbc.query("SELECT tenant_id, store_prompt_content, change_index FROM audit_content_policy WHERE change_index > ?", rs -> {
+            TenantEntry before = tenants.get(rs.getString(1));
+            tenants.put(rs.getString(1), new TenantEntry(rs.getString(1), before != null && before.suspended(),
+                    rs.getBoolean(2)));
             max[0] = Math.max(max[0], rs.getLong(3));
             changed[0]++;
         }, since);

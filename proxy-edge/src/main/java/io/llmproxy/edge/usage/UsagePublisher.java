@@ -63,7 +63,8 @@ import tools.jackson.databind.json.JsonMapper;
  * disk fails) an event that does not fit is <b>not lost silently</b>: it is counted in
  * {@code llmproxy.usage.buffer.rejected} and its whole JSON is logged at ERROR by logger
  * {@code io.llmproxy.edge.usage.UsagePublisher} ("usage event not buffered"), from which it can
- * be replayed; the event carries no secret and no prompt text.
+ * be replayed; the event carries no secret, and prompt/completion text only for tenants that opted
+ * in to content capture, masked.
  *
  * <p>Metrics: {@code llmproxy.usage.buffer.events} (events accepted and not yet acknowledged by
  * Kafka), {@code llmproxy.usage.buffer.bytes}, {@code llmproxy.usage.buffer.oldest.age} (seconds

@@ -36,7 +36,7 @@ public final class UsageJournalBench {
         byte[] sample = json.writeValueAsBytes(new UsageRecorded(UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION,
                 UUID.randomUUID().toString(), UUID.randomUUID().toString(), "chat.completions", "gpt-4o-mini",
                 UUID.randomUUID().toString(), "gpt-4o-mini-2024-07-18", true, 1234, 456, 1690, 842, 200, Outcome.SUCCESS,
-                Instant.now(), null, false, UUID.randomUUID().toString(), 128));
+                Instant.now(), null, false, UUID.randomUUID().toString(), 128, null, null));
         System.out.printf("event JSON %d bytes, %d bytes per event on disk%n", sample.length, sample.length + UsageJournal.HEADER_BYTES);
         for (int batch : new int[] {1, 10, 100, 1000}) {
             Path dir = base.resolve("batch-" + batch);

@@ -68,7 +68,7 @@ class UsagePublisherRestartTest {
     static UsageRecorded event(String tenant, long sequence) {
         return new UsageRecorded(java.util.UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION, tenant, "key-" + tenant,
                 "chat.completions", "gpt-4o-mini", "p1", "sim-gpt-4o-mini", false, sequence, 5, sequence + 5, 12, 200,
-                Outcome.SUCCESS, Instant.parse("2026-11-29T12:00:00Z"), null, false, null, 0);
+                Outcome.SUCCESS, Instant.parse("2026-11-29T12:00:00Z"), null, false, null, 0, null, null);
     }
 
     UsagePublisher publisher(String bootstrap, MeterRegistry meters, long maxBytes) {

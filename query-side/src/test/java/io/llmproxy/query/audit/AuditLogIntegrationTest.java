@@ -95,7 +95,8 @@ class AuditLogIntegrationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private static final List<UsageRecorded> USAGE = List.of(
-            usage("u-1", 100), usage("u-2", 200), usage("u-3", 430));
+            usage("u-1", 100), usage("u-2", 200), withText(usage("u-3", 430),
+                    "user: deploy with sk-live-abcdef1234567890abcdef please", "Done. Rotate password=hunter2hunter2 now."));
 
     @Test
     @Order(1)
@@ -157,6 +158,37 @@ class AuditLogIntegrationTest {
         assertThat(getJson("/audit/v1/verify?tenantId=" + B).get("rows").asLong()).isEqualTo(1);
         assertThat(getJson("/audit/v1/verify?tenantId=*").get("rows").asLong()).isEqualTo(1);
         assertThat(getJson("/audit/v1/verify?tenantId=unknown").get("rows").asLong()).isZero();
+        // content capture (schema 3): the opted-in usage row keeps the text, masked again defensively
+        // (this producer sent it unmasked), inside the hashed data; rows without text have no such keys
+        JsonNode withText = json.readTree(jdbc.queryForObject("SELECT payload::text FROM audit_log WHERE event_id = 'u-3'",
+                String.class));
+        assertThat(withText.get("promptText").asString()).isEqualTo("user: deploy with [MASKED:openai-key] please");
+        assertThat(withText.get("completionText").asString()).isEqualTo("Done. Rotate password=[MASKED:credential] now.");
+        JsonNode noText = json.readTree(jdbc.queryForObject("SELECT payload::text FROM audit_log WHERE event_id = 'u-1'",
+                String.class));
+        assertThat(noText.has("promptText")).isFalse();
+        assertThat(noText.has("completionText")).isFalse();
+        assertThat(jdbc.queryForObject("SELECT payload::text FROM usage_record WHERE event_id = 'u-1'", String.class))
+                .doesNotContain("promptText\":\"");
+        JsonNode row = getJson("/audit/v1/events?tenantId=" + A + "&source=usage").get("items").get(2);
+        assertThat(row.get("eventId").asString()).isEqualTo("u-3");
+        assertThat(row.get("data").get("promptText").asString()).isEqualTo("user: deploy with [MASKED:openai-key] please");
+        // the text is covered by the hash chain: editing it breaks exactly that row
+        String stored = jdbc.queryForObject("SELECT payload::text FROM audit_log WHERE event_id = 'u-3'", String.class);
+        jdbc.update("UPDATE audit_log SET payload = jsonb_set(payload, '{promptText}', '\"user: nothing\"') WHERE event_id = 'u-3'");
+        JsonNode broken = getJson("/audit/v1/verify?tenantId=" + A);
+        assertThat(broken.get("ok").asBoolean()).isFalse();
+        assertThat(broken.get("firstBroken").get("source").asString()).isEqualTo("usage");
+        assertThat(broken.get("firstBroken").get("seq").asLong()).isEqualTo(3);
+        jdbc.update("UPDATE audit_log SET payload = ?::jsonb WHERE event_id = 'u-3'", stored);
+        assertThat(getJson("/audit/v1/verify?tenantId=" + A).get("ok").asBoolean()).isTrue();
+    }
+
+    private static UsageRecorded withText(UsageRecorded e, String prompt, String completion) {
+        return new UsageRecorded(e.eventId(), UsageRecorded.SCHEMA_VERSION, e.tenantId(), e.apiKeyId(), e.endpoint(), e.model(),
+                e.providerId(), e.providerModel(), e.stream(), e.promptTokens(), e.completionTokens(), e.totalTokens(),
+                e.latencyMs(), e.httpStatus(), e.outcome(), e.occurredAt(), e.refusalReason(), e.usageEstimated(), e.userId(),
+                e.cachedPromptTokens(), prompt, completion);
     }
 
     @Test
@@ -406,7 +438,7 @@ class AuditLogIntegrationTest {
     private static UsageRecorded usage(String id, long secondsAfterT0) {
         return new UsageRecorded(id, 2, A, "k1", "chat.completions", "gpt-4o-mini", "p1", "sim-a", false, 10 * (secondsAfterT0 / 100),
                 5, 10 * (secondsAfterT0 / 100) + 5, 12, 200, UsageRecorded.Outcome.SUCCESS, T0.plusSeconds(secondsAfterT0),
-                null, false, "u1", 0);
+                null, false, "u1", 0, null, null);
     }
 
     private String eventId(String aggregate, long sequence) {

@@ -150,7 +150,7 @@ class BillingExactlyOnceLoadTest {
             UsageRecorded e = new UsageRecorded(String.format("evt-%06d", i), 2, tenant, tenant + "-key-" + random.nextInt(3),
                     "chat.completions", "public-" + model, providerId, refused ? null : model, random.nextBoolean(), prompt,
                     completion, prompt + completion, 10, refused ? 429 : failed ? 502 : 200, outcome, at,
-                    refused ? "quota:TENANT:requestsPerMinute" : null, false, tenant + "-user-" + random.nextInt(4), cached);
+                    refused ? "quota:TENANT:requestsPerMinute" : null, false, tenant + "-user-" + random.nextInt(4), cached, null, null);
             events.add(e);
             Long cost = refused ? Long.valueOf(0) : Pricing.costMicros(priceAt(model, at), prompt, cached, completion);
             long[] sums = expected.computeIfAbsent(tenant + "|" + LocalDate.ofInstant(at, ZoneOffset.UTC), k -> new long[7]);

@@ -83,7 +83,7 @@ class BillingIntegrationTest {
     static UsageRecorded usage(String id, String userId, String model, String providerId, String providerModel,
                                long prompt, long cached, long completion, Outcome outcome, int status, Instant at) {
         return new UsageRecorded(id, 2, TENANT, "k1", "chat.completions", model, providerId, providerModel, false, prompt,
-                completion, prompt + completion, 20, status, outcome, at, null, false, userId, cached);
+                completion, prompt + completion, 20, status, outcome, at, null, false, userId, cached, null, null);
     }
 
     @Test

@@ -34,21 +34,62 @@ import java.time.Instant;
  * @param cachedPromptTokens prompt tokens served from the provider's prompt cache, a subset of
  *                         {@code promptTokens} (OpenAI {@code usage.prompt_tokens_details.cached_tokens},
  *                         Anthropic {@code usage.cache_read_input_tokens}); 0 if unknown or for v1 events
+ * @param promptText       (schema 3) only when the key's tenant opted in to content capture
+ *                         ({@code PUT /admin/v1/tenants/{id}/audit-content}), else null: the text of the
+ *                         request, one {@code role: text} line per message (chat) or one line per input
+ *                         text (embeddings), masked by {@link io.llmproxy.kernel.audit.SecretMasker} and
+ *                         at most {@value #MAX_TEXT_CHARS} characters (then ending with {@value #TRUNCATED});
+ *                         null for v1/v2 events
+ * @param completionText   (schema 3) likewise: the assistant text of the first choice the client got (the
+ *                         content deltas seen so far for a stream); null for embeddings, for tenants that did
+ *                         not opt in and for v1/v2 events
  */
 public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
                             String endpoint, String model, String providerId, String providerModel,
                             boolean stream, long promptTokens, long completionTokens, long totalTokens,
                             long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
                             String refusalReason, boolean usageEstimated, String userId,
-                            @JsonSetter(nulls = Nulls.AS_EMPTY) long cachedPromptTokens) {
+                            @JsonSetter(nulls = Nulls.AS_EMPTY) long cachedPromptTokens,
+                            String promptText, String completionText) {
 
     /** Kafka topic of usage events. */
     public static final String TOPIC = "llmproxy.usage.v1";
     /**
      * Current schema version of this record on the wire. 2 added {@code userId} and
-     * {@code cachedPromptTokens}; a version-1 message reads with null and 0 for them.
+     * {@code cachedPromptTokens}; a version-1 message reads with null and 0 for them. 3 added
+     * {@code promptText} and {@code completionText}; older messages read with null for them.
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
+
+    /** Most characters of {@code promptText} or {@code completionText} before {@link #TRUNCATED} (32 KiB of chars). */
+    public static final int MAX_TEXT_CHARS = 32 * 1024;
+
+    /** Appended to a text cut at {@link #MAX_TEXT_CHARS}. */
+    public static final String TRUNCATED = "\n[truncated]";
+
+    /**
+     * @return {@code text} masked by {@link io.llmproxy.kernel.audit.SecretMasker} and cut to
+     *         {@link #MAX_TEXT_CHARS} characters (never inside a surrogate pair) followed by
+     *         {@link #TRUNCATED} when longer; null stays null. Masks before cutting, so that a cut
+     *         cannot leave a secret too short to be recognised (the text is first cut to twice the
+     *         cap to bound the work).
+     */
+    public static String capturedText(String text) {
+        if (text == null) {
+            return null;
+        }
+        String masked = io.llmproxy.kernel.audit.SecretMasker.mask(cut(text, 2 * MAX_TEXT_CHARS));
+        boolean longer = masked.length() > MAX_TEXT_CHARS || text.length() > 2 * MAX_TEXT_CHARS;
+        return longer ? cut(masked, MAX_TEXT_CHARS) + TRUNCATED : masked;
+    }
+
+    private static String cut(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
+    }
 
     /** How a call ended. */
     public enum Outcome {

@@ -1,4 +1,4 @@
-package io.llmproxy.projection.audit;
+package io.llmproxy.kernel.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.llmproxy.projection.audit;
+package io.llmproxy.kernel.audit;
 
 import java.util.List;
 import java.util.regex.Matcher;
