@@ -8,6 +8,9 @@ import io.llmproxy.simulator.core.NormalizedChatRequest;
 import io.llmproxy.simulator.core.NormalizedMessage;
 import io.llmproxy.simulator.core.SimEmbeddings;
 import io.llmproxy.simulator.core.SimScenario;
+import io.llmproxy.simulator.http.PacedStream;
+import static io.llmproxy.simulator.http.PacedStream.after;
+import static io.llmproxy.simulator.http.PacedStream.delayed;
 import io.llmproxy.simulator.core.SimTokenizer;
 import io.llmproxy.simulator.http.SimulatorKnobs;
 import java.nio.charset.StandardCharsets;
@@ -160,8 +163,8 @@ public final class CohereHandler {
             }
             events.add(() -> event("tool-call-end", json.createObjectNode().put("index", 0)));
             events.add(() -> messageEnd("TOOL_CALL", plan.promptTokens(), output));
-            return sse(Flux.range(0, events.size()).concatMap(i ->
-                    delayed(i == 0 ? latency.ttft() : latency.interToken(), events.get(i))));
+            return PacedStream.flushed(Flux.range(0, events.size()).concatMap(i ->
+                    delayed(i == 0 ? latency.ttft() : latency.interToken(), events.get(i))), MediaType.TEXT_EVENT_STREAM);
         }
         String finish = plan.finishReason() == FinishReason.LENGTH ? "MAX_TOKENS" : "COMPLETE";
         if (!stream) {
@@ -186,7 +189,7 @@ public final class CohereHandler {
             case MIDSTREAM_ERROR -> Flux.just(messageEnd("ERROR", plan.promptTokens(), n));
             case CUT -> Flux.empty();
         };
-        return sse(Flux.concat(head, tokens, end));
+        return PacedStream.flushed(Flux.concat(head, tokens, end), MediaType.TEXT_EVENT_STREAM);
     }
 
     /** {@code POST /v2/embed}. */
@@ -284,20 +287,8 @@ public final class CohereHandler {
         return java.util.UUID.nameUUIDFromBytes(plan.requestHash()).toString();
     }
 
-    private static Mono<ServerResponse> sse(Flux<String> events) {
-        return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM).header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .body((message, context) -> message.writeAndFlushWith(events.map(e ->
-                        Mono.just(message.bufferFactory().wrap(e.getBytes(StandardCharsets.UTF_8))))));
-    }
 
-    private static Mono<String> delayed(Duration delay, Supplier<String> value) {
-        Mono<String> v = Mono.fromSupplier(value);
-        return delay.isZero() ? v : Mono.delay(delay).then(v);
-    }
 
-    private static Mono<ServerResponse> after(Duration delay, Mono<ServerResponse> response) {
-        return delay.isZero() ? response : Mono.delay(delay).then(response);
-    }
 
     private JsonNode parse(byte[] bytes) {
         try {

@@ -8,6 +8,9 @@ import io.llmproxy.simulator.core.NormalizedChatRequest;
 import io.llmproxy.simulator.core.NormalizedMessage;
 import io.llmproxy.simulator.core.SimEmbeddings;
 import io.llmproxy.simulator.core.SimScenario;
+import io.llmproxy.simulator.http.PacedStream;
+import static io.llmproxy.simulator.http.PacedStream.after;
+import static io.llmproxy.simulator.http.PacedStream.delayed;
 import io.llmproxy.simulator.core.SimTokenizer;
 import io.llmproxy.simulator.http.SimulatorKnobs;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +51,8 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  */
 public final class OllamaHandler {
+
+    private static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
 
     /** Models listed by {@code /api/tags}; any name is accepted by chat and embed. */
     public static final List<String> MODELS = List.of("llama3.2:latest", "nomic-embed-text:latest");
@@ -116,8 +121,8 @@ public final class OllamaHandler {
             }
             ObjectNode last = line(model, createdAt, json.createObjectNode().put("role", "assistant").put("content", ""), true);
             stats(last, "stop", plan.promptTokens(), evalCount, latency);
-            return ndjson(Flux.concat(delayed(latency.ttft(), () -> ndjsonLine(line(model, createdAt, message, false))),
-                    delayed(latency.interToken(), () -> ndjsonLine(last))));
+            return PacedStream.flushed(Flux.concat(delayed(latency.ttft(), () -> ndjsonLine(line(model, createdAt, message, false))),
+                    delayed(latency.interToken(), () -> ndjsonLine(last))), NDJSON);
         }
         String doneReason = plan.finishReason() == FinishReason.LENGTH ? "length" : "stop";
         if (!stream) {
@@ -140,7 +145,7 @@ public final class OllamaHandler {
                     .put("error", "an error was encountered while running the model: unexpected EOF (simulated)")));
             case CUT -> Flux.empty();
         };
-        return ndjson(Flux.concat(tokens, end));
+        return PacedStream.flushed(Flux.concat(tokens, end), NDJSON);
     }
 
     /** {@code POST /api/embed}. */
@@ -231,20 +236,8 @@ public final class OllamaHandler {
         return json.writeValueAsString(node) + "\n";
     }
 
-    private static Mono<ServerResponse> ndjson(Flux<String> lines) {
-        return ServerResponse.ok().contentType(MediaType.parseMediaType("application/x-ndjson"))
-                .body((message, context) -> message.writeAndFlushWith(lines.map(line ->
-                        Mono.just(message.bufferFactory().wrap(line.getBytes(StandardCharsets.UTF_8))))));
-    }
 
-    private static Mono<String> delayed(Duration delay, Supplier<String> value) {
-        Mono<String> v = Mono.fromSupplier(value);
-        return delay.isZero() ? v : Mono.delay(delay).then(v);
-    }
 
-    private static Mono<ServerResponse> after(Duration delay, Mono<ServerResponse> response) {
-        return delay.isZero() ? response : Mono.delay(delay).then(response);
-    }
 
     private JsonNode parse(byte[] bytes) {
         try {

@@ -8,11 +8,9 @@ import io.llmproxy.simulator.core.ToolCall;
 import io.llmproxy.simulator.core.ToolCallPlanner;
 import io.llmproxy.simulator.http.PacedStream;
 import io.llmproxy.simulator.http.SimulatorKnobs;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Supplier;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -110,11 +108,7 @@ public final class OpenAiChatHandler {
             return delay.isZero() ? response : Mono.delay(delay).then(response);
         }
         Flux<String> events = events(plan, model, created, request.includeUsage(), latency);
-        return ServerResponse.ok()
-                .contentType(MediaType.TEXT_EVENT_STREAM)
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .body((message, context) -> message.writeAndFlushWith(events.map(event ->
-                        Mono.just(message.bufferFactory().wrap(event.getBytes(StandardCharsets.UTF_8))))));
+        return PacedStream.flushed(events, MediaType.TEXT_EVENT_STREAM);
     }
 
     /**
