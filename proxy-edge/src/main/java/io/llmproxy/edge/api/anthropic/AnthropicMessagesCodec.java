@@ -4,6 +4,7 @@ import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
 import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.chat.ReencodingCodec;
 import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseDecoder;
@@ -55,13 +56,11 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Authentication: {@code x-api-key: <key>} or {@code Authorization: Bearer <key>}.
  */
-public final class AnthropicMessagesCodec implements ClientCodec {
+public final class AnthropicMessagesCodec extends ReencodingCodec {
 
     /** The usage event's endpoint name. */
     public static final String ENDPOINT = "messages";
 
-    private final JsonMapper json;
-    private final SseDecoder canonicalEvents = new SseDecoder();
     private boolean started;
     private boolean finished;
     private int nextBlock;
@@ -76,7 +75,7 @@ public final class AnthropicMessagesCodec implements ClientCodec {
     private String model = "";
 
     public AnthropicMessagesCodec(JsonMapper json) {
-        this.json = json;
+        super(json);
     }
 
     @Override
@@ -350,25 +349,9 @@ public final class AnthropicMessagesCodec implements ClientCodec {
         };
     }
 
-    @Override
-    public byte[] streamChunk(Translated piece) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        if (piece.bytes().length > 0) {
-            for (SseEvent event : canonicalEvents.feed(piece.bytes())) {
-                if (event.isDone()) {
-                    finish(out);
-                } else {
-                    chunk(json.readTree(event.data()), out);
-                }
-            }
-        }
-        if (piece.done()) {
-            finish(out);
-        }
-        return out.toByteArray();
-    }
 
-    private void chunk(JsonNode chunk, ByteArrayOutputStream out) {
+    @Override
+    protected void chunk(JsonNode chunk, ByteArrayOutputStream out) {
         if (!started) {
             started = true;
             id = chunk.path("id").asString(id);
@@ -439,7 +422,8 @@ public final class AnthropicMessagesCodec implements ClientCodec {
         }
     }
 
-    private void finish(ByteArrayOutputStream out) {
+    @Override
+    protected void finish(ByteArrayOutputStream out) {
         if (finished) {
             return;
         }

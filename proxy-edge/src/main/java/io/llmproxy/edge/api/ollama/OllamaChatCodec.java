@@ -4,6 +4,7 @@ import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
 import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.chat.ReencodingCodec;
 import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseDecoder;
@@ -51,7 +52,7 @@ import tools.jackson.databind.node.ObjectNode;
  * figures above. Errors: {@code {"error":"…"}} with the HTTP status; a failed stream ends with an
  * {@code {"error":"…"}} line.
  */
-public final class OllamaChatCodec implements ClientCodec {
+public final class OllamaChatCodec extends ReencodingCodec {
 
     /** Which Ollama endpoint. */
     public enum Api {
@@ -67,11 +68,9 @@ public final class OllamaChatCodec implements ClientCodec {
         }
     }
 
-    private final JsonMapper json;
     private final Api api;
     private final Clock clock;
     private final long startNanos = System.nanoTime();
-    private final SseDecoder canonicalEvents = new SseDecoder();
     private final Map<Integer, String[]> toolCalls = new TreeMap<>();
     private final List<StringBuilder> toolArguments = new ArrayList<>();
     private long firstTokenNanos;
@@ -82,7 +81,7 @@ public final class OllamaChatCodec implements ClientCodec {
     private boolean finished;
 
     public OllamaChatCodec(JsonMapper json, Api api, Clock clock) {
-        this.json = json;
+        super(json);
         this.api = api;
         this.clock = clock;
     }
@@ -312,25 +311,9 @@ public final class OllamaChatCodec implements ClientCodec {
         return out;
     }
 
-    @Override
-    public byte[] streamChunk(Translated piece) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        if (piece.bytes().length > 0) {
-            for (SseEvent event : canonicalEvents.feed(piece.bytes())) {
-                if (event.isDone()) {
-                    finish(out);
-                } else {
-                    chunk(json.readTree(event.data()), out);
-                }
-            }
-        }
-        if (piece.done()) {
-            finish(out);
-        }
-        return out.toByteArray();
-    }
 
-    private void chunk(JsonNode chunk, ByteArrayOutputStream out) {
+    @Override
+    protected void chunk(JsonNode chunk, ByteArrayOutputStream out) {
         JsonNode usage = chunk.get("usage");
         if (usage != null && usage.isObject()) {
             promptTokens = usage.path("prompt_tokens").asLong(0);
@@ -392,7 +375,8 @@ public final class OllamaChatCodec implements ClientCodec {
         emit(out, line);
     }
 
-    private void finish(ByteArrayOutputStream out) {
+    @Override
+    protected void finish(ByteArrayOutputStream out) {
         if (finished) {
             return;
         }
