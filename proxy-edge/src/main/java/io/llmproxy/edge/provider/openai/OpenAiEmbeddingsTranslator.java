@@ -1,6 +1,7 @@
 package io.llmproxy.edge.provider.openai;
 
 import io.llmproxy.edge.provider.EmbeddingsTranslator;
+import io.llmproxy.edge.provider.OpenAiCompatibleChatTranslator;
 import io.llmproxy.edge.provider.TokenUsage;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.provider.UpstreamFailure;
@@ -59,13 +60,8 @@ final class OpenAiEmbeddingsTranslator implements EmbeddingsTranslator {
 
     @Override
     public UpstreamFailure error(int status, byte[] body, String retryAfter) {
-        String message = null;
-        try {
-            message = json.readTree(body).path("error").path("message").asString(null);
-        } catch (JacksonException | IllegalArgumentException e) {
-            // not JSON: the status only
-        }
-        return UpstreamFailures.forStatus(providerName, status, message, retryAfter);
+        return UpstreamFailures.forStatus(providerName, status, OpenAiCompatibleChatTranslator.errorMessage(json, body),
+                retryAfter);
     }
 
     @Override
