@@ -57,10 +57,14 @@ if [[ "$instance" == test ]]; then
   LLMPROXY_STATE_DIR="${LLMPROXY_TEST_KEYCLOAK_STATE_DIR:-$(cd "$KC_SRC_DIR/../local" && pwd -P)/.state/test-keycloak}"
   export LLMPROXY_STATE_DIR
   KC_NAME=keycloak-test
+  KC_FLAG="--test "
+  KC_ENV=LLMPROXY_TEST_KEYCLOAK
   KC_PORT="${LLMPROXY_TEST_KEYCLOAK_PORT:-8180}"
   KC_MGMT_PORT="${LLMPROXY_TEST_KEYCLOAK_MANAGEMENT_PORT:-9180}"
 else
   KC_NAME=keycloak
+  KC_FLAG=""
+  KC_ENV=LLMPROXY_KEYCLOAK
   KC_PORT="${LLMPROXY_KEYCLOAK_PORT:-8080}"
   KC_MGMT_PORT="${LLMPROXY_KEYCLOAK_MANAGEMENT_PORT:-9000}"
 fi
@@ -142,14 +146,14 @@ start_server() {
       return 0
     fi
     llmproxy_tail_log "$KC_LOG" 60
-    llmproxy_err "$KC_NAME: pid $pid runs but $KC_READY_URL is not UP; stop it with: $0 ${instance/local/} stop"
+    llmproxy_err "$KC_NAME: pid $pid runs but $KC_READY_URL is not UP; stop it with: $0 ${KC_FLAG}stop"
     return 1
   fi
   rm -f "$(llmproxy_pid_file "$KC_NAME")"
   local port
   for port in "$KC_PORT" "$KC_MGMT_PORT"; do
     if llmproxy_port_open 127.0.0.1 "$port"; then
-      llmproxy_err "$KC_NAME: port $port is already in use by a process not started by this script; stop it or choose other ports (LLMPROXY_${instance/local/}${instance/test/TEST_}KEYCLOAK_PORT / _MANAGEMENT_PORT)"
+      llmproxy_err "$KC_NAME: port $port is already in use by a process not started by this script; stop it or choose other ports (${KC_ENV}_PORT, ${KC_ENV}_MANAGEMENT_PORT)"
       return 1
     fi
   done
