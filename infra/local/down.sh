@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # Stops what infra/local/up.sh started (proxy-edge, query-side, command-side, upstream
-# simulator, then Kafka): TERM, up to 20 s grace, then KILL; removes the pid files.
+# simulator, Keycloak, then Kafka): TERM, up to 20 s grace, then KILL; removes the pid files.
 # Safe to run twice.  PostgreSQL and Redis are left alone.
 #
 #   infra/local/down.sh            stop
-#   infra/local/down.sh --purge    stop and delete Kafka's data (topics, offsets); not the DB,
-#                                  not the downloaded Kafka jars, not the token/secret/logs
+#   infra/local/down.sh --purge    stop and delete Kafka's data (topics, offsets) and Keycloak's
+#                                  (realm, users); not the DB, not the downloaded jars/server,
+#                                  not the token/secrets/passwords/logs
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -17,7 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --purge) purge=1 ;;
     -h | --help)
-      sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '3,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -30,7 +31,7 @@ done
 grace="${LLMPROXY_STOP_GRACE:-20}"
 stopped=0
 # Reverse start order: the edge first, Kafka last (apps flush their producers on shutdown).
-for service in proxy-edge query-side command-side upstream-simulator kafka; do
+for service in proxy-edge query-side command-side upstream-simulator keycloak kafka; do
   if llmproxy_stop_service "$service" "$grace"; then
     stopped=$((stopped + 1))
   fi
@@ -58,4 +59,6 @@ if ((purge)); then
   rm -rf "$kafka_state/data" "$kafka_state/cluster.id" "$kafka_state/format.out" \
     "$kafka_state/server.properties"
   llmproxy_log "purged Kafka data in $kafka_state/data (the database was not touched)"
+  rm -rf "$LLMPROXY_STATE_DIR/keycloak/data"
+  llmproxy_log "purged Keycloak data in $LLMPROXY_STATE_DIR/keycloak/data (up.sh provisions the realm again)"
 fi

@@ -3,6 +3,11 @@
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and Redis on 127.0.0.1:6379;
 # Kafka is an embedded KRaft broker inside the tests. Extra arguments go to Maven, e.g.
 #   infra/local/test.sh -pl proxy-edge -am
+# Keycloak: a test instance (infra/keycloak/start-keycloak.sh --test: port
+# LLMPROXY_TEST_KEYCLOAK_PORT=8180, management 9180, its own data under
+# infra/local/.state/test-keycloak) is started once before Maven and stopped after, unless one
+# already answers on that port (then it is used and left running). LLMPROXY_TEST_KEYCLOAK=skip
+# starts none (a test that needs it then starts it itself and leaves it running).
 set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib.sh"
@@ -20,5 +25,18 @@ export AXONIQ_UPDATE_CHECKER_DISABLED=true
 if [[ "${LLMPROXY_JAVA_MAJOR:-0}" -ge 24 ]]; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 fi
+
+KC_TEST_PORT="${LLMPROXY_TEST_KEYCLOAK_PORT:-8180}"
+if [[ "${LLMPROXY_TEST_KEYCLOAK:-}" == skip ]]; then
+  llmproxy_log "LLMPROXY_TEST_KEYCLOAK=skip: no test Keycloak started"
+elif curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$KC_TEST_PORT/realms/master"; then
+  llmproxy_log "a Keycloak already answers on 127.0.0.1:$KC_TEST_PORT: the tests use it, and it is left running"
+else
+  kc_started=$SECONDS
+  trap 'bash "$LLMPROXY_ROOT/infra/keycloak/start-keycloak.sh" --test stop' EXIT
+  bash "$LLMPROXY_ROOT/infra/keycloak/start-keycloak.sh" --test start
+  llmproxy_log "test Keycloak ready in $((SECONDS - kc_started))s (stopped when the tests end)"
+fi
+
 llmproxy_log "mvn -B verify $* (JDK: $JAVA_HOME)"
-exec mvn -B -Dstyle.color=never verify "$@"
+mvn -B -Dstyle.color=never verify "$@"

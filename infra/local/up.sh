@@ -23,6 +23,10 @@
 #   LLMPROXY_APP_HEAP               -Xmx of each app (384m); LLMPROXY_JAVA_OPTS: extra JVM flags
 #   LLMPROXY_SIMULATOR_PORT / _COMMAND_PORT / _QUERY_PORT / _EDGE_PORT   (5100/5001/5002/5000,
 #                                   passed to the apps as SERVER_PORT)
+#   LLMPROXY_KEYCLOAK_PORT          Keycloak (8080; management port LLMPROXY_KEYCLOAK_MANAGEMENT_PORT,
+#                                   9000); LLMPROXY_KEYCLOAK=skip starts no Keycloak. The realm
+#                                   llmproxy is provisioned at every run (infra/keycloak/provision-realm.sh;
+#                                   LLMPROXY_UI_PORT 3000, LLMPROXY_PLATFORM_ADMIN_USER platform-admin)
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -198,6 +202,14 @@ done
 # ---------------------------------------------------------------- 4. Kafka
 bash "$LLMPROXY_ROOT/infra/kafka/start-kafka.sh"
 
+# ---------------------------------------------------------------- 4b. Keycloak and its realm (ADR 0012)
+keycloak_summary() { :; }
+if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]]; then
+  bash "$LLMPROXY_ROOT/infra/keycloak/start-keycloak.sh"
+  bash "$LLMPROXY_ROOT/infra/keycloak/provision-realm.sh"
+  keycloak_summary() { bash "$LLMPROXY_ROOT/infra/keycloak/provision-realm.sh" --summary; }
+fi
+
 # ---------------------------------------------------------------- 5. secrets and app environment
 # keep_secret VAR FILE GENERATOR: VAR from the environment, else FILE, else GENERATOR saved to FILE.
 keep_secret() {
@@ -322,6 +334,7 @@ Backing services ready ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at 
   Kafka       127.0.0.1:$KAFKA_PORT  (topic llmproxy.usage.v1; log $LLMPROXY_LOG_DIR/kafka.log)
   PostgreSQL  $LLMPROXY_DB_URL
   Redis       $REDIS_HOST:$REDIS_PORT
+$(keycloak_summary)
   admin token: $LLMPROXY_ADMIN_TOKEN
   stop: infra/local/down.sh
 EOF
@@ -345,6 +358,7 @@ LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_H
   Kafka               127.0.0.1:$KAFKA_PORT        (topic llmproxy.usage.v1)
   PostgreSQL          $LLMPROXY_DB_URL
   Redis               $REDIS_HOST:$REDIS_PORT
+$(keycloak_summary)
 
   logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log
   admin token:  $LLMPROXY_ADMIN_TOKEN
