@@ -98,11 +98,14 @@ public class SnapshotPoller implements SmartLifecycle {
                 failing = false;
             }
         } catch (RuntimeException e) {
-            if (!failing) {
+            if (!failing && !store.loaded()) {
+                log.warn("Cannot load the snapshot from the read model; not ready (calls get 503) and retrying every {}: {}",
+                        properties.snapshotPollInterval(), e.getMessage());
+            } else if (!failing) {
                 log.warn("Cannot refresh the snapshot from the read model, serving the last one (change index {}): {}",
                         store.current().changeIndex(), e.getMessage());
-                failing = true;
             }
+            failing = true;
         }
     }
 
