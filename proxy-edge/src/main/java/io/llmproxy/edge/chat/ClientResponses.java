@@ -22,8 +22,19 @@ public final class ClientResponses {
     private ClientResponses() {
     }
 
-    /** 401 for a missing, unknown, revoked or expired key; 403 for a key of a suspended tenant. */
+    /**
+     * 401 for a missing, unknown, revoked or expired key; 403 for a key of a suspended tenant; 503
+     * {@code not_ready} with {@code Retry-After} before the edge's snapshot has loaded.
+     */
     public static Mono<ServerResponse> unauthorized(Call call, ClientCodec codec, ApiKeyAuthenticator.Status status) {
+        if (status == ApiKeyAuthenticator.Status.NOT_READY) {
+            call.refused("not_ready");
+            ClientError error = notReady();
+            call.finish(error.status(), Outcome.UPSTREAM_ERROR);
+            return ServerResponse.status(error.status()).contentType(mediaType(codec.contentType()))
+                    .header(HttpHeaders.RETRY_AFTER, Integer.toString(ApiKeyAuthenticator.NOT_READY_RETRY_AFTER_SECONDS))
+                    .bodyValue(codec.error(error));
+        }
         if (status == ApiKeyAuthenticator.Status.TENANT_SUSPENDED) {
             call.refused("tenant_suspended");
             return refuse(call, codec, new ClientError(403, "permission_error", "tenant_suspended",
@@ -48,6 +59,12 @@ public final class ClientResponses {
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()))
                 .headers(h -> decision.headers().forEach(h::set))
                 .bodyValue(codec.error(new ClientError(refusal.status(), refusal.type(), refusal.code(), refusal.message(), null)));
+    }
+
+    /** @return the 503 of a call that arrived before the edge's snapshot of the read model loaded */
+    public static ClientError notReady() {
+        return new ClientError(503, "server_error", "not_ready",
+                "The gateway is starting and has not loaded its configuration yet; retry shortly.", null);
     }
 
     public static Mono<ServerResponse> refuse(Call call, ClientCodec codec, ClientError error) {

@@ -234,6 +234,12 @@ public class EmbeddingsGateway {
     }
 
     private Result unauthorized(Call call, ApiKeyAuthenticator.Status status) {
+        if (status == ApiKeyAuthenticator.Status.NOT_READY) {
+            call.refused("not_ready");
+            var e = io.llmproxy.edge.chat.ClientResponses.notReady();
+            return fail(call, null, new Failure(e.status(), e.type(), e.code(), e.message(), null,
+                    Integer.toString(ApiKeyAuthenticator.NOT_READY_RETRY_AFTER_SECONDS)));
+        }
         if (status == ApiKeyAuthenticator.Status.TENANT_SUSPENDED) {
             call.refused("tenant_suspended");
             return fail(call, null, new Failure(403, "permission_error", "tenant_suspended",

@@ -3,7 +3,6 @@ package io.llmproxy.edge.snapshot;
 import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaScope;
-import io.llmproxy.kernel.route.DefineRoute;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,8 @@ import java.util.Set;
  *
  * @param keysByHash    API keys by SHA-256 hex of the key (a rotated key has two entries while
  *                      the previous secret is in its grace period)
- * @param routesById    routes by route id: the model name (global) or {@code tenantId/model}
+ * @param routes        routes by owner and public model name ({@link RouteKey}); never by the
+ *                      route's aggregate id, so that no spelling of an id reaches another tenant's route
  * @param providersById provider connections with their decrypted credential
  * @param tenantsById   tenants and whether they are suspended
  * @param quotas        quota policies by {@code SCOPE:subjectId}
@@ -23,16 +23,16 @@ import java.util.Set;
  * @param prices        price schedules by {@code providerId/model} (the provider's model), each
  *                      ordered by {@code effectiveFrom} (issue #5; for the monthly spend limit)
  */
-public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, RouteEntry> routesById,
+public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, RouteEntry> routes,
                            Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
                            Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt,
                            Map<String, List<PriceEntry>> prices) {
 
     /** A snapshot without prices. */
-    public EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, RouteEntry> routesById,
+    public EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, RouteEntry> routes,
                         Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
                         Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt) {
-        this(keysByHash, routesById, providersById, tenantsById, quotas, changeIndex, loadedAt, Map.of());
+        this(keysByHash, routes, providersById, tenantsById, quotas, changeIndex, loadedAt, Map.of());
     }
 
     /**
@@ -101,6 +101,20 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, Rout
         }
     }
 
+    /**
+     * Where a route is found: its owner and the public model name clients send.
+     *
+     * @param tenantId the owning tenant, or null for a global route
+     * @param model    the public model name
+     */
+    public record RouteKey(String tenantId, String model) {
+
+        /** @return the key of a global route */
+        public static RouteKey global(String model) {
+            return new RouteKey(null, model);
+        }
+    }
+
     /** A route: public model → provider models, in order of preference; {@code tenantId} null = global. */
     public record RouteEntry(String tenantId, String model, List<Target> targets, Instant updatedAt) {
     }
@@ -122,17 +136,22 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<String, Rout
         }
     }
 
-    /** @return the tenant's own route of {@code model}, else the global one, else null */
+    /**
+     * The route a caller of {@code tenantId} reaches with {@code model}: its own tenant's route of
+     * that public name, else the global route of that public name, else null. Only public names
+     * resolve: a route id, {@code <tenantId>/<model>} of any tenant, or another tenant's route
+     * never does (issue #9).
+     */
     public RouteEntry route(String tenantId, String model) {
-        RouteEntry own = tenantId == null ? null : routesById.get(DefineRoute.idOf(tenantId, model));
-        return own != null ? own : routesById.get(DefineRoute.idOf(null, model));
+        RouteEntry own = tenantId == null ? null : routes.get(new RouteKey(tenantId, model));
+        return own != null ? own : routes.get(RouteKey.global(model));
     }
 
     /** @return the routes a tenant sees: global ones plus its own (its own win on a name clash) */
     public List<RouteEntry> visibleRoutes(String tenantId) {
         Map<String, RouteEntry> byModel = new java.util.TreeMap<>();
-        routesById.values().stream().filter(r -> r.tenantId() == null).forEach(r -> byModel.put(r.model(), r));
-        routesById.values().stream().filter(r -> tenantId != null && tenantId.equals(r.tenantId()))
+        routes.values().stream().filter(r -> r.tenantId() == null).forEach(r -> byModel.put(r.model(), r));
+        routes.values().stream().filter(r -> tenantId != null && tenantId.equals(r.tenantId()))
                 .forEach(r -> byModel.put(r.model(), r));
         return List.copyOf(byModel.values());
     }

@@ -19,7 +19,7 @@ class SnapshotHealthIndicator implements HealthIndicator {
         var s = store.current();
         Health.Builder b = store.loaded() ? Health.up() : Health.down();
         return b.withDetail("changeIndex", s.changeIndex()).withDetail("apiKeys", s.keysByHash().size())
-                .withDetail("routes", s.routesById().size()).withDetail("providers", s.providersById().size())
+                .withDetail("routes", s.routes().size()).withDetail("providers", s.providersById().size())
                 .build();
     }
 }

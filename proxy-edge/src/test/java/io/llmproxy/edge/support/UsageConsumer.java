@@ -50,6 +50,11 @@ public final class UsageConsumer implements AutoCloseable {
         return found.get(0);
     }
 
+    /** @return every event read so far, in arrival order */
+    public List<UsageRecorded> events() {
+        return List.copyOf(events);
+    }
+
     @Override
     public void close() {
         thread.interrupt();

@@ -1,0 +1,25 @@
+package io.llmproxy.edge.snapshot;
+
+/**
+ * A writer of read-model rows the edge mirrors: one Axon event processor. Each processor runs in
+ * one segment, so the rows it writes become visible in {@code change_index} order; two processors
+ * run independently, so the edge keeps one cursor per source (ADR 0002, issue #9).
+ */
+enum ChangeSource {
+
+    /** {@code rm_api_key}, {@code rm_tenant}, {@code rm_quota_policy}, {@code rm_route}, {@code rm_provider}, {@code rm_price}. */
+    ADMIN_READ_MODEL("admin-read-model"),
+    /** {@code audit_content_policy}. */
+    AUDIT_ADMIN("audit-admin");
+
+    private final String processingGroup;
+
+    ChangeSource(String processingGroup) {
+        this.processingGroup = processingGroup;
+    }
+
+    /** @return the Axon processing group that writes the source's tables */
+    String processingGroup() {
+        return processingGroup;
+    }
+}

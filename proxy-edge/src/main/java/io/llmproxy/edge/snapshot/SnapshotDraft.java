@@ -1,0 +1,91 @@
+package io.llmproxy.edge.snapshot;
+
+import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.PriceEntry;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteKey;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.TenantEntry;
+import io.llmproxy.kernel.quota.QuotaLimits;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The next snapshot while the {@link TableLoader}s fill it (poller thread only): mutable copies of
+ * the current snapshot's maps (empty ones on a full load) and the cursor of each
+ * {@link ChangeSource}.
+ */
+final class SnapshotDraft {
+
+    final Map<String, ApiKeyEntry> keys;
+    /** the hashes each key id has in the snapshot, to drop stale ones when the key changes */
+    final Map<String, Set<String>> hashesByKeyId;
+    final Map<RouteKey, RouteEntry> routes;
+    final Map<String, ProviderEntry> providers;
+    final Map<String, TenantEntry> tenants;
+    final Map<String, QuotaLimits> quotas;
+    final Map<String, List<PriceEntry>> prices;
+    private final boolean full;
+    private final EnumMap<ChangeSource, Long> cursors;
+    private int changed;
+
+    private SnapshotDraft(EdgeSnapshot base, Map<String, Set<String>> hashes, Map<ChangeSource, Long> cursors, boolean full) {
+        this.full = full;
+        this.keys = new HashMap<>(base.keysByHash());
+        this.hashesByKeyId = new HashMap<>(hashes);
+        this.routes = new HashMap<>(base.routes());
+        this.providers = new HashMap<>(base.providersById());
+        this.tenants = new HashMap<>(base.tenantsById());
+        this.quotas = new HashMap<>(base.quotas());
+        this.prices = new HashMap<>(base.prices());
+        this.cursors = new EnumMap<>(ChangeSource.class);
+        this.cursors.putAll(cursors);
+    }
+
+    /** @return a draft that starts empty and reads every row */
+    static SnapshotDraft full() {
+        return new SnapshotDraft(EdgeSnapshot.EMPTY, Map.of(), Map.of(), true);
+    }
+
+    /** @return a draft on top of {@code current} that reads the rows above each source's cursor */
+    static SnapshotDraft changesSince(EdgeSnapshot current, Map<String, Set<String>> hashesByKeyId,
+                                      Map<ChangeSource, Long> cursors) {
+        return new SnapshotDraft(current, hashesByKeyId, cursors, false);
+    }
+
+    /** @return the change index to read above for {@code source}: -1 (everything) on a full load */
+    long since(ChangeSource source) {
+        return full ? -1 : cursors.getOrDefault(source, -1L);
+    }
+
+    /** Records one row read from a table of {@code source}, last changed by the event at {@code changeIndex}. */
+    void seen(ChangeSource source, long changeIndex) {
+        cursors.merge(source, changeIndex, Math::max);
+        changed++;
+    }
+
+    boolean isFull() {
+        return full;
+    }
+
+    /** @return rows read into this draft */
+    int changed() {
+        return changed;
+    }
+
+    /** @return the cursor of each source after this draft (a source without rows has none) */
+    Map<ChangeSource, Long> cursors() {
+        return Map.copyOf(cursors);
+    }
+
+    /** @return the immutable snapshot; its {@code changeIndex} is the highest cursor (0 when nothing was read) */
+    EdgeSnapshot build(Instant at) {
+        long highest = cursors.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        return new EdgeSnapshot(Map.copyOf(keys), Map.copyOf(routes), Map.copyOf(providers), Map.copyOf(tenants),
+                Map.copyOf(quotas), Math.max(highest, 0), at, Map.copyOf(prices));
+    }
+}
