@@ -134,6 +134,7 @@ class QuerySideIntegrationTest {
         Map<String, List<Map<String, Object>>> before = snapshot();
         jdbc.update("UPDATE rm_api_key SET name = 'tampered', status = 'ACTIVE'");
         jdbc.update("DELETE FROM rm_route");
+        jdbc.update("DELETE FROM rm_role_assignment");
         jdbc.update("DELETE FROM audit_log WHERE event_type = 'TenantCreated'");
 
         HttpResponse<String> replay = post("/admin/v1/projections/admin-read-model/replay");
@@ -144,6 +145,7 @@ class QuerySideIntegrationTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(snapshot()).isEqualTo(before));
         assertThat(before.get("rm_api_key")).hasSize(3);
         assertThat(before.get("rm_user")).hasSize(2);
+        assertThat(before.get("rm_role_assignment")).hasSize(3); // u1 Developer; u2 Reader → FinanceReader, Auditor
         assertThat(before.get("rm_quota_policy")).hasSize(1);
         assertThat(before.get("audit_log")).hasSize(19);
         assertThat(jdbc.queryForObject("SELECT name FROM rm_tenant WHERE tenant_id = ?", String.class, OTHER_TENANT))
@@ -270,6 +272,7 @@ class QuerySideIntegrationTest {
                 "rm_provider", jdbc.queryForList("SELECT * FROM rm_provider ORDER BY provider_id"),
                 "rm_route", jdbc.queryForList("SELECT route_id, tenant_id, model, targets::text, updated_at, change_index FROM rm_route ORDER BY route_id"),
                 "rm_user", jdbc.queryForList("SELECT * FROM rm_user ORDER BY user_id"),
+                "rm_role_assignment", jdbc.queryForList("SELECT * FROM rm_role_assignment ORDER BY from_index, role"),
                 "rm_quota_policy_history", jdbc.queryForList("SELECT scope, subject_id, tenant_id, limits::text, effective_at, "
                         + "change_index FROM rm_quota_policy_history ORDER BY change_index"),
                 "rm_quota_policy", jdbc.queryForList("SELECT scope, subject_id, tenant_id, limits::text, updated_at, change_index "

@@ -1,7 +1,7 @@
 package io.llmproxy.command.price;
 
+import io.llmproxy.command.common.Aggregates;
 import io.llmproxy.command.provider.Provider;
-import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -13,13 +13,6 @@ class PriceConfiguration {
     @Bean
     PriceCommandHandler priceCommandHandler(@Qualifier("priceListRepository") Repository<PriceList> priceLists,
                                             @Qualifier("providerRepository") Repository<Provider> providers) {
-        return new PriceCommandHandler(priceLists, id -> {
-            try {
-                providers.load(id);
-                return true;
-            } catch (AggregateNotFoundException e) {
-                return false;
-            }
-        });
+        return new PriceCommandHandler(priceLists, id -> Aggregates.exists(providers, id));
     }
 }

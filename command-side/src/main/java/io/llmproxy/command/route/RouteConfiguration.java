@@ -1,8 +1,8 @@
 package io.llmproxy.command.route;
 
+import io.llmproxy.command.common.Aggregates;
 import io.llmproxy.command.provider.Provider;
 import io.llmproxy.command.tenant.Tenant;
-import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.Repository;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -15,15 +15,6 @@ class RouteConfiguration {
     RouteCommandHandler routeCommandHandler(@Qualifier("routeRepository") Repository<Route> routes,
                                             @Qualifier("providerRepository") Repository<Provider> providers,
                                             @Qualifier("tenantRepository") Repository<Tenant> tenants) {
-        return new RouteCommandHandler(routes, id -> exists(providers, id), id -> exists(tenants, id));
-    }
-
-    private static boolean exists(Repository<?> repository, String id) {
-        try {
-            repository.load(id);
-            return true;
-        } catch (AggregateNotFoundException e) {
-            return false;
-        }
+        return new RouteCommandHandler(routes, id -> Aggregates.exists(providers, id), id -> Aggregates.exists(tenants, id));
     }
 }

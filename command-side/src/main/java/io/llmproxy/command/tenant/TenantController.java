@@ -215,7 +215,8 @@ class TenantController {
     private void onTenant(String tenantId, Object command) {
         try {
             commands.sendAndWait(command);
-        } catch (AggregateNotFoundException e) {
+        } catch (AggregateNotFoundException | org.axonframework.eventsourcing.IncompatibleAggregateException e) {
+            // incompatible: the id of another aggregate type (a provider's, a route's), which is no tenant either
             throw CommandRejected.notFound("tenantId", "tenant " + tenantId + " not found");
         }
     }

@@ -1,5 +1,7 @@
 package io.llmproxy.projection.audit;
 
+import io.llmproxy.kernel.access.RoleAssigned;
+import io.llmproxy.kernel.access.RoleAssignmentRemoved;
 import io.llmproxy.kernel.apikey.ApiKeyIssued;
 import io.llmproxy.kernel.apikey.ApiKeyRevoked;
 import io.llmproxy.kernel.apikey.ApiKeyRotated;
@@ -135,6 +137,27 @@ public class AuditAdminProjection {
         data.put("tenantId", e.tenantId());
         data.put("targets", e.targets());
         write(message, e.tenantId(), e.occurredAt(), data);
+    }
+
+    /** A role assignment: in its tenant's chain, or the no-tenant chain ({@code *}) at platform scope. */
+    @EventHandler
+    void on(RoleAssigned e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), roleAssignment(e.tenantId(), e.assignmentId(), e.principal(), e.role()));
+    }
+
+    @EventHandler
+    void on(RoleAssignmentRemoved e, EventMessage<?> message) {
+        write(message, e.tenantId(), e.occurredAt(), roleAssignment(e.tenantId(), e.assignmentId(), e.principal(), e.role()));
+    }
+
+    private static Map<String, Object> roleAssignment(String tenantId, String assignmentId, String principal,
+                                                      io.llmproxy.kernel.access.Role role) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("tenantId", tenantId);
+        data.put("assignmentId", assignmentId);
+        data.put("principal", principal);
+        data.put("role", role == null ? null : role.name());
+        return data;
     }
 
     /** Also kept as a read model ({@code audit_content_policy}) for the writer of usage content. */
