@@ -26,8 +26,9 @@ import org.springframework.web.servlet.ModelAndView;
  * {@link TransientDataAccessResourceException}, {@link CannotCreateTransactionException}; JDBC's
  * {@link SQLTransientConnectionException} (Hikari's "connection is not available" after
  * {@code connection-timeout}), {@link SQLNonTransientConnectionException}, any {@link SQLException}
- * of SQLSTATE class {@code 08} (connection exception) or {@code 57P} (server shutting down); and a
- * refused TCP connect.
+ * of SQLSTATE class {@code 08} (connection exception) or {@code 57P} (server shutting down), or
+ * caused by an I/O error, or thrown by Hikari for a connection it already evicted; and a refused
+ * TCP connect.
  */
 public class StoreUnavailable implements HandlerExceptionResolver {
 
@@ -64,12 +65,23 @@ public class StoreUnavailable implements HandlerExceptionResolver {
                     || t instanceof SQLNonTransientConnectionException || t instanceof ConnectException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+            if (t instanceof SQLException sql && (sql instanceof java.sql.SQLRecoverableException
+                    || sql.getSQLState() != null && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))
+                    || sql.getCause() instanceof java.io.IOException || isClosedPooledConnection(sql))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Hikari's stand-in for a connection it evicted (after an I/O failure) throws a plain
+     * {@code SQLException("Connection is closed")} without SQLSTATE; code still holding the old
+     * connection (Axon's unit of work) then fails with it instead of the original 08006.
+     */
+    private static boolean isClosedPooledConnection(SQLException sql) {
+        StackTraceElement[] stack = sql.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().startsWith("com.zaxxer.hikari.pool.ProxyConnection$ClosedConnection");
     }
 
     private static String rootMessage(Throwable error) {
