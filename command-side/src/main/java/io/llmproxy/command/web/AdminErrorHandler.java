@@ -43,8 +43,19 @@ public class AdminErrorHandler {
         if (field == null) {
             return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_json", null, "request body is not valid JSON for this endpoint");
         }
+        if (hasCause(e, tools.jackson.databind.exc.InvalidNullException.class)) {
+            return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_" + field, field, field + " must not be null");
+        }
         return Problems.problem(HttpStatus.BAD_REQUEST, "invalid_" + field, field,
                 field + " is not a known field or does not have the expected type (see the README's admin API)");
     }
 
+    private static boolean hasCause(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
