@@ -5,6 +5,8 @@ import io.llmproxy.edge.call.Call;
 import io.llmproxy.edge.call.ContentCapture;
 import io.llmproxy.edge.call.UpstreamClient;
 import io.llmproxy.edge.config.EdgeProperties;
+import io.llmproxy.edge.http.JsonBody;
+import io.llmproxy.edge.http.RequestBodyException;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.ProviderRegistry;
 import io.llmproxy.edge.provider.StreamFraming;
@@ -88,9 +90,11 @@ public class ChatPipeline {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             return ClientResponses.unauthorized(call, codec, auth.status());
         }
-        return request.bodyToMono(byte[].class)
-                .defaultIfEmpty(new byte[0])
+        return JsonBody.read(request)
                 .flatMap(body -> route(call, codec, auth, body))
+                // a refused Content-Type (400/415) or a body that did not arrive in time (408)
+                .onErrorResume(RequestBodyException.class, e -> ClientResponses.refuse(call, codec,
+                        new ClientError(e.status(), "invalid_request_error", e.code(), e.getMessage(), null)))
                 .onErrorResume(DataBufferLimitException.class, e -> ClientResponses.refuse(call, codec, new ClientError(413,
                         "invalid_request_error", "request_too_large", "Request body is larger than this gateway accepts.", null)))
                 // a bug must not cost the usage event nor answer in another API's format

@@ -4,6 +4,7 @@ import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
 import io.llmproxy.edge.call.ContentCapture;
 import io.llmproxy.edge.call.UpstreamClient;
+import io.llmproxy.edge.http.RequestBodyException;
 import io.llmproxy.edge.provider.EmbeddingsTranslator;
 import io.llmproxy.edge.provider.ProviderRegistry;
 import io.llmproxy.edge.provider.Translated;
@@ -112,6 +113,9 @@ public class EmbeddingsGateway {
                 .onErrorResume(DataBufferLimitException.class, e -> Mono.just(fail(call, null,
                         new Failure(413, "invalid_request_error", "request_too_large",
                                 "Request body is larger than this gateway accepts.", null, null))))
+                // a refused Content-Type (400/415) or a body that did not arrive in time (408)
+                .onErrorResume(RequestBodyException.class, e -> Mono.just(fail(call, null,
+                        new Failure(e.status(), "invalid_request_error", e.code(), e.getMessage(), null, null))))
                 .onErrorResume(e -> {
                     // never a bare 500 and never a lost usage event, whatever went wrong
                     LOG.warn("embeddings call failed unexpectedly: {}", e.toString());

@@ -1,6 +1,7 @@
 package io.llmproxy.edge.api.ollama;
 
 import io.llmproxy.edge.embeddings.EmbeddingsGateway;
+import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -38,7 +39,7 @@ class OllamaEmbedHandler {
 
     Mono<ServerResponse> handle(ServerRequest request) {
         long start = System.nanoTime();
-        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), request.bodyToMono(byte[].class),
+        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), JsonBody.read(request),
                 this::canonical).flatMap(result -> {
                     if (!result.ok()) {
                         EmbeddingsGateway.Failure f = result.failure();

@@ -3,6 +3,8 @@ package io.llmproxy.edge.api.ollama;
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
 import io.llmproxy.edge.chat.ClientResponses;
+import io.llmproxy.edge.http.JsonBody;
+import io.llmproxy.edge.http.RequestBodyException;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
 import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.kernel.apikey.ApiKeys;
@@ -84,7 +86,7 @@ class OllamaModelsHandler {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             return unauthorized("ollama.show", auth);
         }
-        return request.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap(bytes -> {
+        return JsonBody.read(request).flatMap(bytes -> {
             String model;
             try {
                 JsonNode body = json.readTree(bytes);
@@ -109,7 +111,8 @@ class OllamaModelsHandler {
             out.put("modified_at", route.updatedAt().toString());
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(out);
         }).onErrorResume(org.springframework.core.io.buffer.DataBufferLimitException.class,
-                e -> error(413, "request body is larger than this gateway accepts"));
+                e -> error(413, "request body is larger than this gateway accepts"))
+                .onErrorResume(RequestBodyException.class, e -> error(e.status(), e.getMessage()));
     }
 
     private java.util.stream.Stream<RouteEntry> visible(ApiKeyAuthenticator.Result auth) {
