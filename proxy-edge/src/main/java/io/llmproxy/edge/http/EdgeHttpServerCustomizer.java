@@ -8,7 +8,7 @@ import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The edge's Reactor Netty server limits ({@link EdgeServerProperties}, ADR 0011):
+ * The edge's Reactor Netty server limits ({@link EdgeServerProperties}, ADR 0014):
  * <ul>
  *   <li>{@code idleTimeout} through Reactor Netty's own {@link HttpServer#idleTimeout} (a silent close
  *       of a connection that sends nothing);</li>

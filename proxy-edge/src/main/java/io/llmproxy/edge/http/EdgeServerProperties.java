@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Limits of the edge's HTTP server on reading requests ({@code llmproxy.edge.server.*}), applied
- * by {@link EdgeHttpServerCustomizer} (ADR 0011). They bound how long a client may take to
+ * by {@link EdgeHttpServerCustomizer} (ADR 0014). They bound how long a client may take to
  * <em>send</em> a request; nothing here limits how long a response (a stream) may take.
  *
  * @param idleTimeout     longest a connection may wait for the first byte of a request, when new

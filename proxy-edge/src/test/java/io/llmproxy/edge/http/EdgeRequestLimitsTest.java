@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The edge's request-reading limits over raw sockets (issue #9 part 5, ADR 0011), with the
+ * The edge's request-reading limits over raw sockets (issue #9 part 5, ADR 0014), with the
  * timeouts made small: headers 1 s, body 1 s of silence / 2 s in all, idle 1.5 s, 6 connections.
  * Each case asserts the status and body where one is sent and that the server closes the connection
  * within the bound (the timeout plus {@link #SLACK}). A healthy stream that outlasts every timeout
