@@ -1,5 +1,6 @@
 package io.llmproxy.adminweb;
 
+import com.fasterxml.jackson.annotation.Nulls;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,7 +15,9 @@ import tools.jackson.databind.type.LogicalType;
 /**
  * Admin request bodies are read strictly: an unknown field, a number where text is expected
  * (or the reverse), a fraction for a whole number, or a number for an enum (e.g. {@code "role":0})
- * is a 400 naming the field, never a silent conversion.
+ * is a 400 naming the field, never a silent conversion. A {@code null} element in any list (or
+ * map value), e.g. {@code {"targets":[null]}}, is refused too ({@code contentNulls = FAIL}): 400
+ * naming the element, {@code targets[0]}.
  */
 @Configuration(proxyBeanMethods = false)
 public class StrictJson {
@@ -26,6 +29,7 @@ public class StrictJson {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(EnumFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .changeDefaultNullHandling(nulls -> nulls.withContentNulls(Nulls.FAIL))
                 .withCoercionConfig(LogicalType.Textual, c -> c
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)

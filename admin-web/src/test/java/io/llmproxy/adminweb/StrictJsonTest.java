@@ -15,7 +15,8 @@ class StrictJsonTest {
     record Target(String providerId, String model) {
     }
 
-    record Body(String name, Role role, Long limit, List<Target> targets, java.math.BigDecimal usd) {
+    record Body(String name, Role role, Long limit, List<Target> targets, java.math.BigDecimal usd,
+                List<String> models) {
     }
 
     private final JsonMapper mapper = buildMapper();
@@ -31,7 +32,7 @@ class StrictJsonTest {
         Body body = mapper.readValue("{\"name\":\"acme\",\"role\":\"Developer\",\"limit\":5,"
                 + "\"targets\":[{\"providerId\":\"p\",\"model\":\"m\"}],\"usd\":\"12.50\"}", Body.class);
         assertThat(body).isEqualTo(new Body("acme", Role.Developer, 5L, List.of(new Target("p", "m")),
-                new java.math.BigDecimal("12.50")));
+                new java.math.BigDecimal("12.50"), null));
         assertThat(mapper.readValue("{\"usd\":12.5}", Body.class).usd()).isEqualByComparingTo("12.5");
     }
 
@@ -45,6 +46,10 @@ class StrictJsonTest {
         assertField("{\"limit\":\"5\"}", "limit");
         assertField("{\"nmae\":\"typo\"}", "nmae");
         assertField("{\"targets\":[{\"providerId\":\"p\",\"model\":7}]}", "targets[0].model");
+        // null elements in any list are refused, naming the element
+        assertField("{\"targets\":[null]}", "targets[0]");
+        assertField("{\"targets\":[{\"providerId\":\"p\",\"model\":\"m\"},null]}", "targets[1]");
+        assertField("{\"models\":[\"a\",null]}", "models[1]");
     }
 
     private void assertField(String json, String field) {

@@ -11,6 +11,7 @@ import io.llmproxy.edge.gateway.AttemptLoop;
 import io.llmproxy.edge.gateway.Gateway;
 import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.gateway.GatewayResponses;
+import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.ProviderRegistry;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
@@ -64,7 +65,7 @@ public class ChatPipeline {
     public Mono<ServerResponse> handle(ServerRequest request, ClientCodec codec) {
         HttpHeaders headers = request.headers().asHttpHeaders();
         return gateway.serve(codec.endpoint(), codec, codec.authorization(headers::getFirst), codec.missingKeyMessage(),
-                request.bodyToMono(byte[].class), (call, caller, body) -> chat(call, codec, caller, body));
+                JsonBody.read(request), (call, caller, body) -> chat(call, codec, caller, body));
     }
 
     private Mono<ServerResponse> chat(Call call, ClientCodec codec, ApiKeyAuthenticator.Result caller, byte[] bytes) {

@@ -2,6 +2,7 @@ package io.llmproxy.edge.gateway;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
+import io.llmproxy.edge.http.RequestBodyException;
 import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -13,7 +14,8 @@ import reactor.core.publisher.Mono;
  * The front door of every chat and embeddings call: one {@link Call} (so exactly one usage event),
  * {@link Admission#authenticate} before the body is read, then the operation's flow, and every
  * failure, wherever it is raised, rendered once in the client's format:
- * {@link GatewayException} → its error; a body over {@code max-request-bytes} → 413
+ * {@link GatewayException} → its error; a body with a refused {@code Content-Type} or that did not
+ * arrive in time → 400/415/408 ({@link RequestBodyException}); a body over {@code max-request-bytes} → 413
  * {@code request_too_large}; anything else → 500 {@code internal_error} (logged, never a bare 500 and
  * never a lost usage event). A client that goes away finishes the call as 499 {@code CANCELLED}.
  */
@@ -60,6 +62,9 @@ public class Gateway {
         return body.defaultIfEmpty(new byte[0])
                 .flatMap(bytes -> flow.run(call, caller, bytes))
                 .onErrorResume(GatewayException.class, e -> GatewayResponses.refuse(call, format, e.error()))
+                // a refused Content-Type (400/415) or a body that did not arrive in time (408)
+                .onErrorResume(RequestBodyException.class,
+                        e -> GatewayResponses.refuse(call, format, GatewayError.requestBody(e.status(), e.code(), e.getMessage())))
                 .onErrorResume(DataBufferLimitException.class,
                         e -> GatewayResponses.refuse(call, format, GatewayError.requestTooLarge()))
                 // a bug must not cost the usage event nor answer in another API's format

@@ -39,6 +39,8 @@ public record GatewayError(Kind kind, int status, String type, String code, Stri
         TENANT_SUSPENDED,
         /** 400: a body the client API or the provider cannot take */
         INVALID_REQUEST,
+        /** 400 {@code invalid_content_type}, 415 {@code unsupported_media_type}, 408 {@code request_timeout}: a body the edge cannot read */
+        UNREADABLE_BODY,
         /** 413: a request body larger than {@code llmproxy.edge.max-request-bytes} */
         REQUEST_TOO_LARGE,
         /** 404: no route of that public model name for the key's tenant */
@@ -56,7 +58,9 @@ public record GatewayError(Kind kind, int status, String type, String code, Stri
         /** 502: the provider could not be reached */
         UPSTREAM_UNREACHABLE,
         /** 500: a fault of the edge itself */
-        INTERNAL
+        INTERNAL,
+        /** an HTTP-level refusal outside the API handlers (unknown URL, method not allowed, URI or headers too long, connection limit) */
+        HTTP
     }
 
     public GatewayError {
@@ -73,15 +77,20 @@ public record GatewayError(Kind kind, int status, String type, String code, Stri
         return new GatewayException(this);
     }
 
-    /** A plain error in canonical terms (status, type, code, message, param), of the kind its status says. */
+    /**
+     * A plain error in canonical terms, of the kind its status says: 400 INVALID_REQUEST, 401
+     * UNAUTHENTICATED, 408/415 UNREADABLE_BODY, 413 REQUEST_TOO_LARGE, 500 INTERNAL, any other
+     * {@link Kind#HTTP}. For HTTP-level refusals outside the API handlers; the pipeline uses the named
+     * factories below.
+     */
     public static GatewayError of(int status, String type, String code, String message, String param) {
         Kind kind = switch (status) {
             case 400 -> Kind.INVALID_REQUEST;
             case 401 -> Kind.UNAUTHENTICATED;
-            case 404 -> Kind.MODEL_NOT_FOUND;
+            case 408, 415 -> Kind.UNREADABLE_BODY;
             case 413 -> Kind.REQUEST_TOO_LARGE;
             case 500 -> Kind.INTERNAL;
-            default -> Kind.UPSTREAM;
+            default -> Kind.HTTP;
         };
         return new GatewayError(kind, status, type, code, message, param, null, null, null, Map.of());
     }
@@ -113,6 +122,17 @@ public record GatewayError(Kind kind, int status, String type, String code, Stri
     public static GatewayError badRequest(String message, String param) {
         return new GatewayError(Kind.INVALID_REQUEST, 400, "invalid_request_error",
                 param == null ? "invalid_json" : "invalid_" + param, message, param, null, null, null, Map.of());
+    }
+
+    /**
+     * A request body the edge cannot read, before any routing.
+     *
+     * @param status 400, 408 or 415
+     * @param code   {@code invalid_content_type}, {@code request_timeout} or {@code unsupported_media_type}
+     */
+    public static GatewayError requestBody(int status, String code, String message) {
+        return new GatewayError(Kind.UNREADABLE_BODY, status, "invalid_request_error", code, message, null, null, null, null,
+                Map.of());
     }
 
     /** 413 {@code request_too_large}. */

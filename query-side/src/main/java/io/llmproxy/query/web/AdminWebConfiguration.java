@@ -1,19 +1,26 @@
 package io.llmproxy.query.web;
 
-import io.llmproxy.adminweb.AdminTokenFilter;
+import io.llmproxy.adminweb.AdminWeb;
+import io.llmproxy.adminweb.security.AdminSecurity;
+import io.llmproxy.adminweb.security.StaticBootstrapTokenAuthenticationProvider;
 import io.llmproxy.query.config.QuerySideProperties;
-import java.util.List;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-/** Admin authentication of the read API: {@code /admin/**}, {@code /audit/**}, {@code /finance/**}. */
+/**
+ * Admin web side of the read API ({@code /admin/**}, {@code /audit/**}, {@code /finance/**}):
+ * Spring Security, deny by default ({@link AdminSecurity}), the bootstrap token
+ * ({@code llmproxy.query.admin-token}) and problem JSON.
+ */
 @Configuration
-@Import(io.llmproxy.adminweb.CommonProblemHandler.class)
+@Import(AdminWeb.class)
 class AdminWebConfiguration {
 
     @Bean
-    AdminTokenFilter adminTokenFilter(QuerySideProperties properties) {
-        return new AdminTokenFilter(properties.adminToken(), List.of("/admin/", "/audit/", "/finance/"));
+    @ConditionalOnBooleanProperty(name = AdminSecurity.BOOTSTRAP_TOKEN_ENABLED, matchIfMissing = true)
+    StaticBootstrapTokenAuthenticationProvider bootstrapTokenAuthentication(QuerySideProperties properties) {
+        return new StaticBootstrapTokenAuthenticationProvider(properties.adminToken());
     }
 }

@@ -2,6 +2,7 @@ package io.llmproxy.edge.api.ollama;
 
 import io.llmproxy.edge.embeddings.EmbeddingsGateway;
 import io.llmproxy.edge.gateway.ErrorFormat;
+import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -42,7 +43,7 @@ class OllamaEmbedHandler {
 
     Mono<ServerResponse> handle(ServerRequest request) {
         long start = System.nanoTime();
-        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), request.bodyToMono(byte[].class),
+        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), JsonBody.read(request),
                 this::canonical, errors, (canonical, model, headers) -> {
                     ObjectNode out = json.createObjectNode();
                     out.put("model", model);

@@ -4,6 +4,8 @@ import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
 import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.gateway.GatewayResponses;
+import io.llmproxy.edge.http.JsonBody;
+import io.llmproxy.edge.http.RequestBodyException;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
 import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.kernel.apikey.ApiKeys;
@@ -85,7 +87,7 @@ class OllamaModelsHandler {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             return unauthorized("ollama.show", auth);
         }
-        return request.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap(bytes -> {
+        return JsonBody.read(request).flatMap(bytes -> {
             String model;
             try {
                 JsonNode body = json.readTree(bytes);
@@ -110,7 +112,8 @@ class OllamaModelsHandler {
             out.put("modified_at", route.updatedAt().toString());
             return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(out);
         }).onErrorResume(org.springframework.core.io.buffer.DataBufferLimitException.class,
-                e -> error(413, "request body is larger than this gateway accepts"));
+                e -> error(413, "request body is larger than this gateway accepts"))
+                .onErrorResume(RequestBodyException.class, e -> error(e.status(), e.getMessage()));
     }
 
     private java.util.stream.Stream<RouteEntry> visible(ApiKeyAuthenticator.Result auth) {

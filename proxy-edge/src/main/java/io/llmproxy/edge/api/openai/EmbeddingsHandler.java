@@ -2,6 +2,7 @@ package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.embeddings.EmbeddingsGateway;
 import io.llmproxy.edge.gateway.ErrorFormat;
+import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -32,7 +33,7 @@ class EmbeddingsHandler {
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
-        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), request.bodyToMono(byte[].class), node -> {
+        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), JsonBody.read(request), node -> {
             if (!(node instanceof ObjectNode object)) {
                 throw new UnsupportedRequestException("The request body must be a JSON object.", null);
             }

@@ -1,0 +1,295 @@
+package io.llmproxy.edge.http;
+
+import io.llmproxy.edge.gateway.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One per HTTP/1.1 connection, right after Netty's {@code HttpServerCodec}: bounds how long a client
+ * may take to send a request, and answers what the codec cannot parse in the called API's JSON.
+ * <ul>
+ *   <li>headers: from the first byte of a request to the end of its headers, at most
+ *       {@code headerTimeout} → 408, closed;</li>
+ *   <li>body: at most {@code bodyReadTimeout} of silence and {@code bodyTimeout} in all → the
+ *       handler reading the body gets {@link RequestBodyException} (408) and answers it in its
+ *       format, with the usage event; if it has not answered within {@link #GRACE_NANOS}, this
+ *       handler sends the 408 itself; a body still unread after a response was sent (a client that
+ *       lied about {@code Content-Length}) just closes the connection;</li>
+ *   <li>the codec's own errors (Reactor Netty answers them with an empty body): 400 bad request
+ *       line or header, 414 request line too long, 431 headers too large, with a JSON body and
+ *       {@code Connection: close}; so is any other error answered without a body (the actuator's
+ *       empty 404s);</li>
+ *   <li>a path with an encoded slash or backslash ({@code %2F}, {@code %5C}): 400, closed, before
+ *       any routing (such a path means different things to different parsers).</li>
+ * </ul>
+ * Nothing here runs while a response is being written after the request was read: a long stream
+ * is never cut. Timers are armed only when a read ends with a request incomplete, so a request that
+ * arrives in one read costs no timer. All methods run on the connection's event loop.
+ */
+final class RequestDeadlines extends ChannelDuplexHandler {
+
+    /** Pipeline name of this handler. */
+    static final String NAME = "llmproxy.requestDeadlines";
+    /** Pipeline name of the {@link Sniffer}, before the codec. */
+    static final String SNIFFER = "llmproxy.requestSniffer";
+    /** How long the application has to answer a body timeout before this handler does. */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int MAX_TARGET = 96;
+
+    private enum Inbound { AWAIT_HEAD, HEAD, BODY }
+
+    private final long headerTimeout;
+    private final long bodyReadTimeout;
+    private final long bodyTimeout;
+    private final ErrorResponses errors;
+
+    private Inbound inbound = Inbound.AWAIT_HEAD;
+    private long headStart;
+    private long bodyStart;
+    private long lastRead;
+    /** the request target of the request being read: sniffed from the raw bytes, then the decoded one */
+    private final StringBuilder target = new StringBuilder();
+    private boolean targetDone;
+    private boolean responseStarted;
+    private boolean timedOut;
+    private boolean rejected;
+    private boolean head;
+    private Throwable decodeFailure;
+    private ScheduledFuture<?> timer;
+
+    RequestDeadlines(EdgeServerProperties properties, ErrorResponses errors) {
+        this.headerTimeout = properties.headerTimeout().toNanos();
+        this.bodyReadTimeout = properties.bodyReadTimeout().toNanos();
+        this.bodyTimeout = properties.bodyTimeout().toNanos();
+        this.errors = errors;
+    }
+
+    /** The raw side, before the codec: notes every read and the start of each request line. */
+    final class Sniffer extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                lastRead = System.nanoTime();
+                if (inbound == Inbound.AWAIT_HEAD) {
+                    inbound = Inbound.HEAD;
+                    headStart = lastRead;
+                    target.setLength(0);
+                    targetDone = false;
+                }
+                if (inbound == Inbound.HEAD && !targetDone) {
+                    sniff(bytes);
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Collects the request target (after the method, up to the first space or line end), at most {@value #MAX_TARGET} chars. */
+    private void sniff(ByteBuf bytes) {
+        int spaces = target.isEmpty() ? 0 : 1;
+        for (int i = bytes.readerIndex(); i < bytes.writerIndex() && !targetDone; i++) {
+            byte b = bytes.getByte(i);
+            if (b == '\r' || b == '\n') {
+                targetDone = !target.isEmpty();
+            } else if (b == ' ') {
+                if (spaces == 1 && !target.isEmpty()) {
+                    targetDone = true;
+                }
+                spaces = 1;
+            } else if (spaces == 1) {
+                target.append((char) (b & 0xff));
+                targetDone = target.length() >= MAX_TARGET;
+            }
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (rejected) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        boolean failed = msg instanceof DecoderResultProvider p && p.decoderResult().isFailure();
+        if (failed) {
+            decodeFailure = ((DecoderResultProvider) msg).decoderResult().cause();
+        }
+        if (msg instanceof HttpRequest request) {
+            cancelTimer();
+            if (!failed) {
+                // a request that failed to decode has a made-up target: keep the sniffed one
+                target.setLength(0);
+                target.append(request.uri(), 0, Math.min(request.uri().length(), MAX_TARGET));
+            }
+            targetDone = true;
+            responseStarted = false;
+            head = HttpMethod.HEAD.equals(request.method());
+            if (!failed && hasEncodedSlash(request.uri())) {
+                // an encoded '/' or '\\' makes the path ambiguous (Tomcat refuses it too): 400, closed
+                rejected = true;
+                cancelTimer();
+                ReferenceCountUtil.release(msg);
+                respondAndClose(ctx, errors.response(GatewayError.of(400, "invalid_request_error", "invalid_path",
+                        "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null),
+                        target.toString()));
+                return;
+            }
+            inbound = Inbound.BODY;
+            bodyStart = System.nanoTime();
+        }
+        if (msg instanceof LastHttpContent) {
+            cancelTimer();
+            inbound = Inbound.AWAIT_HEAD;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (timer == null && !timedOut && (inbound == Inbound.HEAD || inbound == Inbound.BODY)) {
+            schedule(ctx, deadline() - System.nanoTime());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response) {
+            responseStarted = true;
+            if (msg instanceof FullHttpResponse full && !head && isBareError(full)) {
+                full.release();
+                msg = errors.response(bareErrorStatus(full.status().code()), target.toString(), decodeFailure);
+            } else if (timedOut) {
+                // the application's answer to a body timeout: the connection ends with it
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+        }
+        if (timedOut && msg instanceof LastHttpContent) {
+            promise = promise.unvoid();
+            promise.addListener(ChannelFutureListener.CLOSE);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelTimer();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        ctx.fireChannelInactive();
+    }
+
+    private long deadline() {
+        return inbound == Inbound.HEAD ? headStart + headerTimeout
+                : Math.min(lastRead + bodyReadTimeout, bodyStart + bodyTimeout);
+    }
+
+    private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+        timer = ctx.executor().schedule(() -> check(ctx), Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!ctx.channel().isActive() || timedOut || (inbound != Inbound.HEAD && inbound != Inbound.BODY)) {
+            return;
+        }
+        long left = deadline() - System.nanoTime();
+        if (left > 0) {
+            schedule(ctx, left);
+            return;
+        }
+        timedOut = true;
+        if (inbound == Inbound.HEAD) {
+            // no request object exists yet: nothing in the application can answer
+            respondAndClose(ctx, errors.response(408, target.toString(), null));
+        } else if (responseStarted) {
+            // answered before its body was read (a 401, a 404…): nothing left to say
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(RequestBodyException.timeout("The request body was not received in time."));
+            ctx.executor().schedule(() -> {
+                if (!responseStarted && ctx.channel().isActive()) {
+                    respondAndClose(ctx, errors.response(408, target.toString(), null));
+                }
+            }, GRACE_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void respondAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+        responseStarted = true;
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * @return whether {@code response} is an error without a body: Reactor Netty's own answers
+     *         (400/414/431 of the codec, 500) and the actuator's empty 404s; the gateway's handlers
+     *         always send a typed body
+     */
+    private static boolean isBareError(FullHttpResponse response) {
+        return response.status().code() >= 400 && !response.content().isReadable()
+                && !response.headers().contains(HttpHeaderNames.CONTENT_TYPE);
+    }
+
+    /** @return whether the path of {@code uri} (before any query) holds {@code %2F} or {@code %5C} in either case */
+    static boolean hasEncodedSlash(String uri) {
+        int end = uri.indexOf('?');
+        end = end < 0 ? uri.length() : end;
+        for (int i = uri.indexOf('%'); i >= 0 && i + 2 < end; i = uri.indexOf('%', i + 1)) {
+            char a = uri.charAt(i + 1);
+            char b = Character.toLowerCase(uri.charAt(i + 2));
+            if ((a == '2' && b == 'f') || (a == '5' && b == 'c')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int bareErrorStatus(int status) {
+        if (decodeFailure instanceof TooLongHttpLineException) {
+            return 414;
+        }
+        if (decodeFailure instanceof TooLongHttpHeaderException) {
+            return 431;
+        }
+        return status;
+    }
+
+    static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+}

@@ -1,0 +1,230 @@
+package io.llmproxy.edge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llmproxy.edge.support.RawHttp;
+import io.llmproxy.edge.support.UsageConsumer;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The edge's request-reading limits over raw sockets (issue #9 part 5, ADR 0014), with the
+ * timeouts made small: headers 1 s, body 1 s of silence / 2 s in all, idle 1.5 s, 6 connections.
+ * Each case asserts the status and body where one is sent and that the server closes the connection
+ * within the bound (the timeout plus {@link #SLACK}). A healthy stream that outlasts every timeout
+ * is not cut.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "llmproxy.edge.snapshot-poll-interval=100ms",
+        "llmproxy.edge.server.header-timeout=1s",
+        "llmproxy.edge.server.body-read-timeout=1s",
+        "llmproxy.edge.server.body-timeout=2s",
+        "llmproxy.edge.server.idle-timeout=1500ms",
+        "llmproxy.edge.server.max-connections=6"})
+@EmbeddedKafka(partitions = 1, topics = UsageRecorded.TOPIC)
+class EdgeRequestLimitsTest {
+
+    /** What the server may take beyond a timeout to answer and close (timer resolution, a loaded CI box). */
+    static final Duration SLACK = Duration.ofSeconds(3);
+    static final EdgeTestStack STACK = new EdgeTestStack();
+    static UsageConsumer usage;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        STACK.register(registry, "llmproxy_edge_limits_it");
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    EdgeHttpServerCustomizer server;
+    @Autowired
+    EmbeddedKafkaBroker broker;
+    @Autowired
+    JsonMapper json;
+
+    @BeforeEach
+    void ready() {
+        STACK.awaitReady(port);
+        synchronized (EdgeRequestLimitsTest.class) {
+            if (usage == null) {
+                usage = new UsageConsumer(broker.getBrokersAsString(), json);
+            }
+        }
+    }
+
+    @AfterAll
+    static void closeConsumer() {
+        if (usage != null) {
+            usage.close();
+            usage = null;
+        }
+    }
+
+    @Test
+    void headersNeverFinishedGet408InTheCalledApisFormatAndAClose() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /v1/messages HTTP/1.1\r\nHost: edge\r\nx-api-key: " + STACK.key + "\r\nContent-Le");
+            RawHttp.Response r = c.read(Duration.ofSeconds(1).plus(SLACK));
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.headers()).containsEntry("connection", "close").containsEntry("content-type", "application/json")
+                    .doesNotContainKey("server");
+            JsonNode body = json.readTree(r.body());
+            assertThat(body.path("type").asString()).isEqualTo("error");
+            assertThat(body.path("error").path("type").asString()).isEqualTo("invalid_request_error");
+            assertThat(body.path("error").path("message").asString()).contains("not received in time");
+            assertThat(c.closedWithin(SLACK)).isTrue();
+        }
+    }
+
+    @Test
+    void headersDrippedByteByByteAreCutAtTheHeaderDeadline() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET /api/tags HTTP/1.1\r\nHost: edge\r\n");
+            // a slowloris: one header byte every 200 ms keeps any read-idle timer happy, not the deadline
+            RawHttp.Response r = null;
+            for (int i = 0; i < 40 && r == null; i++) {
+                try {
+                    c.send("x");
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                try {
+                    r = c.read(Duration.ofMillis(200));
+                } catch (SocketTimeoutException notYet) {
+                    // still open: drip on
+                }
+            }
+            assertThat(r).as("a 408 within 40 drips of 200 ms (header deadline 1 s)").isNotNull();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(json.readTree(r.body()).path("error").asString()).contains("not received in time");
+            assertThat(c.closedWithin(SLACK)).isTrue();
+        }
+    }
+
+    @Test
+    void bodyShorterThanContentLengthGets408FromTheHandlerWithItsUsageEvent() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\":\"gpt-4o-mini\",");
+            RawHttp.Response r = c.read(Duration.ofSeconds(1).plus(SLACK));
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.headers()).containsEntry("connection", "close");
+            JsonNode error = json.readTree(r.body()).path("error");
+            assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+            assertThat(error.path("code").asString()).isEqualTo("request_timeout");
+            assertThat(c.closedWithin(SLACK)).isTrue();
+        }
+        UsageRecorded event = usage.await(e -> STACK.keyId.equals(e.apiKeyId()) && e.httpStatus() == 408);
+        assertThat(event.outcome()).isEqualTo(Outcome.CLIENT_ERROR);
+        assertThat(event.endpoint()).isEqualTo("chat.completions");
+    }
+
+    @Test
+    void chunkedBodyNeverEndedGets408InOllamasFormat() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /api/chat HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"mod\r\n");
+            // chunks keep coming, slower than nothing but never ending: the 2 s body deadline still applies
+            for (int i = 0; i < 3; i++) {
+                Thread.sleep(400);
+                c.send("1\r\n \r\n");
+            }
+            RawHttp.Response r = c.read(Duration.ofSeconds(2).plus(SLACK));
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(json.readTree(r.body()).path("error").asString()).isEqualTo("The request body was not received in time.");
+            assertThat(c.closedWithin(SLACK)).isTrue();
+        }
+    }
+
+    @Test
+    void aBodyStillOwedAfterAnEarlyAnswerClosesTheConnection() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            // no key: the edge answers 401 without reading the body, which never comes
+            c.send("POST /v1/messages HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+            RawHttp.Response r = c.read(SLACK);
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(json.readTree(r.body()).path("error").path("type").asString()).isEqualTo("authentication_error");
+            assertThat(c.closedWithin(Duration.ofSeconds(1).plus(SLACK))).isTrue();
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedWithoutAnAnswer() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET /api/version HTTP/1.1\r\nHost: edge\r\n\r\n");
+            RawHttp.Response r = c.read(SLACK);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.headers()).doesNotContainKey("connection");
+            // then nothing: closed after the 1.5 s idle timeout, with no bytes sent
+            assertThat(c.closedWithin(Duration.ofMillis(1500).plus(SLACK))).isTrue();
+        }
+        try (RawHttp silent = new RawHttp(port)) {
+            assertThat(silent.closedWithin(Duration.ofMillis(1500).plus(SLACK))).isTrue();
+        }
+    }
+
+    @Test
+    void aHealthyStreamLongerThanEveryTimeoutIsNotCut() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            String body = "{\"model\":\"slow\",\"stream\":true,\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            // 4 tokens 1.2 s apart: > 3.6 s in all, each gap longer than the 1 s read timeout
+            RawHttp.Response r = c.read(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).contains("data: [DONE]").doesNotContain("\"error\"");
+            // the connection is still good for the next request
+            c.send("GET /api/version HTTP/1.1\r\nHost: edge\r\n\r\n");
+            assertThat(c.read(SLACK).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitGet503AndAreClosed() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
+        List<RawHttp> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                held.add(new RawHttp(port));
+            }
+            await().atMost(Duration.ofSeconds(1)).until(() -> server.openConnections() == 6);
+            try (RawHttp over = new RawHttp(port)) {
+                over.send("GET /v1/models HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key + "\r\n\r\n");
+                RawHttp.Response r = over.read(SLACK);
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.headers()).containsEntry("retry-after", "1").containsEntry("connection", "close");
+                assertThat(json.readTree(r.body()).path("error").path("code").asString()).isEqualTo("too_many_connections");
+                assertThat(over.closedWithin(SLACK)).isTrue();
+            }
+            held.remove(0).close();
+            await().atMost(Duration.ofSeconds(1)).until(() -> server.openConnections() == 5);
+            try (RawHttp within = new RawHttp(port)) {
+                within.send("GET /api/version HTTP/1.1\r\nHost: edge\r\n\r\n");
+                assertThat(within.read(SLACK).status()).isEqualTo(200);
+            }
+        } finally {
+            for (RawHttp c : held) {
+                c.close();
+            }
+        }
+    }
+}
