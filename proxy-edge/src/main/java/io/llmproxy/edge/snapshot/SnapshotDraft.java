@@ -30,6 +30,9 @@ final class SnapshotDraft {
     final Map<String, QuotaLimits> quotas;
     final Map<String, List<PriceEntry>> prices;
     private final boolean full;
+    /** the cursors this poll reads above: fixed for the whole poll, whatever the loaders see */
+    private final Map<ChangeSource, Long> since;
+    /** the cursors after this poll: the highest change index read per source */
     private final EnumMap<ChangeSource, Long> cursors;
     private int changed;
 
@@ -42,6 +45,7 @@ final class SnapshotDraft {
         this.tenants = new HashMap<>(base.tenantsById());
         this.quotas = new HashMap<>(base.quotas());
         this.prices = new HashMap<>(base.prices());
+        this.since = Map.copyOf(cursors);
         this.cursors = new EnumMap<>(ChangeSource.class);
         this.cursors.putAll(cursors);
     }
@@ -57,9 +61,15 @@ final class SnapshotDraft {
         return new SnapshotDraft(current, hashesByKeyId, cursors, false);
     }
 
-    /** @return the change index to read above for {@code source}: -1 (everything) on a full load */
+    /**
+     * @return the change index to read above for {@code source}: -1 (everything) on a full load.
+     *         It is the cursor as it stood when the poll began, the same for every table of the
+     *         source: a table loaded later in the poll must not be read above the index of a row a
+     *         table loaded earlier just brought (a key at 4 read before a route at 3 would skip the
+     *         route until the next full reload).
+     */
     long since(ChangeSource source) {
-        return full ? -1 : cursors.getOrDefault(source, -1L);
+        return full ? -1 : since.getOrDefault(source, -1L);
     }
 
     /** Records one row read from a table of {@code source}, last changed by the event at {@code changeIndex}. */

@@ -51,7 +51,7 @@ class SnapshotPollerCursorTest {
 
     @BeforeEach
     void freshPoller() {
-        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy");
+        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy, rm_route, rm_quota_policy");
         store = new SnapshotStore();
         // no full reload during the test: only the cursors decide what a poll reads
         EdgeProperties properties = new EdgeProperties(SECRET, Duration.ofMillis(250), Duration.ofHours(1),
@@ -110,6 +110,35 @@ class SnapshotPollerCursorTest {
         assertThat(store.current().suspended(tenant)).isTrue();
         assertThat(store.current().changeIndex()).isEqualTo(80);
         assertThat(poller.cursors()).isEqualTo(Map.of("admin-read-model", 80L, "audit-admin", 70L));
+    }
+
+    /**
+     * One poll brings rows of several tables of one source, the table loaded first (keys) holding
+     * the highest index: every other table's rows above the old cursor are read in the same poll
+     * (seen on the local stack: tenant 1, provider 2, route 3 and key 4 polled as 1, 2, then 4:
+     * the route was skipped and the model answered 404 until the 5-minute full reload).
+     */
+    @ParameterizedTest(name = "a key at {0} in the same poll as a route, a tenant change and a quota below it")
+    @ValueSource(longs = {4, 10, 1000})
+    void rowsOfLaterLoadedTablesBelowAnEarlierTablesNewRowAreReadInTheSamePoll(long keyIndex) {
+        db.update("INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) "
+                + "VALUES ('gpt-x', NULL, 'gpt-x', '[{\"providerId\":\"p1\",\"model\":\"m\"}]'::jsonb, now(), 3)");
+        db.update("INSERT INTO rm_quota_policy (scope, subject_id, tenant_id, limits, updated_at, change_index) "
+                + "VALUES ('TENANT', ?, ?, '{\"requestsPerMinute\":7}'::jsonb, now(), 3)", tenant, tenant);
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 3 WHERE tenant_id = ?", tenant);
+        String key2 = ApiKeys.generate();
+        db.update("""
+                INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index)
+                VALUES ('k2', ?, 'k', ?, ?, 'ACTIVE', now(), ?)""", tenant, ApiKeys.hash(key2), ApiKeys.displayPrefix(key2), keyIndex);
+
+        poller.poll();
+
+        assertThat(store.current().keysByHash()).containsKey(ApiKeys.hash(key2));
+        assertThat(store.current().route(tenant, "gpt-x")).isNotNull();
+        assertThat(store.current().route(tenant, "gpt-x").targets()).hasSize(1);
+        assertThat(store.current().suspended(tenant)).isTrue();
+        assertThat(store.current().quota(io.llmproxy.kernel.quota.QuotaScope.TENANT, tenant).requestsPerMinute()).isEqualTo(7L);
+        assertThat(poller.cursors()).isEqualTo(Map.of("admin-read-model", keyIndex));
     }
 
     /**
