@@ -1,5 +1,7 @@
 package io.llmproxy.edge.chat;
 
+import io.llmproxy.edge.gateway.ErrorFormat;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.provider.Translated;
 import java.util.function.UnaryOperator;
 
@@ -8,12 +10,12 @@ import java.util.function.UnaryOperator;
  * request into the canonical model (OpenAI chat completions), and the canonical answer — the bytes
  * a {@link io.llmproxy.edge.provider.ChatTranslator} produces, i.e. a {@code chat.completion} JSON
  * body or {@code chat.completion.chunk} SSE events ending with {@code data: [DONE]} — back into the
- * client's format. Errors are rendered in the client's format too.
+ * client's format. Errors ({@link GatewayError}) are rendered in the client's format too.
  *
  * <p>One object per request (it may keep state across stream chunks); called from one thread at a
  * time. Imports no Spring, Reactor or Netty types: the {@link ChatPipeline} does the HTTP.
  */
-public interface ClientCodec {
+public interface ClientCodec extends ErrorFormat {
 
     /** @return the usage event's {@code endpoint} (e.g. {@code chat.completions}, {@code messages}, {@code ollama.chat}) */
     String endpoint();
@@ -36,7 +38,8 @@ public interface ClientCodec {
      */
     CanonicalRequest canonical(byte[] body);
 
-    /** @return {@code Content-Type} of a non-stream answer and of error bodies */
+    /** @return {@code Content-Type} of a non-stream answer and of error bodies ({@code application/json}) */
+    @Override
     default String contentType() {
         return "application/json";
     }
@@ -58,9 +61,10 @@ public interface ClientCodec {
      */
     byte[] streamChunk(Translated piece);
 
-    /** @return the error body of a non-stream answer (status and {@code Retry-After} are set by the pipeline) */
-    byte[] error(ClientError error);
+    /** @return the error body of a non-stream answer (status and {@code Retry-After} are set by {@code GatewayResponses}) */
+    @Override
+    byte[] error(GatewayError error);
 
     /** @return the bytes that end a stream with an error (the response status is already 200) */
-    byte[] streamError(ClientError error);
+    byte[] streamError(GatewayError error);
 }

@@ -1,6 +1,6 @@
 package io.llmproxy.edge.http;
 
-import io.llmproxy.edge.chat.ClientError;
+import io.llmproxy.edge.gateway.GatewayError;
 import java.time.Clock;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -47,7 +47,7 @@ class ApiErrorWebExceptionHandler implements WebExceptionHandler {
             LOG.warn("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(), ex.toString());
         }
         String path = exchange.getRequest().getPath().value();
-        ClientError error = error(status, exchange.getRequest().getMethod().name(), path, ex);
+        GatewayError error = error(status, exchange.getRequest().getMethod().name(), path, ex);
         byte[] body = ClientApi.of(path).errorBody(error, json, clock);
         response.setStatusCode(HttpStatusCode.valueOf(status));
         response.getHeaders().clear();
@@ -60,20 +60,20 @@ class ApiErrorWebExceptionHandler implements WebExceptionHandler {
         return response.writeWith(Mono.just(buffer));
     }
 
-    private static ClientError error(int status, String method, String path, Throwable ex) {
+    private static GatewayError error(int status, String method, String path, Throwable ex) {
         String shownPath = path.length() > 128 ? path.substring(0, 128) + "…" : path;
         return switch (status) {
-            case 404 -> new ClientError(404, "invalid_request_error", "unknown_url",
+            case 404 -> GatewayError.of(404, "invalid_request_error", "unknown_url",
                     "Unknown request URL: " + method + " " + shownPath + ".", null);
-            case 405 -> new ClientError(405, "invalid_request_error", "method_not_allowed",
+            case 405 -> GatewayError.of(405, "invalid_request_error", "method_not_allowed",
                     "Method " + method + " is not allowed on " + shownPath + ".", null);
-            case 408, 415 -> new ClientError(status, "invalid_request_error",
+            case 408, 415 -> GatewayError.of(status, "invalid_request_error",
                     ex instanceof RequestBodyException rbe ? rbe.code() : status == 408 ? "request_timeout" : "unsupported_media_type",
                     ex instanceof RequestBodyException ? ex.getMessage() : "The request's Content-Type is not supported.", null);
             case 413 -> ErrorResponses.error(413);
             default -> status >= 500
-                    ? new ClientError(status, "server_error", "internal_error", "The gateway failed to handle this request.", null)
-                    : new ClientError(status, "invalid_request_error", "invalid_request", "The request was refused.", null);
+                    ? GatewayError.of(status, "server_error", "internal_error", "The gateway failed to handle this request.", null)
+                    : GatewayError.of(status, "invalid_request_error", "invalid_request", "The request was refused.", null);
         };
     }
 }

@@ -4,7 +4,7 @@ import io.llmproxy.edge.api.anthropic.AnthropicMessagesCodec;
 import io.llmproxy.edge.api.ollama.OllamaChatCodec;
 import io.llmproxy.edge.api.openai.OpenAiChatCodec;
 import io.llmproxy.edge.chat.ClientCodec;
-import io.llmproxy.edge.chat.ClientError;
+import io.llmproxy.edge.gateway.GatewayError;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,7 +70,7 @@ public enum ClientApi {
     }
 
     /** @return {@code error} as this API's JSON error body */
-    public byte[] errorBody(ClientError error, JsonMapper json, Clock clock) {
+    public byte[] errorBody(GatewayError error, JsonMapper json, Clock clock) {
         return errorCodec(json, clock).error(error);
     }
 

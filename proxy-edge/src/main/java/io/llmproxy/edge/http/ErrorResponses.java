@@ -1,6 +1,6 @@
 package io.llmproxy.edge.http;
 
-import io.llmproxy.edge.chat.ClientError;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -33,7 +33,7 @@ final class ErrorResponses {
     }
 
     /** @return {@code error} as a JSON response in the format of {@code target}'s API */
-    FullHttpResponse response(ClientError error, String target) {
+    FullHttpResponse response(GatewayError error, String target) {
         int status = error.status();
         byte[] body = ClientApi.of(target.isEmpty() ? null : target).errorBody(error, json, clock);
         FullHttpResponse response = RequestDeadlines.json(HttpResponseStatus.valueOf(status), body);
@@ -43,26 +43,26 @@ final class ErrorResponses {
         return response;
     }
 
-    static ClientError error(int status) {
+    static GatewayError error(int status) {
         return switch (status) {
-            case 400 -> new ClientError(400, "invalid_request_error", "invalid_request",
+            case 400 -> GatewayError.of(400, "invalid_request_error", "invalid_request",
                     "The request could not be parsed as HTTP/1.1.", null);
-            case 404 -> new ClientError(404, "invalid_request_error", "unknown_url", "Unknown request URL.", null);
-            case 405 -> new ClientError(405, "invalid_request_error", "method_not_allowed",
+            case 404 -> GatewayError.of(404, "invalid_request_error", "unknown_url", "Unknown request URL.", null);
+            case 405 -> GatewayError.of(405, "invalid_request_error", "method_not_allowed",
                     "This method is not allowed on this URL.", null);
-            case 408 -> new ClientError(408, "invalid_request_error", "request_timeout",
+            case 408 -> GatewayError.of(408, "invalid_request_error", "request_timeout",
                     "The request was not received in time; the connection is closed.", null);
-            case 413 -> new ClientError(413, "invalid_request_error", "request_too_large",
+            case 413 -> GatewayError.of(413, "invalid_request_error", "request_too_large",
                     "Request body is larger than this gateway accepts.", null);
-            case 414 -> new ClientError(414, "invalid_request_error", "uri_too_long",
+            case 414 -> GatewayError.of(414, "invalid_request_error", "uri_too_long",
                     "The request line is longer than this gateway accepts.", null);
-            case 431 -> new ClientError(431, "invalid_request_error", "headers_too_large",
+            case 431 -> GatewayError.of(431, "invalid_request_error", "headers_too_large",
                     "The request headers are larger than this gateway accepts.", null);
-            case 503 -> new ClientError(503, "server_error", "too_many_connections",
+            case 503 -> GatewayError.of(503, "server_error", "too_many_connections",
                     "The gateway has too many open connections; retry shortly.", null);
             default -> status >= 500
-                    ? new ClientError(status, "server_error", "internal_error", "The gateway failed to handle this request.", null)
-                    : new ClientError(status, "invalid_request_error", "invalid_request", "The request was refused.", null);
+                    ? GatewayError.of(status, "server_error", "internal_error", "The gateway failed to handle this request.", null)
+                    : GatewayError.of(status, "invalid_request_error", "invalid_request", "The request was refused.", null);
         };
     }
 }

@@ -1,6 +1,6 @@
 package io.llmproxy.edge.http;
 
-import io.llmproxy.edge.chat.ClientError;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -149,7 +149,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 rejected = true;
                 cancelTimer();
                 ReferenceCountUtil.release(msg);
-                respondAndClose(ctx, errors.response(new ClientError(400, "invalid_request_error", "invalid_path",
+                respondAndClose(ctx, errors.response(GatewayError.of(400, "invalid_request_error", "invalid_path",
                         "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null),
                         target.toString()));
                 return;

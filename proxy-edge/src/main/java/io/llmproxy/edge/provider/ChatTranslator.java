@@ -9,7 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
  * provider's wire format. One object per request: it may keep state across stream events (tokens
  * seen so far). Imports no Spring, Reactor or Netty types.
  */
-public interface ChatTranslator extends UsageMeter {
+public interface ChatTranslator extends ProviderTranslator {
 
     /**
      * @param request       the canonical request (OpenAI {@code chat.completions} body); not modified
@@ -18,6 +18,7 @@ public interface ChatTranslator extends UsageMeter {
      * @return the request to send
      * @throws UnsupportedRequestException when the provider cannot take this request (client gets 400)
      */
+    @Override
     UpstreamRequest request(ObjectNode request, ProviderEntry provider, String providerModel);
 
     /** @return how the provider frames its stream; {@link StreamFraming#SSE} unless overridden */
@@ -26,6 +27,7 @@ public interface ChatTranslator extends UsageMeter {
     }
 
     /** Translates a complete (non-stream) 2xx response body to canonical bytes plus usage. */
+    @Override
     Translated response(byte[] body);
 
     /** Translates one upstream stream event; the result's bytes are sent to the client as they are. */
@@ -38,6 +40,7 @@ public interface ChatTranslator extends UsageMeter {
      * @param body       its body (may be empty)
      * @param retryAfter its {@code Retry-After} header, or null
      */
+    @Override
     UpstreamFailure error(int status, byte[] body, String retryAfter);
 
     /** @return usage reported so far, or an estimate from the stream when the provider did not report it */

@@ -8,7 +8,7 @@ import tools.jackson.databind.node.ObjectNode;
  * https://platform.openai.com/docs/api-reference/embeddings/create) and a provider's wire format.
  * One object per request. Imports no Spring, Reactor or Netty types.
  */
-public interface EmbeddingsTranslator extends UsageMeter {
+public interface EmbeddingsTranslator extends ProviderTranslator {
 
     /**
      * @param request       the canonical request ({@code {"model","input":string|string[],"dimensions"?,"encoding_format"?}}); not modified
@@ -17,6 +17,7 @@ public interface EmbeddingsTranslator extends UsageMeter {
      * @return the request to send
      * @throws UnsupportedRequestException when the provider cannot take this request (client gets 400)
      */
+    @Override
     UpstreamRequest request(ObjectNode request, ProviderEntry provider, String providerModel);
 
     /**
@@ -24,8 +25,10 @@ public interface EmbeddingsTranslator extends UsageMeter {
      * ({@code {"object":"list","data":[{"object":"embedding","index","embedding":[…]}],"model","usage":{"prompt_tokens","total_tokens"}}})
      * plus usage (prompt tokens; completion tokens 0).
      */
+    @Override
     Translated response(byte[] body);
 
     /** Maps a non-2xx provider response, as {@link ChatTranslator#error}. */
+    @Override
     UpstreamFailure error(int status, byte[] body, String retryAfter);
 }

@@ -2,8 +2,8 @@ package io.llmproxy.edge.api.anthropic;
 
 import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
-import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.chat.ReencodingCodec;
 import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
@@ -448,16 +448,16 @@ public final class AnthropicMessagesCodec extends ReencodingCodec {
     }
 
     @Override
-    public byte[] error(ClientError error) {
+    public byte[] error(GatewayError error) {
         return json.writeValueAsBytes(errorBody(error));
     }
 
     @Override
-    public byte[] streamError(ClientError error) {
+    public byte[] streamError(GatewayError error) {
         return SseEncoder.event("error", json.writeValueAsString(errorBody(error)));
     }
 
-    private ObjectNode errorBody(ClientError error) {
+    private ObjectNode errorBody(GatewayError error) {
         ObjectNode body = json.createObjectNode().put("type", "error");
         body.putObject("error").put("type", errorType(error.status())).put("message", error.message());
         return body;

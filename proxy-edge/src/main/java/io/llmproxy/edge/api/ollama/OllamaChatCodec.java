@@ -2,8 +2,8 @@ package io.llmproxy.edge.api.ollama;
 
 import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
-import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.chat.ReencodingCodec;
 import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
@@ -397,12 +397,12 @@ public final class OllamaChatCodec extends ReencodingCodec {
     }
 
     @Override
-    public byte[] error(ClientError error) {
+    public byte[] error(GatewayError error) {
         return json.writeValueAsBytes(json.createObjectNode().put("error", message(error)));
     }
 
     @Override
-    public byte[] streamError(ClientError error) {
+    public byte[] streamError(GatewayError error) {
         byte[] body = error(error);
         byte[] line = new byte[body.length + 1];
         System.arraycopy(body, 0, line, 0, body.length);
@@ -410,7 +410,7 @@ public final class OllamaChatCodec extends ReencodingCodec {
         return line;
     }
 
-    private String message(ClientError error) {
+    private String message(GatewayError error) {
         if ("model_not_found".equals(error.code())) {
             return "model '" + model + "' not found";
         }

@@ -1,6 +1,7 @@
 package io.llmproxy.edge.api.ollama;
 
 import io.llmproxy.edge.embeddings.EmbeddingsGateway;
+import io.llmproxy.edge.gateway.ErrorFormat;
 import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import java.util.Map;
@@ -31,28 +32,21 @@ class OllamaEmbedHandler {
 
     private final EmbeddingsGateway gateway;
     private final JsonMapper json;
+    /** Ollama's {@code {"error":"…"}}: the gateway error's message as it is */
+    private final ErrorFormat errors;
 
     OllamaEmbedHandler(EmbeddingsGateway gateway, JsonMapper json) {
         this.gateway = gateway;
         this.json = json;
+        this.errors = error -> json.writeValueAsBytes(Map.of("error", error.message()));
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
         long start = System.nanoTime();
         return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), JsonBody.read(request),
-                this::canonical).flatMap(result -> {
-                    if (!result.ok()) {
-                        EmbeddingsGateway.Failure f = result.failure();
-                        ServerResponse.BodyBuilder builder = ServerResponse.status(f.status()).contentType(MediaType.APPLICATION_JSON)
-                                .headers(h -> result.headers().forEach(h::set));
-                        if (f.retryAfter() != null) {
-                            builder.header(HttpHeaders.RETRY_AFTER, f.retryAfter());
-                        }
-                        return builder.bodyValue(Map.of("error", f.message()));
-                    }
-                    JsonNode canonical = result.canonical();
+                this::canonical, errors, (canonical, model, headers) -> {
                     ObjectNode out = json.createObjectNode();
-                    out.put("model", result.model());
+                    out.put("model", model);
                     ArrayNode embeddings = out.putArray("embeddings");
                     JsonNode[] ordered = new JsonNode[canonical.path("data").size()];
                     for (JsonNode item : canonical.path("data")) {
@@ -68,7 +62,7 @@ class OllamaEmbedHandler {
                     out.put("load_duration", 0);
                     out.put("prompt_eval_count", canonical.path("usage").path("prompt_tokens").asLong(0));
                     return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                            .headers(h -> result.headers().forEach(h::set)).bodyValue(out);
+                            .headers(h -> headers.forEach(h::set)).bodyValue(out);
                 });
     }
 

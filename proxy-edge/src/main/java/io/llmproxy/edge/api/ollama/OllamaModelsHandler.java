@@ -2,7 +2,8 @@ package io.llmproxy.edge.api.ollama;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
-import io.llmproxy.edge.chat.ClientResponses;
+import io.llmproxy.edge.gateway.GatewayError;
+import io.llmproxy.edge.gateway.GatewayResponses;
 import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.http.RequestBodyException;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
@@ -130,7 +131,8 @@ class OllamaModelsHandler {
     private Mono<ServerResponse> unauthorized(String endpoint, ApiKeyAuthenticator.Result auth) {
         Call call = new Call(endpoint, usage);
         call.key(auth.key());
-        return ClientResponses.unauthorized(call, new OllamaChatCodec(json, OllamaChatCodec.Api.CHAT, clock), auth.status());
+        OllamaChatCodec codec = new OllamaChatCodec(json, OllamaChatCodec.Api.CHAT, clock);
+        return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()));
     }
 
     private Mono<ServerResponse> error(int status, String message) {

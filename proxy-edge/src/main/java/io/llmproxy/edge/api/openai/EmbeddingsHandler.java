@@ -1,6 +1,7 @@
 package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.embeddings.EmbeddingsGateway;
+import io.llmproxy.edge.gateway.ErrorFormat;
 import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import org.springframework.http.HttpHeaders;
@@ -9,6 +10,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -23,9 +25,11 @@ import tools.jackson.databind.node.ObjectNode;
 class EmbeddingsHandler {
 
     private final EmbeddingsGateway gateway;
+    private final ErrorFormat errors;
 
-    EmbeddingsHandler(EmbeddingsGateway gateway) {
+    EmbeddingsHandler(EmbeddingsGateway gateway, JsonMapper json) {
         this.gateway = gateway;
+        this.errors = OpenAiErrors.format(json);
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
@@ -34,18 +38,7 @@ class EmbeddingsHandler {
                 throw new UnsupportedRequestException("The request body must be a JSON object.", null);
             }
             return object;
-        }).flatMap(result -> {
-            if (!result.ok()) {
-                EmbeddingsGateway.Failure f = result.failure();
-                ServerResponse.BodyBuilder builder = ServerResponse.status(f.status()).contentType(MediaType.APPLICATION_JSON)
-                        .headers(h -> result.headers().forEach(h::set));
-                if (f.retryAfter() != null) {
-                    builder.header(HttpHeaders.RETRY_AFTER, f.retryAfter());
-                }
-                return builder.bodyValue(OpenAiErrors.body(f.message(), f.type(), f.param(), f.code()));
-            }
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).headers(h -> result.headers().forEach(h::set))
-                    .bodyValue(result.canonical());
-        });
+        }, errors, (canonical, model, headers) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+                .headers(h -> headers.forEach(h::set)).bodyValue(canonical));
     }
 }

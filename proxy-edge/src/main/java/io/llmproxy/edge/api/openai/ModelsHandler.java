@@ -2,7 +2,8 @@ package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
-import io.llmproxy.edge.chat.ClientResponses;
+import io.llmproxy.edge.gateway.GatewayError;
+import io.llmproxy.edge.gateway.GatewayResponses;
 import io.llmproxy.edge.usage.UsagePublisher;
 import java.util.Comparator;
 import java.util.List;
@@ -39,7 +40,8 @@ class ModelsHandler {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             Call call = new Call("models", usage);
             call.key(auth.key());
-            return ClientResponses.unauthorized(call, new OpenAiChatCodec(json), auth.status());
+            OpenAiChatCodec codec = new OpenAiChatCodec(json);
+            return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()));
         }
         List<Map<String, Object>> data = auth.snapshot().visibleRoutes(auth.key().tenantId()).stream()
                 .filter(r -> auth.key().allows(r.model()))

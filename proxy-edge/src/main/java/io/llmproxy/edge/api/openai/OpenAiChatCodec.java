@@ -2,8 +2,8 @@ package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientCodec;
-import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.chat.RequestChecks;
 import io.llmproxy.edge.provider.Translated;
 import tools.jackson.core.JacksonException;
@@ -74,12 +74,12 @@ public final class OpenAiChatCodec implements ClientCodec {
     }
 
     @Override
-    public byte[] error(ClientError error) {
-        return json.writeValueAsBytes(OpenAiErrors.body(error.message(), error.type(), error.param(), error.code()));
+    public byte[] error(GatewayError error) {
+        return OpenAiErrors.format(json).error(error);
     }
 
     @Override
-    public byte[] streamError(ClientError error) {
+    public byte[] streamError(GatewayError error) {
         return io.llmproxy.edge.stream.SseEncoder.data(json.writeValueAsString(
                 OpenAiErrors.body(error.message(), error.type(), null, error.code())));
     }

@@ -1,7 +1,9 @@
 package io.llmproxy.edge.api.openai;
 
+import io.llmproxy.edge.gateway.ErrorFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Error bodies in OpenAI's format: {@code {"error":{"message","type","param","code"}}}
@@ -10,6 +12,11 @@ import java.util.Map;
 public final class OpenAiErrors {
 
     private OpenAiErrors() {
+    }
+
+    /** @return the OpenAI error format: {@code {"error":{"message","type","param","code"}}} of a gateway error */
+    public static ErrorFormat format(JsonMapper json) {
+        return error -> json.writeValueAsBytes(body(error.message(), error.type(), error.param(), error.code()));
     }
 
     public static Map<String, Object> body(String message, String type, String param, String code) {

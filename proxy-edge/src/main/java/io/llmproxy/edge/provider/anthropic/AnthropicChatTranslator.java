@@ -1,5 +1,6 @@
 package io.llmproxy.edge.provider.anthropic;
 
+import io.llmproxy.edge.provider.CanonicalChunks;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.TokenUsage;
 import io.llmproxy.edge.provider.Translated;
@@ -8,9 +9,7 @@ import io.llmproxy.edge.provider.UpstreamFailure;
 import io.llmproxy.edge.provider.UpstreamFailures;
 import io.llmproxy.edge.provider.UpstreamRequest;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
-import io.llmproxy.edge.stream.SseEncoder;
 import io.llmproxy.edge.stream.SseEvent;
-import java.io.ByteArrayOutputStream;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,10 +83,8 @@ final class AnthropicChatTranslator implements ChatTranslator {
     private final LongSupplier epochSeconds;
     private String providerName = "provider";
 
-    // stream state
-    private String id = "msg";
-    private String model = "";
-    private long created;
+    // stream state: the canonical chunks' header (id, model from message_start; created when it arrived)
+    private final CanonicalChunks chunks;
     private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
     private int nextToolIndex;
     private long inputTokens;
@@ -105,6 +102,7 @@ final class AnthropicChatTranslator implements ChatTranslator {
         this.clientWantsUsage = clientWantsUsage;
         this.defaultMaxTokens = defaultMaxTokens;
         this.epochSeconds = epochSeconds;
+        this.chunks = new CanonicalChunks(json, "msg", 0, "", true);
     }
 
     // ---------------------------------------------------------------- request
@@ -481,14 +479,11 @@ final class AnthropicChatTranslator implements ChatTranslator {
         switch (type) {
             case "message_start" -> {
                 JsonNode message = data.path("message");
-                id = message.path("id").asString(id);
-                model = message.path("model").asString(model);
-                created = epochSeconds.getAsLong();
+                chunks.id(message.path("id").asString(chunks.id()));
+                chunks.model(message.path("model").asString(chunks.model()));
+                chunks.created(epochSeconds.getAsLong());
                 readUsage(message.get("usage"));
-                ObjectNode delta = json.createObjectNode();
-                delta.put("role", "assistant");
-                delta.put("content", "");
-                return new Translated(chunk(delta, null), usageSeen ? usageSoFar() : null, false, null);
+                return new Translated(chunks.chunk(chunks.roleDelta(), null), usageSeen ? usageSoFar() : null, false, null);
             }
             case "content_block_start" -> {
                 JsonNode block = data.path("content_block");
@@ -541,15 +536,7 @@ final class AnthropicChatTranslator implements ChatTranslator {
                 return new Translated(chunk(json.createObjectNode(), finish), usageSeen ? usageSoFar() : null, false, null);
             }
             case "message_stop" -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                if (clientWantsUsage) {
-                    ObjectNode usageChunk = chunkHeader();
-                    usageChunk.putArray("choices");
-                    usageChunk.set("usage", usageJson());
-                    out.writeBytes(SseEncoder.data(json.writeValueAsString(usageChunk)));
-                }
-                out.writeBytes(SseEncoder.done());
-                return new Translated(out.toByteArray(), usageSeen ? usageSoFar() : null, true, null);
+                return new Translated(chunks.end(clientWantsUsage ? usageJson() : null), usageSeen ? usageSoFar() : null, true, null);
             }
             case "error" -> {
                 JsonNode error = data.path("error");
@@ -568,27 +555,8 @@ final class AnthropicChatTranslator implements ChatTranslator {
         }
     }
 
-    private ObjectNode chunkHeader() {
-        ObjectNode chunk = json.createObjectNode();
-        chunk.put("id", id);
-        chunk.put("object", "chat.completion.chunk");
-        chunk.put("created", created);
-        chunk.put("model", model);
-        return chunk;
-    }
-
     private byte[] chunk(ObjectNode delta, String finishReason) {
-        ObjectNode chunk = chunkHeader();
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        choice.putNull("logprobs");
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        return SseEncoder.data(json.writeValueAsString(chunk));
+        return chunks.chunk(delta, finishReason);
     }
 
     // ---------------------------------------------------------------- usage and errors
@@ -613,13 +581,7 @@ final class AnthropicChatTranslator implements ChatTranslator {
     }
 
     private ObjectNode usageJson() {
-        TokenUsage usage = usageSoFar();
-        ObjectNode node = json.createObjectNode();
-        node.put("prompt_tokens", usage.promptTokens());
-        node.put("completion_tokens", usage.completionTokens());
-        node.put("total_tokens", usage.totalTokens());
-        node.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
-        return node;
+        return CanonicalChunks.usage(json, usageSoFar(), true);
     }
 
     @Override

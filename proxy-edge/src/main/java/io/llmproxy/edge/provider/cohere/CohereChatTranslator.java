@@ -1,5 +1,6 @@
 package io.llmproxy.edge.provider.cohere;
 
+import io.llmproxy.edge.provider.CanonicalChunks;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.TokenUsage;
 import io.llmproxy.edge.provider.Translated;
@@ -7,7 +8,6 @@ import io.llmproxy.edge.provider.UpstreamFailure;
 import io.llmproxy.edge.provider.UpstreamFailures;
 import io.llmproxy.edge.provider.UpstreamRequest;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
-import io.llmproxy.edge.stream.SseEncoder;
 import io.llmproxy.edge.stream.SseEvent;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
@@ -52,8 +52,8 @@ final class CohereChatTranslator implements ChatTranslator {
     private final JsonMapper json;
     private final boolean stream;
     private final boolean clientWantsUsage;
-    private String id = "chatcmpl-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-    private final long created = Instant.now().getEpochSecond();
+    /** the canonical chunks' header: a random id until {@code message-start} names one, created = now */
+    private final CanonicalChunks chunks;
     private String providerName = "provider";
     private String model = "";
     private TokenUsage reported;
@@ -65,12 +65,16 @@ final class CohereChatTranslator implements ChatTranslator {
         this.json = json;
         this.stream = stream;
         this.clientWantsUsage = clientWantsUsage;
+        this.chunks = new CanonicalChunks(json,
+                "chatcmpl-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()),
+                Instant.now().getEpochSecond(), "", false);
     }
 
     @Override
     public UpstreamRequest request(ObjectNode request, ProviderEntry provider, String providerModel) {
         this.providerName = provider.name();
         this.model = providerModel;
+        chunks.model(providerModel);
         ObjectNode body = json.createObjectNode();
         body.put("model", providerModel);
         ArrayNode messages = body.putArray("messages");
@@ -150,9 +154,9 @@ final class CohereChatTranslator implements ChatTranslator {
                     providerName + " ended the generation with finish_reason " + finish, null));
         }
         ObjectNode out = json.createObjectNode();
-        out.put("id", node.has("id") ? "chatcmpl-" + node.get("id").asString() : id);
+        out.put("id", node.has("id") ? "chatcmpl-" + node.get("id").asString() : chunks.id());
         out.put("object", "chat.completion");
-        out.put("created", created);
+        out.put("created", chunks.created());
         out.put("model", model);
         ObjectNode choice = out.putArray("choices").addObject();
         choice.put("index", 0);
@@ -201,7 +205,7 @@ final class CohereChatTranslator implements ChatTranslator {
         switch (type) {
             case "message-start" -> {
                 if (data.has("id")) {
-                    id = "chatcmpl-" + data.get("id").asString();
+                    chunks.id("chatcmpl-" + data.get("id").asString());
                 }
                 return Translated.of(roleChunk());
             }
@@ -252,13 +256,7 @@ final class CohereChatTranslator implements ChatTranslator {
                 }
                 ByteArrayOutputStream out = new ByteArrayOutputStream(256);
                 out.writeBytes(prefixRole(chunk(json.createObjectNode(), finishReason(finish))));
-                if (clientWantsUsage) {
-                    ObjectNode usageChunk = header();
-                    usageChunk.putArray("choices");
-                    usageChunk.set("usage", usageJson(usageSoFar()));
-                    out.writeBytes(SseEncoder.data(json.writeValueAsString(usageChunk)));
-                }
-                out.writeBytes(SseEncoder.done());
+                out.writeBytes(chunks.end(clientWantsUsage ? usageJson(usageSoFar()) : null));
                 return new Translated(out.toByteArray(), usage, true, null);
             }
             default -> {
@@ -269,10 +267,7 @@ final class CohereChatTranslator implements ChatTranslator {
 
     private byte[] roleChunk() {
         roleSent = true;
-        ObjectNode delta = json.createObjectNode();
-        delta.put("role", "assistant");
-        delta.put("content", "");
-        return chunk(delta, null);
+        return chunks.chunk(chunks.roleDelta(), null);
     }
 
     /** Adds the role chunk in front of the first chunk when the provider sent no {@code message-start}. */
@@ -288,21 +283,7 @@ final class CohereChatTranslator implements ChatTranslator {
     }
 
     private byte[] chunk(ObjectNode delta, String finishReason) {
-        ObjectNode chunk = header();
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        choice.put("finish_reason", finishReason);
-        return SseEncoder.data(json.writeValueAsString(chunk));
-    }
-
-    private ObjectNode header() {
-        ObjectNode chunk = json.createObjectNode();
-        chunk.put("id", id);
-        chunk.put("object", "chat.completion.chunk");
-        chunk.put("created", created);
-        chunk.put("model", model);
-        return chunk;
+        return chunks.chunk(delta, finishReason);
     }
 
     /** Cohere finish reason → OpenAI's. */
@@ -327,11 +308,7 @@ final class CohereChatTranslator implements ChatTranslator {
     }
 
     private ObjectNode usageJson(TokenUsage u) {
-        ObjectNode out = json.createObjectNode();
-        out.put("prompt_tokens", u.promptTokens());
-        out.put("completion_tokens", u.completionTokens());
-        out.put("total_tokens", u.totalTokens());
-        return out;
+        return CanonicalChunks.usage(json, u, false);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.llmproxy.edge.provider.ollama;
 
+import io.llmproxy.edge.provider.CanonicalChunks;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.StreamFraming;
 import io.llmproxy.edge.provider.TokenUsage;
@@ -9,7 +10,6 @@ import io.llmproxy.edge.provider.UpstreamFailure;
 import io.llmproxy.edge.provider.UpstreamFailures;
 import io.llmproxy.edge.provider.UpstreamRequest;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
-import io.llmproxy.edge.stream.SseEncoder;
 import io.llmproxy.edge.stream.SseEvent;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
@@ -54,7 +54,8 @@ final class OllamaChatTranslator implements ChatTranslator {
     private final JsonMapper json;
     private final boolean stream;
     private final boolean clientWantsUsage;
-    private final String id = "chatcmpl-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    /** the canonical chunks' header: one random id; created and model from each NDJSON line */
+    private final CanonicalChunks chunks;
     private String providerName = "provider";
     private String model = "";
     private TokenUsage reported;
@@ -66,6 +67,8 @@ final class OllamaChatTranslator implements ChatTranslator {
         this.json = json;
         this.stream = stream;
         this.clientWantsUsage = clientWantsUsage;
+        this.chunks = new CanonicalChunks(json,
+                "chatcmpl-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()), 0, "", false);
     }
 
     @Override
@@ -207,7 +210,7 @@ final class OllamaChatTranslator implements ChatTranslator {
         }
         reported = usageOf(node);
         ObjectNode out = json.createObjectNode();
-        out.put("id", id);
+        out.put("id", chunks.id());
         out.put("object", "chat.completion");
         out.put("created", created(node));
         out.put("model", node.path("model").asString(model));
@@ -240,6 +243,8 @@ final class OllamaChatTranslator implements ChatTranslator {
             return new Translated(new byte[0], null, false, UpstreamFailures.midStream(providerName, line.path("error").asString(null)));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        chunks.created(created(line));
+        chunks.model(line.path("model").asString(model));
         JsonNode message = line.path("message");
         String content = message.path("content").asString("");
         JsonNode calls = message.get("tool_calls");
@@ -262,39 +267,15 @@ final class OllamaChatTranslator implements ChatTranslator {
                     outCalls.add(toolCall(call, toolCalls++, true));
                 }
             }
-            out.writeBytes(SseEncoder.data(json.writeValueAsString(chunk(line, delta, null))));
+            out.writeBytes(chunks.chunk(delta, null));
         }
         if (!line.path("done").asBoolean(false)) {
             return Translated.of(out.toByteArray());
         }
         reported = usageOf(line);
-        out.writeBytes(SseEncoder.data(json.writeValueAsString(chunk(line, json.createObjectNode(), finishReason(line)))));
-        if (clientWantsUsage) {
-            ObjectNode usageChunk = header(line);
-            usageChunk.putArray("choices");
-            usageChunk.set("usage", usageJson(reported));
-            out.writeBytes(SseEncoder.data(json.writeValueAsString(usageChunk)));
-        }
-        out.writeBytes(SseEncoder.done());
+        out.writeBytes(chunks.chunk(json.createObjectNode(), finishReason(line)));
+        out.writeBytes(chunks.end(clientWantsUsage ? usageJson(reported) : null));
         return new Translated(out.toByteArray(), reported, true, null);
-    }
-
-    private ObjectNode chunk(JsonNode line, ObjectNode delta, String finishReason) {
-        ObjectNode chunk = header(line);
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        choice.put("finish_reason", finishReason);
-        return chunk;
-    }
-
-    private ObjectNode header(JsonNode line) {
-        ObjectNode chunk = json.createObjectNode();
-        chunk.put("id", id);
-        chunk.put("object", "chat.completion.chunk");
-        chunk.put("created", created(line));
-        chunk.put("model", line.path("model").asString(model));
-        return chunk;
     }
 
     /**
@@ -342,12 +323,7 @@ final class OllamaChatTranslator implements ChatTranslator {
     }
 
     private ObjectNode usageJson(TokenUsage usage) {
-        TokenUsage u = usage == null ? usageSoFar() : usage;
-        ObjectNode out = json.createObjectNode();
-        out.put("prompt_tokens", u.promptTokens());
-        out.put("completion_tokens", u.completionTokens());
-        out.put("total_tokens", u.totalTokens());
-        return out;
+        return CanonicalChunks.usage(json, usage == null ? usageSoFar() : usage, false);
     }
 
     @Override

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmproxy.edge.chat.CanonicalRequest;
-import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseDecoder;
 import io.llmproxy.edge.stream.SseEvent;
@@ -153,7 +153,7 @@ class AnthropicMessagesCodecTest {
     @Test
     void errorsUseAnthropicErrorTypesByStatus() {
         AnthropicMessagesCodec codec = new AnthropicMessagesCodec(json);
-        assertThat(new String(codec.error(new ClientError(404, "invalid_request_error", "model_not_found", "no such model", "model"))))
+        assertThat(new String(codec.error(GatewayError.of(404, "invalid_request_error", "model_not_found", "no such model", "model"))))
                 .isEqualTo("{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"no such model\"}}");
         assertThat(AnthropicMessagesCodec.errorType(400)).isEqualTo("invalid_request_error");
         assertThat(AnthropicMessagesCodec.errorType(401)).isEqualTo("authentication_error");
@@ -163,7 +163,7 @@ class AnthropicMessagesCodecTest {
         assertThat(AnthropicMessagesCodec.errorType(502)).isEqualTo("api_error");
         assertThat(AnthropicMessagesCodec.errorType(503)).isEqualTo("overloaded_error");
         assertThat(AnthropicMessagesCodec.errorType(504)).isEqualTo("api_error");
-        assertThat(new String(codec.streamError(new ClientError(502, "server_error", "upstream_error", "sim failed", null))))
+        assertThat(new String(codec.streamError(GatewayError.of(502, "server_error", "upstream_error", "sim failed", null))))
                 .isEqualTo("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"sim failed\"}}\n\n");
     }
 }

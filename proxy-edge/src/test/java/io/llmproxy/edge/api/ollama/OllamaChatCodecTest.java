@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmproxy.edge.api.ollama.OllamaChatCodec.Api;
 import io.llmproxy.edge.chat.CanonicalRequest;
-import io.llmproxy.edge.chat.ClientError;
 import io.llmproxy.edge.chat.ClientRequestException;
+import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseDecoder;
 import io.llmproxy.edge.stream.SseEvent;
@@ -153,9 +153,9 @@ class OllamaChatCodecTest {
     void errorsAreOllamaErrorObjects() {
         OllamaChatCodec codec = codec(Api.CHAT);
         codec.canonical("{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes());
-        assertThat(new String(codec.error(new ClientError(404, "invalid_request_error", "model_not_found", "x", "model"))))
+        assertThat(new String(codec.error(GatewayError.of(404, "invalid_request_error", "model_not_found", "x", "model"))))
                 .isEqualTo("{\"error\":\"model 'nope' not found\"}");
-        assertThat(new String(codec.streamError(new ClientError(502, "server_error", "upstream_error", "sim failed", null))))
+        assertThat(new String(codec.streamError(GatewayError.of(502, "server_error", "upstream_error", "sim failed", null))))
                 .isEqualTo("{\"error\":\"sim failed\"}\n");
         assertThat(OllamaChatCodec.mediaType("iVBORw0KGgo")).isEqualTo("image/png");
         assertThat(OllamaChatCodec.mediaType("R0lGODlh")).isEqualTo("image/gif");
