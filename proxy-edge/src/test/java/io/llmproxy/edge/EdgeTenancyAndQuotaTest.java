@@ -313,7 +313,7 @@ class EdgeTenancyAndQuotaTest {
         String k = key(t, "k-" + t, null, null);
         quota(t, "TENANT", t, "{\"maxConcurrentRequests\":1,\"tokensPerDay\":100000}");
         awaitSnapshot();
-        String slot = "llmq:{" + t + "}:TENANT:" + t + ":conc";
+        String slot = "llmq:{" + t + "}:TENANT:" + t + ":lease";
 
         String body = "{\"model\":\"slow-300\",\"stream\":true,\"max_tokens\":30,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"a long story please\"}]}";
@@ -324,13 +324,13 @@ class EdgeTenancyAndQuotaTest {
         assertThat(stream.statusCode()).isEqualTo(200);
         byte[] first = new byte[64];
         assertThat(stream.body().read(first)).isPositive();
-        assertThat(redis.getAtomicLong(slot).get()).isEqualTo(1);
+        assertThat(redis.getScoredSortedSet(slot, org.redisson.client.codec.StringCodec.INSTANCE).size()).isEqualTo(1);
         HttpResponse<String> busy = chat(port, k, "gpt-4o-mini", 5);
         assertThat(busy.statusCode()).isEqualTo(429);
         assertThat(error(busy).get("message").asString()).startsWith("Too many concurrent requests");
 
         stream.body().close(); // the client goes away mid-stream
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.getAtomicLong(slot).get() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.getScoredSortedSet(slot, org.redisson.client.codec.StringCodec.INSTANCE).size() == 0);
         String tokens = "llmq:{" + t + "}:TENANT:" + t + ":tpd:" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd")
                 .withZone(java.time.ZoneOffset.UTC).format(CLOCK.instant());
         // settled to what was seen (well under the 30 + prompt reserved), not left at the reservation

@@ -77,7 +77,7 @@ public final class QuotaPlan {
                         reservedCostMicros, now, monthEnd, MONTH);
             }
             if (l.maxConcurrentRequests() != null) {
-                checks.add(new QuotaCheck(prefix + "conc", Kind.CONCURRENT_REQUESTS, level.scope(),
+                checks.add(new QuotaCheck(prefix + "lease", Kind.CONCURRENT_REQUESTS, level.scope(),
                         l.maxConcurrentRequests(), 1, CONCURRENCY_TTL_SECONDS, null));
             }
         }
@@ -116,7 +116,7 @@ public final class QuotaPlan {
             case TOKENS_PER_MINUTE -> "tpm";
             case TOKENS_PER_DAY -> "tpd";
             case TOKENS_PER_MONTH -> "tpmo";
-            case CONCURRENT_REQUESTS -> "conc";
+            case CONCURRENT_REQUESTS -> "lease";
             case SPEND_PER_MONTH -> "usdmo";
         };
     }

@@ -37,6 +37,14 @@ import reactor.core.publisher.Mono;
  * the actual usage and releases the concurrency slot. Nothing is checked, and Redis is not
  * touched, when no policy applies.
  *
+ * <p>Every reservation has an id and a record in Redis listing what it added (ADR 0005, issue #9):
+ * settling and releasing are idempotent by that id, concurrency slots are leases that expire with
+ * {@link QuotaProperties#lease()}, and when a reserve times out or its connection drops the edge
+ * sends a compensating release (retried in the background for {@link QuotaProperties#compensation()})
+ * that undoes the reserve if it landed, and leaves a tombstone so that a reserve that lands later
+ * consumes nothing. A settlement Redis did not answer is retried the same way. So no timeout,
+ * dropped connection or late script leaves a counter holding what no call uses.
+ *
  * <p>When Redis does not answer within {@code quotaStoreTimeout}: a tenant whose policy says
  * {@code whenQuotaStoreDown: fail-open} is served against this replica's in-memory counters;
  * every other tenant gets 503 {@code quota_store_unavailable} (fail-closed, the default).
@@ -47,20 +55,29 @@ public class QuotaService {
     private static final Logger log = LoggerFactory.getLogger(QuotaService.class);
     private static final String RESERVE = script("quota/reserve.lua");
     private static final String SETTLE = script("quota/settle.lua");
+    private static final String RELEASE = script("quota/release.lua");
     private static final String RESERVE_SHA = sha1(RESERVE);
     private static final String SETTLE_SHA = sha1(SETTLE);
+    private static final String RELEASE_SHA = sha1(RELEASE);
+    /** What {@code reserve.lua} answers when the reservation was released before it ran. */
+    private static final long RELEASED = 2;
 
     private final RedissonReactiveClient redis;
     private final Clock clock;
     private final Duration timeout;
     private final LocalQuotaCounters local = new LocalQuotaCounters();
     private final Counter storeFailures;
+    private final Counter compensations;
+    private final QuotaProperties quota;
 
-    public QuotaService(RedissonReactiveClient redis, Clock clock, EdgeProperties properties, MeterRegistry meters) {
+    public QuotaService(RedissonReactiveClient redis, Clock clock, EdgeProperties properties, QuotaProperties quota,
+                        MeterRegistry meters) {
         this.redis = redis;
         this.clock = clock;
         this.timeout = properties.quotaStoreTimeout();
+        this.quota = quota;
         this.storeFailures = meters.counter("llmproxy.quota.store.failures");
+        this.compensations = meters.counter("llmproxy.quota.compensations");
         warmUp();
     }
 
@@ -111,20 +128,40 @@ public class QuotaService {
         if (checks.isEmpty()) {
             return Mono.just(new QuotaDecision(true, Map.of(), null, Reservation.NONE));
         }
-        List<Object> keys = new ArrayList<>(checks.size());
-        List<Object> args = new ArrayList<>(checks.size() * 3);
+        String id = io.llmproxy.edge.call.EventIds.next().toString();
+        String tenantTag = "llmq:{" + key.tenantId() + "}:";
+        ReservationKeys ids = new ReservationKeys(id, tenantTag + "res:" + id, tenantTag + "rel:" + id);
+        List<Object> keys = new ArrayList<>(checks.size() + 2);
+        List<Object> args = new ArrayList<>(checks.size() * 4 + 3);
+        keys.add(ids.record());
+        keys.add(ids.tombstone());
+        args.add(id);
+        args.add(Long.toString(now.toEpochMilli()));
+        args.add(Long.toString(quota.lease().toMillis()));
         for (QuotaCheck c : checks) {
             keys.add(c.key());
             args.add(Long.toString(c.limit()));
             args.add(Long.toString(c.amount()));
             args.add(Long.toString(c.ttlSeconds()));
+            args.add(c.kind() == Kind.CONCURRENT_REQUESTS ? "lease" : "count");
         }
         Mono<List<Object>> remote = this.<List<Object>>run(RESERVE, RESERVE_SHA, RScript.ReturnType.LIST, keys, args.toArray())
                 .timeout(timeout);
         return remote
-                .map(result -> decide(checks, longs(result), now, false, price))
+                .map(result -> {
+                    List<Long> values = longs(result);
+                    if (values.get(0) == RELEASED) {
+                        throw new IllegalStateException("reservation " + id + " was released before it ran");
+                    }
+                    return decide(checks, values, now, false, price, ids);
+                })
                 .onErrorResume(e -> {
                     storeFailures.increment();
+                    // the reserve may still run when Redis answers again (a stall, a dropped reply):
+                    // give it up, so that whatever it adds is undone, or never added
+                    compensate("release", ids, this.<Object>run(RELEASE, RELEASE_SHA, RScript.ReturnType.LONG,
+                            List.of(ids.record(), ids.tombstone()),
+                            new Object[] {id, Long.toString(quota.lease().plus(quota.compensation()).toMillis())}));
                     boolean failOpen = tenantPolicy != null && QuotaLimits.FAIL_OPEN.equals(tenantPolicy.whenQuotaStoreDown());
                     log.warn("Quota store unavailable ({}); tenant {} fails {}", rootCause(e), key.tenantId(),
                             failOpen ? "open (local counters)" : "closed");
@@ -133,24 +170,51 @@ public class QuotaService {
                                 "quota_store_unavailable", "Quota enforcement is unavailable; try again shortly.", 1,
                                 "quota_store_unavailable"), null));
                     }
-                    return Mono.just(decide(checks, local.reserve(checks, now), now, true, price));
+                    return Mono.just(decide(checks, local.reserve(checks, now), now, true, price, ids));
                 });
     }
 
+    /**
+     * The Redis keys of one reservation, all under the tenant's {@code {hash tag}}.
+     *
+     * @param id        the reservation id (also the lease member in the concurrency sorted sets)
+     * @param record    hash: counter key → amount the reserve added, or {@code lease}
+     * @param tombstone set by a release: a reserve that runs later for this id consumes nothing
+     */
+    record ReservationKeys(String id, String record, String tombstone) {
+    }
+
+    /**
+     * Runs a compensating script (a release, or a settlement Redis did not answer) in the
+     * background until Redis answers, for at most {@link QuotaProperties#compensation()}; both are
+     * idempotent by reservation id, so a retry after a lost reply changes nothing. Never blocks.
+     */
+    private void compensate(String what, ReservationKeys ids, Mono<Object> script) {
+        compensations.increment();
+        script.timeout(timeout.multipliedBy(4))
+                .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
+                        .maxBackoff(Duration.ofSeconds(5)))
+                .timeout(quota.compensation())
+                .subscribe(ok -> { }, e -> log.warn("Quota {} of reservation {} gave up after {} ({}); its lease expires "
+                        + "by itself within {}", what, ids.id(), quota.compensation(), rootCause(e), quota.lease()));
+    }
+
     private QuotaDecision decide(List<QuotaCheck> checks, List<Long> result, Instant now, boolean localCounters,
-                                 Pricing.Price price) {
+                                 Pricing.Price price, ReservationKeys ids) {
         if (result.get(0) == 0L) {
             QuotaCheck refused = checks.get(result.get(1).intValue() - 1);
             return new QuotaDecision(false, headers(checks, null, now), refusal(refused, result.get(2), now), null);
         }
         List<Long> values = result.subList(1, result.size());
-        return new QuotaDecision(true, headers(checks, values, now), null, settlement(checks, localCounters, price));
+        return new QuotaDecision(true, headers(checks, values, now), null, settlement(checks, localCounters, price, ids));
     }
 
-    private Reservation settlement(List<QuotaCheck> checks, boolean localCounters, Pricing.Price price) {
+    private Reservation settlement(List<QuotaCheck> checks, boolean localCounters, Pricing.Price price,
+                                   ReservationKeys ids) {
         return (actualTokens, usage) -> {
             List<String> keys = new ArrayList<>();
             List<Long> deltas = new ArrayList<>();
+            java.util.Set<String> leaseKeys = new java.util.HashSet<>(2);
             for (QuotaCheck c : checks) {
                 if (c.kind().settlesTokens()) {
                     keys.add(c.key());
@@ -170,6 +234,7 @@ public class QuotaService {
                 } else if (c.kind() == Kind.CONCURRENT_REQUESTS) {
                     keys.add(c.key());
                     deltas.add(-1L);
+                    leaseKeys.add(c.key());
                 }
             }
             if (keys.isEmpty()) {
@@ -179,12 +244,19 @@ public class QuotaService {
                 local.settle(keys, deltas, clock.instant());
                 return;
             }
-            this.<Object>run(SETTLE, SETTLE_SHA, RScript.ReturnType.LONG, new ArrayList<>(keys),
-                            deltas.stream().map(String::valueOf).toArray())
-                    .timeout(timeout.multipliedBy(4))
+            List<Object> scriptKeys = new ArrayList<>(keys.size() + 1);
+            List<Object> args = new ArrayList<>(keys.size() + 1);
+            scriptKeys.add(ids.record());
+            args.add(ids.id());
+            for (int i = 0; i < keys.size(); i++) {
+                scriptKeys.add(keys.get(i));
+                args.add(leaseKeys.contains(keys.get(i)) ? "lease" : String.valueOf(deltas.get(i)));
+            }
+            Mono<Object> settle = this.<Object>run(SETTLE, SETTLE_SHA, RScript.ReturnType.LONG, scriptKeys, args.toArray());
+            settle.timeout(timeout.multipliedBy(4))
                     .subscribe(ok -> { }, e -> {
                         storeFailures.increment();
-                        log.warn("Quota settlement failed for {} ({}); counters expire with their window", keys, e.toString());
+                        compensate("settlement", ids, settle);
                     });
         };
     }
@@ -254,6 +326,7 @@ public class QuotaService {
         try {
             redis.getScript(StringCodec.INSTANCE).scriptLoad(RESERVE)
                     .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(SETTLE))
+                    .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(RELEASE))
                     .block(Duration.ofSeconds(3));
         } catch (RuntimeException e) {
             log.warn("Quota store not reachable at start-up ({}); tenants with quotas follow their store-down policy",

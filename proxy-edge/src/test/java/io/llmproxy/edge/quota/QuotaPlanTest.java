@@ -25,7 +25,7 @@ class QuotaPlanTest {
                 "llmq:{t1}:TENANT:t1:rpd:20261130",
                 "llmq:{t1}:TENANT:t1:tpm:202611302359",
                 "llmq:{t1}:TENANT:t1:tpmo:202611",
-                "llmq:{t1}:TENANT:t1:conc",
+                "llmq:{t1}:TENANT:t1:lease",
                 "llmq:{t1}:API_KEY:k1:tpm:202611302359");
         assertThat(checks).extracting(QuotaCheck::amount).containsExactly(1L, 1L, 120L, 120L, 1L, 120L);
         QuotaCheck monthly = checks.get(3);
