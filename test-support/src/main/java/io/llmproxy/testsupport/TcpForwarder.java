@@ -93,6 +93,15 @@ public final class TcpForwarder implements AutoCloseable {
                 }
                 sockets.add(client);
                 sockets.add(upstream);
+                if (listening.isClosed()) {
+                    // stop() ran while this connection was being set up: it must not outlive it
+                    // (stop closes the listener before it drops the connections, so one of the two sees it)
+                    client.close();
+                    upstream.close();
+                    sockets.remove(client);
+                    sockets.remove(upstream);
+                    continue;
+                }
                 Thread.ofVirtual().start(() -> pipe(client, upstream));
                 Thread.ofVirtual().start(() -> pipe(upstream, client));
             } catch (IOException e) {

@@ -21,8 +21,8 @@ import org.springframework.context.annotation.Configuration;
  *       exception; {@code AggregateStreamCreationException} for a second creation) instead of a
  *       generic {@code EventStoreException}. The losing unit of work is rolled back whole: no
  *       event of it is stored.</li>
- *   <li>{@link #commandGateway}: the gateway retries a command that failed with a transient
- *       exception, reloading the aggregate each time (4 retries, 20 ms backing off exponentially
+ *   <li>{@link #commandGateway}: the gateway retries a command that lost such a race (and only
+ *       that: a store outage or a refusal is answered at once), reloading the aggregate each time (4 retries, 20 ms backing off exponentially
  *       with factor 2: 20, 40, 80, 160 ms). The aggregate's own rules then decide again against
  *       the winner's events, so an idempotent command answers as a repeat and a conflicting one
  *       as the conflict it is.</li>
@@ -46,6 +46,21 @@ public class CommandConflicts {
     @Bean
     public PersistenceExceptionResolver persistenceExceptionResolver() {
         return CommandConflicts::isUniqueViolation;
+    }
+
+    /**
+     * @return true when {@code failure} or one of its causes is a lost race for an aggregate:
+     *         Axon's {@code ConcurrencyException} (a later event of an existing aggregate) or
+     *         {@code AggregateStreamCreationException} (a second creation of the same id)
+     */
+    public static boolean isConcurrencyConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.axonframework.modelling.command.ConcurrencyException
+                    || t instanceof org.axonframework.modelling.command.AggregateStreamCreationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean isUniqueViolation(Exception exception) {
@@ -79,6 +94,9 @@ public class CommandConflicts {
                         .retryExecutor(commandRetryExecutor)
                         .backoffFactor(20)
                         .maxRetryCount(MAX_RETRIES)
+                        // only a lost race is worth repeating at once; anything else (PostgreSQL
+                        // down, a rule refusing the command) answers at once, without retries
+                        .nonTransientFailurePredicate(failure -> !isConcurrencyConflict(failure))
                         .build())
                 .build();
     }

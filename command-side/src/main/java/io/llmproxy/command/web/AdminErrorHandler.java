@@ -3,6 +3,7 @@ package io.llmproxy.command.web;
 import io.llmproxy.command.common.CommandRejected;
 import io.llmproxy.adminweb.Problems;
 import io.llmproxy.adminweb.StrictJson;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -36,8 +37,8 @@ public class AdminErrorHandler {
      * (the event store's sequence constraint; retried first, see {@code CommandConflicts}) → 409
      * {@code concurrent_modification} with {@code Retry-After: 1}. Nothing of it was stored.
      */
-    @ExceptionHandler(ConcurrencyException.class)
-    ResponseEntity<ProblemDetail> concurrent(ConcurrencyException e) {
+    @ExceptionHandler({ConcurrencyException.class, AggregateStreamCreationException.class})
+    ResponseEntity<ProblemDetail> concurrent(Exception e) {
         ResponseEntity<ProblemDetail> problem = Problems.problem(HttpStatus.CONFLICT, "concurrent_modification", null,
                 "another request changed the same resource at the same moment; repeat the request");
         return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders()).header("Retry-After", "1")
