@@ -208,6 +208,8 @@ if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]]; then
   bash "$LLMPROXY_ROOT/infra/keycloak/start-keycloak.sh"
   bash "$LLMPROXY_ROOT/infra/keycloak/provision-realm.sh"
   keycloak_summary() { bash "$LLMPROXY_ROOT/infra/keycloak/provision-realm.sh" --summary; }
+  # the admin apps accept the realm's access tokens too (ADR 0011 addendum): issuer as tokens carry it
+  export LLMPROXY_SECURITY_JWT_ISSUERURI="${LLMPROXY_SECURITY_JWT_ISSUERURI:-http://localhost:${LLMPROXY_KEYCLOAK_PORT:-8080}/realms/llmproxy}"
 fi
 
 # ---------------------------------------------------------------- 5. secrets and app environment
@@ -325,6 +327,23 @@ for entry in ${SERVICES[@]+"${SERVICES[@]}"}; do
   IFS='|' read -r name port _ <<<"$entry"
   start_service "$name" "$port" "${JAR_OF[$name]:-}"
 done
+
+# The first platform administrator of the realm gets its PlatformAdmin role assignment (a command,
+# so it is in the audit log; idempotent: 200 when already in force), so its access token works on
+# the admin APIs (ADR 0011 addendum, 0013).
+# Locally, the automation client's service account gets it too, so that the client-credentials curl
+# printed below works as is; in production, assign it only what the automation needs.
+if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]] && llmproxy_port_open 127.0.0.1 "$COMMAND_PORT"; then
+  for principal in "${LLMPROXY_PLATFORM_ADMIN_USER:-platform-admin}" service-account-llmproxy-automation; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$COMMAND_PORT/admin/v1/role-assignments" \
+      -H "Authorization: Bearer $LLMPROXY_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+      -d "{\"principal\":\"$principal\",\"role\":\"PlatformAdmin\"}" || true)"
+    case "$code" in
+      200|201) llmproxy_log "role assignment: $principal holds PlatformAdmin at platform scope" ;;
+      *) llmproxy_err "could not assign PlatformAdmin to $principal (HTTP $code); its token will get 403" ;;
+    esac
+  done
+fi
 
 # ---------------------------------------------------------------- 7. summary
 if ((${#SERVICES[@]} == 0)); then

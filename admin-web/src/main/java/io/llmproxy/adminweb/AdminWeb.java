@@ -17,7 +17,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * the input checks that precede any handler ({@link RequestMediaType}, {@link ControlCharacterParameters}).
  */
 @Configuration(proxyBeanMethods = false)
-@Import({AdminSecurity.class, CommonProblemHandler.class, AdminErrorController.class})
+@Import({AdminSecurity.class, io.llmproxy.adminweb.security.JwtSecurity.class, CommonProblemHandler.class, AdminErrorController.class})
 public class AdminWeb implements WebMvcConfigurer {
 
     @Override

@@ -22,13 +22,14 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  * Authentication and authorisation of both admin apps (command-side, query-side), decided by
  * Spring Security on the same normalised path that request mapping uses. Deny by default: only
  * {@code /actuator/health/**} and {@code /actuator/info} are open; every other path (unknown
- * ones and {@code /error} included) needs an authenticated bearer token.
+ * ones and {@code /error} included) needs an authenticated bearer token holding
+ * {@code ROLE_PlatformAdmin} (403 otherwise).
  *
  * <ul>
  *   <li>Bearer tokens are read by the resource server's {@code BearerTokenAuthenticationFilter}
  *       and authenticated by one {@link ProviderManager} holding every {@link AuthenticationProvider}
- *       bean of the app, in {@code @Order}: today the {@link StaticBootstrapTokenAuthenticationProvider};
- *       the identity issue adds a {@code JwtAuthenticationProvider} bean. The app refuses to start
+ *       bean of the app, in {@code @Order}: the {@link StaticBootstrapTokenAuthenticationProvider}
+ *       and, when configured, Keycloak access tokens ({@link JwtSecurity}). The app refuses to start
  *       when there is none.</li>
  *   <li>401 (no or bad token) and 403 are problem JSON with {@code code} {@code unauthorized} /
  *       {@code forbidden} and {@code WWW-Authenticate: Bearer}.</li>
@@ -56,7 +57,10 @@ public class AdminSecurity {
         http.authorizeHttpRequests(requests -> requests
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
-                        .anyRequest().authenticated())
+                        // until the permission matrix of issue #10 is enforced per endpoint, every admin,
+                        // finance and audit endpoint needs PlatformAdmin (the bootstrap token holds it;
+                        // a Keycloak user holds it through a platform-scope role assignment)
+                        .anyRequest().hasRole("PlatformAdmin"))
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .authenticationManagerResolver(request -> manager)
                         .authenticationEntryPoint(unauthorized)

@@ -24,8 +24,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * <p>The value is {@value #ADMIN_TOKEN} (the request passed the admin bearer token), or
  * {@code admin-token:<name>} when the request carries an {@value #ACTOR_HEADER} header naming the
  * person or system acting (self-declared under the admin token: control characters are replaced
- * by {@code ?}, at most {@value #MAX_NAME} characters). When Keycloak arrives the name will come
- * from the JWT's subject instead ({@code jwt:<sub>}).
+ * by {@code ?}, at most {@value #MAX_NAME} characters). A request authenticated by a Keycloak access
+ * token is recorded as {@code user:<preferred_username>}, with the token's {@code sub} and {@code azp}
+ * in {@value #ACTOR_SUBJECT} and {@value #ACTOR_CLIENT}; its {@value #ACTOR_HEADER} is ignored.
  */
 @Configuration(proxyBeanMethods = false)
 public class ActorMetaData {
@@ -43,7 +44,7 @@ public class ActorMetaData {
     @Bean
     CorrelationDataProvider actorCorrelationData() {
         return new MultiCorrelationDataProvider<>(List.of(new MessageOriginProvider(),
-                new SimpleCorrelationDataProvider(ACTOR)));
+                new SimpleCorrelationDataProvider(ACTOR, ACTOR_SUBJECT, ACTOR_CLIENT)));
     }
 
     @Bean
@@ -53,11 +54,40 @@ public class ActorMetaData {
 
     static MessageDispatchInterceptor<CommandMessage<?>> interceptor() {
         return messages -> (index, command) -> command.getMetaData().containsKey(ACTOR)
-                ? command : command.andMetaData(Map.of(ACTOR, currentActor()));
+                ? command : command.andMetaData(actorMetaData());
     }
 
-    /** @return the actor of the HTTP request being served on this thread, or {@value #ADMIN_TOKEN} outside one */
+    /** Prefix of the actor of a request authenticated by a Keycloak access token: {@code user:<preferred_username>}. */
+    public static final String USER = "user:";
+    /** Meta-data key of the token's subject ({@code sub}), for a request authenticated by a Keycloak token. */
+    public static final String ACTOR_SUBJECT = "actorSubject";
+    /** Meta-data key of the token's client ({@code azp}), for a request authenticated by a Keycloak token. */
+    public static final String ACTOR_CLIENT = "actorClientId";
+
+    /**
+     * @return the actor of the HTTP request being served on this thread: {@code user:<preferred_username>}
+     *         when a Keycloak token authenticated it ({@value #ACTOR_HEADER} is then ignored: the
+     *         token says who acts), else {@value #ADMIN_TOKEN}[{@code :<X-Actor>}]; {@value #ADMIN_TOKEN}
+     *         outside a request
+     */
+    /** @return the actor, plus the token's subject and client when a Keycloak token authenticated the request */
+    static Map<String, String> actorMetaData() {
+        if (org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication()
+                instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken jwt) {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            out.put(ACTOR, USER + jwt.getName());
+            out.put(ACTOR_SUBJECT, String.valueOf(jwt.getToken().getSubject()));
+            out.put(ACTOR_CLIENT, String.valueOf(jwt.getToken().getClaimAsString("azp")));
+            return out;
+        }
+        return Map.of(ACTOR, currentActor());
+    }
+
     static String currentActor() {
+        if (org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication()
+                instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken jwt) {
+            return USER + jwt.getName();
+        }
         if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
             return actorOf(attributes.getRequest());
         }

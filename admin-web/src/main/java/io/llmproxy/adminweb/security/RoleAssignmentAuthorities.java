@@ -1,0 +1,56 @@
+package io.llmproxy.adminweb.security;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+
+/**
+ * The authorities of a Keycloak principal, read from the role assignments in force now (read model
+ * {@code rm_role_assignment}, ADR 0013; both admin apps share the database). One indexed query
+ * per authenticated request, no cache, so a removed assignment stops counting at the next request
+ * once the projection has written it (about 0.5 s).
+ *
+ * <p>Authorities: {@code ROLE_PlatformAdmin} for a platform-scope PlatformAdmin assignment;
+ * {@code TENANT:<tenantId>:<Role>} for a tenant-scope one. Reading a read-model table by SQL is a
+ * data dependency, not a code dependency on {@code projections} (ADR 0011 addendum).
+ */
+public class RoleAssignmentAuthorities {
+
+    private static final Logger log = LoggerFactory.getLogger(RoleAssignmentAuthorities.class);
+
+    private final JdbcTemplate jdbc;
+
+    public RoleAssignmentAuthorities(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * @param principal the token's {@code preferred_username} (compared lower-cased)
+     * @return the authorities of its current assignments; none when it has none, or when the read
+     *         model cannot be read (logged; the request is then refused, never let through)
+     */
+    public List<GrantedAuthority> of(String principal) {
+        if (principal == null || principal.isBlank()) {
+            return List.of();
+        }
+        try {
+            List<GrantedAuthority> out = new ArrayList<>();
+            jdbc.query("SELECT role, tenant_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL",
+                    rs -> {
+                        String role = rs.getString(1);
+                        String tenant = rs.getString(2);
+                        out.add(new SimpleGrantedAuthority(tenant == null ? "ROLE_" + role : "TENANT:" + tenant + ":" + role));
+                    }, principal.toLowerCase(Locale.ROOT));
+            return List.copyOf(out);
+        } catch (DataAccessException e) {
+            log.warn("Role assignments cannot be read ({}); the token's principal gets no authority", e.getMessage());
+            return List.of();
+        }
+    }
+}
