@@ -7,6 +7,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.ProviderManager;
@@ -21,9 +22,10 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 /**
  * Authentication and authorisation of both admin apps (command-side, query-side), decided by
  * Spring Security on the same normalised path that request mapping uses. Deny by default: only
- * {@code /actuator/health/**} and {@code /actuator/info} are open; every other path (unknown
- * ones and {@code /error} included) needs an authenticated bearer token holding
- * {@code ROLE_PlatformAdmin} (403 otherwise).
+ * {@code /actuator/health/**} and {@code /actuator/info} are open; each endpoint of
+ * {@link EndpointPermissions} needs a token whose role assignments hold its permission at its
+ * tenant ({@link TenantAuthorization}); every other path (unknown ones and {@code /error}
+ * included) needs {@code ROLE_PlatformAdmin} (403 otherwise).
  *
  * <ul>
  *   <li>Bearer tokens are read by the resource server's {@code BearerTokenAuthenticationFilter}
@@ -49,18 +51,21 @@ public class AdminSecurity {
     public static final String BOOTSTRAP_TOKEN_ENABLED = "llmproxy.security.bootstrap-token.enabled";
 
     @Bean
-    SecurityFilterChain adminSecurityFilterChain(HttpSecurity http, ObjectProvider<AuthenticationProvider> providers)
-            throws Exception {
+    SecurityFilterChain adminSecurityFilterChain(HttpSecurity http, ObjectProvider<AuthenticationProvider> providers,
+                                                 ObjectProvider<JdbcTemplate> jdbc) throws Exception {
         AuthenticationManager manager = authenticationManager(providers.orderedStream().toList());
         AuthenticationEntryPoint unauthorized = unauthorizedEntryPoint();
         AccessDeniedHandler forbidden = forbiddenHandler();
-        http.authorizeHttpRequests(requests -> requests
-                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
-                        // until the permission matrix of issue #10 is enforced per endpoint, every admin,
-                        // finance and audit endpoint needs PlatformAdmin (the bootstrap token holds it;
-                        // a Keycloak user holds it through a platform-scope role assignment)
-                        .anyRequest().hasRole("PlatformAdmin"))
+        http.authorizeHttpRequests(requests -> {
+                    requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                            .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll();
+                    // the permission matrix: one rule per endpoint (EndpointPermissions), decided by TenantAuthorization
+                    for (EndpointPermissions.Rule rule : EndpointPermissions.RULES) {
+                        requests.requestMatchers(rule.method(), rule.pattern()).access(new TenantAuthorization(rule, jdbc));
+                    }
+                    // anything else (actuator, unknown paths): PlatformAdmin only
+                    requests.anyRequest().hasRole("PlatformAdmin");
+                })
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .authenticationManagerResolver(request -> manager)
                         .authenticationEntryPoint(unauthorized)

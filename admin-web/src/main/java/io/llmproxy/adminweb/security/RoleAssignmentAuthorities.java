@@ -17,12 +17,19 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
  * once the projection has written it (about 0.5 s).
  *
  * <p>Authorities: {@code ROLE_PlatformAdmin} for a platform-scope PlatformAdmin assignment;
- * {@code TENANT:<tenantId>:<Role>} for a tenant-scope one. Reading a read-model table by SQL is a
+ * {@code TENANT:<tenantId>:<Role>} for a tenant-scope one; and {@code TENANT_USER:<tenantId>:<userId>}
+ * when the principal is a user of that tenant (an assignment of source {@code user}), which the
+ * {@code -own} permissions compare with the user or key a call acts on ({@link TenantAuthorization}). Reading a read-model table by SQL is a
  * data dependency, not a code dependency on {@code projections} (ADR 0011 addendum).
  */
 public class RoleAssignmentAuthorities {
 
     private static final Logger log = LoggerFactory.getLogger(RoleAssignmentAuthorities.class);
+
+    /** Prefix of a tenant-scope role authority: {@code TENANT:<tenantId>:<Role>}. */
+    public static final String TENANT = "TENANT:";
+    /** Prefix of the authority naming the caller's user id in a tenant: {@code TENANT_USER:<tenantId>:<userId>}. */
+    public static final String TENANT_USER = "TENANT_USER:";
 
     private final JdbcTemplate jdbc;
 
@@ -41,13 +48,17 @@ public class RoleAssignmentAuthorities {
         }
         try {
             List<GrantedAuthority> out = new ArrayList<>();
-            jdbc.query("SELECT role, tenant_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL",
+            jdbc.query("SELECT role, tenant_id, user_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL",
                     rs -> {
                         String role = rs.getString(1);
                         String tenant = rs.getString(2);
-                        out.add(new SimpleGrantedAuthority(tenant == null ? "ROLE_" + role : "TENANT:" + tenant + ":" + role));
+                        String userId = rs.getString(3);
+                        out.add(new SimpleGrantedAuthority(tenant == null ? "ROLE_" + role : TENANT + tenant + ":" + role));
+                        if (tenant != null && userId != null) {
+                            out.add(new SimpleGrantedAuthority(TENANT_USER + tenant + ":" + userId));
+                        }
                     }, principal.toLowerCase(Locale.ROOT));
-            return List.copyOf(out);
+            return out.stream().distinct().toList();
         } catch (DataAccessException e) {
             log.warn("Role assignments cannot be read ({}); the token's principal gets no authority", e.getMessage());
             return List.of();

@@ -39,9 +39,13 @@ public class RoleAssignment {
         return true;
     }
 
-    /** Applies {@link RoleAssignmentRemoved}; 404 when the assignment is not in force. */
-    void remove(String requestedId) {
-        RoleAssignmentRules.requireInForce(inForce && principal != null, requestedId);
+    /**
+     * Applies {@link RoleAssignmentRemoved}; 404 when the assignment is not in force, or when
+     * {@code atTenant} is given and the assignment is not at that tenant.
+     */
+    void remove(String requestedId, String atTenant) {
+        RoleAssignmentRules.requireInForce(inForce && principal != null
+                && (atTenant == null || atTenant.equals(tenantId)), requestedId);
         apply(new RoleAssignmentRemoved(tenantId, assignmentId, principal, role, GenericEventMessage.clock.instant()));
     }
 

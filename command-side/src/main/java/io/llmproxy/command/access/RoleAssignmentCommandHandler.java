@@ -50,7 +50,7 @@ public class RoleAssignmentCommandHandler {
             throw RoleAssignmentRules.notFound(command.assignmentId());
         }
         try {
-            assignments.load(command.assignmentId()).execute(assignment -> assignment.remove(command.assignmentId()));
+            assignments.load(command.assignmentId()).execute(assignment -> assignment.remove(command.assignmentId(), command.tenantId()));
         } catch (AggregateNotFoundException | IncompatibleAggregateException e) {
             throw RoleAssignmentRules.notFound(command.assignmentId());
         }

@@ -60,6 +60,9 @@ class TenantController {
                               Instant expiresAt) {
     }
 
+    record UserKeyRequest(@NotBlank @Size(max = 200) String name, List<String> allowedModels, Instant expiresAt) {
+    }
+
     record RotateRequest(Long graceSeconds) {
     }
 
@@ -153,6 +156,18 @@ class TenantController {
         onTenant(tenantId, new IssueApiKey(tenantId, apiKeyId, request.name(), ApiKeys.hash(key), ApiKeys.displayPrefix(key),
                 request.ownerUserId(), request.allowedModels(), request.expiresAt()));
         return Map.of("apiKeyId", apiKeyId, "key", key);
+    }
+
+    /**
+     * {@code POST /admin/v1/tenants/{tenantId}/users/{userId}/api-keys {"name","allowedModels"?,"expiresAt"?}}
+     * → 201 {@code {"apiKeyId","key"}}: a key owned by that user. The endpoint a {@code Developer} uses
+     * for its own keys ({@code keys:issue-own}); 404 when the user is not in the tenant.
+     */
+    @PostMapping("/{tenantId}/users/{userId}/api-keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    Map<String, String> issueForUser(@PathVariable String tenantId, @PathVariable String userId,
+                                     @Valid @RequestBody UserKeyRequest request) {
+        return issue(tenantId, new IssueApiKeyRequest(request.name(), userId, request.allowedModels(), request.expiresAt()));
     }
 
     /**

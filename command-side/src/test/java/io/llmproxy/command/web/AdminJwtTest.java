@@ -62,7 +62,7 @@ class AdminJwtTest {
                 LocalPostgres.password()));
         // the columns of the read model rm_role_assignment (projections, V7) that the admin apps read
         db.execute("CREATE TABLE rm_role_assignment (principal text NOT NULL, role text NOT NULL, tenant_id text, "
-                + "valid_to timestamptz)");
+                + "valid_to timestamptz, user_id text)");
         keycloak.createUser(REALM, "root@example.org", PASSWORD);
         keycloak.createUser(REALM, "dev@example.org", PASSWORD);
         keycloak.createUser(REALM, "nobody@example.org", PASSWORD);

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Admin reads of a tenant's API keys, from the {@code rm_api_key} read model. */
@@ -39,9 +40,13 @@ class ApiKeyQueryController {
         return t == null ? null : t.toInstant();
     }
 
-    /** {@code GET /admin/v1/tenants/{tenantId}/api-keys} → {@code {"tenantId","items":[ApiKeyView]}}; 404 unknown tenant. */
+    /**
+     * {@code GET /admin/v1/tenants/{tenantId}/api-keys[?ownerUserId=]} → {@code {"tenantId","items":[ApiKeyView]}},
+     * only the keys of that owner when {@code ownerUserId} is given (how a {@code Developer} lists its
+     * own keys); 404 unknown tenant.
+     */
     @GetMapping("/admin/v1/tenants/{tenantId}/api-keys")
-    Map<String, Object> list(@PathVariable String tenantId) {
+    Map<String, Object> list(@PathVariable String tenantId, @RequestParam(required = false) String ownerUserId) {
         boolean tenantExists = jdbc.sql("SELECT count(*) FROM rm_tenant WHERE tenant_id = ?").param(tenantId)
                 .query(Long.class).single() > 0;
         if (!tenantExists) {
@@ -50,8 +55,9 @@ class ApiKeyQueryController {
         List<ApiKeyView> items = jdbc.sql("""
                         SELECT api_key_id, tenant_id, name, display_prefix, status, created_at, revoked_at, owner_user_id,
                                allowed_models::text, expires_at, rotated_at, previous_valid_until
-                        FROM rm_api_key WHERE tenant_id = ? ORDER BY created_at, api_key_id""")
-                .param(tenantId)
+                        FROM rm_api_key WHERE tenant_id = ? AND (CAST(? AS text) IS NULL OR owner_user_id = ?)
+                        ORDER BY created_at, api_key_id""")
+                .param(tenantId).param(ownerUserId).param(ownerUserId)
                 .query((rs, i) -> new ApiKeyView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getTimestamp(6).toInstant(), instant(rs.getTimestamp(7)), rs.getString(8),
                         rs.getString(9) == null ? null : json.readValue(rs.getString(9), STRINGS),

@@ -23,12 +23,14 @@ import java.util.Set;
  * broad permission ({@code keys:issue}, {@code usage:read}) is listed on the {@code -own} one too,
  * so a check of an {@code -own} permission needs this table only. "Issue" covers rotate and
  * revoke; {@code statements:read} covers reconciliation; {@code audit:read} covers verification,
- * key history and as-of.
+ * key history and as-of. Which endpoint needs which permission, and where its tenant comes from,
+ * is the endpoint table of {@code admin-web}'s {@code EndpointPermissions}.
  *
  * <table>
  *   <caption>permission → roles</caption>
  *   <tr><th>permission</th><th>roles</th></tr>
- *   <tr><td>tenants:manage, providers:manage, routes:global, prices:manage</td><td>PlatformAdmin</td></tr>
+ *   <tr><td>tenants:manage, providers:manage, routes:global, prices:manage, projections:replay</td><td>PlatformAdmin</td></tr>
+ *   <tr><td>prices:read, tenant:read</td><td>every role</td></tr>
  *   <tr><td>users:manage, keys:issue, quotas:manage, routes:tenant, content-capture:manage</td><td>PlatformAdmin, TenantAdmin</td></tr>
  *   <tr><td>keys:issue-own</td><td>PlatformAdmin, TenantAdmin, Developer</td></tr>
  *   <tr><td>usage:read, statements:read</td><td>PlatformAdmin, FinanceReader</td></tr>
@@ -45,6 +47,12 @@ public enum Permission {
     ROUTES_GLOBAL("routes:global", PlatformAdmin),
     /** Set model prices. */
     PRICES_MANAGE("prices:manage", PlatformAdmin),
+    /** Rebuild a projection by replay (an operations task of the platform). */
+    PROJECTIONS_REPLAY("projections:replay", PlatformAdmin),
+    /** Read the price list (platform data every role needs to read costs). */
+    PRICES_READ("prices:read", PlatformAdmin, TenantAdmin, Developer, FinanceReader, Auditor),
+    /** Read the tenant itself (name, status): every role of the tenant. */
+    TENANT_READ("tenant:read", PlatformAdmin, TenantAdmin, Developer, FinanceReader, Auditor),
     /** Add, re-role and remove the tenant's users (and assign or remove tenant-scoped roles). */
     USERS_MANAGE("users:manage", PlatformAdmin, TenantAdmin),
     /** Issue, rotate and revoke any API key of the tenant. */

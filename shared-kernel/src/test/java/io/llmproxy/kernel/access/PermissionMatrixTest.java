@@ -23,6 +23,9 @@ class PermissionMatrixTest {
             "providers:manage       | PlatformAdmin",
             "routes:global          | PlatformAdmin",
             "prices:manage          | PlatformAdmin",
+            "projections:replay     | PlatformAdmin",
+            "prices:read            | PlatformAdmin TenantAdmin Developer FinanceReader Auditor",
+            "tenant:read            | PlatformAdmin TenantAdmin Developer FinanceReader Auditor",
             "users:manage           | PlatformAdmin TenantAdmin",
             "keys:issue             | PlatformAdmin TenantAdmin",
             "keys:issue-own         | PlatformAdmin TenantAdmin Developer",
@@ -40,13 +43,14 @@ class PermissionMatrixTest {
     }
 
     @Test
-    void theTableHasFourteenPermissionsWithUniqueNamesAndPlatformAdminHoldsThemAll() {
-        assertThat(Permission.values()).hasSize(14);
-        assertThat(Arrays.stream(Permission.values()).map(Permission::wireName).collect(Collectors.toSet())).hasSize(14);
+    void theTableHasSeventeenPermissionsWithUniqueNamesAndPlatformAdminHoldsThemAll() {
+        assertThat(Permission.values()).hasSize(17);
+        assertThat(Arrays.stream(Permission.values()).map(Permission::wireName).collect(Collectors.toSet())).hasSize(17);
         assertThat(Permission.of(Role.PlatformAdmin)).containsExactly(Permission.values());
         assertThat(Permission.fromWireName("keys:delete-everything")).isEmpty();
-        assertThat(Permission.of(Role.Auditor)).containsExactly(Permission.AUDIT_READ);
-        assertThat(Permission.of(Role.Developer)).containsExactly(Permission.KEYS_ISSUE_OWN, Permission.USAGE_READ_OWN);
+        assertThat(Permission.of(Role.Auditor)).containsExactly(Permission.PRICES_READ, Permission.TENANT_READ, Permission.AUDIT_READ);
+        assertThat(Permission.of(Role.Developer)).containsExactly(Permission.PRICES_READ, Permission.TENANT_READ,
+                Permission.KEYS_ISSUE_OWN, Permission.USAGE_READ_OWN);
     }
 
     @Test
