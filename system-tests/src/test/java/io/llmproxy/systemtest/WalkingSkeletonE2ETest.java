@@ -217,7 +217,7 @@ class WalkingSkeletonE2ETest {
                 .containsSubsequence("ApiKeyIssued", "UsageRecorded", "UsageRecorded", "UsageRecorded");
         assertThat(audit.toString()).doesNotContain(key).doesNotContain(io.llmproxy.kernel.apikey.ApiKeys.hash(key));
         // audit (#5): the actor of every admin command, the key of every call, and an intact hash chain
-        assertThat(audit.get("items").get(0).get("actor").asString()).isEqualTo("admin-token");
+        assertThat(audit.get("items").get(0).get("actor").asString()).isEqualTo("bootstrap-token");
         assertThat(audit.get("items").valueStream().filter(n -> n.get("eventType").asString().equals("UsageRecorded"))
                 .map(n -> n.get("actor").asString()).distinct().toList()).containsExactly("api-key:" + apiKeyId);
         JsonNode verified = JSON.readTree(admin("GET", queryPort, "/audit/v1/verify?tenantId=" + tenantId, null).body());

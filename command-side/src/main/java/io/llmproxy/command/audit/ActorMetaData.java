@@ -21,20 +21,24 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * gateway gets the Axon meta-data entry {@value #ACTOR}, and every event the command applies
  * inherits it (a correlation data provider), so it is stored with the event in the event store.
  *
- * <p>The value is {@value #ADMIN_TOKEN} (the request passed the admin bearer token), or
- * {@code admin-token:<name>} when the request carries an {@value #ACTOR_HEADER} header naming the
- * person or system acting (self-declared under the admin token: control characters are replaced
- * by {@code ?}, at most {@value #MAX_NAME} characters). A request authenticated by a Keycloak access
- * token is recorded as {@code user:<preferred_username>}, with the token's {@code sub} and {@code azp}
- * in {@value #ACTOR_SUBJECT} and {@value #ACTOR_CLIENT}; its {@value #ACTOR_HEADER} is ignored.
+ * <p>The actor is the authenticated principal, never what the caller says (issue #10): a request
+ * authenticated by a Keycloak access token is recorded as {@code user:<preferred_username>}, with
+ * the token's {@code sub} and {@code azp} in {@value #ACTOR_SUBJECT} and {@value #ACTOR_CLIENT}; one
+ * authenticated by the static bootstrap token as {@value #BOOTSTRAP_TOKEN}. An {@value #ACTOR_HEADER}
+ * header is no identity: under the bootstrap token its value is kept as {@value #ACTOR_DECLARED}
+ * (self-declared, control characters replaced by {@code ?}, at most {@value #MAX_NAME} characters),
+ * next to the actor; under a Keycloak token it is ignored. Events stored before issue #10 keep
+ * their actor {@code admin-token[:<name>]}.
  */
 @Configuration(proxyBeanMethods = false)
 public class ActorMetaData {
 
     /** Meta-data key of the actor. */
     public static final String ACTOR = "actor";
-    /** Actor of a request authenticated by the admin bearer token. */
-    public static final String ADMIN_TOKEN = "admin-token";
+    /** Actor of a request authenticated by the static bootstrap token. */
+    public static final String BOOTSTRAP_TOKEN = "bootstrap-token";
+    /** Meta-data key of the name an {@value #ACTOR_HEADER} header declared under the bootstrap token (not verified). */
+    public static final String ACTOR_DECLARED = "actorDeclared";
     /** Optional request header naming who acts under the admin token. */
     public static final String ACTOR_HEADER = "X-Actor";
     /** Longest name kept from {@value #ACTOR_HEADER}, in characters. */
@@ -44,7 +48,7 @@ public class ActorMetaData {
     @Bean
     CorrelationDataProvider actorCorrelationData() {
         return new MultiCorrelationDataProvider<>(List.of(new MessageOriginProvider(),
-                new SimpleCorrelationDataProvider(ACTOR, ACTOR_SUBJECT, ACTOR_CLIENT)));
+                new SimpleCorrelationDataProvider(ACTOR, ACTOR_SUBJECT, ACTOR_CLIENT, ACTOR_DECLARED)));
     }
 
     @Bean
@@ -65,12 +69,11 @@ public class ActorMetaData {
     public static final String ACTOR_CLIENT = "actorClientId";
 
     /**
-     * @return the actor of the HTTP request being served on this thread: {@code user:<preferred_username>}
-     *         when a Keycloak token authenticated it ({@value #ACTOR_HEADER} is then ignored: the
-     *         token says who acts), else {@value #ADMIN_TOKEN}[{@code :<X-Actor>}]; {@value #ADMIN_TOKEN}
-     *         outside a request
+     * @return the actor meta-data of the request served on this thread: {@code user:<preferred_username>}
+     *         plus subject and client for a Keycloak token; else {@value #BOOTSTRAP_TOKEN} plus
+     *         {@value #ACTOR_DECLARED} when an {@value #ACTOR_HEADER} header names someone (also
+     *         {@value #BOOTSTRAP_TOKEN} outside a request, e.g. a command sent at start-up)
      */
-    /** @return the actor, plus the token's subject and client when a Keycloak token authenticated the request */
     static Map<String, String> actorMetaData() {
         if (org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication()
                 instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken jwt) {
@@ -80,18 +83,9 @@ public class ActorMetaData {
             out.put(ACTOR_CLIENT, String.valueOf(jwt.getToken().getClaimAsString("azp")));
             return out;
         }
-        return Map.of(ACTOR, currentActor());
-    }
-
-    static String currentActor() {
-        if (org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication()
-                instanceof org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken jwt) {
-            return USER + jwt.getName();
-        }
-        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-            return actorOf(attributes.getRequest());
-        }
-        return ADMIN_TOKEN;
+        String declared = RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
+                ? declaredName(attributes.getRequest()) : null;
+        return declared == null ? Map.of(ACTOR, BOOTSTRAP_TOKEN) : Map.of(ACTOR, BOOTSTRAP_TOKEN, ACTOR_DECLARED, declared);
     }
 
     /**
@@ -110,15 +104,15 @@ public class ActorMetaData {
         }
     }
 
-    static String actorOf(HttpServletRequest request) {
+    /** @return the cleaned {@value #ACTOR_HEADER} value, or null when absent or blank */
+    static String declaredName(HttpServletRequest request) {
         String name = request.getHeader(ACTOR_HEADER);
         if (name == null || name.isBlank()) {
-            return ADMIN_TOKEN;
+            return null;
         }
-        String clean = utf8(name).strip().codePoints()
+        return utf8(name).strip().codePoints()
                 .map(c -> Character.isISOControl(c) ? '?' : c)
                 .limit(MAX_NAME)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return ADMIN_TOKEN + ":" + clean;
     }
 }

@@ -97,7 +97,7 @@ class RoleAssignmentApiTest {
         assertThat(payload).contains("\"principal\":\"ada@example.org\"", "\"role\":\"Developer\"", "\"tenantId\":\"" + tenantId + "\"");
         assertThat(jdbc.queryForObject("SELECT convert_from(metadata, 'UTF8') FROM domainevententry "
                 + "WHERE aggregateidentifier = ? AND sequencenumber = 0", String.class, id))
-                .contains("\"actor\":\"admin-token:alice@example.org\"");
+                .contains("\"actor\":\"bootstrap-token\"", "\"actorDeclared\":\"alice@example.org\"");
         assertThat(jdbc.queryForObject("SELECT payloadrevision FROM domainevententry WHERE aggregateidentifier = ?",
                 String.class, id)).isEqualTo("1");
 

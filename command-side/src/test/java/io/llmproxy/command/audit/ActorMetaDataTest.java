@@ -20,7 +20,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Every stored event carries the actor of the admin request that caused it, in its Axon meta-data. */
+/**
+ * Every stored event carries the actor of the admin request that caused it, in its Axon meta-data:
+ * {@code bootstrap-token} under the static token, whatever {@code X-Actor} says (kept apart as
+ * {@code actorDeclared}, not an identity).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "llmproxy.admin.token=test-admin-token"})
 class ActorMetaDataTest {
@@ -75,15 +79,17 @@ class ActorMetaDataTest {
         List<String> actors = jdbc.query("""
                         SELECT payloadtype, metadata FROM domainevententry WHERE aggregateidentifier = ? ORDER BY sequencenumber""",
                 (rs, i) -> rs.getString(1).substring(rs.getString(1).lastIndexOf('.') + 1) + " "
-                        + json.readTree(new String(rs.getBytes(2), StandardCharsets.UTF_8)).get("actor").asString(),
+                        + json.readTree(new String(rs.getBytes(2), StandardCharsets.UTF_8)).get("actor").asString()
+                        + json.readTree(new String(rs.getBytes(2), StandardCharsets.UTF_8)).path("actorDeclared")
+                                .asString("").replaceAll("^(.)", " declared $1"),
                 tenantId);
         assertThat(actors).containsExactly(
-                "TenantCreated admin-token",
-                "UserAdded admin-token:alice@example.org",
-                "ApiKeyIssued admin-token:alice@example.org",
-                "ApiKeyRevoked admin-token:bob?smith",
-                "UserRemoved admin-token:bob?smith",
-                "AuditContentPolicySet admin-token");
+                "TenantCreated bootstrap-token",
+                "UserAdded bootstrap-token declared alice@example.org",
+                "ApiKeyIssued bootstrap-token declared alice@example.org",
+                "ApiKeyRevoked bootstrap-token declared bob?smith",
+                "UserRemoved bootstrap-token declared bob?smith",
+                "AuditContentPolicySet bootstrap-token");
         JsonNode stored = json.readTree(new String(jdbc.queryForObject(
                 "SELECT payload FROM domainevententry WHERE aggregateidentifier = ? AND payloadtype LIKE '%AuditContentPolicySet'",
                 byte[].class, tenantId), StandardCharsets.UTF_8));

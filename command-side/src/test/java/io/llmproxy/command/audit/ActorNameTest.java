@@ -21,11 +21,11 @@ class ActorNameTest {
     void utf8NamesAreDecodedLatin1OnesKeptControlCharactersReplaced() {
         // a client sends "José" as UTF-8 bytes; the container decodes them as ISO-8859-1: "JosÃ©"
         String wire = new String("José".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-        assertThat(ActorMetaData.actorOf(withActor(wire))).isEqualTo("admin-token:José");
+        assertThat(ActorMetaData.declaredName(withActor(wire))).isEqualTo("José");
         // a lone 0xE9 byte is not UTF-8: kept as the container read it
-        assertThat(ActorMetaData.actorOf(withActor("Jos\u00e9"))).isEqualTo("admin-token:José");
-        assertThat(ActorMetaData.actorOf(withActor("a\u0007b"))).isEqualTo("admin-token:a?b");
-        assertThat(ActorMetaData.actorOf(withActor("  "))).isEqualTo("admin-token");
-        assertThat(ActorMetaData.actorOf(withActor(null))).isEqualTo("admin-token");
+        assertThat(ActorMetaData.declaredName(withActor("Jos\u00e9"))).isEqualTo("José");
+        assertThat(ActorMetaData.declaredName(withActor("a\u0007b"))).isEqualTo("a?b");
+        assertThat(ActorMetaData.declaredName(withActor("  "))).isNull();
+        assertThat(ActorMetaData.declaredName(withActor(null))).isNull();
     }
 }
