@@ -1,6 +1,7 @@
 package io.llmproxy.adminweb.security;
 
 import io.llmproxy.adminweb.ProblemWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -34,7 +35,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *       and, when configured, Keycloak access tokens ({@link JwtSecurity}). The app refuses to start
  *       when there is none.</li>
  *   <li>401 (no or bad token) and 403 are problem JSON with {@code code} {@code unauthorized} /
- *       {@code forbidden} and {@code WWW-Authenticate: Bearer}.</li>
+ *       {@code forbidden} and {@code WWW-Authenticate: Bearer}, counted by {@link AuthRefusals}.</li>
  *   <li>Spring Security's default {@code StrictHttpFirewall} refuses ambiguous paths (encoded
  *       {@code /}, {@code .} or {@code %}, {@code ;} path parameters, {@code //}, dot segments):
  *       400 problem JSON with {@code code} {@code invalid_path}.</li>
@@ -52,10 +53,12 @@ public class AdminSecurity {
 
     @Bean
     SecurityFilterChain adminSecurityFilterChain(HttpSecurity http, ObjectProvider<AuthenticationProvider> providers,
-                                                 ObjectProvider<JdbcTemplate> jdbc) throws Exception {
+                                                 ObjectProvider<JdbcTemplate> jdbc,
+                                                 ObjectProvider<MeterRegistry> meters) throws Exception {
         AuthenticationManager manager = authenticationManager(providers.orderedStream().toList());
-        AuthenticationEntryPoint unauthorized = unauthorizedEntryPoint();
-        AccessDeniedHandler forbidden = forbiddenHandler();
+        AuthRefusals refusals = new AuthRefusals(meters);
+        AuthenticationEntryPoint unauthorized = unauthorizedEntryPoint(refusals);
+        AccessDeniedHandler forbidden = forbiddenHandler(refusals);
         http.authorizeHttpRequests(requests -> {
                     requests.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll();
@@ -97,16 +100,18 @@ public class AdminSecurity {
     }
 
     /** 401 problem JSON, {@code WWW-Authenticate: Bearer}; the detail never echoes the token. */
-    static AuthenticationEntryPoint unauthorizedEntryPoint() {
+    static AuthenticationEntryPoint unauthorizedEntryPoint(AuthRefusals refusals) {
         return (request, response, e) -> {
+            refusals.unauthorized(e);
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
             ProblemWriter.write(response, 401, "unauthorized", null, "missing or wrong admin bearer token");
         };
     }
 
     /** 403 problem JSON, {@code WWW-Authenticate: Bearer error="insufficient_scope"}. */
-    static AccessDeniedHandler forbiddenHandler() {
+    static AccessDeniedHandler forbiddenHandler(AuthRefusals refusals) {
         return (request, response, e) -> {
+            refusals.forbidden();
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
             ProblemWriter.write(response, 403, "forbidden", null, "the token is not allowed to do this");
         };

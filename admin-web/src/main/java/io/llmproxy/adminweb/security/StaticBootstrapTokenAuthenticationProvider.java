@@ -45,13 +45,18 @@ public class StaticBootstrapTokenAuthenticationProvider implements Authenticatio
     }
 
     /**
-     * @return an authenticated token for {@value #PRINCIPAL} with {@value #AUTHORITY}
+     * @return an authenticated token for {@value #PRINCIPAL} with {@value #AUTHORITY}; null (abstain,
+     *         so the JWT provider's refusal is the one reported and counted) when the token is not the
+     *         bootstrap token but has a JWT's shape ({@code header.payload.signature})
      * @throws BadCredentialsException when the bearer token is not the bootstrap token
      */
     @Override
     public Authentication authenticate(Authentication authentication) throws AuthenticationException {
         String presented = ((BearerTokenAuthenticationToken) authentication).getToken();
         if (presented == null || !MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8))) {
+            if (presented != null && presented.chars().filter(c -> c == '.').count() == 2) {
+                return null;
+            }
             throw new BadCredentialsException("bearer token is not the bootstrap admin token");
         }
         return UsernamePasswordAuthenticationToken.authenticated(PRINCIPAL, null,

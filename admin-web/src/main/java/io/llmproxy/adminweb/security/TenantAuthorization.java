@@ -36,7 +36,7 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
  *       {@code -own} permission and the call is on the caller's own user id or key
  *       ({@code TENANT_USER:<tenantId>:<userId>}, keys' owners from {@code rm_api_key}).</li>
  * </ol>
- * A denial is 403 problem JSON ({@link AdminSecurity#forbiddenHandler()}); a call on another
+ * A denial is 403 problem JSON ({@link AdminSecurity#forbiddenHandler(AuthRefusals)}); a call on another
  * tenant is a denial, never a 404, so no tenant id can be probed.
  */
 public final class TenantAuthorization implements AuthorizationManager<RequestAuthorizationContext> {

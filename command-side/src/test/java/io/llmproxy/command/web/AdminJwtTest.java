@@ -131,6 +131,42 @@ class AdminJwtTest {
         assertThat(metaData).doesNotContain("mallory");
     }
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    double refusals(String status, String reason) {
+        var counter = meters.find(io.llmproxy.adminweb.security.AuthRefusals.METER).tags("status", status, "reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void refusalsAreCountedByBoundedReasonNeverByToken() throws Exception {
+        double missing = refusals("401", "missing");
+        double malformed = refusals("401", "malformed");
+        double signature = refusals("401", "bad_signature");
+        double forbidden = refusals("403", "forbidden");
+        String good = token("root@example.org");
+        String[] parts = good.split("\\.");
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String tampered = parts[0] + "." + b64.encodeToString(new String(Base64.getUrlDecoder().decode(parts[1]),
+                StandardCharsets.UTF_8).replace("root@example.org", "roox@example.org").getBytes(StandardCharsets.UTF_8))
+                + "." + parts[2];
+        assertThat(createTenant(null, null).statusCode()).isEqualTo(401);
+        assertThat(createTenant("eyJhbGciOi.garbage.x", null).statusCode()).isEqualTo(401);
+        assertThat(createTenant(tampered, null).statusCode()).isEqualTo(401);
+        assertThat(createTenant(token("dev@example.org"), null).statusCode()).isEqualTo(403);
+        assertThat(refusals("401", "missing")).isEqualTo(missing + 1);
+        assertThat(refusals("401", "malformed")).as(meters.find(io.llmproxy.adminweb.security.AuthRefusals.METER)
+                .counters().stream().map(c -> c.getId().getTags() + "=" + c.count()).toList().toString())
+                .isEqualTo(malformed + 1);
+        assertThat(refusals("401", "bad_signature")).isEqualTo(signature + 1);
+        assertThat(refusals("403", "forbidden")).isEqualTo(forbidden + 1);
+        assertThat(meters.find(io.llmproxy.adminweb.security.AuthRefusals.METER).counters())
+                .allSatisfy(c -> assertThat(c.getId().getTag("reason")).isIn("missing", "expired", "wrong_issuer",
+                        "wrong_audience", "bad_signature", "malformed", "bad_token", "invalid", "forbidden"));
+    }
+
     @Test
     void theBootstrapTokenStillWorks() throws Exception {
         assertThat(createTenant("test-admin-token", null).statusCode()).isEqualTo(201);
