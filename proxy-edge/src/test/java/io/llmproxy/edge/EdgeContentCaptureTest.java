@@ -148,7 +148,7 @@ class EdgeContentCaptureTest {
         assertThat(answer).isNotEmpty();
 
         UsageRecorded event = usage.await(e -> e.promptText() != null && e.promptText().contains(marker));
-        assertThat(event.schemaVersion()).isEqualTo(3);
+        assertThat(event.schemaVersion()).isEqualTo(UsageRecorded.SCHEMA_VERSION).isEqualTo(4);
         assertThat(event.tenantId()).isEqualTo(OPTED);
         assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
         assertThat(event.promptText()).isEqualTo("system: Be brief.\nuser: " + marker + " my key is [MASKED:openai-key]");

@@ -1,6 +1,7 @@
 package io.llmproxy.command.route;
 
 import io.llmproxy.kernel.route.DefineRoute;
+import io.llmproxy.kernel.route.RoutePolicy;
 import io.llmproxy.kernel.route.RouteTarget;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -24,18 +25,28 @@ class RouteController {
         this.commands = commands;
     }
 
-    record Target(@NotBlank String providerId, @NotBlank String model) {
+    record Target(@NotBlank String providerId, @NotBlank String model, Integer weight, Integer priority) {
     }
 
-    record DefineRouteRequest(@NotEmpty List<@Valid Target> targets) {
+    /**
+     * The body of both PUTs: targets and the optional policy (issue #11, README "Routing").
+     * {@code retry} {@code {"attempts","backoffMs"}}; {@code timeouts} {@code {"connectMs","ttfbMs","idleMs","totalMs"}}.
+     */
+    record DefineRouteRequest(@NotEmpty List<@Valid Target> targets, String strategy, List<String> fallbacks,
+                              RoutePolicy.Retry retry, RoutePolicy.Timeouts timeouts) {
     }
 
-    /** {@code PUT /admin/v1/routes/{model} {"targets":[{"providerId","model"}]}} → 204: a global route. */
+    /**
+     * {@code PUT /admin/v1/routes/{model} {"targets":[{"providerId","model","weight"?,"priority"?}],
+     * "strategy"?,"fallbacks"?,"retry"?,"timeouts"?}} → 204: a global route. 400 naming the field for an
+     * invalid definition (weight ≤ 0, unknown strategy, a fallback cycle, retries above the cap); 404 for
+     * an unknown provider or fallback model.
+     */
     @PutMapping("/admin/v1/routes/{*model}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void define(@PathVariable String model, @Valid @RequestBody DefineRouteRequest request) {
         String name = strip(model);
-        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(null, name), null, name, targets(request)));
+        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(null, name), null, name, targets(request), policy(request)));
     }
 
     /**
@@ -47,7 +58,8 @@ class RouteController {
     void defineForTenant(@PathVariable String tenantId, @PathVariable String model,
                          @Valid @RequestBody DefineRouteRequest request) {
         String name = strip(model);
-        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(tenantId, name), tenantId, name, targets(request)));
+        commands.sendAndWait(new DefineRoute(DefineRoute.idOf(tenantId, name), tenantId, name, targets(request),
+                policy(request)));
     }
 
     /** The model is the rest of the path, so names with slashes ({@code openai/gpt-4o}) need no escaping. */
@@ -56,6 +68,15 @@ class RouteController {
     }
 
     private static List<RouteTarget> targets(DefineRouteRequest request) {
-        return request.targets().stream().map(t -> new RouteTarget(t.providerId(), t.model())).toList();
+        return request.targets().stream().map(t -> new RouteTarget(t.providerId(), t.model(), t.weight(), t.priority()))
+                .toList();
+    }
+
+    /** @return the policy of the request, null when it sets none (the default policy) */
+    private static RoutePolicy policy(DefineRouteRequest r) {
+        if (r.strategy() == null && r.fallbacks() == null && r.retry() == null && r.timeouts() == null) {
+            return null;
+        }
+        return new RoutePolicy(r.strategy(), r.fallbacks(), r.retry(), r.timeouts());
     }
 }

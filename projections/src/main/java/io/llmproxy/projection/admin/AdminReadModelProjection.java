@@ -142,10 +142,13 @@ public class AdminReadModelProjection {
     @EventHandler
     void on(RouteDefined e, TrackingToken token) {
         jdbc.update("""
-                INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) VALUES (?, ?, ?, ?::jsonb, ?, ?)
-                ON CONFLICT (route_id) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at,
-                    change_index = excluded.change_index""",
-                PgText.clean(DefineRoute.idOf(e.tenantId(), e.model())), e.tenantId(), PgText.clean(e.model()), PgText.cleanJson(json.writeValueAsString(e.targets())),
+                INSERT INTO rm_route (route_id, tenant_id, model, targets, policy, updated_at, change_index)
+                VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+                ON CONFLICT (route_id) DO UPDATE SET targets = excluded.targets, policy = excluded.policy,
+                    updated_at = excluded.updated_at, change_index = excluded.change_index""",
+                PgText.clean(DefineRoute.idOf(e.tenantId(), e.model())), e.tenantId(), PgText.clean(e.model()),
+                PgText.cleanJson(json.writeValueAsString(e.targets())),
+                e.policy() == null ? null : PgText.cleanJson(json.writeValueAsString(e.policy())),
                 Timestamp.from(e.occurredAt()), index(token));
     }
 

@@ -33,6 +33,9 @@ public final class Call {
     private volatile java.util.function.LongConsumer onFinish;
     private volatile String promptText;
     private volatile java.util.function.Supplier<String> completionText;
+    private final java.util.List<io.llmproxy.kernel.usage.UsageAttempt> attempts =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Runnable> finishHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Call(String endpoint, UsagePublisher publisher) {
         this.endpoint = endpoint;
@@ -88,6 +91,44 @@ public final class Call {
         this.completionText = text;
     }
 
+    /** Records one upstream attempt (issue #11), in the order they were made, for the usage event. */
+    public void attempt(io.llmproxy.kernel.usage.UsageAttempt attempt) {
+        attempts.add(attempt);
+    }
+
+    /** @return the attempts recorded so far (a copy) */
+    public java.util.List<io.llmproxy.kernel.usage.UsageAttempt> attempts() {
+        return java.util.List.copyOf(attempts);
+    }
+
+    /** @return true when the client asked for a stream */
+    public boolean isStream() {
+        return stream;
+    }
+
+    /** @return true once the provider answered 2xx: from here a failure is never retried elsewhere */
+    public boolean isAccepted() {
+        return accepted;
+    }
+
+    /** @return the provider the call was last sent to, or null ({@code x-llmproxy-provider}) */
+    public String providerId() {
+        return providerId;
+    }
+
+    /** @return the provider model the call was last sent to, or null ({@code x-llmproxy-model}) */
+    public String providerModel() {
+        return providerModel;
+    }
+
+    /** Runs {@code hook} once when the call finishes (e.g. a target's in-flight count), at once if it has. */
+    public void whenFinished(Runnable hook) {
+        finishHooks.add(hook);
+        if (finished.get() && finishHooks.remove(hook)) {
+            hook.run();
+        }
+    }
+
     /** Records why the edge refused the call, for the usage event. */
     public void refused(String reason) {
         this.refusalReason = reason;
@@ -134,8 +175,13 @@ public final class Call {
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
                 refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens(),
-                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion)));
+                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts()));
         runOnFinish();
+        for (Runnable hook : finishHooks) {
+            if (finishHooks.remove(hook)) {
+                hook.run();
+            }
+        }
         return true;
     }
 

@@ -49,6 +49,13 @@ public class UpstreamClient {
     }
 
     private WebClient.RequestHeadersSpec<?> spec(UpstreamRequest request) {
-        return web.post().uri(request.url()).headers(h -> request.headers().forEach(h::set)).bodyValue(request.body());
+        WebClient.RequestBodySpec spec = web.post().uri(request.url()).headers(h -> request.headers().forEach(h::set));
+        if (request.idleTimeoutMs() != null) {
+            // a route's own idle timeout replaces the client's default for this request (Reactor Netty)
+            java.time.Duration idle = java.time.Duration.ofMillis(request.idleTimeoutMs());
+            spec = spec.httpRequest(r -> ((reactor.netty.http.client.HttpClientRequest) r.getNativeRequest())
+                    .responseTimeout(idle));
+        }
+        return spec.bodyValue(request.body());
     }
 }

@@ -4,6 +4,8 @@ import io.llmproxy.edge.auth.ApiKeyAuthenticator;
 import io.llmproxy.edge.call.Call;
 import io.llmproxy.edge.provider.ProviderTranslator;
 import io.llmproxy.edge.quota.QuotaService;
+import io.llmproxy.edge.routing.RoutePlanner;
+import java.util.List;
 import io.llmproxy.edge.snapshot.EdgeSnapshot;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.RouteEntry;
@@ -45,10 +47,12 @@ public class Admission {
 
     private final ApiKeyAuthenticator authenticator;
     private final QuotaService quotas;
+    private final RoutePlanner planner;
 
-    public Admission(ApiKeyAuthenticator authenticator, QuotaService quotas) {
+    public Admission(ApiKeyAuthenticator authenticator, QuotaService quotas, RoutePlanner planner) {
         this.authenticator = authenticator;
         this.quotas = quotas;
+        this.planner = planner;
     }
 
     /**
@@ -84,8 +88,9 @@ public class Admission {
     }
 
     /**
-     * Step 3: route, allow-list, the first target's attempt, then the quota reservation (made once per
-     * call; settled through {@link Call#onFinish} with the tokens of the call when it finishes).
+     * Step 3: route, allow-list, the plan of targets ({@link RoutePlanner}), the attempt at the first
+     * candidate whose provider this edge knows, then the quota reservation (made once per call, not per
+     * attempt; settled through {@link Call#onFinish} with the tokens of the attempt that served).
      *
      * @param caller         the result of {@link #authenticate}
      * @param model          the public model name (checked by {@link #checkModel})
@@ -108,12 +113,28 @@ public class Admission {
         if (!caller.key().allows(model)) {
             return Mono.error(GatewayError.modelNotAllowed(model).exception());
         }
-        Attempt<T> first;
-        try {
-            first = Attempt.prepare(call, snapshot, model, route.targets().get(0), translators, canonical);
-        } catch (GatewayException e) {
-            return Mono.error(e);
+        List<RoutePlanner.Candidate> plan = planner.plan(snapshot, caller.key().tenantId(), route);
+        Function<RoutePlanner.Candidate, Attempt<T>> prepare = candidate ->
+                Attempt.prepare(call, snapshot, candidate.model(), candidate.target(), translators, canonical);
+        Attempt<T> first = null;
+        int firstIndex = 0;
+        GatewayException unavailable = null;
+        // the first candidate whose provider this edge knows; a bad request fails at once
+        for (; firstIndex < plan.size() && first == null; firstIndex++) {
+            try {
+                first = prepare.apply(plan.get(firstIndex));
+            } catch (GatewayException e) {
+                if (e.error().kind() != GatewayError.Kind.PROVIDER_UNAVAILABLE) {
+                    return Mono.error(e);
+                }
+                unavailable = e;
+            }
         }
+        if (first == null) {
+            return Mono.error(unavailable != null ? unavailable : GatewayError.providerUnavailable(model).exception());
+        }
+        Attempt<T> admittedFirst = first;
+        int admittedIndex = firstIndex - 1;
         call.promptEstimate(promptEstimate);
         return quotas.reserve(caller.key(), snapshot, reservedTokens, promptEstimate, first.provider().providerId(),
                         first.target().model())
@@ -122,7 +143,8 @@ public class Admission {
                         return Mono.error(GatewayError.quota(decision.refusal(), decision.headers()).exception());
                     }
                     call.onFinish(total -> decision.reservation().settle(total, call.billedUsage()));
-                    return Mono.just(new AdmittedCall<>(caller.key(), snapshot, model, route, first, decision));
+                    return Mono.just(new AdmittedCall<>(caller.key(), snapshot, model, route, admittedFirst, decision,
+                            plan, admittedIndex, prepare));
                 });
     }
 }

@@ -2,6 +2,16 @@ package io.llmproxy.edge.gateway;
 
 import io.llmproxy.edge.call.Call;
 import io.llmproxy.edge.call.UpstreamClient;
+import io.llmproxy.edge.routing.RoutePlanner;
+import io.llmproxy.edge.routing.TargetHealth;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.Target;
+import io.llmproxy.kernel.route.RoutePolicy;
+import io.llmproxy.kernel.usage.UsageAttempt;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import io.llmproxy.edge.provider.ProviderTranslator;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.provider.UpstreamRequest;
@@ -35,17 +45,18 @@ import reactor.core.publisher.Mono;
  * </ul>
  * Failures arrive as {@link GatewayException}; nothing here finishes the call or writes a response.
  *
- * <p>Today a call has one attempt: the route's first target, prepared by {@link Admission}. This class
- * is where several targets, retries before the first byte, fallbacks and circuit breakers go
- * ({@link #run}): the quota reservation stays the admitted call's, once per call.
+ * <p>Several targets, retries before the first byte, fallbacks and circuit breakers live in {@link #run}
+ * (issue #11, ADR 0016); the quota reservation stays the admitted call's, once per call.
  */
 @Component
 public class AttemptLoop {
 
     private final UpstreamClient upstream;
+    private final TargetHealth health;
 
-    public AttemptLoop(UpstreamClient upstream) {
+    public AttemptLoop(UpstreamClient upstream, TargetHealth health) {
         this.upstream = upstream;
+        this.health = health;
     }
 
     /**
@@ -78,16 +89,168 @@ public class AttemptLoop {
     }
 
     /**
-     * The loop over attempts. One attempt today; routing adds here the choice of targets by strategy,
-     * skipping open breakers, and retries of retryable failures before the first byte.
+     * The loop over attempts (issue #11): the admitted call's plan, in order. A candidate whose breaker
+     * is open or that cools down after a {@code Retry-After} is skipped without a network call. A
+     * retryable failure ({@link #retryable}) before the provider accepted the call moves to the next
+     * candidate, after the route's backoff, until {@code retry.attempts} attempts were made; anything
+     * else, or any failure once a 2xx arrived, ends the call with that failure. Every attempt is
+     * recorded on the call for its usage event; the quota reservation stays the call's, made once.
      */
     private <T extends ProviderTranslator, B, R> Mono<R> run(Call call, AdmittedCall<T> admitted,
                                                              Function<UpstreamRequest, Mono<ResponseEntity<B>>> send,
                                                              Function<B, Mono<byte[]>> errorBody,
                                                              BiFunction<Attempt<T>, B, Mono<R>> accept) {
-        return attempt(call, admitted.first(), send, errorBody, accept);
+        return next(call, admitted, admitted.firstIndex(), 0, null, send, errorBody, accept);
     }
 
+    private <T extends ProviderTranslator, B, R> Mono<R> next(Call call, AdmittedCall<T> admitted, int index, int made,
+                                                              GatewayException last,
+                                                              Function<UpstreamRequest, Mono<ResponseEntity<B>>> send,
+                                                              Function<B, Mono<byte[]>> errorBody,
+                                                              BiFunction<Attempt<T>, B, Mono<R>> accept) {
+        List<RoutePlanner.Candidate> plan = admitted.plan();
+        if (index >= plan.size() || made >= RoutePlanner.maxAttempts(admitted.route())) {
+            return Mono.error(exhausted(admitted.model(), made, last).exception());
+        }
+        RoutePlanner.Candidate candidate = plan.get(index);
+        Target target = candidate.target();
+        if (!health.tryAcquire(target)) {
+            return next(call, admitted, index + 1, made, last, send, errorBody, accept);
+        }
+        Attempt<T> attempt;
+        try {
+            attempt = index == admitted.firstIndex() ? admitted.first() : admitted.prepare().apply(candidate);
+        } catch (GatewayException e) {
+            health.release(target);
+            if (e.error().kind() == GatewayError.Kind.PROVIDER_UNAVAILABLE) {
+                return next(call, admitted, index + 1, made, last == null ? e : last, send, errorBody, accept);
+            }
+            return Mono.error(e);
+        }
+        if (index != admitted.firstIndex()) {
+            call.upstream(attempt.provider().providerId(), attempt.target().model(), attempt.translator());
+        }
+        call.whenFinished(health.begin(target));
+        long start = System.nanoTime();
+        RoutePolicy.Timeouts timeouts = admitted.route().policy().timeoutsOrDefault();
+        Function<UpstreamRequest, Mono<ResponseEntity<B>>> timed = request -> {
+            Mono<ResponseEntity<B>> sent = send.apply(request.withIdleTimeout(timeouts.idleMs()));
+            if (timeouts.ttfbMs() != null) {
+                sent = sent.timeout(Duration.ofMillis(timeouts.ttfbMs()));
+            }
+            return sent;
+        };
+        // the 2xx status arrived: this attempt serves (recorded before the answer is built, so the usage
+        // event, published when the call finishes, lists it)
+        Runnable served = () -> {
+            long elapsed = System.nanoTime() - start;
+            health.succeeded(target, elapsed);
+            call.attempt(record(attempt, 200, null, elapsed, true));
+        };
+        Mono<R> tried = attempt(call, attempt, timed, errorBody, (a, body) -> {
+            served.run();
+            return accept.apply(a, body);
+        });
+        if (!call.isStream() && timeouts.totalMs() != null) {
+            tried = tried.timeout(Duration.ofMillis(timeouts.totalMs()));
+        }
+        return tried
+                .onErrorMap(AttemptLoop::isTransport, e -> transportError(e, attempt.provider().name()).exception())
+                .onErrorResume(GatewayException.class, e -> {
+                    if (call.isAccepted()) {
+                        // after the provider's 2xx (already recorded as serving): never retried elsewhere
+                        return Mono.error(e);
+                    }
+                    long elapsed = System.nanoTime() - start;
+                    int status = e.upstreamStatus();
+                    boolean retry = retryable(e);
+                    if (retry || providerFault(e)) {
+                        health.failed(target, elapsed, e, retryAfterSeconds(e));
+                    } else {
+                        health.succeeded(target, elapsed);
+                    }
+                    call.attempt(record(attempt, status, errorCode(e, status), elapsed, false));
+                    if (!retry) {
+                        return Mono.error(e);
+                    }
+                    Mono<R> again = Mono.defer(() -> next(call, admitted, index + 1, made + 1, e, send, errorBody, accept));
+                    int backoff = admitted.route().policy().retryOrDefault().backoffMsOrDefault();
+                    return backoff <= 0 ? again : Mono.delay(jittered(backoff, made)).then(again);
+                });
+    }
+
+    /**
+     * @return true for a failure another target may not have: no connection, a timeout, 408, 429, 5xx
+     *         (500, 502, 503, 504, 529) and the provider's 401/403 (its credential is bad, another may
+     *         work); a provider unknown to this edge. Not the provider's 400/404/413/422 (the request
+     *         itself is at fault).
+     */
+    static boolean retryable(GatewayException e) {
+        GatewayError.Kind kind = e.error().kind();
+        if (kind == GatewayError.Kind.UPSTREAM_TIMEOUT || kind == GatewayError.Kind.UPSTREAM_UNREACHABLE
+                || kind == GatewayError.Kind.PROVIDER_UNAVAILABLE) {
+            return true;
+        }
+        int status = e.upstreamStatus();
+        return kind == GatewayError.Kind.UPSTREAM && (status == 408 || status == 429 || status == 401 || status == 403
+                || status == 500 || status == 502 || status == 503 || status == 504 || status == 529);
+    }
+
+    /** @return true when the failure counts against the target even though it is not retried */
+    private static boolean providerFault(GatewayException e) {
+        return e.error().status() >= 500;
+    }
+
+    private static long retryAfterSeconds(GatewayException e) {
+        String value = e.error().retryAfter();
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException notSeconds) {
+            return 0;
+        }
+    }
+
+    private static String errorCode(GatewayException e, int status) {
+        return switch (e.error().kind()) {
+            case UPSTREAM_TIMEOUT -> "timeout";
+            case UPSTREAM_UNREACHABLE -> "unreachable";
+            case PROVIDER_UNAVAILABLE -> "provider_unavailable";
+            default -> status > 0 ? "http_" + status : e.error().code();
+        };
+    }
+
+    private static UsageAttempt record(Attempt<?> attempt, int status, String error, long nanos, boolean served) {
+        return new UsageAttempt(attempt.provider().providerId(), attempt.target().model(), status, error,
+                TimeUnit.NANOSECONDS.toMillis(nanos), served);
+    }
+
+    /** @return {@code base · 2^n} ms, ±50 % */
+    private static Duration jittered(int baseMs, int n) {
+        double factor = 0.5 + ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis((long) (baseMs * Math.pow(2, Math.min(n, 6)) * factor));
+    }
+
+    /**
+     * @return the error of a call whose candidates all failed or were skipped: the one failure as it was
+     *         when a single attempt was made (a single-target route answers as before routing); 429 when
+     *         the last provider said so (clearer for the client's back-off); else 503
+     *         {@code upstream_unavailable} naming the public model and the attempts
+     */
+    static GatewayError exhausted(String model, int made, GatewayException last) {
+        if (last != null && (made <= 1 || last.error().status() == 429)) {
+            return last.error();
+        }
+        String message = made == 0
+                ? "No target of model `" + model + "` is available now (circuit open or cooling down after Retry-After)."
+                : "All " + made + " attempts for model `" + model + "` failed; last: " + last.error().message();
+        return new GatewayError(GatewayError.Kind.UPSTREAM, 503, "server_error", "upstream_unavailable", message, null,
+                made == 0 ? "1" : last.error().retryAfter(), last == null ? null : last.error().provider(), null, Map.of());
+    }
+
+    /** One attempt: send, map a non-2xx answer or a transport failure to a {@link GatewayException}. */
     private static <T extends ProviderTranslator, B, R> Mono<R> attempt(Call call, Attempt<T> attempt,
                                                                         Function<UpstreamRequest, Mono<ResponseEntity<B>>> send,
                                                                         Function<B, Mono<byte[]>> errorBody,
@@ -100,7 +263,8 @@ public class AttemptLoop {
                         String retryAfter = entity.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
                         return errorBody.apply(entity.getBody()).defaultIfEmpty(new byte[0])
                                 .flatMap(body -> Mono.<R>error(GatewayError.upstream(
-                                        attempt.translator().error(status, body, retryAfter), provider).exception()));
+                                        attempt.translator().error(status, body, retryAfter), provider).exception()
+                                        .withUpstreamStatus(status)));
                     }
                     call.accepted();
                     return accept.apply(attempt, entity.getBody());

@@ -72,6 +72,7 @@ public class Gateway {
                     LOG.warn("{} call failed unexpectedly: {}", endpoint, e.toString());
                     return GatewayResponses.refuse(call, format, GatewayError.internal());
                 })
+                .map(response -> RoutingHeaders.of(response, call))
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 }

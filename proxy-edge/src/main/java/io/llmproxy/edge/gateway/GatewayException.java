@@ -8,6 +8,7 @@ package io.llmproxy.edge.gateway;
 public final class GatewayException extends RuntimeException {
 
     private final transient GatewayError error;
+    private volatile int upstreamStatus;
 
     public GatewayException(GatewayError error) {
         super(error.code() + ": " + error.message(), null, false, false);
@@ -16,5 +17,16 @@ public final class GatewayException extends RuntimeException {
 
     public GatewayError error() {
         return error;
+    }
+
+    /** @return the provider's own HTTP status behind this error (the client may see another), 0 when none */
+    public int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    /** Records the provider's own HTTP status (retry decisions use it); @return this */
+    public GatewayException withUpstreamStatus(int status) {
+        this.upstreamStatus = status;
+        return this;
     }
 }

@@ -3,6 +3,7 @@ package io.llmproxy.edge.snapshot;
 import io.llmproxy.kernel.billing.Pricing;
 import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaScope;
+import io.llmproxy.kernel.route.RoutePolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -115,12 +116,36 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, Ro
         }
     }
 
-    /** A route: public model → provider models, in order of preference; {@code tenantId} null = global. */
-    public record RouteEntry(String tenantId, String model, List<Target> targets, Instant updatedAt) {
+    /**
+     * A route: public model → provider models; {@code tenantId} null = global.
+     *
+     * @param policy strategy, fallbacks, retry and timeouts (never null: {@link RoutePolicy#DEFAULT} when unset)
+     */
+    public record RouteEntry(String tenantId, String model, List<Target> targets, Instant updatedAt, RoutePolicy policy) {
+
+        /** A route with the default policy. */
+        public RouteEntry(String tenantId, String model, List<Target> targets, Instant updatedAt) {
+            this(tenantId, model, targets, updatedAt, RoutePolicy.DEFAULT);
+        }
     }
 
-    /** One route target. */
-    public record Target(String providerId, String model) {
+    /**
+     * One route target.
+     *
+     * @param weight   share under {@code weighted}, ≥ 1
+     * @param priority order under {@code priority} (lowest first); the position in the route when unset
+     */
+    public record Target(String providerId, String model, int weight, int priority) {
+
+        /** A target of weight 1 and priority 0. */
+        public Target(String providerId, String model) {
+            this(providerId, model, 1, 0);
+        }
+
+        /** @return {@code providerId + "/" + model}: the target's name in breakers, metrics and usage events */
+        public String key() {
+            return providerId + "/" + model;
+        }
     }
 
     /**

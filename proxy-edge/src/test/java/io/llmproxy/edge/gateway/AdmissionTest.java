@@ -97,7 +97,8 @@ class AdmissionTest {
         if (loaded) {
             store.replace(SNAPSHOT);
         }
-        Admission admission = new Admission(new ApiKeyAuthenticator(store, Clock.fixed(NOW, ZoneOffset.UTC)), null);
+        Admission admission = new Admission(new ApiKeyAuthenticator(store, Clock.fixed(NOW, ZoneOffset.UTC)), null,
+                new io.llmproxy.edge.routing.RoutePlanner(new io.llmproxy.edge.routing.TargetHealth(10, 5, 50, java.time.Duration.ofSeconds(10))));
         // the call is never finished by admission: no publisher needed
         Call call = new Call("chat.completions", null);
 

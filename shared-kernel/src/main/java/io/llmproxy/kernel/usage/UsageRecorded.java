@@ -3,6 +3,7 @@ package io.llmproxy.kernel.usage;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Event: one finished call through the edge (success, client error, upstream error or
@@ -43,6 +44,9 @@ import java.time.Instant;
  * @param completionText   (schema 3) likewise: the assistant text of the first choice the client got (the
  *                         content deltas seen so far for a stream); null for embeddings, for tenants that did
  *                         not opt in and for v1/v2 events
+ * @param attempts         (schema 4) every upstream attempt, in order, the one that served marked
+ *                         {@code served} (issue #11: retries and failover); empty when the call never
+ *                         left the edge; null for v1–v3 events
  */
 public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
                             String endpoint, String model, String providerId, String providerModel,
@@ -50,16 +54,29 @@ public record UsageRecorded(String eventId, int schemaVersion, String tenantId, 
                             long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
                             String refusalReason, boolean usageEstimated, String userId,
                             @JsonSetter(nulls = Nulls.AS_EMPTY) long cachedPromptTokens,
-                            String promptText, String completionText) {
+                            String promptText, String completionText, List<UsageAttempt> attempts) {
+
+    /** An event without attempts (schema ≤ 3, and tests). */
+    public UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
+                         String endpoint, String model, String providerId, String providerModel,
+                         boolean stream, long promptTokens, long completionTokens, long totalTokens,
+                         long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
+                         String refusalReason, boolean usageEstimated, String userId, long cachedPromptTokens,
+                         String promptText, String completionText) {
+        this(eventId, schemaVersion, tenantId, apiKeyId, endpoint, model, providerId, providerModel, stream,
+                promptTokens, completionTokens, totalTokens, latencyMs, httpStatus, outcome, occurredAt, refusalReason,
+                usageEstimated, userId, cachedPromptTokens, promptText, completionText, null);
+    }
 
     /** Kafka topic of usage events. */
     public static final String TOPIC = "llmproxy.usage.v1";
     /**
      * Current schema version of this record on the wire. 2 added {@code userId} and
      * {@code cachedPromptTokens}; a version-1 message reads with null and 0 for them. 3 added
-     * {@code promptText} and {@code completionText}; older messages read with null for them.
+     * {@code promptText} and {@code completionText}; older messages read with null for them. 4 added
+     * {@code attempts}; older messages read with null.
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     /** Most characters of {@code promptText} or {@code completionText} before {@link #TRUNCATED} (32 KiB of chars). */
     public static final int MAX_TEXT_CHARS = 32 * 1024;
