@@ -77,6 +77,15 @@ class EdgeRoutingTest {
             provider(p, simulator);
         }
         provider("p-down", "http://127.0.0.1:1/v1");
+        SecretCipher cipher = new SecretCipher(SECRET);
+        db.update("INSERT INTO rm_provider VALUES ('p-multi', 'multi', 'openai', ?, ?, ?, ?, ?::jsonb)", simulator,
+                cipher.encrypt("sk-sim-key-429"), Timestamp.from(Instant.now()), CHANGE.getAndIncrement(),
+                "[\"" + cipher.encrypt("sk-good") + "\"]");
+        db.update("INSERT INTO rm_provider VALUES ('p-refused', 'refused', 'openai', ?, ?, ?, ?, ?::jsonb)", simulator,
+                cipher.encrypt("sk-sim-key-401"), Timestamp.from(Instant.now()), CHANGE.getAndIncrement(),
+                "[\"" + cipher.encrypt("sk-fine") + "\"]");
+        route("creds", null, "[" + target("p-multi", "ok-m", 0) + "]", null);
+        route("creds-refused", null, "[" + target("p-refused", "ok-r", 0) + "]", null);
         route("failover", "priority", "[" + target("p-a", "sim-error-503", 0) + "," + target("p-ok", "ok-a", 1) + "]", null);
         route("no-retry", "priority", "[" + target("p-c", "sim-error-400", 0) + "," + target("p-ok", "ok-c", 1) + "]", null);
         route("unreachable", "priority", "[" + target("p-down", "x", 0) + "," + target("p-ok", "ok-u", 1) + "]", null);
@@ -96,6 +105,8 @@ class EdgeRoutingTest {
                 + "{\"providerId\":\"p-w30\",\"model\":\"w\",\"weight\":30}]", null);
         route("latency", "least-latency", "[" + target("p-slow", "sim-slow-40", 0) + "," + target("p-fast", "sim-slow-4", 1)
                 + "]", null);
+        route("idle-cut", null, "[" + target("p-ok", "sim-slow-1500", 0) + "]", "\"timeouts\":{\"idleMs\":1000}");
+        route("idle-ok", null, "[" + target("p-ok", "sim-slow-300", 0) + "]", "\"timeouts\":{\"idleMs\":1000}");
         registry.add("spring.datasource.url", () -> dbUrl);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);
@@ -309,6 +320,40 @@ class EdgeRoutingTest {
         // both are tried while unmeasured; from then on the 10× faster one serves
         assertThat(events.subList(3, 10)).allSatisfy(e -> assertThat(e.providerId()).isEqualTo("p-fast"));
         assertThat(events).anySatisfy(e -> assertThat(e.providerId()).isEqualTo("p-slow"));
+    }
+
+    @Test
+    void theRoutesIdleTimeoutCutsASilentStreamButNeverAHealthyLongOne() throws Exception {
+        HttpResponse<String> healthy = chat("idle-ok", true);
+        assertThat(healthy.statusCode()).isEqualTo(200);
+        assertThat(healthy.body()).contains("data: [DONE]").doesNotContain("\"error\"");
+        UsageRecorded ok = events("idle-ok", 1).get(0);
+        assertThat(ok.outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(ok.latencyMs()).as("longer than the idle timeout in all").isGreaterThan(1_000);
+        HttpResponse<String> silent = chat("idle-cut", true);
+        assertThat(silent.statusCode()).isEqualTo(200);
+        assertThat(silent.body()).doesNotContain("data: [DONE]").contains("\"error\"");
+        assertThat(events("idle-cut", 1).get(0).outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+    }
+
+    @Test
+    void aProvidersCredentialsAreUsedInTurnAndA429CoolsOnlyThatOneDown() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            assertThat(chat("creds", false).statusCode()).isEqualTo(200);
+        }
+        List<UsageRecorded> events = events("creds", 4);
+        // the first credential is rate-limited: the same target is tried again with the next one,
+        // and while it cools down every call takes the other at once
+        assertThat(events.stream().map(EdgeRoutingTest::attempts).toList()).containsExactly(
+                "p-multi:http_429 p-multi:served", "p-multi:served", "p-multi:served", "p-multi:served");
+    }
+
+    @Test
+    void aRefusedCredentialIsSetAsideAndTheNextOneServes() throws Exception {
+        assertThat(chat("creds-refused", false).statusCode()).isEqualTo(200);
+        assertThat(chat("creds-refused", false).statusCode()).isEqualTo(200);
+        assertThat(events("creds-refused", 2).stream().map(EdgeRoutingTest::attempts).toList())
+                .containsExactly("p-refused:http_401 p-refused:served", "p-refused:served");
     }
 
     @Test

@@ -25,7 +25,9 @@ public class Provider {
         ProviderRules.check(command);
         apply(new ProviderRegistered(command.providerId(), command.name().strip(), command.type(),
                 ProviderRules.normaliseBaseUrl(command.baseUrl(), command.type()), command.apiKeyCiphertext(),
-                GenericEventMessage.clock.instant()));
+                GenericEventMessage.clock.instant(),
+                command.additionalApiKeyCiphertexts() == null || command.additionalApiKeyCiphertexts().isEmpty()
+                        ? null : java.util.List.copyOf(command.additionalApiKeyCiphertexts())));
     }
 
     @EventSourcingHandler

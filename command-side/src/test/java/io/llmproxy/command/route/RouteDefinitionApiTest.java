@@ -133,6 +133,27 @@ class RouteDefinitionApiTest {
     }
 
     @Test
+    void aProviderHoldsSeveralWriteOnlyEncryptedCredentials() throws Exception {
+        HttpResponse<String> r = send("POST", "/admin/v1/providers", "{\"name\":\"multi\",\"type\":\"openai\","
+                + "\"baseUrl\":\"http://127.0.0.1:9/v1\",\"apiKey\":\"sk-first-secret\",\"apiKeys\":[\"sk-second-secret\","
+                + "\"sk-third-secret\"]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.body()).doesNotContain("secret");
+        String id = json.readTree(r.body()).get("providerId").asString();
+        var row = jdbc.queryForMap("SELECT convert_from(payload, 'UTF8') AS p, payloadrevision AS r FROM domainevententry "
+                + "WHERE aggregateidentifier = ?", id);
+        assertThat(row.get("r")).isEqualTo("2");
+        String payload = (String) row.get("p");
+        assertThat(payload).doesNotContain("sk-first-secret", "sk-second-secret", "sk-third-secret");
+        assertThat(json.readTree(payload).get("additionalApiKeyCiphertexts")).hasSize(2);
+        assertThat(json.readTree(payload).get("additionalApiKeyCiphertexts").get(0).asString()).startsWith("v1:");
+        HttpResponse<String> bad = send("POST", "/admin/v1/providers", "{\"name\":\"x\",\"type\":\"openai\","
+                + "\"baseUrl\":\"http://127.0.0.1:9/v1\",\"apiKey\":\"sk-a\",\"apiKeys\":[\"sk-b\",\"\"]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(bad.body()).get("field").asString()).isEqualTo("apiKeys[1]");
+    }
+
+    @Test
     void aFallbackChainThatComesBackIsACycleRefusedAtConfigurationTime() throws Exception {
         String target = "{\"targets\":[{\"providerId\":\"" + p1 + "\",\"model\":\"a\"}]";
         assertThat(send("PUT", "/admin/v1/routes/chain-x", target + "}").statusCode()).isEqualTo(204);

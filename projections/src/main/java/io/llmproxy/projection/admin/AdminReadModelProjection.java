@@ -133,10 +133,12 @@ public class AdminReadModelProjection {
     @EventHandler
     void on(ProviderRegistered e, TrackingToken token) {
         jdbc.update("""
-                INSERT INTO rm_provider (provider_id, name, type, base_url, api_key_ciphertext, created_at, change_index)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider_id) DO NOTHING""",
+                INSERT INTO rm_provider (provider_id, name, type, base_url, api_key_ciphertext, created_at, change_index,
+                    extra_api_key_ciphertexts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (provider_id) DO NOTHING""",
                 e.providerId(), PgText.clean(e.name()), PgText.clean(e.type()), PgText.clean(e.baseUrl()), e.apiKeyCiphertext(), Timestamp.from(e.occurredAt()),
-                index(token));
+                index(token), e.additionalApiKeyCiphertexts() == null ? null
+                        : json.writeValueAsString(e.additionalApiKeyCiphertexts()));
     }
 
     @EventHandler

@@ -115,7 +115,8 @@ public class Admission {
         }
         List<RoutePlanner.Candidate> plan = planner.plan(snapshot, caller.key().tenantId(), route);
         Function<RoutePlanner.Candidate, Attempt<T>> prepare = candidate ->
-                Attempt.prepare(call, snapshot, candidate.model(), candidate.target(), translators, canonical);
+                Attempt.prepare(call, snapshot, candidate.model(), candidate.target(), translators, canonical,
+                        provider -> planner.credential(provider));
         Attempt<T> first = null;
         int firstIndex = 0;
         GatewayException unavailable = null;

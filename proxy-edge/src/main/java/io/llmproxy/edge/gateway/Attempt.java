@@ -18,10 +18,11 @@ import tools.jackson.databind.node.ObjectNode;
  * @param provider   the provider connection (holds the credential: never log this record)
  * @param translator the translator of this attempt (one per attempt: it meters this attempt's tokens)
  * @param request    the provider request
+ * @param credential which of the provider's credentials the request carries (0 = the first)
  * @param <T>        chat or embeddings translator
  */
 public record Attempt<T extends ProviderTranslator>(Target target, ProviderEntry provider, T translator,
-                                                    UpstreamRequest request) {
+                                                    UpstreamRequest request, int credential) {
 
     /**
      * Prepares an attempt at {@code target} and records it on the call (provider, provider model and
@@ -36,15 +37,23 @@ public record Attempt<T extends ProviderTranslator>(Target target, ProviderEntry
      */
     public static <T extends ProviderTranslator> Attempt<T> prepare(Call call, EdgeSnapshot snapshot, String model,
                                                                     Target target, Function<ProviderEntry, T> translators,
-                                                                    ObjectNode canonical) {
+                                                                    ObjectNode canonical,
+                                                                    java.util.function.ToIntFunction<ProviderEntry> credentials) {
         ProviderEntry provider = snapshot.providersById().get(target.providerId());
         if (provider == null || provider.apiKey() == null) {
             throw GatewayError.providerUnavailable(model).exception();
         }
+        int credential = credentials.applyAsInt(provider);
+        if (credential < 0) {
+            // every credential of the provider cools down after a 429 or a refusal
+            throw GatewayError.providerUnavailable(model).exception();
+        }
+        ProviderEntry using = provider.withCredential(credential);
         try {
-            T translator = translators.apply(provider);
+            T translator = translators.apply(using);
             call.upstream(provider.providerId(), target.model(), translator);
-            return new Attempt<>(target, provider, translator, translator.request(canonical, provider, target.model()));
+            return new Attempt<>(target, provider, translator, translator.request(canonical, using, target.model()),
+                    credential);
         } catch (UnsupportedRequestException e) {
             // refused before any upstream call: no tokens to bill
             throw GatewayError.badRequest(e.getMessage(), e.param()).exception();

@@ -119,7 +119,9 @@ public class AttemptLoop {
         }
         Attempt<T> attempt;
         try {
-            attempt = index == admitted.firstIndex() ? admitted.first() : admitted.prepare().apply(candidate);
+            // the attempt admission prepared serves the first try only; any other is prepared afresh
+            // (a retry of the same target takes the provider's next credential)
+            attempt = made == 0 && index == admitted.firstIndex() ? admitted.first() : admitted.prepare().apply(candidate);
         } catch (GatewayException e) {
             health.release(target);
             if (e.error().kind() == GatewayError.Kind.PROVIDER_UNAVAILABLE) {
@@ -127,9 +129,7 @@ public class AttemptLoop {
             }
             return Mono.error(e);
         }
-        if (index != admitted.firstIndex()) {
-            call.upstream(attempt.provider().providerId(), attempt.target().model(), attempt.translator());
-        }
+        call.upstream(attempt.provider().providerId(), attempt.target().model(), attempt.translator());
         call.whenFinished(health.begin(target));
         long start = System.nanoTime();
         RoutePolicy.Timeouts timeouts = admitted.route().policy().timeoutsOrDefault();
@@ -164,7 +164,15 @@ public class AttemptLoop {
                     long elapsed = System.nanoTime() - start;
                     int status = e.upstreamStatus();
                     boolean retry = retryable(e);
-                    if (retry || providerFault(e)) {
+                    int credentials = attempt.provider().credentialCount();
+                    // a 429 or a refused credential of a provider with several: cool that credential down
+                    // and try the same target again with the next one
+                    boolean credentialFault = credentials > 1 && (status == 429 || status == 401 || status == 403);
+                    if (credentialFault) {
+                        long seconds = status == 429 ? Math.max(1, retryAfterSeconds(e)) : CREDENTIAL_REFUSED_COOLDOWN_SECONDS;
+                        health.credentialFailed(attempt.provider().providerId(), credentials, attempt.credential(), seconds);
+                        health.release(target);
+                    } else if (retry || providerFault(e)) {
                         health.failed(target, elapsed, e, retryAfterSeconds(e));
                     } else {
                         health.succeeded(target, elapsed);
@@ -173,11 +181,15 @@ public class AttemptLoop {
                     if (!retry) {
                         return Mono.error(e);
                     }
-                    Mono<R> again = Mono.defer(() -> next(call, admitted, index + 1, made + 1, e, send, errorBody, accept));
+                    int nextIndex = credentialFault ? index : index + 1;
+                    Mono<R> again = Mono.defer(() -> next(call, admitted, nextIndex, made + 1, e, send, errorBody, accept));
                     int backoff = admitted.route().policy().retryOrDefault().backoffMsOrDefault();
                     return backoff <= 0 ? again : Mono.delay(jittered(backoff, made)).then(again);
                 });
     }
+
+    /** How long a credential the provider refused (401/403) rests before it is tried again, seconds. */
+    static final long CREDENTIAL_REFUSED_COOLDOWN_SECONDS = 60;
 
     /**
      * @return true for a failure another target may not have: no connection, a timeout, 408, 429, 5xx

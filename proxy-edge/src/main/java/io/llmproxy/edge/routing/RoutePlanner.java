@@ -103,6 +103,11 @@ public class RoutePlanner {
         return ordered;
     }
 
+    /** @return which credential of {@code provider} the next attempt uses ({@link TargetHealth#credential}) */
+    public int credential(io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry provider) {
+        return health.credential(provider.providerId(), provider.credentialCount());
+    }
+
     /** @return the most attempts a call of {@code route} makes over all candidates */
     public static int maxAttempts(RouteEntry route) {
         return Math.min(RoutePolicy.MAX_ATTEMPTS, route.policy().retryOrDefault().attemptsOrDefault());

@@ -110,6 +110,63 @@ public class TargetHealth {
         }
     }
 
+    private final ConcurrentHashMap<String, Credentials> credentials = new ConcurrentHashMap<>();
+
+    /** A provider's credentials: whose turn it is, and each one's cooldown. */
+    static final class Credentials {
+        final AtomicInteger next = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLongArray cooldownUntilNanos;
+
+        Credentials(int count) {
+            cooldownUntilNanos = new java.util.concurrent.atomic.AtomicLongArray(count);
+            long now = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                cooldownUntilNanos.set(i, now);
+            }
+        }
+    }
+
+    private Credentials credentials(String providerId, int count) {
+        Credentials c = credentials.get(providerId);
+        if (c == null || c.cooldownUntilNanos.length() != count) {
+            c = new Credentials(count);
+            credentials.put(providerId, c);
+        }
+        return c;
+    }
+
+    /**
+     * The credential a call to a provider uses: the provider's credentials in turn (round robin),
+     * skipping those cooling down after a 429 or a refused credential.
+     *
+     * @param count the provider's credentials (≥ 1)
+     * @return the index to use (0 = the first credential), or -1 when every one cools down
+     */
+    public int credential(String providerId, int count) {
+        if (count <= 1) {
+            return 0;
+        }
+        Credentials c = credentials(providerId, count);
+        int start = Math.floorMod(c.next.getAndIncrement(), count);
+        for (int i = 0; i < count; i++) {
+            int index = (start + i) % count;
+            long until = c.cooldownUntilNanos.get(index); // before reading the clock
+            if (System.nanoTime() - until >= 0) {
+                return index;
+            }
+        }
+        return -1;
+    }
+
+    /** Cools credential {@code index} of a provider down for {@code seconds} (≤ {@value #MAX_COOLDOWN_SECONDS}). */
+    public void credentialFailed(String providerId, int count, int index, long seconds) {
+        if (count <= 1 || index < 0 || index >= count) {
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, Math.min(seconds, MAX_COOLDOWN_SECONDS)));
+        credentials(providerId, count).cooldownUntilNanos.accumulateAndGet(index, until, Math::max);
+    }
+
     /** @return the moving average of time to first byte in ms, or -1 before the first answer */
     public double ttfbMs(Target target) {
         return stats(target).ttfbMs;

@@ -153,11 +153,33 @@ public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, Ro
      *
      * @param apiKey the provider credential in clear; never logged
      */
-    public record ProviderEntry(String providerId, String name, String type, String baseUrl, String apiKey) {
+    public record ProviderEntry(String providerId, String name, String type, String baseUrl, String apiKey,
+                                List<String> extraApiKeys) {
+
+        /** A provider with one credential. */
+        public ProviderEntry(String providerId, String name, String type, String baseUrl, String apiKey) {
+            this(providerId, name, type, baseUrl, apiKey, List.of());
+        }
+
+        public ProviderEntry {
+            extraApiKeys = extraApiKeys == null ? List.of() : List.copyOf(extraApiKeys);
+        }
+
+        /** @return how many credentials the provider holds (the first and the extra ones) */
+        public int credentialCount() {
+            return apiKey == null ? 0 : 1 + extraApiKeys.size();
+        }
+
+        /** @return this provider with credential {@code index} (0 = the first) as its {@code apiKey} */
+        public ProviderEntry withCredential(int index) {
+            return index == 0 ? this : new ProviderEntry(providerId, name, type, baseUrl, extraApiKeys.get(index - 1),
+                    List.of());
+        }
+
         @Override
         public String toString() {
             return "ProviderEntry[providerId=" + providerId + ", name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
-                    + ", apiKey=***]";
+                    + ", apiKey=***" + (extraApiKeys.isEmpty() ? "" : ", " + extraApiKeys.size() + " more") + "]";
         }
     }
 

@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class ProviderLoader implements TableLoader {
 
     private static final Logger log = LoggerFactory.getLogger(ProviderLoader.class);
+    private static final tools.jackson.databind.json.JsonMapper JSON = new tools.jackson.databind.json.JsonMapper();
     private final SecretCipher cipher;
 
     ProviderLoader(SecretCipher cipher) {
@@ -27,11 +28,23 @@ final class ProviderLoader implements TableLoader {
 
     @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
-        jdbc.query("SELECT provider_id, name, type, base_url, api_key_ciphertext, change_index FROM rm_provider WHERE change_index > ?",
+        jdbc.query("""
+                SELECT provider_id, name, type, base_url, api_key_ciphertext, change_index, extra_api_key_ciphertexts::text
+                FROM rm_provider WHERE change_index > ?""",
                 rs -> {
                     String providerId = rs.getString(1);
+                    java.util.List<String> extra = new java.util.ArrayList<>();
+                    String extraJson = rs.getString(7);
+                    if (extraJson != null) {
+                        for (String ciphertext : JSON.readValue(extraJson, String[].class)) {
+                            String clear = decrypt(providerId, ciphertext);
+                            if (clear != null) {
+                                extra.add(clear);
+                            }
+                        }
+                    }
                     draft.providers.put(providerId, new ProviderEntry(providerId, rs.getString(2), rs.getString(3),
-                            rs.getString(4), decrypt(providerId, rs.getString(5))));
+                            rs.getString(4), decrypt(providerId, rs.getString(5)), extra));
                     draft.seen(source(), rs.getLong(6));
                 }, draft.since(source()));
     }

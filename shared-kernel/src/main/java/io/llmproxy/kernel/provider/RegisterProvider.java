@@ -11,7 +11,14 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * @param baseUrl             base URL as the provider's SDK takes it (e.g. {@code https://api.openai.com/v1})
  * @param apiKeyCiphertext    the provider credential encrypted by {@link io.llmproxy.kernel.secret.SecretCipher};
  *                            the clear credential never enters a command or event
+ * @param additionalApiKeyCiphertexts more credentials of the same provider, encrypted likewise, used in
+ *                            turn with the first (issue #11); empty or null for none, at most 9
  */
 public record RegisterProvider(@TargetAggregateIdentifier String providerId, String name, String type,
-                               String baseUrl, String apiKeyCiphertext) {
+                               String baseUrl, String apiKeyCiphertext, java.util.List<String> additionalApiKeyCiphertexts) {
+
+    /** A provider with one credential. */
+    public RegisterProvider(String providerId, String name, String type, String baseUrl, String apiKeyCiphertext) {
+        this(providerId, name, type, baseUrl, apiKeyCiphertext, null);
+    }
 }

@@ -45,6 +45,10 @@ public class OpenAiEmbeddingsRoutes {
                     if (auth == null || !auth.regionMatches(true, 0, "bearer ", 0, 7) || auth.substring(7).isBlank()) {
                         return Mono.error(OpenAiApiException.missingApiKey());
                     }
+                    OptionalInt keyStatus = OpenAiRoutes.credentialKnob(request);
+                    if (keyStatus.isPresent()) {
+                        return Mono.error(OpenAiApiException.forStatus(keyStatus.getAsInt()));
+                    }
                     OptionalInt status = knobs.forcedStatus(request.headers().asHttpHeaders());
                     if (status.isPresent()) {
                         return Mono.error(OpenAiApiException.forStatus(status.getAsInt()));

@@ -19,7 +19,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Wires the OpenAI wire format: the routes {@code POST /v1/chat/completions} and {@code GET /v1/models}
  * and, for both, in this order:
  * <ol>
- *   <li>authentication: {@code Authorization: Bearer <non-empty>} is required (any key is accepted);
+ *   <li>authentication: {@code Authorization: Bearer <non-empty>} is required (any key is accepted,
+ *       except the credential knobs: a key containing {@code sim-key-401} is refused with 401
+ *       {@code invalid_api_key}, one containing {@code sim-key-429} is rate-limited with 429 and
+ *       {@code Retry-After: 1}, so a gateway's rotation of several credentials can be tested);
  *       otherwise 401 {@code invalid_api_key} (OpenAI, "Authentication",
  *       https://platform.openai.com/docs/api-reference/authentication);</li>
  *   <li>the {@code x-sim-status} knob: answer that status with OpenAI's error body (429 adds
@@ -53,6 +56,10 @@ public class OpenAiRoutes {
                     if (!authorized(request)) {
                         return Mono.error(OpenAiApiException.missingApiKey());
                     }
+                    OptionalInt keyStatus = credentialKnob(request);
+                    if (keyStatus.isPresent()) {
+                        return Mono.error(OpenAiApiException.forStatus(keyStatus.getAsInt()));
+                    }
                     OptionalInt status = knobs.forcedStatus(request.headers().asHttpHeaders());
                     if (status.isPresent()) {
                         return Mono.error(OpenAiApiException.forStatus(status.getAsInt()));
@@ -68,6 +75,18 @@ public class OpenAiRoutes {
             return OpenAiApiException.invalidRequest(knob.getMessage(), knob.header());
         }
         return (OpenAiApiException) e;
+    }
+
+    /** @return 401 or 429 for a credential knob ({@code sim-key-401}, {@code sim-key-429}) in the bearer key */
+    static OptionalInt credentialKnob(ServerRequest request) {
+        String value = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+        if (value == null) {
+            return OptionalInt.empty();
+        }
+        if (value.contains("sim-key-401")) {
+            return OptionalInt.of(401);
+        }
+        return value.contains("sim-key-429") ? OptionalInt.of(429) : OptionalInt.empty();
     }
 
     private static boolean authorized(ServerRequest request) {
