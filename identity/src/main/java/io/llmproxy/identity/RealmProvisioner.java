@@ -52,6 +52,7 @@ public final class RealmProvisioner {
     public ProvisioningReport provision(RealmSpec spec) {
         List<String> changes = new ArrayList<>();
         RealmResource realm = ensureRealm(spec, changes);
+        ensureUserAttributes(realm, changes);
         ensureRoles(realm, changes);
         new ClientProvisioning(realm, spec, changes).run();
         ensurePlatformAdmin(realm, spec.platformAdmin(), changes);
@@ -89,6 +90,21 @@ public final class RealmProvisioner {
             changes.add("realm " + spec.realm() + ": updated " + String.join(", ", differing));
         }
         return keycloak.realm(spec.realm());
+    }
+
+    /**
+     * Tenant users carry the attributes {@link UserDirectory#TENANT_ATTRIBUTE} and
+     * {@link UserDirectory#USER_ATTRIBUTE}, which Keycloak's declarative user profile drops unless
+     * unmanaged attributes are allowed: administrators may edit them, users cannot see them.
+     */
+    private static void ensureUserAttributes(RealmResource realm, List<String> changes) {
+        org.keycloak.representations.userprofile.config.UPConfig config = realm.users().userProfile().getConfiguration();
+        var wanted = org.keycloak.representations.userprofile.config.UPConfig.UnmanagedAttributePolicy.ADMIN_EDIT;
+        if (config.getUnmanagedAttributePolicy() != wanted) {
+            config.setUnmanagedAttributePolicy(wanted);
+            realm.users().userProfile().update(config);
+            changes.add("user profile: unmanaged attributes " + wanted);
+        }
     }
 
     private static RealmRepresentation desiredRealm(RealmSpec spec) {

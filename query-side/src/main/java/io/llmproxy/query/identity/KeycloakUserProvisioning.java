@@ -1,0 +1,99 @@
+package io.llmproxy.query.identity;
+
+import io.llmproxy.identity.UserDirectory;
+import io.llmproxy.kernel.user.UserAdded;
+import io.llmproxy.kernel.user.UserRemoved;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Provisions tenant users into Keycloak from the events (issue #10, ADR 0016): {@link UserAdded} →
+ * the user exists, enabled, with {@code UPDATE_PASSWORD} ({@link UserDirectory#ensureUser});
+ * {@link UserRemoved} → it is disabled and its sessions end. Its own tracking processor
+ * ({@value #GROUP}) keeps its place in the event store, so a restart resumes and never repeats.
+ *
+ * <p>Keycloak down: a step that fails is recorded ({@code identity_provisioning.state = failing},
+ * attempts, the error's type and message) and rethrown; the processor's error handler propagates
+ * it, so Axon's tracking processor retries the same event with its incremental back-off (1 s
+ * doubling to 60 s) until it succeeds; later events wait behind it, keeping add-then-remove in order.
+ * Every step is idempotent, so a retry or a replay changes nothing more.
+ */
+@ProcessingGroup(KeycloakUserProvisioning.GROUP)
+public class KeycloakUserProvisioning {
+
+    /** Processing group (tracking event processor) name. */
+    public static final String GROUP = "keycloak-user-provisioning";
+    private static final Logger log = LoggerFactory.getLogger(KeycloakUserProvisioning.class);
+
+    private final UserDirectory directory;
+    private final JdbcTemplate jdbc;
+    private final org.springframework.transaction.support.TransactionTemplate separately;
+
+    /**
+     * @param transactions the failure is recorded in a transaction of its own: the event's unit of
+     *                     work is rolled back when the failure propagates
+     */
+    public KeycloakUserProvisioning(UserDirectory directory, JdbcTemplate jdbc,
+                                    org.springframework.transaction.PlatformTransactionManager transactions) {
+        this.directory = directory;
+        this.jdbc = jdbc;
+        this.separately = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        this.separately.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    @EventHandler
+    void on(UserAdded e) {
+        if (e.email() == null || e.email().isBlank()) {
+            return;
+        }
+        String username = e.email().strip().toLowerCase(Locale.ROOT);
+        step(e.tenantId(), e.userId(), username,
+                () -> directory.ensureUser(username, e.tenantId(), e.userId()), "provisioned");
+    }
+
+    @EventHandler
+    void on(UserRemoved e) {
+        List<String> username = jdbc.queryForList("SELECT username FROM identity_provisioning WHERE tenant_id = ? AND user_id = ?",
+                String.class, e.tenantId(), e.userId());
+        if (username.isEmpty()) {
+            return; // never provisioned (added before provisioning was on, or without an e-mail)
+        }
+        step(e.tenantId(), e.userId(), username.get(0), () -> {
+            directory.disableUser(username.get(0));
+            return null;
+        }, "disabled");
+    }
+
+    private void step(String tenantId, String userId, String username, Supplier<String> action, String done) {
+        try {
+            String keycloakId = action.get();
+            jdbc.update("""
+                    INSERT INTO identity_provisioning (tenant_id, user_id, username, keycloak_user_id, state, attempts, last_error, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 0, NULL, ?)
+                    ON CONFLICT (tenant_id, user_id) DO UPDATE SET username = excluded.username,
+                        keycloak_user_id = COALESCE(excluded.keycloak_user_id, identity_provisioning.keycloak_user_id),
+                        state = excluded.state, attempts = 0, last_error = NULL, updated_at = excluded.updated_at""",
+                    tenantId, userId, username, keycloakId, done, Timestamp.from(Instant.now()));
+        } catch (RuntimeException failure) {
+            String error = failure.getClass().getSimpleName() + ": " + String.valueOf(failure.getMessage());
+            separately.executeWithoutResult(tx -> jdbc.update("""
+                    INSERT INTO identity_provisioning (tenant_id, user_id, username, state, attempts, last_error, updated_at)
+                    VALUES (?, ?, ?, 'failing', 1, ?, ?)
+                    ON CONFLICT (tenant_id, user_id) DO UPDATE SET state = 'failing',
+                        attempts = identity_provisioning.attempts + 1, last_error = excluded.last_error,
+                        updated_at = excluded.updated_at""",
+                    tenantId, userId, username, error.length() > 500 ? error.substring(0, 500) : error,
+                    Timestamp.from(Instant.now())));
+            log.warn("Keycloak provisioning of tenant user {} ({}) failed, will retry: {}", userId, tenantId, error);
+            throw failure;
+        }
+    }
+}
