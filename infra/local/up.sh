@@ -210,6 +210,12 @@ if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]]; then
   keycloak_summary() { bash "$LLMPROXY_ROOT/infra/keycloak/provision-realm.sh" --summary; }
   # the admin apps accept the realm's access tokens too (ADR 0011 addendum): issuer as tokens carry it
   export LLMPROXY_SECURITY_JWT_ISSUERURI="${LLMPROXY_SECURITY_JWT_ISSUERURI:-http://localhost:${LLMPROXY_KEYCLOAK_PORT:-8080}/realms/llmproxy}"
+  # tenant users are provisioned into the realm (query-side's processor) and get temporary passwords
+  # (command-side), through the master realm's admin account, whose password never leaves its file
+  export LLMPROXY_IDENTITY_PROVISIONING_ENABLED="${LLMPROXY_IDENTITY_PROVISIONING_ENABLED:-true}"
+  export LLMPROXY_IDENTITY_KEYCLOAK_SERVERURL="${LLMPROXY_IDENTITY_KEYCLOAK_SERVERURL:-http://127.0.0.1:${LLMPROXY_KEYCLOAK_PORT:-8080}}"
+  export LLMPROXY_IDENTITY_KEYCLOAK_REALM="${LLMPROXY_IDENTITY_KEYCLOAK_REALM:-llmproxy}"
+  export LLMPROXY_IDENTITY_KEYCLOAK_ADMINPASSWORDFILE="${LLMPROXY_IDENTITY_KEYCLOAK_ADMINPASSWORDFILE:-$LLMPROXY_STATE_DIR/keycloak/bootstrap-admin-password}"
 fi
 
 # ---------------------------------------------------------------- 5. secrets and app environment

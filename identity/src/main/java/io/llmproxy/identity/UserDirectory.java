@@ -22,10 +22,26 @@ import org.keycloak.representations.idm.UserRepresentation;
  * {@code preferred_username}), e-mail verified (the tenant admin vouched for it; Keycloak sends no
  * mail here), required action {@code UPDATE_PASSWORD} while it has not chosen a password,
  * attributes {@value #TENANT_ATTRIBUTE} and {@value #USER_ATTRIBUTE}. Passwords are never logged.
- * Errors are keycloak-admin-client's ({@code jakarta.ws.rs.ProcessingException} when Keycloak cannot
- * be reached, {@code WebApplicationException} for a refusal).
+ * Errors: {@link UnreachableException} when Keycloak cannot be reached (from {@link #find} and
+ * {@link #setTemporaryPassword}; the others throw keycloak-admin-client's {@code ProcessingException}),
+ * keycloak-admin-client's {@code WebApplicationException} for a refusal.
  */
 public final class UserDirectory implements AutoCloseable {
+
+    /** Keycloak could not be reached (connection refused, timeout); the operation did not happen. */
+    public static final class UnreachableException extends RuntimeException {
+        UnreachableException(RuntimeException cause) {
+            super("Keycloak cannot be reached: " + cause.getMessage(), cause);
+        }
+    }
+
+    private static <T> T reachable(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (jakarta.ws.rs.ProcessingException e) {
+            throw new UnreachableException(e);
+        }
+    }
 
     /** Attribute naming the tenant of a tenant user's Keycloak user. */
     public static final String TENANT_ATTRIBUTE = "llmproxy_tenant_id";
@@ -80,7 +96,8 @@ public final class UserDirectory implements AutoCloseable {
 
     /** @return the Keycloak user named {@code username} (exact, lower-cased), if any */
     public Optional<UserRepresentation> find(String username) {
-        return realm().users().searchByUsername(username.toLowerCase(java.util.Locale.ROOT), true).stream().findFirst();
+        return reachable(() -> realm().users().searchByUsername(username.toLowerCase(java.util.Locale.ROOT), true)
+                .stream().findFirst());
     }
 
     /**
@@ -154,6 +171,10 @@ public final class UserDirectory implements AutoCloseable {
      * @throws IllegalStateException when the user does not exist in Keycloak (yet)
      */
     public String setTemporaryPassword(String email) {
+        return reachable(() -> temporaryPassword(email));
+    }
+
+    private String temporaryPassword(String email) {
         UserRepresentation u = find(email).orElseThrow(() -> new IllegalStateException("no Keycloak user " + email));
         byte[] bytes = new byte[15];
         RANDOM.nextBytes(bytes);

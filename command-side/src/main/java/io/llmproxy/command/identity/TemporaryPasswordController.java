@@ -2,7 +2,6 @@ package io.llmproxy.command.identity;
 
 import io.llmproxy.adminweb.Problems;
 import io.llmproxy.identity.UserDirectory;
-import jakarta.ws.rs.ProcessingException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +67,9 @@ class TemporaryPasswordController {
             body.put("temporaryPassword", password);
             body.put("requiredActions", List.of(UserDirectory.UPDATE_PASSWORD));
             return ResponseEntity.ok().header("Cache-Control", "no-store").body(body);
-        } catch (ProcessingException e) {
+        } catch (UserDirectory.UnreachableException e) {
             return Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "identity_unavailable", null,
-                    "Keycloak cannot be reached: " + e.getClass().getSimpleName());
+                    "Keycloak cannot be reached; try again later");
         }
     }
 }
