@@ -29,18 +29,40 @@ public class ApiKeyAuthenticator {
     public static final int NOT_READY_RETRY_AFTER_SECONDS = 1;
 
     /**
-     * @param key      the key's entry when it was found, else null
-     * @param snapshot the snapshot the decision was made on (use it for the rest of the request)
+     * @param key       the key's entry when it was found, else null; for a Keycloak token, the user's
+     *                  stand-in entry (no key id, its tenant, owner = the user, every model the tenant sees)
+     * @param snapshot  the snapshot the decision was made on (use it for the rest of the request)
+     * @param principal who calls, for the usage event: {@code api-key:<apiKeyId>} or {@code user:<sub>}; null
+     *                  when not recognised
      */
-    public record Result(Status status, ApiKeyEntry key, EdgeSnapshot snapshot) {
+    public record Result(Status status, ApiKeyEntry key, EdgeSnapshot snapshot, String principal) {
+
+        public Result(Status status, ApiKeyEntry key, EdgeSnapshot snapshot) {
+            this(status, key, snapshot, key == null ? null : "api-key:" + key.apiKeyId());
+        }
     }
 
     private final SnapshotStore snapshots;
     private final Clock clock;
+    private final JwtAuthenticator jwts;
+    private final AuthRefusals refusals;
 
     public ApiKeyAuthenticator(SnapshotStore snapshots, Clock clock) {
+        this(snapshots, clock, null, null);
+    }
+
+    /**
+     * @param jwts     Keycloak access tokens (issue #10), or null when the edge accepts API keys only
+     * @param refusals the refusal counter, or null
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    public ApiKeyAuthenticator(SnapshotStore snapshots, Clock clock,
+                               @org.springframework.lang.Nullable JwtAuthenticator jwts,
+                               @org.springframework.lang.Nullable AuthRefusals refusals) {
         this.snapshots = snapshots;
         this.clock = clock;
+        this.jwts = jwts;
+        this.refusals = refusals;
     }
 
     public Result authenticate(String authorization) {
@@ -53,8 +75,12 @@ public class ApiKeyAuthenticator {
             return new Result(Status.MISSING, null, snapshot);
         }
         String key = authorization.substring(7).strip();
+        if (jwts != null && JwtAuthenticator.looksLikeJwt(key)) {
+            return user(key, snapshot);
+        }
         ApiKeyEntry entry = snapshot.keysByHash().get(ApiKeys.hash(key));
         if (entry == null) {
+            count("unknown_key");
             return new Result(Status.UNKNOWN, null, snapshot);
         }
         Instant now = clock.instant();
@@ -69,6 +95,42 @@ public class ApiKeyAuthenticator {
         } else {
             status = Status.OK;
         }
+        if (status != Status.OK) {
+            count(status.name().toLowerCase(java.util.Locale.ROOT));
+        }
         return new Result(status, entry, snapshot);
+    }
+
+    /**
+     * A Keycloak access token of a tenant user: verified locally, then the user looked up in the
+     * snapshot (a removed user is not there). A principal that is a user of several tenants is refused
+     * (a token names no tenant).
+     */
+    private Result user(String token, EdgeSnapshot snapshot) {
+        JwtAuthenticator.Verdict verdict = jwts.verify(token);
+        if (!verdict.ok()) {
+            count(verdict.refusal().name().toLowerCase(java.util.Locale.ROOT));
+            return new Result(verdict.refusal() == JwtAuthenticator.Reason.EXPIRED ? Status.EXPIRED : Status.UNKNOWN,
+                    null, snapshot, null);
+        }
+        java.util.List<EdgeSnapshot.UserEntry> users = snapshot.users(verdict.principal());
+        if (users.size() != 1) {
+            count(users.isEmpty() ? "unknown_user" : "ambiguous_user");
+            return new Result(Status.UNKNOWN, null, snapshot, null);
+        }
+        EdgeSnapshot.UserEntry user = users.get(0);
+        ApiKeyEntry standIn = new ApiKeyEntry(null, user.tenantId(), true, user.userId(), null, null, null);
+        String principal = "user:" + verdict.subject();
+        if (snapshot.suspended(user.tenantId())) {
+            count("tenant_suspended");
+            return new Result(Status.TENANT_SUSPENDED, standIn, snapshot, principal);
+        }
+        return new Result(Status.OK, standIn, snapshot, principal);
+    }
+
+    private void count(String reason) {
+        if (refusals != null) {
+            refusals.count(reason);
+        }
     }
 }

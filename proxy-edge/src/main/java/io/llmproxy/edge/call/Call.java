@@ -46,6 +46,13 @@ public final class Call {
         this.key = key;
     }
 
+    private volatile String principal;
+
+    /** Records who calls, for the usage event: {@code api-key:<id>} or {@code user:<sub>} (issue #10). */
+    public void principal(String principal) {
+        this.principal = principal;
+    }
+
     public void request(String model, boolean stream) {
         this.model = model;
         this.stream = stream;
@@ -175,7 +182,7 @@ public final class Call {
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
                 refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens(),
-                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts()));
+                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts(), principal));
         runOnFinish();
         for (Runnable hook : finishHooks) {
             if (finishHooks.remove(hook)) {

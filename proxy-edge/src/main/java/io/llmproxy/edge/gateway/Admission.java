@@ -66,6 +66,7 @@ public class Admission {
     public ApiKeyAuthenticator.Result authenticate(Call call, String authorization, String missingKeyMessage) {
         ApiKeyAuthenticator.Result auth = authenticator.authenticate(authorization);
         call.key(auth.key());
+        call.principal(auth.principal());
         GatewayError refusal = GatewayError.authentication(auth.status(), missingKeyMessage);
         if (refusal != null) {
             throw refusal.exception();

@@ -27,7 +27,29 @@ import java.util.Set;
 public record EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, RouteEntry> routes,
                            Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
                            Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt,
-                           Map<String, List<PriceEntry>> prices) {
+                           Map<String, List<PriceEntry>> prices, Map<String, List<UserEntry>> usersByPrincipal) {
+
+    /** A snapshot without tenant users. */
+    public EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, RouteEntry> routes,
+                        Map<String, ProviderEntry> providersById, Map<String, TenantEntry> tenantsById,
+                        Map<String, QuotaLimits> quotas, long changeIndex, Instant loadedAt,
+                        Map<String, List<PriceEntry>> prices) {
+        this(keysByHash, routes, providersById, tenantsById, quotas, changeIndex, loadedAt, prices, Map.of());
+    }
+
+    /**
+     * A tenant user the edge accepts Keycloak access tokens of (issue #10): read model {@code rm_user},
+     * current users only (a removed user is absent, so its tokens stop working at the next poll).
+     *
+     * @param principal its e-mail lower-cased: the token's {@code preferred_username}
+     */
+    public record UserEntry(String userId, String tenantId, String principal) {
+    }
+
+    /** @return the current users whose principal is {@code principal} (one per tenant it belongs to) */
+    public List<UserEntry> users(String principal) {
+        return usersByPrincipal.getOrDefault(principal, List.of());
+    }
 
     /** A snapshot without prices. */
     public EdgeSnapshot(Map<String, ApiKeyEntry> keysByHash, Map<RouteKey, RouteEntry> routes,

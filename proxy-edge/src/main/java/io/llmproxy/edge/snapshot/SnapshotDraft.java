@@ -29,6 +29,8 @@ final class SnapshotDraft {
     final Map<String, TenantEntry> tenants;
     final Map<String, QuotaLimits> quotas;
     final Map<String, List<PriceEntry>> prices;
+    /** Current tenant users by user id (removed ones are deleted from it). */
+    final Map<String, EdgeSnapshot.UserEntry> users;
     private final boolean full;
     /** the cursors this poll reads above: fixed for the whole poll, whatever the loaders see */
     private final Map<ChangeSource, Long> since;
@@ -45,6 +47,8 @@ final class SnapshotDraft {
         this.tenants = new HashMap<>(base.tenantsById());
         this.quotas = new HashMap<>(base.quotas());
         this.prices = new HashMap<>(base.prices());
+        this.users = new HashMap<>();
+        base.usersByPrincipal().values().forEach(list -> list.forEach(u -> users.put(u.userId(), u)));
         this.since = Map.copyOf(cursors);
         this.cursors = new EnumMap<>(ChangeSource.class);
         this.cursors.putAll(cursors);
@@ -95,7 +99,10 @@ final class SnapshotDraft {
     /** @return the immutable snapshot; its {@code changeIndex} is the highest cursor (0 when nothing was read) */
     EdgeSnapshot build(Instant at) {
         long highest = cursors.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        Map<String, List<EdgeSnapshot.UserEntry>> byPrincipal = new HashMap<>();
+        users.values().forEach(u -> byPrincipal.computeIfAbsent(u.principal(), p -> new java.util.ArrayList<>()).add(u));
+        byPrincipal.replaceAll((p, list) -> List.copyOf(list));
         return new EdgeSnapshot(Map.copyOf(keys), Map.copyOf(routes), Map.copyOf(providers), Map.copyOf(tenants),
-                Map.copyOf(quotas), Math.max(highest, 0), at, Map.copyOf(prices));
+                Map.copyOf(quotas), Math.max(highest, 0), at, Map.copyOf(prices), Map.copyOf(byPrincipal));
     }
 }

@@ -62,7 +62,8 @@ public class SnapshotPoller implements SmartLifecycle {
         this.properties = properties;
         this.readiness = readiness;
         this.loaders = List.of(new ApiKeyLoader(json), new TenantLoader(), new ContentPolicyLoader(), new QuotaPolicyLoader(json),
-                new RouteLoader(json), new ProviderLoader(new SecretCipher(properties.secretKey())), new PriceLoader());
+                new RouteLoader(json), new ProviderLoader(new SecretCipher(properties.secretKey())), new PriceLoader(),
+                new UserLoader());
     }
 
     @Override

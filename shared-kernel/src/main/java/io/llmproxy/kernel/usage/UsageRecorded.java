@@ -47,6 +47,9 @@ import java.util.List;
  * @param attempts         (schema 4) every upstream attempt, in order, the one that served marked
  *                         {@code served} (issue #11: retries and failover); empty when the call never
  *                         left the edge; null for v1–v3 events
+ * @param principal        (schema 4) who called: {@code api-key:<apiKeyId>} or {@code user:<sub>} (a Keycloak
+ *                         access token, issue #10); null when the caller was not recognised and for v1–v3
+ *                         events (read them as {@code api-key:<apiKeyId>})
  */
 public record UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
                             String endpoint, String model, String providerId, String providerModel,
@@ -54,7 +57,7 @@ public record UsageRecorded(String eventId, int schemaVersion, String tenantId, 
                             long latencyMs, int httpStatus, Outcome outcome, Instant occurredAt,
                             String refusalReason, boolean usageEstimated, String userId,
                             @JsonSetter(nulls = Nulls.AS_EMPTY) long cachedPromptTokens,
-                            String promptText, String completionText, List<UsageAttempt> attempts) {
+                            String promptText, String completionText, List<UsageAttempt> attempts, String principal) {
 
     /** An event without attempts (schema ≤ 3, and tests). */
     public UsageRecorded(String eventId, int schemaVersion, String tenantId, String apiKeyId,
@@ -65,7 +68,8 @@ public record UsageRecorded(String eventId, int schemaVersion, String tenantId, 
                          String promptText, String completionText) {
         this(eventId, schemaVersion, tenantId, apiKeyId, endpoint, model, providerId, providerModel, stream,
                 promptTokens, completionTokens, totalTokens, latencyMs, httpStatus, outcome, occurredAt, refusalReason,
-                usageEstimated, userId, cachedPromptTokens, promptText, completionText, null);
+                usageEstimated, userId, cachedPromptTokens, promptText, completionText, null,
+                apiKeyId == null ? null : "api-key:" + apiKeyId);
     }
 
     /** Kafka topic of usage events. */
@@ -74,7 +78,7 @@ public record UsageRecorded(String eventId, int schemaVersion, String tenantId, 
      * Current schema version of this record on the wire. 2 added {@code userId} and
      * {@code cachedPromptTokens}; a version-1 message reads with null and 0 for them. 3 added
      * {@code promptText} and {@code completionText}; older messages read with null for them. 4 added
-     * {@code attempts}; older messages read with null.
+     * {@code attempts} and {@code principal}; older messages read with null.
      */
     public static final int SCHEMA_VERSION = 4;
 
