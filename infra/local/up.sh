@@ -212,6 +212,8 @@ if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]]; then
   export LLMPROXY_SECURITY_JWT_ISSUERURI="${LLMPROXY_SECURITY_JWT_ISSUERURI:-http://localhost:${LLMPROXY_KEYCLOAK_PORT:-8080}/realms/llmproxy}"
   # tenant users are provisioned into the realm (query-side's processor) and get temporary passwords
   # (command-side), through the master realm's admin account, whose password never leaves its file
+  # the edge accepts tenant users' access tokens too (validated locally with the realm's keys)
+  export LLMPROXY_EDGE_JWT_ISSUERURI="${LLMPROXY_EDGE_JWT_ISSUERURI:-$LLMPROXY_SECURITY_JWT_ISSUERURI}"
   export LLMPROXY_IDENTITY_PROVISIONING_ENABLED="${LLMPROXY_IDENTITY_PROVISIONING_ENABLED:-true}"
   export LLMPROXY_IDENTITY_KEYCLOAK_SERVERURL="${LLMPROXY_IDENTITY_KEYCLOAK_SERVERURL:-http://127.0.0.1:${LLMPROXY_KEYCLOAK_PORT:-8080}}"
   export LLMPROXY_IDENTITY_KEYCLOAK_REALM="${LLMPROXY_IDENTITY_KEYCLOAK_REALM:-llmproxy}"
