@@ -14,10 +14,12 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * ({@link AdminSecurity}), problem JSON for framework failures ({@link CommonProblemHandler}),
  * for the container's error path ({@link AdminErrorController}) and for Tomcat's own errors
  * ({@link TomcatJsonErrors}), 503 when PostgreSQL is unreachable ({@link StoreUnavailable}) and
- * the input checks that precede any handler ({@link RequestMediaType}, {@link ControlCharacterParameters}).
+ * the input checks that precede any handler ({@link RequestMediaType}, {@link ControlCharacterParameters}),
+ * and the Keycloak admin connection when provisioning is on.
  */
 @Configuration(proxyBeanMethods = false)
-@Import({AdminSecurity.class, io.llmproxy.adminweb.security.JwtSecurity.class, CommonProblemHandler.class, AdminErrorController.class})
+@Import({AdminSecurity.class, io.llmproxy.adminweb.security.JwtSecurity.class, CommonProblemHandler.class, AdminErrorController.class,
+        io.llmproxy.adminweb.identity.KeycloakAdminConfiguration.class})
 public class AdminWeb implements WebMvcConfigurer {
 
     @Override

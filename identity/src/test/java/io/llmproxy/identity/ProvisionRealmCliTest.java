@@ -57,7 +57,7 @@ class ProvisionRealmCliTest {
                 "[identity] generated automation-client-secret, kept in " + secretFile,
                 "[identity] realm " + realm + ": created",
                 "[identity] user platform-admin: created (with its password)",
-                "[identity] realm " + realm + " at " + server.baseUrl() + ": 13 change(s)");
+                "[identity] realm " + realm + " at " + server.baseUrl() + ": 14 change(s)");
         for (Path file : List.of(passwordFile, secretFile)) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         }

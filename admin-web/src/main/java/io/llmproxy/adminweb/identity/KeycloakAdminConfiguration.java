@@ -1,4 +1,4 @@
-package io.llmproxy.command.identity;
+package io.llmproxy.adminweb.identity;
 
 import io.llmproxy.identity.UserDirectory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -8,9 +8,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The Keycloak admin connection of the command side (issue #10), for {@link TemporaryPasswordController};
- * on when {@code llmproxy.identity.provisioning.enabled=true} ({@code infra/local/up.sh} sets it), with
- * the same settings as query-side's provisioning.
+ * The Keycloak admin connection of both admin apps (issue #10, ADR 0016): a {@link UserDirectory} for
+ * query-side's provisioning processor and command-side's temporary passwords; on when
+ * {@code llmproxy.identity.provisioning.enabled=true} ({@code infra/local/up.sh} sets it).
  * The admin connection: {@code llmproxy.identity.keycloak.*} — {@code server-url}, {@code realm}
  * (where tenant users live), {@code admin-realm}/{@code admin-client-id}/{@code admin-username} and the
  * password read from {@code admin-password-file} (never from the command line, never logged).
