@@ -73,7 +73,7 @@ class EdgeRoutingTest {
                 + "change_index) VALUES (?, ?, 'k', ?, ?, 'ACTIVE', ?, ?)", KEY_ID, TENANT, ApiKeys.hash(KEY),
                 ApiKeys.displayPrefix(KEY), t0, CHANGE.getAndIncrement());
         for (String p : List.of("p-ok", "p-a", "p-c", "p-d", "p-e", "p-f", "p-g", "p-h", "p-i", "p-j", "p-k", "p-s",
-                "p-w70", "p-w30", "p-fast", "p-slow")) {
+                "p-w70", "p-w30", "p-fast", "p-slow", "p-fa", "p-fb", "p-t")) {
             provider(p, simulator);
         }
         provider("p-down", "http://127.0.0.1:1/v1");
@@ -105,6 +105,11 @@ class EdgeRoutingTest {
                 + "{\"providerId\":\"p-w30\",\"model\":\"w\",\"weight\":30}]", null);
         route("latency", "least-latency", "[" + target("p-slow", "sim-slow-40", 0) + "," + target("p-fast", "sim-slow-4", 1)
                 + "]", null);
+        // the simulator counts requests per model name: the first of the two attempts fails, the second succeeds
+        route("fail-once", "priority", "[" + target("p-fa", "gpt-sim-fail-1-503", 0) + "," + target("p-fb", "gpt-sim-fail-1-503", 1)
+                + "]", null);
+        route("ttft", "priority", "[" + target("p-t", "gpt-sim-ttft-800", 0) + "," + target("p-ok", "ok-t", 1) + "]",
+                "\"timeouts\":{\"ttfbMs\":300}");
         route("idle-cut", null, "[" + target("p-ok", "sim-slow-1500", 0) + "]", "\"timeouts\":{\"idleMs\":1000}");
         route("idle-ok", null, "[" + target("p-ok", "sim-slow-300", 0) + "]", "\"timeouts\":{\"idleMs\":1000}");
         registry.add("spring.datasource.url", () -> dbUrl);
@@ -354,6 +359,14 @@ class EdgeRoutingTest {
         assertThat(chat("creds-refused", false).statusCode()).isEqualTo(200);
         assertThat(events("creds-refused", 2).stream().map(EdgeRoutingTest::attempts).toList())
                 .containsExactly("p-refused:http_401 p-refused:served", "p-refused:served");
+    }
+
+    @Test
+    void aTargetThatFailsOnceThenSucceedsIsRetriedOnTheNextAndATimeToFirstTokenPastTtfbFailsOver() throws Exception {
+        assertThat(chat("fail-once", false).statusCode()).isEqualTo(200);
+        assertThat(attempts(events("fail-once", 1).get(0))).isEqualTo("p-fa:http_503 p-fb:served");
+        assertThat(chat("ttft", false).statusCode()).isEqualTo(200);
+        assertThat(attempts(events("ttft", 1).get(0))).isEqualTo("p-t:timeout p-ok:served");
     }
 
     @Test

@@ -76,9 +76,15 @@ class ModuleBoundariesTest {
 
     @Test
     void adminWebIsSharedByTheAdminAppsOnly() {
+        // of the domain, admin-web sees only the permission table (kernel.access): the one matrix it enforces
         noClasses().that().resideInAPackage("io.llmproxy.adminweb..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.llmproxy.command..", "io.llmproxy.query..",
-                        "io.llmproxy.projection..", "io.llmproxy.edge..", "io.llmproxy.kernel..")
+                        "io.llmproxy.projection..", "io.llmproxy.edge..")
+                .check(classes);
+        noClasses().that().resideInAPackage("io.llmproxy.adminweb..")
+                .should().dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates
+                        .resideInAPackage("io.llmproxy.kernel..")
+                        .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage("io.llmproxy.kernel.access..")))
                 .check(classes);
         noClasses().that().resideInAnyPackage("io.llmproxy.edge..", "io.llmproxy.projection..", "io.llmproxy.kernel..")
                 .should().dependOnClassesThat().resideInAPackage("io.llmproxy.adminweb..")

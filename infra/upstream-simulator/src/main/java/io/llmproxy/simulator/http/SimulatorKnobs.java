@@ -22,6 +22,9 @@ import org.springframework.stereotype.Component;
  *       the provider's error body instead of a completion;</li>
  *   <li>model name {@code sim-error-<status>} (e.g. {@code sim-error-500}): same as
  *       {@value #STATUS_HEADER}, for clients that cannot set headers;</li>
+ *   <li>model name containing {@code sim-fail-<n>-<status>} (e.g. {@code gpt-sim-fail-2-503}): that status
+ *       for the first n requests with that name, then normal answers; {@code sim-ttft-<ms>}: that time
+ *       to first token;</li>
  *   <li>model name {@code sim-slow-<ms>} (e.g. {@code sim-slow-200}): that inter-token delay in ms
  *       (0..{@value #MAX_LATENCY_MS}), for callers that cannot set headers (e.g. through the gateway);</li>
  *   <li>{@value #FAULT_HEADER} {@code midstream-error} | {@code cut}, or a model name containing
@@ -53,6 +56,11 @@ public class SimulatorKnobs {
     private static final Pattern CACHE_MODEL = Pattern.compile(".*sim-cache-(\\d{1,9}).*");
     private static final Pattern ERROR_MODEL = Pattern.compile("sim-error-(\\d{3})");
     private static final Pattern SLOW_MODEL = Pattern.compile("sim-slow-(\\d{1,6})");
+    private static final Pattern TTFT_MODEL = Pattern.compile("sim-ttft-(\\d{1,6})");
+    private static final Pattern FAIL_MODEL = Pattern.compile("sim-fail-(\\d{1,4})-(\\d{3})");
+    /** Requests seen per {@code sim-fail-…} model name. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> FAILURES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final SimulatorProperties properties;
 
@@ -85,18 +93,38 @@ public class SimulatorKnobs {
                 "Invalid " + STATUS_HEADER + " header '" + value + "': expected an HTTP status 400..599.");
     }
 
-    /** The latency for {@code model}: a {@code sim-slow-<ms>} name sets the inter-token delay, else {@code base}. */
+    /**
+     * The latency for {@code model}: a {@code sim-slow-<ms>} name sets the inter-token delay, a name
+     * containing {@code sim-ttft-<ms>} the time to first token (a slow first byte: a route's
+     * {@code ttfbMs} can fail it over), else {@code base}.
+     */
     public static LatencyProfile latency(String model, LatencyProfile base) {
         Matcher matcher = SLOW_MODEL.matcher(model);
         if (matcher.matches()) {
             long ms = Math.min(Long.parseLong(matcher.group(1)), MAX_LATENCY_MS);
             return new LatencyProfile(base.ttftMs(), ms);
         }
+        Matcher ttft = TTFT_MODEL.matcher(model);
+        if (ttft.find()) {
+            return new LatencyProfile(Math.min(Long.parseLong(ttft.group(1)), MAX_LATENCY_MS), base.interTokenMs());
+        }
         return base;
     }
 
-    /** The status forced by a {@code sim-error-<status>} model name, or empty for any other model. */
+    /**
+     * The status forced by a {@code sim-error-<status>} model name; or, for a name containing
+     * {@code sim-fail-<n>-<status>}, that status for the first {@code n} requests with that exact name
+     * (counted in this simulator, per name) and nothing after (fail N times, then succeed: a route's
+     * retry or failover test); empty for any other model.
+     */
     public static OptionalInt forcedStatus(String model) {
+        Matcher fail = FAIL_MODEL.matcher(model);
+        if (fail.find()) {
+            int times = Integer.parseInt(fail.group(1));
+            int status = Integer.parseInt(fail.group(2));
+            int seen = FAILURES.computeIfAbsent(model, m -> new java.util.concurrent.atomic.AtomicInteger()).getAndIncrement();
+            return seen < times && isErrorStatus(status) ? OptionalInt.of(status) : OptionalInt.empty();
+        }
         Matcher matcher = ERROR_MODEL.matcher(model);
         if (matcher.matches()) {
             int status = Integer.parseInt(matcher.group(1));

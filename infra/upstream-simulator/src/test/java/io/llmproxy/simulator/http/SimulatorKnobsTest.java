@@ -15,4 +15,22 @@ class SimulatorKnobsTest {
         assertThat(SimulatorKnobs.latency("sim-gpt-4o-mini", base)).isSameAs(base);
         assertThat(SimulatorKnobs.latency("sim-slow-abc", base)).isSameAs(base);
     }
+
+    @Test
+    void ttftModelNameSetsTheTimeToFirstToken() {
+        LatencyProfile base = new LatencyProfile(50, 5);
+        assertThat(SimulatorKnobs.latency("gpt-sim-ttft-800", base)).isEqualTo(new LatencyProfile(800, 5));
+    }
+
+    @Test
+    void failNTimesThenSucceedCountsPerModelName() {
+        String model = "gpt-sim-fail-2-503-" + System.nanoTime();
+        assertThat(SimulatorKnobs.forcedStatus(model)).hasValue(503);
+        assertThat(SimulatorKnobs.forcedStatus(model)).hasValue(503);
+        assertThat(SimulatorKnobs.forcedStatus(model)).isEmpty();
+        assertThat(SimulatorKnobs.forcedStatus(model)).isEmpty();
+        assertThat(SimulatorKnobs.forcedStatus(model + "-other")).as("its own count").hasValue(503);
+        assertThat(SimulatorKnobs.forcedStatus("sim-error-429")).hasValue(429);
+        assertThat(SimulatorKnobs.forcedStatus("sim-gpt-4o-mini")).isEmpty();
+    }
 }
