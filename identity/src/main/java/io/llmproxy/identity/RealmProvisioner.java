@@ -95,15 +95,28 @@ public final class RealmProvisioner {
     /**
      * Tenant users carry the attributes {@link UserDirectory#TENANT_ATTRIBUTE} and
      * {@link UserDirectory#USER_ATTRIBUTE}, which Keycloak's declarative user profile drops unless
-     * unmanaged attributes are allowed: administrators may edit them, users cannot see them.
+     * unmanaged attributes are allowed: administrators may edit them, users cannot see them. First and
+     * last name are optional: the gateway knows people by e-mail only, and a required name would stop
+     * a provisioned person's first sign-in at Keycloak's "update account information" page.
      */
     private static void ensureUserAttributes(RealmResource realm, List<String> changes) {
         org.keycloak.representations.userprofile.config.UPConfig config = realm.users().userProfile().getConfiguration();
         var wanted = org.keycloak.representations.userprofile.config.UPConfig.UnmanagedAttributePolicy.ADMIN_EDIT;
+        List<String> changed = new ArrayList<>();
         if (config.getUnmanagedAttributePolicy() != wanted) {
             config.setUnmanagedAttributePolicy(wanted);
+            changed.add("unmanaged attributes " + wanted);
+        }
+        for (String name : List.of("firstName", "lastName")) {
+            var attribute = config.getAttribute(name);
+            if (attribute != null && attribute.getRequired() != null) {
+                attribute.setRequired(null);
+                changed.add(name + " optional");
+            }
+        }
+        if (!changed.isEmpty()) {
             realm.users().userProfile().update(config);
-            changes.add("user profile: unmanaged attributes " + wanted);
+            changes.add("user profile: " + String.join(", ", changed));
         }
     }
 

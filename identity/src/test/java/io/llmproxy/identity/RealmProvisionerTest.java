@@ -50,7 +50,7 @@ class RealmProvisionerTest {
         assertThat(report.realm()).isEqualTo(name);
         assertThat(report.changes()).containsExactly(
                 "realm " + name + ": created",
-                "user profile: unmanaged attributes ADMIN_EDIT",
+                "user profile: unmanaged attributes ADMIN_EDIT, firstName optional, lastName optional",
                 "realm role PlatformAdmin: created",
                 "realm role TenantAdmin: created",
                 "realm role Developer: created",

@@ -54,15 +54,18 @@ public class AuditLog implements SmartInitializingSingleton {
     }
 
     /**
-     * Appends an event whose actor follows from its source: for usage rows {@code api-key:<apiKeyId>}
-     * with {@code apiKeyId} taken from {@code data} when it is a map; null otherwise.
+     * Appends an event whose actor follows from its source: for usage rows the event's {@code principal}
+     * ({@code user:<sub>} for a Keycloak token, issue #10) when {@code data} has one, else
+     * {@code api-key:<apiKeyId>} with {@code apiKeyId} taken from {@code data} when it is a map; null otherwise.
      *
      * @return true when the row was new, false when this event id was already in the log
      */
     public boolean append(String eventId, String tenantId, String source, String eventType, Instant occurredAt,
                           Object data) {
         String apiKeyId = data instanceof Map<?, ?> map && map.get("apiKeyId") instanceof String id ? id : null;
-        String actor = SOURCE_USAGE.equals(source) && apiKeyId != null ? API_KEY_ACTOR + apiKeyId : null;
+        String principal = data instanceof Map<?, ?> map && map.get("principal") instanceof String p ? p : null;
+        String actor = !SOURCE_USAGE.equals(source) ? null
+                : principal != null ? principal : apiKeyId != null ? API_KEY_ACTOR + apiKeyId : null;
         return append(eventId, tenantId, source, eventType, occurredAt, actor, apiKeyId, data);
     }
 

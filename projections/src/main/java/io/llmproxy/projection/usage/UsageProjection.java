@@ -117,6 +117,11 @@ public class UsageProjection {
     private static Map<String, Object> auditData(UsageRecorded e) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("apiKeyId", e.apiKeyId());
+        if (e.principal() != null && e.principal().startsWith("user:")) {
+            // a Keycloak token's call (issue #10): its principal is the row's actor; API-key rows keep
+            // their shape, so a replay rebuilds the rows they had
+            data.put("principal", e.principal());
+        }
         data.put("endpoint", e.endpoint());
         data.put("model", e.model());
         data.put("providerId", e.providerId());
