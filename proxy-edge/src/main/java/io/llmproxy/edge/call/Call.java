@@ -42,6 +42,13 @@ public final class Call {
         this.publisher = publisher;
     }
 
+    private volatile java.util.function.Consumer<UsageRecorded> observer;
+
+    /** Also hands the finished call's usage event to {@code observer} (metrics), after publishing it. */
+    public void observe(java.util.function.Consumer<UsageRecorded> observer) {
+        this.observer = observer;
+    }
+
     public void key(ApiKeyEntry key) {
         this.key = key;
     }
@@ -177,12 +184,17 @@ public final class Call {
         ApiKeyEntry k = key;
         java.util.function.Supplier<String> completionSource = completionText;
         String completion = completionSource == null ? null : completionSource.get();
-        publisher.publish(new UsageRecorded(EventIds.next().toString(), UsageRecorded.SCHEMA_VERSION,
+        UsageRecorded event = new UsageRecorded(EventIds.next().toString(), UsageRecorded.SCHEMA_VERSION,
                 k == null ? null : k.tenantId(), k == null ? null : k.apiKeyId(), endpoint, model, providerId,
                 providerModel, stream, usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
                 refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens(),
-                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts(), principal));
+                UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts(), principal);
+        publisher.publish(event);
+        java.util.function.Consumer<UsageRecorded> watching = observer;
+        if (watching != null) {
+            watching.accept(event);
+        }
         runOnFinish();
         for (Runnable hook : finishHooks) {
             if (finishHooks.remove(hook)) {

@@ -36,10 +36,12 @@ public class Gateway {
 
     private final Admission admission;
     private final UsagePublisher usage;
+    private final io.llmproxy.edge.telemetry.GenAiMetrics metrics;
 
-    public Gateway(Admission admission, UsagePublisher usage) {
+    public Gateway(Admission admission, UsagePublisher usage, io.llmproxy.edge.telemetry.GenAiMetrics metrics) {
         this.admission = admission;
         this.usage = usage;
+        this.metrics = metrics;
     }
 
     /**
@@ -53,6 +55,7 @@ public class Gateway {
     public Mono<ServerResponse> serve(String endpoint, ErrorFormat format, String authorization, String missingKeyMessage,
                                       Mono<byte[]> body, Flow flow) {
         Call call = new Call(endpoint, usage);
+        call.observe(metrics::record);
         ApiKeyAuthenticator.Result caller;
         try {
             caller = admission.authenticate(call, authorization, missingKeyMessage);
