@@ -313,7 +313,7 @@ start_service() {
   # cwd: the state dir's run/ (not the caller's cwd); exec keeps $! the JVM's pid.
   (
     cd "$LLMPROXY_STATE_DIR/run"
-    SERVER_ADDRESS="${LLMPROXY_BIND_ADDRESS:-127.0.0.1}" SERVER_PORT="$port" exec nohup "$JAVA_HOME/bin/java" -Xmx"$APP_HEAP" \
+    SERVER_ADDRESS="${LLMPROXY_BIND_ADDRESS:-127.0.0.1}" SERVER_PORT="$port" exec nohup "$JAVA_HOME/bin/java" -Xmx"$APP_HEAP" --enable-native-access=ALL-UNNAMED \
       "$(llmproxy_service_marker "$name")" ${EXTRA_JAVA_OPTS[@]+"${EXTRA_JAVA_OPTS[@]}"} \
       -jar "$run_jar" </dev/null >>"$log" 2>&1
   ) &

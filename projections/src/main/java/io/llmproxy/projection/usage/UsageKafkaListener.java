@@ -32,10 +32,13 @@ public class UsageKafkaListener {
 
     private final UsageProjection projection;
     private final JsonMapper json;
+    private final UsageConsumerSpans spans;
 
-    public UsageKafkaListener(UsageProjection projection, JsonMapper json) {
+    public UsageKafkaListener(UsageProjection projection, JsonMapper json,
+                              org.springframework.beans.factory.ObjectProvider<io.opentelemetry.api.OpenTelemetry> otel) {
         this.projection = projection;
         this.json = json;
+        this.spans = new UsageConsumerSpans(otel.getIfAvailable(io.opentelemetry.api.OpenTelemetry::noop));
     }
 
     /** @return the name of a field every usage event must have that {@code e} lacks, or null */
@@ -55,6 +58,17 @@ public class UsageKafkaListener {
     @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, batch = "true",
             groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}")
     void onUsage(List<ConsumerRecord<String, String>> records) {
+        UsageConsumerSpans.Batch traced = spans.start(records);
+        try {
+            consume(records);
+            traced.end(null);
+        } catch (RuntimeException e) {
+            traced.end(e);
+            throw e;
+        }
+    }
+
+    private void consume(List<ConsumerRecord<String, String>> records) {
         List<UsageProjection.Received> batch = new ArrayList<>(records.size());
         List<Integer> indexes = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {

@@ -37,6 +37,23 @@ public final class Call {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.List<Runnable> finishHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private volatile io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.getInvalid();
+
+    /** Attaches the call's span (telemetry's {@code CallTracing}); its context travels with the usage event. */
+    public void trace(io.opentelemetry.api.trace.Span span) {
+        this.span = span;
+    }
+
+    /** @return the call's span; an invalid, non-recording one when the call is not traced */
+    public io.opentelemetry.api.trace.Span span() {
+        return span;
+    }
+
+    /** @return the client API called, e.g. {@code chat.completions} */
+    public String endpoint() {
+        return endpoint;
+    }
+
     public Call(String endpoint, UsagePublisher publisher) {
         this.endpoint = endpoint;
         this.publisher = publisher;
@@ -190,7 +207,8 @@ public final class Call {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), httpStatus, outcome, Instant.now(),
                 refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens(),
                 UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts(), principal);
-        publisher.publish(event);
+        io.opentelemetry.api.trace.SpanContext context = span.getSpanContext();
+        publisher.publish(event, context.isValid() ? traceparent(context) : null);
         java.util.function.Consumer<UsageRecorded> watching = observer;
         if (watching != null) {
             watching.accept(event);
@@ -226,5 +244,14 @@ public final class Call {
 
     public ApiKeyEntry key() {
         return key;
+    }
+
+    /** @return the W3C {@code traceparent} value of {@code c}: {@code 00-<trace id>-<span id>-<flags>} */
+    static String traceparent(io.opentelemetry.api.trace.SpanContext c) {
+        java.util.Map<String, String> carrier = new java.util.HashMap<>(2);
+        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance().inject(
+                io.opentelemetry.context.Context.root().with(io.opentelemetry.api.trace.Span.wrap(c)), carrier,
+                java.util.Map::put);
+        return carrier.get("traceparent");
     }
 }

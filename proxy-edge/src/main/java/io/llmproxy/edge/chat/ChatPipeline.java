@@ -65,7 +65,7 @@ public class ChatPipeline {
     public Mono<ServerResponse> handle(ServerRequest request, ClientCodec codec) {
         HttpHeaders headers = request.headers().asHttpHeaders();
         return gateway.serve(codec.endpoint(), codec, codec.authorization(headers::getFirst), codec.missingKeyMessage(),
-                JsonBody.read(request), (call, caller, body) -> chat(call, codec, caller, body));
+                headers::getFirst, JsonBody.read(request), (call, caller, body) -> chat(call, codec, caller, body));
     }
 
     private Mono<ServerResponse> chat(Call call, ClientCodec codec, ApiKeyAuthenticator.Result caller, byte[] bytes) {
@@ -78,6 +78,7 @@ public class ChatPipeline {
         String model = Admission.checkModel(canonical.model());
         boolean stream = canonical.stream();
         call.request(model, stream);
+        io.llmproxy.edge.telemetry.CallTracing.request(call, canonical.body());
         // content capture (issue #5): only for tenants that opted in, so that the others pay nothing
         boolean capture = caller.snapshot().storesPromptContent(caller.key().tenantId());
         if (capture) {
@@ -100,6 +101,7 @@ public class ChatPipeline {
                 throw GatewayError.upstreamUnusable("upstream_error",
                         provider + " returned a response this gateway could not translate", provider).exception();
             }
+            io.llmproxy.edge.telemetry.CallTracing.response(call, translated.bytes());
             if (capture) {
                 String completion = ContentCapture.completion(translated.bytes());
                 call.completionText(() -> completion);

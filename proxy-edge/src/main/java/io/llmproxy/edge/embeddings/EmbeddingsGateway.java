@@ -69,16 +69,18 @@ public class EmbeddingsGateway {
     }
 
     /**
-     * @param authorization the {@code Authorization} header ({@code Bearer <key>}), or null
+     * @param headers       the request's headers by name: {@code Authorization} ({@code Bearer <key>}) and the
+     *                      W3C {@code traceparent}
      * @param body          the request body
      * @param toCanonical   the client format's body → canonical request; throws
      *                      {@link UnsupportedRequestException} for an invalid body (400)
      * @param errors        the client format's error bodies
      * @param answer        the client format's success body
      */
-    public Mono<ServerResponse> embed(String authorization, Mono<byte[]> body, Function<JsonNode, ObjectNode> toCanonical,
+    public Mono<ServerResponse> embed(java.util.function.Function<String, String> headers, Mono<byte[]> body, Function<JsonNode, ObjectNode> toCanonical,
                                       ErrorFormat errors, Answer answer) {
-        return gateway.serve(ENDPOINT, errors, authorization, MISSING_KEY, body,
+        return gateway.serve(ENDPOINT, errors, headers.apply(org.springframework.http.HttpHeaders.AUTHORIZATION), MISSING_KEY,
+                headers, body,
                 (call, caller, bytes) -> embed(call, caller, bytes, toCanonical, answer));
     }
 

@@ -54,7 +54,10 @@ public class AttemptLoop {
     private final UpstreamClient upstream;
     private final TargetHealth health;
 
-    public AttemptLoop(UpstreamClient upstream, TargetHealth health) {
+    private final io.llmproxy.edge.telemetry.CallTracing tracing;
+
+    public AttemptLoop(UpstreamClient upstream, TargetHealth health, io.llmproxy.edge.telemetry.CallTracing tracing) {
+        this.tracing = tracing;
         this.upstream = upstream;
         this.health = health;
     }
@@ -131,10 +134,13 @@ public class AttemptLoop {
         }
         call.upstream(attempt.provider().providerId(), attempt.target().model(), attempt.translator());
         call.whenFinished(health.begin(target));
+        io.llmproxy.edge.telemetry.CallTracing.AttemptSpan traced =
+                tracing.attempt(call, attempt.provider().type(), attempt.target().model(), attempt.request().url());
+        call.whenFinished(traced::callFinished);
         long start = System.nanoTime();
         RoutePolicy.Timeouts timeouts = admitted.route().policy().timeoutsOrDefault();
         Function<UpstreamRequest, Mono<ResponseEntity<B>>> timed = request -> {
-            Mono<ResponseEntity<B>> sent = send.apply(request.withIdleTimeout(timeouts.idleMs()));
+            Mono<ResponseEntity<B>> sent = send.apply(request.withIdleTimeout(timeouts.idleMs()).withHeaders(traced.headers()));
             if (timeouts.ttfbMs() != null) {
                 sent = sent.timeout(Duration.ofMillis(timeouts.ttfbMs()));
             }
@@ -146,6 +152,7 @@ public class AttemptLoop {
             long elapsed = System.nanoTime() - start;
             health.succeeded(target, elapsed);
             call.attempt(record(attempt, 200, null, elapsed, true));
+            traced.served(200);
         };
         Mono<R> tried = attempt(call, attempt, timed, errorBody, (a, body) -> {
             served.run();
@@ -178,6 +185,7 @@ public class AttemptLoop {
                         health.succeeded(target, elapsed);
                     }
                     call.attempt(record(attempt, status, errorCode(e, status), elapsed, false));
+                    traced.end(status, errorCode(e, status));
                     if (!retry) {
                         return Mono.error(e);
                     }

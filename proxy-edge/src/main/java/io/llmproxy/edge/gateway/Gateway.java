@@ -37,11 +37,16 @@ public class Gateway {
     private final Admission admission;
     private final UsagePublisher usage;
     private final io.llmproxy.edge.telemetry.GenAiMetrics metrics;
+    private final io.llmproxy.edge.telemetry.CallTracing tracing;
+    private final io.llmproxy.edge.telemetry.CallLog callLog;
 
-    public Gateway(Admission admission, UsagePublisher usage, io.llmproxy.edge.telemetry.GenAiMetrics metrics) {
+    public Gateway(Admission admission, UsagePublisher usage, io.llmproxy.edge.telemetry.GenAiMetrics metrics,
+                   io.llmproxy.edge.telemetry.CallTracing tracing, io.llmproxy.edge.telemetry.CallLog callLog) {
+        this.callLog = callLog;
         this.admission = admission;
         this.usage = usage;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     /**
@@ -50,12 +55,18 @@ public class Gateway {
      * @param format            the client API's error format
      * @param authorization     the credential as an {@code Authorization} value, or null
      * @param missingKeyMessage the client API's message for a request without a key
+     * @param headers           the request's headers by name (the W3C {@code traceparent} is read from them)
      * @param body              the request body, read only after authentication
      */
     public Mono<ServerResponse> serve(String endpoint, ErrorFormat format, String authorization, String missingKeyMessage,
-                                      Mono<byte[]> body, Flow flow) {
+                                      java.util.function.Function<String, String> headers, Mono<byte[]> body, Flow flow) {
         Call call = new Call(endpoint, usage);
-        call.observe(metrics::record);
+        tracing.start(call, endpoint, headers);
+        call.observe(event -> {
+            metrics.record(event);
+            callLog.record(call, event);
+            tracing.finish(call, event);
+        });
         ApiKeyAuthenticator.Result caller;
         try {
             caller = admission.authenticate(call, authorization, missingKeyMessage);

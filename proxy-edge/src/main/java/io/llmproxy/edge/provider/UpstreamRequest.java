@@ -22,6 +22,16 @@ public record UpstreamRequest(String url, Map<String, String> headers, byte[] bo
         return ms == null ? this : new UpstreamRequest(url, headers, body, ms);
     }
 
+    /** @return this request with {@code extra} headers added (e.g. the W3C {@code traceparent}); this one when none */
+    public UpstreamRequest withHeaders(Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+        all.putAll(extra);
+        return new UpstreamRequest(url, all, body, idleTimeoutMs);
+    }
+
     @Override
     public String toString() {
         return "UpstreamRequest[url=" + url + ", headers=" + headers.keySet() + ", body=" + body.length + " bytes]";

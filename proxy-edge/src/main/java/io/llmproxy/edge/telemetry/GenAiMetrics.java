@@ -95,11 +95,6 @@ public class GenAiMetrics {
         if (p == null) {
             return "none";
         }
-        return switch (p.type()) {
-            case "azure-openai" -> "azure.ai.openai";
-            case "mistral" -> "mistral_ai";
-            case "openai", "anthropic", "cohere", "ollama" -> p.type();
-            default -> "other";
-        };
+        return CallTracing.providerName(p.type());
     }
 }

@@ -90,7 +90,7 @@ public class UsagePublisher implements DisposableBean {
     private final Counter published;
     private final Counter failures;
     private final Counter rejected;
-    private final ConcurrentLinkedQueue<UsageRecorded> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Thread writer;
     private final Thread sender;
@@ -163,9 +163,22 @@ public class UsagePublisher implements DisposableBean {
         return Math.max(64 * 1024, Math.min(16L * 1024 * 1024, maxBytes / 8));
     }
 
+    /** An event waiting for the journal, with the W3C {@code traceparent} of its call (null when untraced). */
+    private record Pending(UsageRecorded event, String traceparent) {
+    }
+
     /** Enqueues the event and returns at once; never blocks and does no I/O. */
     public void publish(UsageRecorded event) {
-        queue.add(event);
+        publish(event, null);
+    }
+
+    /**
+     * Enqueues the event with its call's trace context and returns at once; never blocks and does no I/O.
+     *
+     * @param traceparent the call's W3C {@code traceparent}, sent as the Kafka record's header; null for none
+     */
+    public void publish(UsageRecorded event, String traceparent) {
+        queue.add(new Pending(event, traceparent));
         queued.incrementAndGet();
         LockSupport.unpark(writer);
         if (writerDone) {
@@ -175,10 +188,10 @@ public class UsagePublisher implements DisposableBean {
 
     /** Events published after the writer thread's last look: into the journal while it is open, else rejected loudly. */
     private synchronized void rejectOrphans() {
-        UsageRecorded orphan;
+        Pending orphan;
         while ((orphan = queue.poll()) != null) {
             queued.decrementAndGet();
-            byte[] payload = json.writeValueAsBytes(orphan);
+            byte[] payload = TracedPayload.encode(orphan.traceparent(), json.writeValueAsBytes(orphan.event()));
             try {
                 if (journal.append(List.of(payload), clock.millis()) == 1) {
                     continue;
@@ -200,10 +213,10 @@ public class UsagePublisher implements DisposableBean {
     }
 
     private void writeLoop() {
-        List<UsageRecorded> batch = new ArrayList<>(APPEND_BATCH);
+        List<Pending> batch = new ArrayList<>(APPEND_BATCH);
         List<byte[]> payloads = new ArrayList<>(APPEND_BATCH);
         while (running || !queue.isEmpty()) {
-            UsageRecorded event;
+            Pending event;
             while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
                 batch.add(event);
             }
@@ -211,9 +224,9 @@ public class UsagePublisher implements DisposableBean {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
-            for (UsageRecorded e : batch) {
+            for (Pending e : batch) {
                 try {
-                    payloads.add(json.writeValueAsBytes(e));
+                    payloads.add(TracedPayload.encode(e.traceparent(), json.writeValueAsBytes(e.event())));
                 } catch (RuntimeException failure) {
                     // cannot happen for this record type; if it does, say so loudly and keep the thread alive
                     rejected.increment();
@@ -301,7 +314,8 @@ public class UsagePublisher implements DisposableBean {
     private int sendBatch(List<UsageJournal.Entry> batch) {
         List<Future<RecordMetadata>> futures = new ArrayList<>(batch.size());
         for (UsageJournal.Entry entry : batch) {
-            String value = new String(entry.payload(), StandardCharsets.UTF_8);
+            TracedPayload traced = TracedPayload.decode(entry.payload());
+            String value = new String(traced.json(), StandardCharsets.UTF_8);
             String key;
             try {
                 JsonNode tenant = json.readTree(value).get("tenantId");
@@ -310,7 +324,12 @@ public class UsagePublisher implements DisposableBean {
                 key = null;
             }
             try {
-                Future<RecordMetadata> f = producer.send(new ProducerRecord<>(UsageRecorded.TOPIC, key, value));
+                ProducerRecord<String, String> record = new ProducerRecord<>(UsageRecorded.TOPIC, key, value);
+                if (traced.traceparent() != null) {
+                    // W3C trace context, so that the consumer's span joins the call's trace
+                    record.headers().add("traceparent", traced.traceparent().getBytes(StandardCharsets.US_ASCII));
+                }
+                Future<RecordMetadata> f = producer.send(record);
                 futures.add(f);
                 if (f.isDone() && failed(f)) {
                     break; // e.g. no metadata within max.block.ms: Kafka is down, do not wait once per event

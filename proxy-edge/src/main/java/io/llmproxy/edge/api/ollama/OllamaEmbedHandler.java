@@ -43,7 +43,7 @@ class OllamaEmbedHandler {
 
     Mono<ServerResponse> handle(ServerRequest request) {
         long start = System.nanoTime();
-        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), JsonBody.read(request),
+        return gateway.embed(request.headers()::firstHeader, JsonBody.read(request),
                 this::canonical, errors, (canonical, model, headers) -> {
                     ObjectNode out = json.createObjectNode();
                     out.put("model", model);

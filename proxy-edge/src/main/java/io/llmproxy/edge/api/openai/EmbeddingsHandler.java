@@ -33,7 +33,7 @@ class EmbeddingsHandler {
     }
 
     Mono<ServerResponse> handle(ServerRequest request) {
-        return gateway.embed(request.headers().firstHeader(HttpHeaders.AUTHORIZATION), JsonBody.read(request), node -> {
+        return gateway.embed(request.headers()::firstHeader, JsonBody.read(request), node -> {
             if (!(node instanceof ObjectNode object)) {
                 throw new UnsupportedRequestException("The request body must be a JSON object.", null);
             }

@@ -1,0 +1,42 @@
+package io.llmproxy.edge.usage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A usage event's journal record: its JSON, preceded, when the call was traced, by the call's W3C
+ * {@code traceparent} and a newline ({@code 00-<32 hex>-<16 hex>-<2 hex>\n{...}}). A record that starts
+ * with {@code {} (every record written before tracing existed) has no trace context. The sender puts the
+ * {@code traceparent} in the Kafka record's headers and the JSON alone in its value, so the usage topic's
+ * values never change shape.
+ *
+ * @param traceparent the W3C {@code traceparent}, or null
+ * @param json        the usage event's JSON (UTF-8)
+ */
+record TracedPayload(String traceparent, byte[] json) {
+
+    /** @return the journal record: {@code json}, or {@code traceparent + "\n" + json} */
+    static byte[] encode(String traceparent, byte[] json) {
+        if (traceparent == null || traceparent.isEmpty() || traceparent.indexOf('\n') >= 0 || traceparent.startsWith("{")) {
+            return json;
+        }
+        byte[] prefix = (traceparent + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(prefix, prefix.length + json.length);
+        System.arraycopy(json, 0, out, prefix.length, json.length);
+        return out;
+    }
+
+    /** @return the record split into its trace context (null when none) and its JSON */
+    static TracedPayload decode(byte[] record) {
+        if (record.length == 0 || record[0] == '{') {
+            return new TracedPayload(null, record);
+        }
+        for (int i = 0; i < Math.min(record.length, 128); i++) {
+            if (record[i] == '\n') {
+                return new TracedPayload(new String(record, 0, i, StandardCharsets.US_ASCII),
+                        Arrays.copyOfRange(record, i + 1, record.length));
+            }
+        }
+        return new TracedPayload(null, record);
+    }
+}
