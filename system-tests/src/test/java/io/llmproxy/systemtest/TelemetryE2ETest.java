@@ -218,6 +218,17 @@ class TelemetryE2ETest {
         ReceivedSpan command = otlp.spans().stream().filter(s -> "command-side".equals(s.service())
                 && s.name().contains("CreateTenant")).findFirst().orElseThrow();
         assertThat(otlp.trace(command.traceId())).anyMatch(s -> "command-side".equals(s.service()) && s.kind() == 2);
+        // the projections' event processors (query-side) continue it, parented on the event's publication
+        await().atMost(Duration.ofSeconds(20)).until(() -> otlp.trace(command.traceId()).stream().anyMatch(s ->
+                "query-side".equals(s.service()) && s.name().equals("StreamingEventProcessor.process(TenantCreated)")));
+        ReceivedSpan published = one(otlp.trace(command.traceId()), s -> s.name().equals("EventBus.publishEvent(TenantCreated)"));
+        assertThat(otlp.trace(command.traceId())).filteredOn(s -> "query-side".equals(s.service())
+                && s.name().equals("StreamingEventProcessor.process(TenantCreated)"))
+                .isNotEmpty().allMatch(s -> s.parentSpanId().equals(published.spanId()));
+        System.out.println("[e2e-telemetry] POST /admin/v1/tenants, span by span:");
+        for (ReceivedSpan s : otlp.trace(command.traceId())) {
+            System.out.printf("  %-12s %-60s kind=%d span=%s parent=%s%n", s.service(), s.name(), s.kind(), s.spanId(), s.parentSpanId());
+        }
 
         // logs: every line of every service is one JSON object; the edge's call lines carry the trace id
         for (String service : List.of("telemetry-command-side", "telemetry-query-side", "telemetry-edge")) {

@@ -98,7 +98,8 @@ public class CallTracingBenchmark {
     @Benchmark
     public Object call() {
         Call call = new Call("chat.completions", null);
-        tracing.start(call, "chat.completions", client::get);
+        // "off": a new trace (no client traceparent) that the ratio-0 sampler drops
+        tracing.start(call, "chat.completions", "off".equals(sampling) ? name -> null : client::get);
         CallTracing.request(call, request);
         CallTracing.AttemptSpan attempt = tracing.attempt(call, "openai", "m", "http://127.0.0.1:5100/v1/chat/completions");
         attempt.served(200);
