@@ -125,6 +125,11 @@ public final class EndpointPermissions {
             tenant(PUT, TENANT + "/routes/{*model}", ROUTES_TENANT),
             tenant(PUT, TENANT + "/audit-content", CONTENT_CAPTURE_MANAGE),
             // query-side
+            // the admin lists (ADR 0021): the platform's are PlatformAdmin's; a tenant's routes, its TenantAdmin's too
+            platform(GET, "/admin/v1/tenants", TENANTS_MANAGE),
+            platform(GET, "/admin/v1/providers", PROVIDERS_MANAGE),
+            platform(GET, "/admin/v1/routes", ROUTES_GLOBAL),
+            tenant(GET, TENANT + "/routes", ROUTES_TENANT),
             tenant(GET, TENANT, TENANT_READ),
             tenant(GET, TENANT + "/users", USERS_MANAGE, AUDIT_READ),
             tenant(GET, TENANT + "/quota-policies", QUOTAS_MANAGE, USAGE_READ),

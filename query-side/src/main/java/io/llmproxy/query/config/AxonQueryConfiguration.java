@@ -45,6 +45,17 @@ public class AxonQueryConfiguration {
                 .build();
     }
 
+    /**
+     * The JDBC token store ({@code tokenentry}), declared here because Spring Data JPA (the admin lists,
+     * ADR 0021) would otherwise make Axon choose its JPA token store, another table.
+     */
+    @Bean
+    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer defaultSerializer) {
+        return JdbcTokenStore.builder().connectionProvider(connectionProvider).serializer(defaultSerializer)
+                .schema(org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema.builder().build())
+                .contentType(byte[].class).build();
+    }
+
     @Bean
     public PersistenceExceptionResolver persistenceExceptionResolver() {
         return new JdbcSQLErrorCodesResolver();
