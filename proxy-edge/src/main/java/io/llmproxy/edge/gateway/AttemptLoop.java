@@ -296,7 +296,8 @@ public class AttemptLoop {
 
     /** @return true for a failure of the connection to the provider (connect, reset, idle timeout) */
     public static boolean isTransport(Throwable e) {
-        return e instanceof WebClientRequestException || isTimeout(e);
+        return e instanceof WebClientRequestException || e instanceof io.llmproxy.edge.call.UpstreamTransportException
+                || isTimeout(e);
     }
 
     /** @return UPSTREAM_TIMEOUT (504) for a timeout, else UPSTREAM_UNREACHABLE (502) */

@@ -86,7 +86,9 @@ public class CallTracing {
     public CallTracing(ObjectProvider<OpenTelemetry> openTelemetry, SnapshotStore snapshots) {
         OpenTelemetry otel = openTelemetry.getIfAvailable(OpenTelemetry::noop);
         this.tracer = otel.getTracer("io.llmproxy.edge");
-        this.propagator = otel.getPropagators().getTextMapPropagator();
+        // W3C trace context only: Boot's composite propagator (W3C, baggage, B3) cost more than the
+        // rest of the call's tracing together (JFR, issue #16); the edge reads and writes traceparent/tracestate
+        this.propagator = io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance();
         this.snapshots = snapshots;
     }
 
