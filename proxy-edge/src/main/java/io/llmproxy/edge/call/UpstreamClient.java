@@ -47,7 +47,7 @@ public class UpstreamClient {
 
     /** A whole (non-stream) response: its status, headers and body (empty when it had none). */
     public Mono<ResponseEntity<byte[]>> exchange(UpstreamRequest request) {
-        return http.post().uri(request.url())
+        return http.post().uri(java.net.URI.create(request.url()))
                 .send((req, out) -> {
                     request.headers().forEach(req::header);
                     if (request.idleTimeoutMs() != null) {

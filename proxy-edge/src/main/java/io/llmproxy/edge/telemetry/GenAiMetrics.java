@@ -54,25 +54,54 @@ public class GenAiMetrics {
         this.snapshots = snapshots;
     }
 
-    /** Records the finished call {@code e} (cheap: a few map lookups and histogram updates). */
+    /** The meters of one label set, registered once (issue #16: no builder or tag sorting per call). */
+    private record Meters(Timer duration, io.micrometer.core.instrument.Counter calls) {
+    }
+
+    /** The token histograms of one label set, registered on the first call that used tokens. */
+    private record TokenMeters(DistributionSummary input, DistributionSummary output) {
+    }
+
+    /** One label set; every part is bounded (see the class comment), so is this cache. */
+    private record Key(String operation, String provider, String model, String endpoint, int status) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Key, Meters> meters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<Key, TokenMeters> tokenMeters = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Records the finished call {@code e} (cheap: one map lookup and three or four meter updates). */
     public void record(UsageRecorded e) {
         EdgeSnapshot snapshot = snapshots.current();
         String operation = "embeddings".equals(e.endpoint()) ? "embeddings" : "chat";
         String provider = providerName(snapshot, e.providerId());
         String model = e.model() != null && snapshot.routes().containsKey(RouteKey.global(e.model())) ? e.model() : "other";
-        Tags tags = Tags.of("gen_ai.operation.name", operation, "gen_ai.provider.name", provider,
-                "gen_ai.request.model", model);
+        Key key = new Key(operation, provider, model, e.endpoint() == null ? "none" : e.endpoint(),
+                Math.max(0, Math.min(999, e.httpStatus())));
+        Meters m = meters.computeIfAbsent(key, this::register);
         if (e.providerId() != null && e.totalTokens() > 0) {
-            tokens(tags.and("gen_ai.token.type", "input")).record(e.promptTokens());
-            tokens(tags.and("gen_ai.token.type", "output")).record(e.completionTokens());
+            TokenMeters t = tokenMeters.computeIfAbsent(new Key(operation, provider, model, null, 0), this::registerTokens);
+            t.input().record(e.promptTokens());
+            t.output().record(e.completionTokens());
         }
+        m.duration().record(e.latencyMs(), TimeUnit.MILLISECONDS);
+        m.calls().increment();
+    }
+
+    private Meters register(Key k) {
+        Tags tags = Tags.of("gen_ai.operation.name", k.operation(), "gen_ai.provider.name", k.provider(),
+                "gen_ai.request.model", k.model());
         // Prometheus wants one set of label names per metric: error.type is empty ("absent") on success
-        Tags timed = tags.and("error.type", e.httpStatus() >= 400 ? Integer.toString(e.httpStatus()) : "");
-        Timer.builder(DURATION).description("GenAI operation duration").tags(timed)
-                .serviceLevelObjectives(durations()).register(registry)
-                .record(e.latencyMs(), TimeUnit.MILLISECONDS);
-        registry.counter(CALLS, tags.and("llmproxy.client.endpoint", e.endpoint() == null ? "none" : e.endpoint(),
-                "http.response.status_class", (e.httpStatus() / 100) + "xx")).increment();
+        Tags timed = tags.and("error.type", k.status() >= 400 ? Integer.toString(k.status()) : "");
+        return new Meters(Timer.builder(DURATION).description("GenAI operation duration").tags(timed)
+                        .serviceLevelObjectives(durations()).register(registry),
+                registry.counter(CALLS, tags.and("llmproxy.client.endpoint", k.endpoint(),
+                        "http.response.status_class", (k.status() / 100) + "xx")));
+    }
+
+    private TokenMeters registerTokens(Key k) {
+        Tags tags = Tags.of("gen_ai.operation.name", k.operation(), "gen_ai.provider.name", k.provider(),
+                "gen_ai.request.model", k.model());
+        return new TokenMeters(tokens(tags.and("gen_ai.token.type", "input")), tokens(tags.and("gen_ai.token.type", "output")));
     }
 
     private DistributionSummary tokens(Tags tags) {
