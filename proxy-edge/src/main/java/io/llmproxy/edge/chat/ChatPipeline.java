@@ -30,7 +30,10 @@ import reactor.core.publisher.Mono;
  * client's body into the canonical request (OpenAI chat) → model check → route → allow-list →
  * provider translator → quota reservation → upstream call → the answer, event by event for a stream
  * ({@link StreamRelay}), back through the translator (provider → canonical) and the codec (canonical
- * → client) → one usage event (endpoint = {@link ClientCodec#endpoint()}).
+ * → client) → one usage event (endpoint = {@link ClientCodec#endpoint()}). A client format that keeps
+ * state between calls (the Responses API's {@code previous_response_id}) passes a {@link ChatHook}: it
+ * completes the canonical request after the codec and before the model check, and sees the client's
+ * answer before it is sent (ADR 0018).
  *
  * <p>Errors are {@link GatewayError}s the client gets in its format ({@link ClientCodec#error}): 400
  * bad body or a request the provider cannot take, 401 missing/unknown/revoked/expired key, 403
