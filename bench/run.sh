@@ -37,7 +37,7 @@
 #   BENCH_PATHS_WARMUP=3         warm-up seconds before each paths run (same rate)
 #   BENCH_PATHS_CONNECTIONS=10   hey workers of the paths runs
 #   BENCH_PATHS_PRIME=5000       unmeasured closed-loop requests to each path's two targets first
-#   BENCH_PATHS="openai azure-openai anthropic mistral ollama cohere client-anthropic client-ollama"
+#   BENCH_PATHS="openai azure-openai anthropic mistral ollama cohere client-anthropic client-ollama client-responses"
 #                                which paths the paths scenario measures (that order)
 #   BENCH_START=1                start the stack with infra/local/up.sh when it is not healthy
 #   BENCH_KEY_WAIT=10            seconds to wait for the edge to accept the new key/routes
@@ -75,7 +75,7 @@ PATHS_DURATION="${BENCH_PATHS_DURATION:-10}"
 PATHS_WARMUP="${BENCH_PATHS_WARMUP:-3}"
 PATHS_CONNS="${BENCH_PATHS_CONNECTIONS:-10}"
 PATHS_PRIME="${BENCH_PATHS_PRIME:-5000}"
-ALL_PATHS="openai azure-openai anthropic mistral ollama cohere client-anthropic client-ollama"
+ALL_PATHS="openai azure-openai anthropic mistral ollama cohere client-anthropic client-ollama client-responses"
 read -r -a PATH_LIST <<<"${BENCH_PATHS:-$ALL_PATHS}"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate quota stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
@@ -420,6 +420,10 @@ path_def() {
       PD_LABEL="Ollama client (/api/chat) → openai"
       PD_E_URL="$EDGE_URL/api/chat"
       PD_E_BODY="{\"model\":\"bench-model\",$msgs,\"stream\":false}" ;;
+    client-responses)
+      PD_LABEL="OpenAI Responses client (/v1/responses, store:false) → openai"
+      PD_E_URL="$EDGE_URL/v1/responses" PD_E_HDRS=("Authorization: Bearer $API_KEY")
+      PD_E_BODY="{\"model\":\"bench-model\",\"max_output_tokens\":1024,\"store\":false,\"input\":${msgs#*:}}" ;;
     *) die "unknown path $1" ;;
   esac
 }

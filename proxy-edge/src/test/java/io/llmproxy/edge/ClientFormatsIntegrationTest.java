@@ -614,7 +614,8 @@ class ClientFormatsIntegrationTest {
 
     /**
      * Runs {@code infra/node-tests} ({@code npm ci}, then {@code node --test}) against this edge: the
-     * npm {@code ollama} 0.6.x client with the key in {@code Authorization: Bearer}. Needs Node 20+
+     * npm {@code ollama} 0.6.x client with the key in {@code Authorization: Bearer}, and the npm {@code openai} 5.x
+     * client's {@code responses.create}, streamed and not. Needs Node 20+
      * and npm on the PATH and the npm registry (or a warm npm cache).
      */
     @Test
@@ -623,7 +624,7 @@ class ClientFormatsIntegrationTest {
         assertThat(dir.resolve("package-lock.json")).exists();
         run(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 300);
         String out = run(dir, List.of("node", "--test"), Map.of("EDGE_URL", "http://127.0.0.1:" + port, "LLMPROXY_KEY", NODE_KEY), 180);
-        assertThat(out).contains("# pass 5").contains("# fail 0");
+        assertThat(out).contains("# pass 7").contains("# fail 0");
         UsageRecorded chat = usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 27);
         assertThat(chat.tenantId()).isEqualTo(TENANT);
         assertThat(chat.outcome()).isEqualTo(Outcome.SUCCESS);
@@ -631,6 +632,14 @@ class ClientFormatsIntegrationTest {
         usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.generate".equals(e.endpoint()) && !e.stream() && e.promptTokens() == 29 && e.completionTokens() == 3);
         usage.await(e -> "kn".equals(e.apiKeyId()) && "ollama.chat".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
                 && e.promptTokens() == 25 && e.completionTokens() == 14 && "kn".equals(e.apiKeyId()));
+        // the npm `openai` client's responses.create (responses.test.mjs)
+        UsageRecorded responses = usage.await(e -> "kn".equals(e.apiKeyId()) && "responses".equals(e.endpoint()) && !e.stream()
+                && e.promptTokens() == 30);
+        assertThat(responses.outcome()).isEqualTo(Outcome.SUCCESS);
+        usage.await(e -> "kn".equals(e.apiKeyId()) && "responses".equals(e.endpoint()) && e.stream() && e.promptTokens() == 30
+                && e.completionTokens() == responses.completionTokens());
+        usage.await(e -> "kn".equals(e.apiKeyId()) && "responses".equals(e.endpoint()) && "tooly".equals(e.model()) && e.stream()
+                && e.completionTokens() == 14);
     }
 
     /** @return the process output; fails the test on a non-zero exit or a timeout */

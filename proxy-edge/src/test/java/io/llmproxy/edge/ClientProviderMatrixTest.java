@@ -3,24 +3,18 @@ package io.llmproxy.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.llmproxy.edge.support.ReadModelDatabase;
-import io.llmproxy.edge.support.SimulatorServer;
+import io.llmproxy.edge.support.ProviderMatrix;
 import io.llmproxy.edge.support.UsageConsumer;
 import io.llmproxy.kernel.apikey.ApiKeys;
-import io.llmproxy.kernel.secret.SecretCipher;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
-import io.llmproxy.testsupport.LocalPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -56,64 +49,19 @@ class ClientProviderMatrixTest {
     static final String SECRET = Base64.getEncoder().encodeToString(new byte[32]);
     static final String TENANT = "tenant-matrix-" + java.util.UUID.randomUUID();
     static final String KEY = ApiKeys.generate();
-    static final String PROVIDER_SECRET = "sk-matrix-provider-secret-77";
-    /** provider type → provider id. */
-    static final Map<String, String> PROVIDERS = new LinkedHashMap<>();
+    static final Map<String, String> PROVIDERS = ProviderMatrix.PROVIDERS;
     static final String TOOLS = "[{\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"description\":\"Looks a word up\","
             + "\"parameters\":{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"}},\"required\":[\"query\"]}}}]";
     static final String ANTHROPIC_TOOLS = "[{\"name\":\"lookup\",\"description\":\"Looks a word up\","
             + "\"input_schema\":{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"}},\"required\":[\"query\"]}}]";
-    static final int ROUTES_PER_PROVIDER = 3;
     static String dbUrl;
     /** The reference answer: OpenAI client, openai provider, per prompt. */
     static final Map<String, String> REFERENCE = new ConcurrentHashMap<>();
 
-    static {
-        PROVIDERS.put("openai", "p-openai");
-        PROVIDERS.put("anthropic", "p-anthropic");
-        PROVIDERS.put("azure-openai", "p-azure");
-        PROVIDERS.put("mistral", "p-mistral");
-        PROVIDERS.put("ollama", "p-ollama");
-        PROVIDERS.put("cohere", "p-cohere");
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        String sim = "http://127.0.0.1:" + SimulatorServer.port();
-        dbUrl = ReadModelDatabase.create("llmproxy_edge_matrix");
-        JdbcTemplate jdbc = ReadModelDatabase.jdbc(dbUrl);
-        SecretCipher cipher = new SecretCipher(SECRET);
-        Timestamp t0 = Timestamp.from(Instant.parse("2026-11-29T10:00:00Z"));
-        jdbc.update("INSERT INTO rm_tenant (tenant_id, name, created_at, change_index) VALUES (?, 'matrix', ?, 1)", TENANT, t0);
-        jdbc.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index) "
-                + "VALUES ('km', ?, 'matrix', ?, ?, 'ACTIVE', ?, 2)", TENANT, ApiKeys.hash(KEY), ApiKeys.displayPrefix(KEY), t0);
-        Map<String, String> baseUrls = Map.of("openai", sim + "/v1", "anthropic", sim, "azure-openai", sim + "/openai",
-                "mistral", sim + "/mistral/v1", "ollama", sim, "cohere", sim);
-        String provider = "INSERT INTO rm_provider (provider_id, name, type, base_url, api_key_ciphertext, created_at, change_index) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)";
-        long index = 3;
-        for (Map.Entry<String, String> p : PROVIDERS.entrySet()) {
-            jdbc.update(provider, p.getValue(), p.getKey() + "-sim", p.getKey(), baseUrls.get(p.getKey()),
-                    cipher.encrypt(p.getKey().equals("ollama") ? "" : PROVIDER_SECRET), t0, index++);
-        }
-        index = 20;
-        for (Map.Entry<String, String> p : PROVIDERS.entrySet()) {
-            // chat: <type>; tools: <type>-tools; embeddings: <type>-embed
-            route(jdbc, p.getKey(), p.getValue(), "sim-gpt-4o-mini", t0, index++);
-            route(jdbc, p.getKey() + "-tools", p.getValue(), "sim-tools", t0, index++);
-            route(jdbc, p.getKey() + "-embed", p.getValue(), "sim-embed", t0, index++);
-        }
-        // the reference answer gets its own public model, so its usage event never matches a cell's
-        route(jdbc, "reference", "p-openai", "sim-gpt-4o-mini", t0, index);
-        registry.add("spring.datasource.url", () -> dbUrl);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
-        registry.add("llmproxy.edge.secret-key", () -> SECRET);
-    }
-
-    static void route(JdbcTemplate jdbc, String model, String providerId, String target, Timestamp t0, long index) {
-        jdbc.update("INSERT INTO rm_route (route_id, model, targets, updated_at, change_index) VALUES (?, ?, ?::jsonb, ?, ?)",
-                model, model, "[{\"providerId\":\"" + providerId + "\",\"model\":\"" + target + "\"}]", t0, index);
+        dbUrl = ProviderMatrix.register(registry, "llmproxy_edge_matrix", TENANT, KEY, SECRET);
     }
 
     @LocalServerPort
@@ -131,7 +79,7 @@ class ClientProviderMatrixTest {
     @BeforeEach
     void ready() {
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> snapshots.current().changeIndex() >= 20 + (long) PROVIDERS.size() * ROUTES_PER_PROVIDER);
+                .until(() -> snapshots.current().changeIndex() >= ProviderMatrix.LAST_CHANGE);
         if (usage == null) {
             usage = new UsageConsumer(broker.getBrokersAsString(), json);
         }
@@ -190,21 +138,7 @@ class ClientProviderMatrixTest {
     }
 
     static List<String> sseData(String body, List<String> eventNames) {
-        List<String> data = new ArrayList<>();
-        for (String block : body.replace("\r\n", "\n").split("\n\n")) {
-            String event = null;
-            for (String line : block.split("\n")) {
-                if (line.startsWith("event:")) {
-                    event = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.add(line.substring(5).trim());
-                    if (eventNames != null) {
-                        eventNames.add(event);
-                    }
-                }
-            }
-        }
-        return data;
+        return ProviderMatrix.sseData(body, eventNames);
     }
 
     // ---------------------------------------------------------------- OpenAI client

@@ -30,7 +30,10 @@ import reactor.core.publisher.Mono;
  * client's body into the canonical request (OpenAI chat) → model check → route → allow-list →
  * provider translator → quota reservation → upstream call → the answer, event by event for a stream
  * ({@link StreamRelay}), back through the translator (provider → canonical) and the codec (canonical
- * → client) → one usage event (endpoint = {@link ClientCodec#endpoint()}).
+ * → client) → one usage event (endpoint = {@link ClientCodec#endpoint()}). A client format that keeps
+ * state between calls (the Responses API's {@code previous_response_id}) passes a {@link ChatHook}: it
+ * completes the canonical request after the codec and before the model check, and sees the client's
+ * answer before it is sent (ADR 0018).
  *
  * <p>Errors are {@link GatewayError}s the client gets in its format ({@link ClientCodec#error}): 400
  * bad body or a request the provider cannot take, 401 missing/unknown/revoked/expired key, 403
@@ -63,18 +66,34 @@ public class ChatPipeline {
      * @param codec   a fresh codec of the client's format (one per request)
      */
     public Mono<ServerResponse> handle(ServerRequest request, ClientCodec codec) {
-        HttpHeaders headers = request.headers().asHttpHeaders();
-        return gateway.serve(codec.endpoint(), codec, codec.authorization(headers::getFirst), codec.missingKeyMessage(),
-                headers::getFirst, JsonBody.read(request), (call, caller, body) -> chat(call, codec, caller, body));
+        return handle(request, codec, ChatHook.NONE);
     }
 
-    private Mono<ServerResponse> chat(Call call, ClientCodec codec, ApiKeyAuthenticator.Result caller, byte[] bytes) {
-        CanonicalRequest canonical;
-        try {
-            canonical = codec.canonical(bytes);
-        } catch (ClientRequestException e) {
-            throw GatewayError.badRequest(e.getMessage(), e.param()).exception();
-        }
+    /**
+     * @param request the client's HTTP request
+     * @param codec   a fresh codec of the client's format (one per request)
+     * @param hook    what the client format adds around the call (state kept between calls)
+     */
+    public Mono<ServerResponse> handle(ServerRequest request, ClientCodec codec, ChatHook hook) {
+        HttpHeaders headers = request.headers().asHttpHeaders();
+        return gateway.serve(codec.endpoint(), codec, codec.authorization(headers::getFirst), codec.missingKeyMessage(),
+                headers::getFirst, JsonBody.read(request), (call, caller, body) -> {
+                    CanonicalRequest canonical;
+                    try {
+                        canonical = codec.canonical(body);
+                    } catch (ClientRequestException e) {
+                        throw GatewayError.badRequest(e.getMessage(), e.param()).exception();
+                    }
+                    String tenant = caller.key().tenantId();
+                    if (hook == ChatHook.NONE) {
+                        return chat(call, codec, hook, caller, canonical);
+                    }
+                    return hook.prepared(tenant, canonical).flatMap(prepared -> chat(call, codec, hook, caller, prepared));
+                });
+    }
+
+    private Mono<ServerResponse> chat(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
+                                      CanonicalRequest canonical) {
         String model = Admission.checkModel(canonical.model());
         boolean stream = canonical.stream();
         call.request(model, stream);
@@ -88,10 +107,12 @@ public class ChatPipeline {
         return admission.admit(call, caller, model, canonical.body(),
                         provider -> providers.adapter(provider.type()).chatTranslator(stream, canonical.clientWantsUsage()),
                         TokenEstimate.reserve(canonical.body(), promptEstimate, defaultMaxTokens), promptEstimate)
-                .flatMap(admitted -> stream ? streamed(call, codec, admitted, capture) : whole(call, codec, admitted, capture));
+                .flatMap(admitted -> stream ? streamed(call, codec, hook, caller, admitted, capture)
+                        : whole(call, codec, hook, caller, admitted, capture));
     }
 
-    private Mono<ServerResponse> whole(Call call, ClientCodec codec, AdmittedCall<ChatTranslator> admitted, boolean capture) {
+    private Mono<ServerResponse> whole(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
+                                       AdmittedCall<ChatTranslator> admitted, boolean capture) {
         return attempts.whole(call, admitted, (attempt, translated) -> {
             byte[] out;
             try {
@@ -107,14 +128,17 @@ public class ChatPipeline {
                 call.completionText(() -> completion);
             }
             call.finish(200, Outcome.SUCCESS);
-            return ServerResponse.ok().contentType(GatewayResponses.mediaType(codec.contentType()))
-                    .headers(h -> admitted.rateLimitHeaders().forEach(h::set)).bodyValue(out);
+            return hook.answered(caller.key().tenantId(), out).flatMap(body -> ServerResponse.ok()
+                    .contentType(GatewayResponses.mediaType(codec.contentType()))
+                    .headers(h -> admitted.rateLimitHeaders().forEach(h::set)).bodyValue(body));
         });
     }
 
-    private Mono<ServerResponse> streamed(Call call, ClientCodec codec, AdmittedCall<ChatTranslator> admitted, boolean capture) {
+    private Mono<ServerResponse> streamed(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
+                                          AdmittedCall<ChatTranslator> admitted, boolean capture) {
         return attempts.stream(call, admitted, (Attempt<ChatTranslator> attempt, Flux<DataBuffer> body) -> {
-            Flux<DataBuffer> out = StreamRelay.relay(call, codec, attempt.translator(), body, attempt.provider().name(), capture)
+            Flux<DataBuffer> out = hook.streaming(caller.key().tenantId(),
+                            StreamRelay.relay(call, codec, attempt.translator(), body, attempt.provider().name(), capture))
                     .map(BUFFERS::wrap);
             return ServerResponse.ok().contentType(GatewayResponses.mediaType(codec.streamContentType()))
                     .header(HttpHeaders.CACHE_CONTROL, "no-cache")

@@ -3,6 +3,7 @@ package io.llmproxy.edge.bench;
 import io.llmproxy.edge.api.anthropic.AnthropicMessagesCodec;
 import io.llmproxy.edge.api.ollama.OllamaChatCodec;
 import io.llmproxy.edge.api.openai.OpenAiChatCodec;
+import io.llmproxy.edge.api.responses.ResponsesCodec;
 import io.llmproxy.edge.chat.ClientCodec;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseEncoder;
@@ -62,12 +63,15 @@ public final class ClientCodecBench {
         byte[] openAi = ("{\"model\":\"gpt-4o-mini\",\"messages\":[" + user + "]}").getBytes(StandardCharsets.UTF_8);
         byte[] anthropic = ("{\"model\":\"gpt-4o-mini\",\"max_tokens\":256,\"messages\":[" + user + "]}").getBytes(StandardCharsets.UTF_8);
         byte[] ollama = ("{\"model\":\"gpt-4o-mini\",\"messages\":[" + user + "]}").getBytes(StandardCharsets.UTF_8);
+        byte[] responses = ("{\"model\":\"gpt-4o-mini\",\"max_output_tokens\":256,\"input\":[" + user + "]}")
+                .getBytes(StandardCharsets.UTF_8);
         Clock clock = Clock.systemUTC();
 
         System.out.println("| client format | non-stream µs/call | stream (33 events) µs/call |");
         System.out.println("| --- | --- | --- |");
         row("OpenAI (pass-through)", () -> new OpenAiChatCodec(JSON), openAi, completion, stream, seconds);
         row("Anthropic", () -> new AnthropicMessagesCodec(JSON), anthropic, completion, stream, seconds);
+        row("OpenAI Responses", () -> new ResponsesCodec(JSON), responses, completion, stream, seconds);
         row("Ollama /api/chat", () -> new OllamaChatCodec(JSON, OllamaChatCodec.Api.CHAT, clock), ollama, completion, stream, seconds);
     }
 

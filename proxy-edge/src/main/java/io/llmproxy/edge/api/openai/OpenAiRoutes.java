@@ -21,7 +21,8 @@ class OpenAiRoutes {
                 .andRoute(GET("/v1/models"), models::list)
                 .andRoute(path("/v1/**"), request -> ServerResponse.status(404).contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(OpenAiErrors.body("Unknown request URL: " + request.method() + " " + request.path()
-                                + ". This gateway serves POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models and "
+                                + ". This gateway serves POST /v1/chat/completions, POST /v1/responses, GET and DELETE /v1/responses/{id}, "
+                                + "POST /v1/embeddings, GET /v1/models and "
                                 + "POST /v1/messages (Anthropic format).",
                                 "invalid_request_error", null, "unknown_url")));
     }
