@@ -37,11 +37,14 @@ public class Gateway {
     private final Admission admission;
     private final UsagePublisher usage;
     private final io.llmproxy.edge.telemetry.GenAiMetrics metrics;
+    private final io.llmproxy.edge.telemetry.GatewayMetrics gatewayMetrics;
 
-    public Gateway(Admission admission, UsagePublisher usage, io.llmproxy.edge.telemetry.GenAiMetrics metrics) {
+    public Gateway(Admission admission, UsagePublisher usage, io.llmproxy.edge.telemetry.GenAiMetrics metrics,
+                   io.llmproxy.edge.telemetry.GatewayMetrics gatewayMetrics) {
         this.admission = admission;
         this.usage = usage;
         this.metrics = metrics;
+        this.gatewayMetrics = gatewayMetrics;
     }
 
     /**
@@ -55,7 +58,10 @@ public class Gateway {
     public Mono<ServerResponse> serve(String endpoint, ErrorFormat format, String authorization, String missingKeyMessage,
                                       Mono<byte[]> body, Flow flow) {
         Call call = new Call(endpoint, usage);
-        call.observe(metrics::record);
+        call.observe(e -> {
+            metrics.record(e);
+            gatewayMetrics.record(e, call.firstChunkNanos());
+        });
         ApiKeyAuthenticator.Result caller;
         try {
             caller = admission.authenticate(call, authorization, missingKeyMessage);

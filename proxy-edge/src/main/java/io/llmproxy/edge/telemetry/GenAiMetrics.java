@@ -59,7 +59,7 @@ public class GenAiMetrics {
         EdgeSnapshot snapshot = snapshots.current();
         String operation = "embeddings".equals(e.endpoint()) ? "embeddings" : "chat";
         String provider = providerName(snapshot, e.providerId());
-        String model = e.model() != null && snapshot.routes().containsKey(RouteKey.global(e.model())) ? e.model() : "other";
+        String model = publicModel(snapshot, e.model());
         Tags tags = Tags.of("gen_ai.operation.name", operation, "gen_ai.provider.name", provider,
                 "gen_ai.request.model", model);
         if (e.providerId() != null && e.totalTokens() > 0) {
@@ -87,6 +87,11 @@ public class GenAiMetrics {
             out[i] = Duration.ofNanos((long) (DURATION_BUCKETS[i] * 1_000_000_000L));
         }
         return out;
+    }
+
+    /** @return {@code model} when it is a global route's public name, else {@code other} (a bounded label) */
+    static String publicModel(EdgeSnapshot snapshot, String model) {
+        return model != null && snapshot.routes().containsKey(RouteKey.global(model)) ? model : "other";
     }
 
     /** @return the convention's {@code gen_ai.provider.name} for the provider's type, {@code none} without one */
