@@ -10,6 +10,7 @@ import io.llmproxy.kernel.apikey.ApiKeys;
 import io.llmproxy.kernel.secret.SecretCipher;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.testsupport.LocalPostgres;
+import io.llmproxy.testsupport.ObservabilityRules;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -164,5 +165,7 @@ class GatewayMetricsTest {
         });
         assertThat(sample(scrape(), "llmproxy_usage_buffer_oldest_age_seconds")).isEqualTo(0.0);
         assertThat(sample(scrape(), "llmproxy_usage_publish_failures_total")).isEqualTo(0.0);
+        // every edge series the alert and recording rules and the dashboard read exists after this short load
+        assertThat(ObservabilityRules.exposed(scrape())).containsAll(ObservabilityRules.edgeSeries());
     }
 }
