@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * the edge records per call. Not a test; run by hand like {@code TranslationBenchmark}:
  * <pre>
  * mvn -q -o -pl proxy-edge dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -cp proxy-edge/target/test-classes:proxy-edge/target/classes:$(cat /tmp/cp.txt) io.llmproxy.edge.telemetry.GenAiMetricsBenchmark
+ * java -cp proxy-edge/target/test-classes:proxy-edge/target/classes:$(cat /tmp/cp.txt) org.openjdk.jmh.Main GenAiMetricsBenchmark
  * </pre>
  */
 @State(Scope.Benchmark)
