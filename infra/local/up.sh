@@ -23,6 +23,10 @@
 #   LLMPROXY_APP_HEAP               -Xmx of each app (384m); LLMPROXY_JAVA_OPTS: extra JVM flags
 #   LLMPROXY_SIMULATOR_PORT / _COMMAND_PORT / _QUERY_PORT / _EDGE_PORT   (5100/5001/5002/5000,
 #                                   passed to the apps as SERVER_PORT)
+#   --prometheus / LLMPROXY_PROMETHEUS=1   also start a Prometheus (Debian package prometheus) on
+#                                   LLMPROXY_PROMETHEUS_PORT (9090) scraping every app with the rules of
+#                                   infra/observability; the edge's actuator then moves to its own port
+#                                   LLMPROXY_EDGE_MANAGEMENT_PORT (5090, 127.0.0.1) with /actuator/prometheus
 #   LLMPROXY_KEYCLOAK_PORT          Keycloak (8080; management port LLMPROXY_KEYCLOAK_MANAGEMENT_PORT,
 #                                   9000); LLMPROXY_KEYCLOAK=skip starts no Keycloak. The realm
 #                                   llmproxy is provisioned at every run (infra/keycloak/provision-realm.sh;
@@ -31,6 +35,19 @@ set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib.sh"
+
+PROMETHEUS="${LLMPROXY_PROMETHEUS:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --prometheus) PROMETHEUS=1 ;;
+    *)
+      llmproxy_err "unknown argument: $arg (use --prometheus, or the environment variables in the header)"
+      exit 2
+      ;;
+  esac
+done
+PROMETHEUS_PORT="${LLMPROXY_PROMETHEUS_PORT:-9090}"
+EDGE_MANAGEMENT_PORT="${LLMPROXY_EDGE_MANAGEMENT_PORT:-5090}"
 
 DB_HOST="${LLMPROXY_DB_HOST:-127.0.0.1}"
 DB_PORT="${LLMPROXY_DB_PORT:-5432}"
@@ -281,8 +298,24 @@ wait_health() {
 }
 
 # start_service NAME PORT JAR: starts the app unless it already runs, waits for health UP.
+# service_env NAME: prints the app's extra environment (one VAR=value a line); with --prometheus the
+# edge serves its actuator, /actuator/prometheus included, on its own port bound to 127.0.0.1.
+service_env() {
+  if [[ "$1" == proxy-edge && "$PROMETHEUS" == 1 ]]; then
+    printf '%s\n' "MANAGEMENT_SERVER_PORT=$EDGE_MANAGEMENT_PORT" MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
+      "LLMPROXY_ACTUATOR_EXPOSE=health,info,prometheus"
+  fi
+}
+# health_port NAME PORT: where NAME's /actuator/health answers.
+health_port() {
+  if [[ "$1" == proxy-edge && "$PROMETHEUS" == 1 ]]; then printf '%s' "$EDGE_MANAGEMENT_PORT"; else printf '%s' "$2"; fi
+}
+
 start_service() {
-  local name="$1" port="$2" jar="$3" pid log run_jar rc=0 t0=$SECONDS
+  local name="$1" port="$2" jar="$3" pid log run_jar rc=0 t0=$SECONDS hport
+  local -a extra_env=()
+  hport="$(health_port "$name" "$port")"
+  mapfile -t extra_env < <(service_env "$name")
   log="$LLMPROXY_LOG_DIR/$name.log"
   if pid="$(llmproxy_service_pid "$name")"; then
     local started_port
@@ -290,7 +323,7 @@ start_service() {
     if [[ -n "$started_port" && "$started_port" != "$port" ]]; then
       die "$name: already running (pid $pid) on port $started_port, but port $port was asked for; run infra/local/down.sh first"
     fi
-    wait_health "$name" "$port" "$pid" || rc=$?
+    wait_health "$name" "$hport" "$pid" || rc=$?
     if ((rc == 0)); then
       llmproxy_log "$name: already running (pid $pid) on port $port"
       return 0
@@ -313,14 +346,14 @@ start_service() {
   # cwd: the state dir's run/ (not the caller's cwd); exec keeps $! the JVM's pid.
   (
     cd "$LLMPROXY_STATE_DIR/run"
-    SERVER_ADDRESS="${LLMPROXY_BIND_ADDRESS:-127.0.0.1}" SERVER_PORT="$port" exec nohup "$JAVA_HOME/bin/java" -Xmx"$APP_HEAP" --enable-native-access=ALL-UNNAMED \
+    SERVER_ADDRESS="${LLMPROXY_BIND_ADDRESS:-127.0.0.1}" SERVER_PORT="$port" exec nohup env ${extra_env[@]+"${extra_env[@]}"} "$JAVA_HOME/bin/java" -Xmx"$APP_HEAP" --enable-native-access=ALL-UNNAMED \
       "$(llmproxy_service_marker "$name")" ${EXTRA_JAVA_OPTS[@]+"${EXTRA_JAVA_OPTS[@]}"} \
       -jar "$run_jar" </dev/null >>"$log" 2>&1
   ) &
   pid=$!
   printf '%s\n' "$pid" >"$(llmproxy_pid_file "$name")"
   printf '%s\n' "$port" >"$LLMPROXY_PID_DIR/$name.port"
-  wait_health "$name" "$port" "$pid" || rc=$?
+  wait_health "$name" "$hport" "$pid" || rc=$?
   if ((rc != 0)); then
     ((rc == 2)) && llmproxy_err "$name: the process exited during start"
     llmproxy_tail_log "$log" 80
@@ -351,6 +384,47 @@ if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]] && llmproxy_port_open 127.0.0.1 "$COMM
       *) llmproxy_err "could not assign PlatformAdmin to $principal (HTTP $code); its token will get 403" ;;
     esac
   done
+fi
+
+# ---------------------------------------------------------------- 6b. Prometheus (opt-in: --prometheus)
+prometheus_summary() { :; }
+if [[ "$PROMETHEUS" == 1 ]]; then
+  if ! have prometheus; then
+    llmproxy_err "--prometheus: the prometheus binary is not installed; install it with: sudo apt-get install -y prometheus (Debian/Ubuntu; it also brings promtool), then run up.sh --prometheus again"
+  else
+    prom_dir="$LLMPROXY_STATE_DIR/prometheus"
+    mkdir -p "$prom_dir/rules" "$prom_dir/data"
+    cp -f "$LLMPROXY_ROOT"/infra/observability/rules/*.yml "$prom_dir/rules/"
+    (umask 077 && printf '%s\n' "$LLMPROXY_ADMIN_TOKEN" >"$prom_dir/admin-token")
+    sed -e "s/127.0.0.1:5090/127.0.0.1:$EDGE_MANAGEMENT_PORT/" -e "s/127.0.0.1:5001/127.0.0.1:$COMMAND_PORT/" \
+      -e "s/127.0.0.1:5002/127.0.0.1:$QUERY_PORT/" "$LLMPROXY_ROOT/infra/observability/prometheus.yml" >"$prom_dir/prometheus.yml"
+    if llmproxy_service_pid prometheus >/dev/null; then
+      llmproxy_log "prometheus: already running; reloading its configuration"
+      kill -HUP "$(llmproxy_service_pid prometheus)" 2>/dev/null || true
+    elif llmproxy_port_open 127.0.0.1 "$PROMETHEUS_PORT"; then
+      die "prometheus: port $PROMETHEUS_PORT is already in use; set LLMPROXY_PROMETHEUS_PORT"
+    else
+      # argv[0] carries the marker down.sh looks for (llmproxy_service_pid); SIGHUP of the terminal is
+      # ignored (nohup would exec again and drop that argv[0]); Prometheus still reloads on kill -HUP
+      (
+        cd "$prom_dir"
+        trap '' HUP
+        exec -a "prometheus $(llmproxy_service_marker prometheus)" prometheus --config.file="$prom_dir/prometheus.yml" \
+          --storage.tsdb.path="$prom_dir/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+          </dev/null >"$LLMPROXY_LOG_DIR/prometheus.log" 2>&1
+      ) &
+      printf '%s\n' "$!" >"$(llmproxy_pid_file prometheus)"
+      for _ in $(seq 1 30); do
+        llmproxy_port_open 127.0.0.1 "$PROMETHEUS_PORT" && break
+        sleep 1
+      done
+      llmproxy_port_open 127.0.0.1 "$PROMETHEUS_PORT" || llmproxy_err "prometheus did not open port $PROMETHEUS_PORT; see $LLMPROXY_LOG_DIR/prometheus.log"
+    fi
+    prometheus_summary() {
+      printf '  Prometheus          http://127.0.0.1:%s   (targets: /targets; alerts: /alerts; edge metrics: http://127.0.0.1:%s/actuator/prometheus)\n' \
+        "$PROMETHEUS_PORT" "$EDGE_MANAGEMENT_PORT"
+    }
+  fi
 fi
 
 # ---------------------------------------------------------------- 7. summary
@@ -386,6 +460,7 @@ LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_H
   PostgreSQL          $LLMPROXY_DB_URL
   Redis               $REDIS_HOST:$REDIS_PORT
 $(keycloak_summary)
+$(prometheus_summary)
 
   logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log
   admin token:  $LLMPROXY_ADMIN_TOKEN

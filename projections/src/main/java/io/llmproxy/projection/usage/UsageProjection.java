@@ -10,7 +10,12 @@ import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -32,14 +37,43 @@ public class UsageProjection {
     private final AuditLog auditLog;
     private final PriceLookup prices;
     private final BillingProjection billing;
+    private final MeterRegistry meters;
 
+    /** @param meters where {@value #COST} is counted (a simple in-memory registry when the app has none) */
     public UsageProjection(JdbcTemplate jdbc, TransactionTemplate tx, AuditLog auditLog, PriceLookup prices,
-                           BillingProjection billing) {
+                           BillingProjection billing, ObjectProvider<MeterRegistry> meters) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.auditLog = auditLog;
         this.prices = prices;
         this.billing = billing;
+        this.meters = meters.getIfAvailable(SimpleMeterRegistry::new);
+    }
+
+    /**
+     * Cost of the calls recorded in the ledger, USD micros (Prometheus: {@code llmproxy_billing_cost_usd_micros_total}),
+     * by {@code llmproxy.provider.id} and {@code gen_ai.response.model} (the provider model): both come from the
+     * admin's route targets, so the series are bounded by configuration; no tenant. Counted once per new ledger
+     * row, after its transaction commits; unpriced calls add nothing.
+     */
+    public static final String COST = "llmproxy.billing.cost";
+
+    private void countCost(UsageRecorded e, long costMicros) {
+        Runnable count = () -> io.micrometer.core.instrument.Counter.builder(COST).baseUnit("usd_micros")
+                .description("cost of the calls recorded in the billing ledger")
+                .tags("llmproxy.provider.id", String.valueOf(e.providerId()),
+                        "gen_ai.response.model", String.valueOf(e.providerModel()))
+                .register(meters).increment(costMicros);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    count.run();
+                }
+            });
+        } else {
+            count.run();
+        }
     }
 
     /** @return true when the event was new and counted, false when it had been counted before */
@@ -110,6 +144,9 @@ public class UsageProjection {
             return false;
         }
         billing.add(e, cost, unpriced);
+        if (cost != null && cost > 0 && e.providerId() != null) {
+            countCost(e, cost);
+        }
         auditLog.append(e.eventId(), e.tenantId(), AuditLog.SOURCE_USAGE, "UsageRecorded", e.occurredAt(), auditData(e));
         return true;
     }

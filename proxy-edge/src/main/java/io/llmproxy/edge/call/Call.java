@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Call {
 
     private final long startNanos = System.nanoTime();
+    private volatile long firstChunkNanos = -1;
     private final String endpoint;
     private final UsagePublisher publisher;
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -130,6 +131,18 @@ public final class Call {
     /** @return the attempts recorded so far (a copy) */
     public java.util.List<io.llmproxy.kernel.usage.UsageAttempt> attempts() {
         return java.util.List.copyOf(attempts);
+    }
+
+    /** Marks the first stream chunk sent to the client (later calls do nothing); for time-to-first-token. */
+    public void firstChunk() {
+        if (firstChunkNanos < 0) {
+            firstChunkNanos = System.nanoTime() - startNanos;
+        }
+    }
+
+    /** @return nanoseconds from the request to the first stream chunk sent to the client, or -1 when none was */
+    public long firstChunkNanos() {
+        return firstChunkNanos;
     }
 
     /** @return true when the client asked for a stream */

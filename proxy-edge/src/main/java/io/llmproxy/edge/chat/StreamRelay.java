@@ -64,6 +64,7 @@ final class StreamRelay {
                 }
                 byte[] bytes = codec.streamChunk(translated);
                 if (bytes.length > 0) {
+                    call.firstChunk();
                     out.add(bytes);
                 }
                 done[0] |= translated.done();

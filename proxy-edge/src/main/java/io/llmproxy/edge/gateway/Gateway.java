@@ -39,13 +39,16 @@ public class Gateway {
     private final io.llmproxy.edge.telemetry.GenAiMetrics metrics;
     private final io.llmproxy.edge.telemetry.CallTracing tracing;
     private final io.llmproxy.edge.telemetry.CallLog callLog;
+    private final io.llmproxy.edge.telemetry.GatewayMetrics gatewayMetrics;
 
     public Gateway(Admission admission, UsagePublisher usage, io.llmproxy.edge.telemetry.GenAiMetrics metrics,
-                   io.llmproxy.edge.telemetry.CallTracing tracing, io.llmproxy.edge.telemetry.CallLog callLog) {
+                   io.llmproxy.edge.telemetry.GatewayMetrics gatewayMetrics, io.llmproxy.edge.telemetry.CallTracing tracing,
+                   io.llmproxy.edge.telemetry.CallLog callLog) {
         this.callLog = callLog;
         this.admission = admission;
         this.usage = usage;
         this.metrics = metrics;
+        this.gatewayMetrics = gatewayMetrics;
         this.tracing = tracing;
     }
 
@@ -64,6 +67,7 @@ public class Gateway {
         tracing.start(call, endpoint, headers);
         call.observe(event -> {
             metrics.record(event);
+            gatewayMetrics.record(event, call.firstChunkNanos());
             callLog.record(call, event);
             tracing.finish(call, event);
         });

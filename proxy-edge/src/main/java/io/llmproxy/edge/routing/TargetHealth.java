@@ -65,6 +65,11 @@ public class TargetHealth {
         return stats.computeIfAbsent(target.key(), k -> new Stats());
     }
 
+    /** @return every target's breaker, by {@link io.llmproxy.edge.snapshot.EdgeSnapshot.Target#key()} (for metrics) */
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
+    }
+
     /** @return the target's breaker (created on first use) */
     public CircuitBreaker breaker(Target target) {
         return breakers.circuitBreaker(target.key());

@@ -74,7 +74,7 @@ public class GenAiMetrics {
         EdgeSnapshot snapshot = snapshots.current();
         String operation = "embeddings".equals(e.endpoint()) ? "embeddings" : "chat";
         String provider = providerName(snapshot, e.providerId());
-        String model = e.model() != null && snapshot.routes().containsKey(RouteKey.global(e.model())) ? e.model() : "other";
+        String model = publicModel(snapshot, e.model());
         Key key = new Key(operation, provider, model, e.endpoint() == null ? "none" : e.endpoint(),
                 Math.max(0, Math.min(999, e.httpStatus())));
         Meters m = meters.computeIfAbsent(key, this::register);
@@ -116,6 +116,11 @@ public class GenAiMetrics {
             out[i] = Duration.ofNanos((long) (DURATION_BUCKETS[i] * 1_000_000_000L));
         }
         return out;
+    }
+
+    /** @return {@code model} when it is a global route's public name, else {@code other} (a bounded label) */
+    static String publicModel(EdgeSnapshot snapshot, String model) {
+        return model != null && snapshot.routes().containsKey(RouteKey.global(model)) ? model : "other";
     }
 
     /** @return the convention's {@code gen_ai.provider.name} for the provider's type, {@code none} without one */

@@ -69,7 +69,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Metrics: {@code llmproxy.usage.buffer.events} (events accepted and not yet acknowledged by
  * Kafka), {@code llmproxy.usage.buffer.bytes}, {@code llmproxy.usage.buffer.oldest.age} (seconds
  * since the oldest unsent event was buffered; 0 when empty), {@code llmproxy.usage.published}
- * (acknowledged by Kafka), {@code llmproxy.usage.publish.failures} (failed send attempts; each is
+ * (acknowledged by Kafka), {@code llmproxy.usage.publish.duration} (timer, seconds: from sending a batch to its
+ * last acknowledgement), {@code llmproxy.usage.publish.failures} (failed send attempts; each is
  * retried), {@code llmproxy.usage.buffer.rejected}, {@code llmproxy.usage.buffer.corrupt} (bytes of buffered
  * events the disk corrupted after they were synced: cut off, logged at ERROR; should stay 0).
  */
@@ -90,6 +91,7 @@ public class UsagePublisher implements DisposableBean {
     private final Counter published;
     private final Counter failures;
     private final Counter rejected;
+    private final io.micrometer.core.instrument.Timer publishDuration;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Thread writer;
@@ -123,6 +125,12 @@ public class UsagePublisher implements DisposableBean {
         this.published = meters.counter("llmproxy.usage.published");
         this.failures = meters.counter("llmproxy.usage.publish.failures");
         this.rejected = meters.counter("llmproxy.usage.buffer.rejected");
+        this.publishDuration = io.micrometer.core.instrument.Timer.builder("llmproxy.usage.publish.duration")
+                .description("from sending a batch of usage events to Kafka to its last acknowledgement")
+                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5))
+                .register(meters);
         Gauge.builder("llmproxy.usage.buffer.events", this, UsagePublisher::bufferedEvents)
                 .description("usage events accepted and not yet acknowledged by Kafka").register(meters);
         Gauge.builder("llmproxy.usage.buffer.bytes", journal, UsageJournal::pendingBytes).baseUnit("bytes")
@@ -312,6 +320,7 @@ public class UsagePublisher implements DisposableBean {
      * @return how many events from the first were acknowledged (or dropped as unpublishable) in a row
      */
     private int sendBatch(List<UsageJournal.Entry> batch) {
+        long sentAt = System.nanoTime();
         List<Future<RecordMetadata>> futures = new ArrayList<>(batch.size());
         for (UsageJournal.Entry entry : batch) {
             TracedPayload traced = TracedPayload.decode(entry.payload());
@@ -367,6 +376,9 @@ public class UsagePublisher implements DisposableBean {
                         error.toString(), journal.pendingRecords());
             }
             gap = true;
+        }
+        if (acknowledged > 0) {
+            publishDuration.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
         }
         return acknowledged;
     }

@@ -25,9 +25,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * CPU the GenAI metrics add per finished call, in µs (issue #12's budget: telemetry ≤ 30 µs per
- * call): one {@link GenAiMetrics#record} into a Prometheus registry (two token histograms, one
- * duration histogram, one counter). Not a test; run by hand like {@code TranslationBenchmark}.
+ * CPU the metrics add per finished call, in µs (issue #12's budget: telemetry ≤ 30 µs per
+ * call): {@link #record}: one {@link GenAiMetrics#record} into a Prometheus registry (two token histograms, one
+ * duration histogram, one counter); {@link #recordAll}: that plus {@link GatewayMetrics#record} of a streamed
+ * call with one attempt (added time, attempts, time to first token, time per output token), i.e. every metric
+ * the edge records per call. Not a test; run by hand like {@code TranslationBenchmark}:
+ * <pre>
+ * mvn -q -o -pl proxy-edge dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp proxy-edge/target/test-classes:proxy-edge/target/classes:$(cat /tmp/cp.txt) org.openjdk.jmh.Main GenAiMetricsBenchmark
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GenAiMetricsBenchmark {
 
     private GenAiMetrics metrics;
+    private GatewayMetrics gateway;
     private UsageRecorded event;
+    private UsageRecorded streamed;
 
     @Setup
     public void setUp() {
@@ -46,9 +54,21 @@ public class GenAiMetricsBenchmark {
         store.replace(new EdgeSnapshot(Map.of(), Map.of(RouteKey.global("gpt-4o-mini"),
                 new RouteEntry(null, "gpt-4o-mini", List.of(new Target("p1", "m")), Instant.now())),
                 Map.of("p1", new ProviderEntry("p1", "sim", "openai", "http://x", "k")), Map.of(), Map.of(), 1, Instant.now()));
-        metrics = new GenAiMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), store);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics = new GenAiMetrics(registry, store);
+        gateway = new GatewayMetrics(registry, store, new io.llmproxy.edge.routing.TargetHealth(10, 5, 50f,
+                java.time.Duration.ofSeconds(10)), java.time.Clock.systemUTC(), false);
         event = new UsageRecorded("e", 4, "t", "k", "chat.completions", "gpt-4o-mini", "p1", "m", false, 120, 40, 160, 35,
                 200, UsageRecorded.Outcome.SUCCESS, Instant.now(), null, false, null, 0, null, null);
+        streamed = new UsageRecorded("e", 4, "t", "k", "chat.completions", "gpt-4o-mini", "p1", "m", true, 120, 40, 160,
+                350, 200, UsageRecorded.Outcome.SUCCESS, Instant.now(), null, false, null, 0, null, null,
+                List.of(new io.llmproxy.kernel.usage.UsageAttempt("p1", "m", 200, null, 30, true)), "api-key:k");
+    }
+
+    @Benchmark
+    public void recordAll() {
+        metrics.record(streamed);
+        gateway.record(streamed, 45_000_000L);
     }
 
     @Benchmark

@@ -67,7 +67,11 @@ class AuditQueryController {
     private final JsonMapper json;
     private final AuditChainVerifier verifier;
 
-    AuditQueryController(JdbcTemplate jdbc, TransactionTemplate tx, JsonMapper json, AuditChainVerifier verifier) {
+    private final io.llmproxy.query.telemetry.QueryMetrics metrics;
+
+    AuditQueryController(JdbcTemplate jdbc, TransactionTemplate tx, JsonMapper json, AuditChainVerifier verifier,
+                         io.llmproxy.query.telemetry.QueryMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.exportJdbc = new JdbcTemplate(jdbc.getDataSource());
         this.exportJdbc.setFetchSize(EXPORT_FETCH_SIZE);
@@ -194,6 +198,7 @@ class AuditQueryController {
     Map<String, Object> verify(@RequestParam String tenantId) {
         long started = System.nanoTime();
         AuditChainVerifier.Verification v = verifier.verify(tenantId);
+        metrics.verified(v.ok());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("tenantId", tenantId);
         result.put("ok", v.ok());
