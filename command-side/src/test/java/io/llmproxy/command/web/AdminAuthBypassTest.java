@@ -120,7 +120,7 @@ class AdminAuthBypassTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/error", "/nothing-here", "/actuator/env", "/actuator/metrics", "/actuator", "/"})
+    @ValueSource(strings = {"/error", "/nothing-here", "/actuator/env", "/actuator/metrics", "/actuator/prometheus", "/actuator", "/"})
     void everythingElseNeedsTheToken(String path) throws Exception {
         RawHttp.Answer answer = RawHttp.send(port, "GET", path, null);
         assertThat(answer.status()).as(answer.body()).isEqualTo(401);
