@@ -57,7 +57,7 @@ public class UsageKafkaListener {
 
     @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, batch = "true",
             groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}")
-    void onUsage(List<ConsumerRecord<String, String>> records) {
+    public void onUsage(List<ConsumerRecord<String, String>> records) {
         UsageConsumerSpans.Batch traced = spans.start(records);
         try {
             consume(records);
