@@ -98,10 +98,17 @@ public class AuditLog implements SmartInitializingSingleton {
      * called for each in turn, written with 4 statements whatever the batch size. The heads of the
      * batch's chains are created if missing and locked {@code FOR UPDATE} once, in chain order (so
      * two consumers sharing chains cannot deadlock, nor fork a chain); each chain's rows are hashed
-     * in memory from its head; events whose id is already in the log (or twice in the list) are
-     * skipped; then all rows are inserted at once and every head moved.
+     * in memory from its head (an id twice in the list is appended once); then all rows are
+     * inserted at once and every head moved.
      *
-     * @return how many rows were new
+     * <p>Unlike {@link #append(String, String, String, String, Instant, Object)}, an event id already
+     * in the log is not skipped but fails the call (a unique violation, {@code DuplicateKeyException}),
+     * which rolls back the caller's transaction: a skipped row would leave a gap in its chain. Callers
+     * pass events that are new to them (the usage batch: the ids its ledger insert just returned) and
+     * apply the rare rest one by one with {@code append}. (Checking the ids first cost a probe per
+     * event, and a cached generic plan for {@code event_id = ANY(?)} can turn it into a sequential scan.)
+     *
+     * @return how many rows were appended
      */
     public int appendAll(String source, String eventType, List<Entry> entries) {
         Map<String, List<Entry>> byChain = new TreeMap<>();
@@ -137,18 +144,7 @@ public class AuditLog implements SmartInitializingSingleton {
         }, rs -> {
             heads.put(rs.getString(1), new Object[] {rs.getLong(2), rs.getString(3)});
         });
-        java.util.Set<String> present = new java.util.HashSet<>();
-        jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement("SELECT event_id FROM audit_log WHERE event_id = ANY(?::text[])");
-            ps.setArray(1, con.createArrayOf("text", ids.toArray(String[]::new)));
-            return ps;
-        }, rs -> {
-            present.add(rs.getString(1));
-        });
-        int n = ids.size() - present.size();
-        if (n == 0) {
-            return 0;
-        }
+        int n = ids.size();
         String[][] text = new String[8][n]; // event, tenant, occurred, payload, chain, actor, key, hash
         Long[] seqs = new Long[n];
         List<String> movedChains = new ArrayList<>();
@@ -161,9 +157,6 @@ public class AuditLog implements SmartInitializingSingleton {
             String previous = (String) head[1];
             for (Entry e : chain.getValue()) {
                 String id = PgText.clean(e.eventId());
-                if (present.contains(id)) {
-                    continue;
-                }
                 JsonNode payload = json.readTree(PgText.cleanJson(json.writeValueAsString(e.data())));
                 Instant at = storedInstant(e.occurredAt());
                 AuditRow row = new AuditRow(chain.getKey(), source, ++seq, id, PgText.clean(e.tenantId()), eventType, at,

@@ -46,10 +46,12 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code events/s}: unique events applied per second of wall time;</li>
  *   <li>{@code jvm µs/event}: process CPU of this JVM (OperatingSystemMXBean, GC and JIT
  *       included) per unique event;</li>
+ *   <li>{@code consumer_thread µs/event}: CPU of the thread that runs the listener alone (no GC, no JIT);</li>
  *   <li>{@code pg µs/event}: CPU (utime + stime, /proc/PID/stat) of the one PostgreSQL backend
  *       that served the consumer's connection, per unique event. PostgreSQL's background
  *       writers (WAL writer, checkpointer) are shared with other databases and not included.</li>
  * </ul>
+ * {@code -Dbench.setup="SQL"} runs SQL after the migrations (e.g. {@code DROP INDEX …} to see what an index costs).
  * Then it checks: one ledger row and one audit row per unique event, Σ billing requests = unique
  * events, and every tenant's audit chain verifies ({@link AuditChainVerifier}); it exits 1 if not.
  */
@@ -91,6 +93,10 @@ public final class UsagePipelineBench {
                         "m" + m, java.sql.Timestamp.from(T0), 2 * m, "m" + m, java.sql.Timestamp.from(T0.plusSeconds(15 * 86_400)),
                         2 * m + 1);
             }
+            String setup = System.getProperty("bench.setup"); // e.g. an index dropped to see what it costs
+            if (setup != null) {
+                jdbc.execute(setup);
+            }
             long backend = jdbc.queryForObject("SELECT pg_backend_pid()", Long.class);
 
             feed(listener, json, records(json, "warm", 10_000, tenants, 0), batch);
@@ -99,14 +105,17 @@ public final class UsagePipelineBench {
                 List<ConsumerRecord<String, String>> records = records(json, "run" + run, events, tenants, run * 10_000_000L);
                 long pg0 = cpuTicks(backend);
                 long jvm0 = processCpuNanos();
+                long thread0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 feed(listener, json, records, batch);
                 long wall = System.nanoTime() - t0;
                 long jvm = processCpuNanos() - jvm0;
+                long thread = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - thread0;
                 long pg = cpuTicks(backend) - pg0;
                 System.out.printf(Locale.ROOT,
-                        "RESULT run=%d events=%d tenants=%d batch=%d events_per_s=%.0f jvm_us_per_event=%.1f pg_us_per_event=%.1f%n",
-                        run, events, tenants, batch, events / (wall / 1e9), jvm / 1e3 / events,
+                        "RESULT run=%d events=%d tenants=%d batch=%d events_per_s=%.0f jvm_us_per_event=%.1f "
+                                + "consumer_thread_us_per_event=%.1f pg_us_per_event=%.1f%n",
+                        run, events, tenants, batch, events / (wall / 1e9), jvm / 1e3 / events, thread / 1e3 / events,
                         pg * (1e6 / CLK_TCK) / events);
             }
             ok &= check(jdbc, tx, auditLog, tenants, 10_000L + (long) runs * events);
