@@ -33,13 +33,14 @@ import tools.jackson.databind.json.JsonMapper;
  * /work/…/mvnt.sh-like: mvn -q -pl query-side -am test-compile -DskipTests
  * mvn -q -pl query-side dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp "query-side/target/test-classes:query-side/target/classes:projections/target/classes:$(cat /tmp/cp.txt)" \
- *     io.llmproxy.query.bench.UsagePipelineBench [events=50000] [tenants=20] [batch=500] [runs=1]
+ *     io.llmproxy.query.bench.UsagePipelineBench [events=50000] [tenants=20] [batch=500] [runs=1] [days=1]
  * </pre>
  * It migrates a fresh database {@code llmproxy_pipeline_bench} (plus {@code LLMPROXY_TEST_DB_SUFFIX})
  * with the read-model Flyway migrations, sets prices for 4 of 5 provider models, and feeds
  * {@code events} realistic {@link UsageRecorded} JSON values (≈ 600 bytes each, {@code tenants}
- * tenants, 3 partitions keyed by tenant, offsets in order, 5 % of them redelivered in a later
- * batch) to {@link UsageKafkaListener#onUsage} in polls of {@code batch} records, exactly as the
+ * tenants, 3 partitions keyed by tenant, offsets in order, event times in order (± 1 s) over
+ * {@code days} UTC days (default 1, as a live stream: few billing rows per poll), 5 % of them
+ * redelivered in a later batch) to {@link UsageKafkaListener#onUsage} in polls of {@code batch} records, exactly as the
  * Kafka container would (no broker: Kafka's own CPU is not measured here). A warm-up of 10,000
  * other events runs first. Per run it prints:
  * <ul>
@@ -68,6 +69,7 @@ public final class UsagePipelineBench {
         int tenants = arg(args, "tenants", 20);
         int batch = arg(args, "batch", 500);
         int runs = arg(args, "runs", 1);
+        int days = arg(args, "days", 1);
         String url = LocalPostgres.freshDatabase("llmproxy_pipeline_bench");
         Flyway.configure().dataSource(url, LocalPostgres.user(), LocalPostgres.password())
                 .locations("classpath:db/migration/readmodel").table("flyway_readmodel_history")
@@ -99,10 +101,10 @@ public final class UsagePipelineBench {
             }
             long backend = jdbc.queryForObject("SELECT pg_backend_pid()", Long.class);
 
-            feed(listener, json, records(json, "warm", 10_000, tenants, 0), batch);
+            feed(listener, json, records(json, "warm", 10_000, tenants, days, 0), batch);
             boolean ok = true;
             for (int run = 1; run <= runs; run++) {
-                List<ConsumerRecord<String, String>> records = records(json, "run" + run, events, tenants, run * 10_000_000L);
+                List<ConsumerRecord<String, String>> records = records(json, "run" + run, events, tenants, days, run * 10_000_000L);
                 long pg0 = cpuTicks(backend);
                 long jvm0 = processCpuNanos();
                 long thread0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -135,7 +137,8 @@ public final class UsagePipelineBench {
      * {@code n} unique events plus 5 % redelivered copies (each a few polls after its first
      * delivery), keyed by tenant; offsets per partition in order.
      */
-    static List<ConsumerRecord<String, String>> records(JsonMapper json, String prefix, int n, int tenants, long offset0) {
+    static List<ConsumerRecord<String, String>> records(JsonMapper json, String prefix, int n, int tenants, int days,
+                                                        long offset0) {
         Random random = new Random(prefix.hashCode());
         List<ConsumerRecord<String, String>> out = new ArrayList<>(n + n / 20);
         long[] offsets = {offset0, offset0, offset0};
@@ -152,7 +155,7 @@ public final class UsagePipelineBench {
                     UsageRecorded.SCHEMA_VERSION, tenant, "key-" + tenant + "-" + random.nextInt(3), "chat.completions",
                     "gpt-" + model, "p1", "m" + model, random.nextBoolean(), prompt, completion, prompt + completion,
                     40 + random.nextInt(900), outcome == UsageRecorded.Outcome.SUCCESS ? 200 : 502, outcome,
-                    T0.plusMillis(random.nextLong(29L * 86_400_000L)), null, false, random.nextInt(4) == 0 ? "user-7" : null,
+                    T0.plusMillis(i * (days * 86_400_000L / n) + random.nextInt(1000)), null, false, random.nextInt(4) == 0 ? "user-7" : null,
                     cached, null, null);
             String value = json.writeValueAsString(e);
             values.add(value);
