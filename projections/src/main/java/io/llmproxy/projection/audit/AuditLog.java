@@ -87,7 +87,8 @@ public class AuditLog implements SmartInitializingSingleton {
      * @param tenantId   its tenant, or null (chain {@value #NO_TENANT_CHAIN})
      * @param occurredAt event time
      * @param data       its fields (a map; actor and API key follow from it as in {@link #append(String, String,
-     *                   String, String, Instant, Object)})
+     *                   String, String, Instant, Object)}); a {@code TreeMap} of strings, integers, booleans
+     *                   and nulls is hashed without a JSON tree ({@link CanonicalJson#ofFlat})
      */
     public record Entry(String eventId, String tenantId, Instant occurredAt, Object data) {
     }
@@ -110,6 +111,7 @@ public class AuditLog implements SmartInitializingSingleton {
      *
      * @return how many rows were appended
      */
+    @SuppressWarnings("unchecked")
     public int appendAll(String source, String eventType, List<Entry> entries) {
         Map<String, List<Entry>> byChain = new TreeMap<>();
         java.util.Set<String> ids = new java.util.HashSet<>();
@@ -157,18 +159,32 @@ public class AuditLog implements SmartInitializingSingleton {
             String previous = (String) head[1];
             for (Entry e : chain.getValue()) {
                 String id = PgText.clean(e.eventId());
-                JsonNode payload = json.readTree(PgText.cleanJson(json.writeValueAsString(e.data())));
                 Instant at = storedInstant(e.occurredAt());
-                AuditRow row = new AuditRow(chain.getKey(), source, ++seq, id, PgText.clean(e.tenantId()), eventType, at,
-                        PgText.clean(actorOf(source, e.data())), PgText.clean(apiKeyIdOf(e.data())), payload);
-                previous = row.hash(previous);
+                String tenant = PgText.clean(e.tenantId());
+                String actor = PgText.clean(actorOf(source, e.data()));
+                String apiKeyId = PgText.clean(apiKeyIdOf(e.data()));
+                ++seq;
+                // fast path: flat data in name order is its own canonical text (no tree, no re-serialization)
+                String flat = e.data() instanceof java.util.SortedMap<?, ?> sorted
+                        ? CanonicalJson.ofFlat((java.util.SortedMap<String, Object>) sorted) : null;
+                String payloadText;
+                if (flat != null) {
+                    payloadText = flat;
+                    previous = AuditRow.hashOf(CanonicalJson.row(actor, apiKeyId, flat, id, eventType, at.toString(), seq,
+                            source, tenant), previous);
+                } else {
+                    JsonNode payload = json.readTree(PgText.cleanJson(json.writeValueAsString(e.data())));
+                    payloadText = payload.toString();
+                    previous = new AuditRow(chain.getKey(), source, seq, id, tenant, eventType, at, actor, apiKeyId, payload)
+                            .hash(previous);
+                }
                 text[0][i] = id;
-                text[1][i] = row.tenantId();
+                text[1][i] = tenant;
                 text[2][i] = at.toString();
-                text[3][i] = payload.toString();
+                text[3][i] = payloadText;
                 text[4][i] = chain.getKey();
-                text[5][i] = row.actor();
-                text[6][i] = row.apiKeyId();
+                text[5][i] = actor;
+                text[6][i] = apiKeyId;
                 text[7][i] = previous;
                 seqs[i] = seq;
                 i++;

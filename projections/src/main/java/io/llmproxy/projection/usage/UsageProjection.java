@@ -8,7 +8,7 @@ import io.llmproxy.projection.billing.BillingProjection;
 import io.llmproxy.projection.billing.PriceLookup;
 import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -114,7 +114,9 @@ public class UsageProjection {
     }
 
     static Map<String, Object> auditData(UsageRecorded e) {
-        Map<String, Object> data = new LinkedHashMap<>();
+        // in name order: AuditLog hashes a TreeMap of plain values without a JSON tree (the row's
+        // JSON and hash do not depend on the map's order)
+        Map<String, Object> data = new TreeMap<>();
         data.put("apiKeyId", e.apiKeyId());
         if (e.principal() != null && e.principal().startsWith("user:")) {
             // a Keycloak token's call (issue #10): its principal is the row's actor; API-key rows keep

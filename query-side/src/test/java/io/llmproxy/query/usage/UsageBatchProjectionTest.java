@@ -171,6 +171,12 @@ class UsageBatchProjectionTest {
                         null, null, false, 0, 0, 0, 3, 403, Outcome.CLIENT_ERROR, e.occurredAt(), "model_not_allowed", false,
                         "user-1", 0, null, null, null, "user:user-1");
             }
+            if (i == 10) { // U+0000 in a field: the audit data takes the JSON tree path, which stores it as U+FFFD
+                e = new UsageRecorded(e.eventId(), e.schemaVersion(), e.tenantId(), e.apiKeyId(), e.endpoint(), "gpt\u0000x",
+                        e.providerId(), e.providerModel(), false, e.promptTokens(), e.completionTokens(), e.totalTokens(),
+                        e.latencyMs(), e.httpStatus(), e.outcome(), e.occurredAt(), null, false, null, 0, null, null, null,
+                        e.principal());
+            }
             events.add(e);
         }
         List<ConsumerRecord<String, String>> poll = new ArrayList<>();
@@ -188,6 +194,8 @@ class UsageBatchProjectionTest {
             projection.apply(json.readValue(r.value(), UsageRecorded.class), r.value());
         }
         assertThat(checksums()).isEqualTo(batched);
+        assertThat(jdbc.queryForObject("SELECT payload ->> 'model' FROM audit_log WHERE event_id = 'x10'", String.class))
+                .isEqualTo("gpt\uFFFDx");
         assertThat(count("SELECT count(*) FROM audit_log")).isEqualTo(60);
     }
 
