@@ -2,11 +2,15 @@ package io.llmproxy.projection.audit;
 
 import io.llmproxy.kernel.audit.SecretMasker;
 import io.llmproxy.projection.support.PgText;
+import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Map;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -62,11 +66,165 @@ public class AuditLog implements SmartInitializingSingleton {
      */
     public boolean append(String eventId, String tenantId, String source, String eventType, Instant occurredAt,
                           Object data) {
-        String apiKeyId = data instanceof Map<?, ?> map && map.get("apiKeyId") instanceof String id ? id : null;
+        return append(eventId, tenantId, source, eventType, occurredAt, actorOf(source, data), apiKeyIdOf(data), data);
+    }
+
+    private static String apiKeyIdOf(Object data) {
+        return data instanceof Map<?, ?> map && map.get("apiKeyId") instanceof String id ? id : null;
+    }
+
+    private static String actorOf(String source, Object data) {
+        String apiKeyId = apiKeyIdOf(data);
         String principal = data instanceof Map<?, ?> map && map.get("principal") instanceof String p ? p : null;
-        String actor = !SOURCE_USAGE.equals(source) ? null
+        return !SOURCE_USAGE.equals(source) ? null
                 : principal != null ? principal : apiKeyId != null ? API_KEY_ACTOR + apiKeyId : null;
-        return append(eventId, tenantId, source, eventType, occurredAt, actor, apiKeyId, data);
+    }
+
+    /**
+     * One event to append with {@link #appendAll}.
+     *
+     * @param eventId    the event's id
+     * @param tenantId   its tenant, or null (chain {@value #NO_TENANT_CHAIN})
+     * @param occurredAt event time
+     * @param data       its fields (a map; actor and API key follow from it as in {@link #append(String, String,
+     *                   String, String, Instant, Object)}); a {@code TreeMap} of strings, integers, booleans
+     *                   and nulls is hashed without a JSON tree ({@link CanonicalJson#ofFlat})
+     */
+    public record Entry(String eventId, String tenantId, Instant occurredAt, Object data) {
+    }
+
+    /**
+     * Appends a batch of events of one source and type, in list order, in the caller's
+     * transaction: the same rows and hashes as {@link #append(String, String, String, String, Instant, Object)}
+     * called for each in turn, written with 4 statements whatever the batch size. The heads of the
+     * batch's chains are created if missing and locked {@code FOR UPDATE} once, in chain order (so
+     * two consumers sharing chains cannot deadlock, nor fork a chain); each chain's rows are hashed
+     * in memory from its head (an id twice in the list is appended once); then all rows are
+     * inserted at once and every head moved.
+     *
+     * <p>Unlike {@link #append(String, String, String, String, Instant, Object)}, an event id already
+     * in the log is not skipped but fails the call (a unique violation, {@code DuplicateKeyException}),
+     * which rolls back the caller's transaction: a skipped row would leave a gap in its chain. Callers
+     * pass events that are new to them (the usage batch: the ids its ledger insert just returned) and
+     * apply the rare rest one by one with {@code append}. (Checking the ids first cost a probe per
+     * event, and a cached generic plan for {@code event_id = ANY(?)} can turn it into a sequential scan.)
+     *
+     * @return how many rows were appended
+     */
+    @SuppressWarnings("unchecked")
+    public int appendAll(String source, String eventType, List<Entry> entries) {
+        Map<String, List<Entry>> byChain = new TreeMap<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Entry e : entries) {
+            String id = PgText.clean(e.eventId());
+            if (ids.add(id)) {
+                String tenant = PgText.clean(e.tenantId());
+                byChain.computeIfAbsent(tenant == null ? NO_TENANT_CHAIN : tenant, k -> new ArrayList<>()).add(e);
+            }
+        }
+        if (byChain.isEmpty()) {
+            return 0;
+        }
+        String[] chains = byChain.keySet().toArray(String[]::new);
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    INSERT INTO audit_chain_head (chain_id, source, seq, hash) SELECT c, ?, 0, ? FROM unnest(?::text[]) AS c
+                    ORDER BY c ON CONFLICT DO NOTHING""");
+            ps.setString(1, source);
+            ps.setString(2, AuditRow.GENESIS);
+            ps.setArray(3, con.createArrayOf("text", chains));
+            return ps;
+        });
+        Map<String, Object[]> heads = new HashMap<>();
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    SELECT chain_id, seq, hash FROM audit_chain_head WHERE source = ? AND chain_id = ANY(?::text[])
+                    ORDER BY chain_id FOR UPDATE""");
+            ps.setString(1, source);
+            ps.setArray(2, con.createArrayOf("text", chains));
+            return ps;
+        }, rs -> {
+            heads.put(rs.getString(1), new Object[] {rs.getLong(2), rs.getString(3)});
+        });
+        int n = ids.size();
+        String[][] text = new String[8][n]; // event, tenant, occurred, payload, chain, actor, key, hash
+        Long[] seqs = new Long[n];
+        List<String> movedChains = new ArrayList<>();
+        List<Long> movedSeqs = new ArrayList<>();
+        List<String> movedHashes = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, List<Entry>> chain : byChain.entrySet()) {
+            Object[] head = heads.get(chain.getKey());
+            long seq = (Long) head[0];
+            String previous = (String) head[1];
+            for (Entry e : chain.getValue()) {
+                String id = PgText.clean(e.eventId());
+                Instant at = storedInstant(e.occurredAt());
+                String tenant = PgText.clean(e.tenantId());
+                String actor = PgText.clean(actorOf(source, e.data()));
+                String apiKeyId = PgText.clean(apiKeyIdOf(e.data()));
+                ++seq;
+                // fast path: flat data in name order is its own canonical text (no tree, no re-serialization)
+                String flat = e.data() instanceof java.util.SortedMap<?, ?> sorted
+                        ? CanonicalJson.ofFlat((java.util.SortedMap<String, Object>) sorted) : null;
+                String payloadText;
+                if (flat != null) {
+                    payloadText = flat;
+                    previous = AuditRow.hashOf(CanonicalJson.row(actor, apiKeyId, flat, id, eventType, at.toString(), seq,
+                            source, tenant), previous);
+                } else {
+                    JsonNode payload = json.readTree(PgText.cleanJson(json.writeValueAsString(e.data())));
+                    payloadText = payload.toString();
+                    previous = new AuditRow(chain.getKey(), source, seq, id, tenant, eventType, at, actor, apiKeyId, payload)
+                            .hash(previous);
+                }
+                text[0][i] = id;
+                text[1][i] = tenant;
+                text[2][i] = at.toString();
+                text[3][i] = payloadText;
+                text[4][i] = chain.getKey();
+                text[5][i] = actor;
+                text[6][i] = apiKeyId;
+                text[7][i] = previous;
+                seqs[i] = seq;
+                i++;
+            }
+            if (seq != (Long) head[0]) {
+                movedChains.add(chain.getKey());
+                movedSeqs.add(seq);
+                movedHashes.add(previous);
+            }
+        }
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    INSERT INTO audit_log (event_id, tenant_id, source, event_type, occurred_at, payload, chain_id, seq,
+                        actor, api_key_id, hash)
+                    SELECT e, t, ?, ?, o::timestamptz, p::jsonb, c, s, a, k, h
+                    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                        ?::text[]) AS u(e, t, o, p, c, s, a, k, h)""");
+            ps.setString(1, source);
+            ps.setString(2, eventType);
+            int p = 3;
+            for (int c = 0; c < 5; c++) {
+                ps.setArray(p++, con.createArrayOf("text", text[c]));
+            }
+            ps.setArray(p++, con.createArrayOf("int8", seqs));
+            for (int c = 5; c < 8; c++) {
+                ps.setArray(p++, con.createArrayOf("text", text[c]));
+            }
+            return ps;
+        });
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    UPDATE audit_chain_head h SET seq = u.s, hash = u.h
+                    FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(c, s, h) WHERE h.chain_id = u.c AND h.source = ?""");
+            ps.setArray(1, con.createArrayOf("text", movedChains.toArray(String[]::new)));
+            ps.setArray(2, con.createArrayOf("int8", movedSeqs.toArray(Long[]::new)));
+            ps.setArray(3, con.createArrayOf("text", movedHashes.toArray(String[]::new)));
+            ps.setString(4, source);
+            return ps;
+        });
+        return n;
     }
 
     /**

@@ -55,9 +55,17 @@ public record AuditRow(String chainId, String source, long seq, String eventId, 
 
     /** @return the hash of this row chained after {@code previousHash} */
     public String hash(String previousHash) {
+        return hashOf(canonicalJson(), previousHash);
+    }
+
+    /**
+     * @param canonicalJson the row's canonical JSON ({@link #canonicalJson()}, or {@link CanonicalJson#row})
+     * @return the hash of that row chained after {@code previousHash}
+     */
+    static String hashOf(String canonicalJson, String previousHash) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(canonicalJson().getBytes(StandardCharsets.UTF_8));
+            sha.update(canonicalJson.getBytes(StandardCharsets.UTF_8));
             sha.update(previousHash.getBytes(StandardCharsets.US_ASCII));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {

@@ -39,6 +39,77 @@ public final class CanonicalJson {
         return out.toString();
     }
 
+    /**
+     * The canonical text of a flat object — what {@link #of} gives for the tree Jackson reads from
+     * {@code fields} serialized — written in one pass, without a tree (the usage consumer's audit
+     * data, issue #16).
+     *
+     * @param fields members in name order; values String, Integer, Long, Boolean or null only
+     * @return the canonical text, or null when a value is of another type or the text holds an
+     *         escaped U+0000 (callers then take the tree path, which also cleans U+0000)
+     */
+    public static String ofFlat(java.util.SortedMap<String, Object> fields) {
+        if (fields.comparator() != null) {
+            return null;
+        }
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Object> member : fields.entrySet()) {
+                g.writeName(member.getKey());
+                Object v = member.getValue();
+                if (v == null) {
+                    g.writeNull();
+                } else if (v instanceof String text) {
+                    g.writeString(text);
+                } else if (v instanceof Long || v instanceof Integer) {
+                    g.writeNumber(((Number) v).longValue());
+                } else if (v instanceof Boolean b) {
+                    g.writeBoolean(b);
+                } else {
+                    return null;
+                }
+            }
+            g.writeEndObject();
+        }
+        String text = out.toString();
+        return text.contains("\\u0000") ? null : text;
+    }
+
+    /**
+     * @return the canonical text of a row object whose members are the given strings (null written
+     *         as null), {@code seq} and {@code data} (already canonical text), in name order
+     */
+    static String row(String actor, String apiKeyId, String canonicalData, String eventId, String eventType,
+                      String occurredAt, long seq, String source, String tenantId) {
+        StringWriter out = new StringWriter(canonicalData.length() + 256);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            nameAndString(g, "actor", actor);
+            nameAndString(g, "apiKeyId", apiKeyId);
+            g.writeName("data");
+            g.writeRawValue(canonicalData);
+            nameAndString(g, "eventId", eventId);
+            nameAndString(g, "eventType", eventType);
+            nameAndString(g, "occurredAt", occurredAt);
+            g.writeName("seq");
+            g.writeNumber(seq);
+            nameAndString(g, "source", source);
+            nameAndString(g, "tenantId", tenantId);
+            g.writeEndObject();
+        }
+        return out.toString();
+    }
+
+    private static void nameAndString(JsonGenerator g, String name, String value) {
+        g.writeName(name);
+        if (value == null) {
+            g.writeNull();
+        } else {
+            g.writeString(value);
+        }
+    }
+
     private static void write(JsonGenerator g, JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             g.writeNull();

@@ -14,7 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Consumes {@value UsageRecorded#TOPIC} (JSON values, tenant keys) into {@link UsageProjection},
- * one poll (up to {@code max.poll.records}, 500 by default) per database transaction. Offsets are
+ * one poll (up to {@code max.poll.records}, 500) per database transaction, written with a fixed
+ * number of statements ({@link UsageProjection#applyAll}). Offsets are
  * committed after the transaction (ack mode {@code batch}), so a crash redelivers and the
  * projection's event-id check makes the redelivery harmless (at-least-once + idempotence).
  *
@@ -55,9 +56,21 @@ public class UsageKafkaListener {
         return e.endpoint() == null ? "endpoint" : null;
     }
 
+    /**
+     * One poll of the topic. The fetch settings make polls big at modest rates too (issue #16: a
+     * poll costs PostgreSQL a few ms whatever its size, so polls of a handful of events cost
+     * several times more CPU per event than polls of hundreds): the broker answers a fetch when
+     * {@code fetch.min.bytes} (64 KiB ≈ 100 events) are there or after {@code fetch.max.wait.ms}
+     * (200 ms, the most it adds to an event's way to billing). Each can be set with
+     * {@code llmproxy.usage.consumer.*}. Also called directly by {@code UsagePipelineBench}.
+     */
     @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, batch = "true",
-            groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}")
-    void onUsage(List<ConsumerRecord<String, String>> records) {
+            groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}",
+            properties = {
+                "max.poll.records=${llmproxy.usage.consumer.max-poll-records:500}",
+                "fetch.min.bytes=${llmproxy.usage.consumer.fetch-min-bytes:65536}",
+                "fetch.max.wait.ms=${llmproxy.usage.consumer.fetch-max-wait-ms:200}"})
+    public void onUsage(List<ConsumerRecord<String, String>> records) {
         UsageConsumerSpans.Batch traced = spans.start(records);
         try {
             consume(records);

@@ -8,7 +8,7 @@ import io.llmproxy.projection.billing.BillingProjection;
 import io.llmproxy.projection.billing.PriceLookup;
 import io.llmproxy.projection.support.PgText;
 import java.sql.Timestamp;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.Map;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -100,35 +100,34 @@ public class UsageProjection {
 
     /**
      * Applies a batch of events in ONE database transaction (a poll of the Kafka consumer): all
-     * or nothing, each event counted at most once (also when it is in the batch twice).
+     * or nothing, each event counted at most once (also when it is in the batch twice), with a
+     * fixed number of statements whatever the batch size ({@link UsageBatch}): prices read once
+     * per provider model, one multi-row ledger insert that returns the new event ids, one
+     * billing upsert of the sums per billing row, and the audit rows appended per tenant chain
+     * ({@link AuditLog#appendAll}). The rows are the ones {@link #apply} would write event by event.
      *
      * @return how many events were new and counted
      */
     public int applyAll(java.util.List<Received> batch) {
-        Integer counted = tx.execute(status -> {
-            int n = 0;
-            for (Received r : batch) {
-                if (applyInTransaction(r.event(), r.rawJson())) {
-                    n++;
-                }
-            }
-            return n;
-        });
+        Integer counted = tx.execute(status -> new UsageBatch(jdbc, prices.forBatch(), billing, auditLog).apply(batch));
         return counted == null ? 0 : counted;
+    }
+
+    /** @return the cost in USD micros of {@code e} at {@code price} (null: unpriced), as the ledger keeps it */
+    static Long cost(UsageRecorded e, PriceLookup.PriceInForce price) {
+        try {
+            return e.providerId() == null ? Long.valueOf(0L)
+                    : Pricing.costMicros(price == null ? null : price.price(), e.promptTokens(), e.cachedPromptTokens(),
+                            e.completionTokens());
+        } catch (ArithmeticException overflow) {
+            return null; // absurd token counts: flagged as unpriced rather than stopping the consumer
+        }
     }
 
     private boolean applyInTransaction(UsageRecorded e, String rawJson) {
         var price = e.providerId() == null ? null : prices.at(e.providerId(), e.providerModel(), e.occurredAt()).orElse(null);
-        boolean unpriced = e.providerId() != null && price == null;
-        Long cost;
-        try {
-            cost = e.providerId() == null ? Long.valueOf(0L)
-                    : Pricing.costMicros(price == null ? null : price.price(), e.promptTokens(), e.cachedPromptTokens(),
-                            e.completionTokens());
-        } catch (ArithmeticException overflow) {
-            cost = null; // absurd token counts: flagged as unpriced rather than stopping the consumer
-            unpriced = true;
-        }
+        Long cost = cost(e, price);
+        boolean unpriced = e.providerId() != null && (price == null || cost == null);
         int inserted = jdbc.update("""
                 INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
                     stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
@@ -151,8 +150,10 @@ public class UsageProjection {
         return true;
     }
 
-    private static Map<String, Object> auditData(UsageRecorded e) {
-        Map<String, Object> data = new LinkedHashMap<>();
+    static Map<String, Object> auditData(UsageRecorded e) {
+        // in name order: AuditLog hashes a TreeMap of plain values without a JSON tree (the row's
+        // JSON and hash do not depend on the map's order)
+        Map<String, Object> data = new TreeMap<>();
         data.put("apiKeyId", e.apiKeyId());
         if (e.principal() != null && e.principal().startsWith("user:")) {
             // a Keycloak token's call (issue #10): its principal is the row's actor; API-key rows keep

@@ -58,4 +58,32 @@ class AuditRowTest {
         assertThat(AuditLog.storedInstant(Instant.parse("+20000-01-01T00:00:00Z")))
                 .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
     }
+
+    @Test
+    void aFlatMapInNameOrderIsHashedAsItsJsonTreeWithoutOne() {
+        java.util.TreeMap<String, Object> data = new java.util.TreeMap<>();
+        data.put("apiKeyId", "k1");
+        data.put("promptTokens", 4_000_000_000L);
+        data.put("httpStatus", 200);
+        data.put("stream", true);
+        data.put("refusalReason", null);
+        data.put("model", "é\"\n\u0001\\ \uD83D\uDE00");
+        String flat = CanonicalJson.ofFlat(data);
+        JsonNode tree = JSON.readTree(JSON.writeValueAsString(data));
+        assertThat(flat).isEqualTo(CanonicalJson.of(tree));
+        Instant at = Instant.parse("2026-11-29T10:00:00.123456Z");
+        for (String tenant : java.util.Arrays.asList("t1", null)) {
+            AuditRow row = new AuditRow(tenant == null ? "*" : tenant, "usage", 3, "e3", tenant, "UsageRecorded", at,
+                    tenant == null ? null : "api-key:k1", "k1", tree);
+            String canonical = CanonicalJson.row(row.actor(), "k1", flat, "e3", "UsageRecorded", at.toString(), 3, "usage",
+                    tenant);
+            assertThat(canonical).isEqualTo(row.canonicalJson());
+            assertThat(AuditRow.hashOf(canonical, AuditRow.GENESIS)).isEqualTo(row.hash(AuditRow.GENESIS));
+        }
+        // U+0000 (stored as U+FFFD by the tree path) and values that are not flat take the tree path
+        data.put("model", "a\u0000b");
+        assertThat(CanonicalJson.ofFlat(data)).isNull();
+        data.put("model", java.util.List.of("a"));
+        assertThat(CanonicalJson.ofFlat(data)).isNull();
+    }
 }

@@ -195,6 +195,10 @@ class AuditLogIntegrationTest {
     @Order(2)
     void queriesFilterPageAndExport() throws Exception {
         assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&eventType=QuotaPolicySet"))).hasSize(2);
+        // a type filter also says the source (V11's partial index): usage rows are all UsageRecorded
+        assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&eventType=UsageRecorded"))).hasSize(3);
+        assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&eventType=UsageRecorded&source=admin"))).isEmpty();
+        assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&eventType=QuotaPolicySet&source=admin"))).hasSize(2);
         assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&actor=admin-token:bob")))
                 .containsExactly("QuotaPolicySet");
         assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&apiKeyId=k1"))).containsExactly(

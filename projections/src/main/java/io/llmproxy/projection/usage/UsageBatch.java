@@ -1,0 +1,144 @@
+package io.llmproxy.projection.usage;
+
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.projection.audit.AuditLog;
+import io.llmproxy.projection.billing.BillingProjection;
+import io.llmproxy.projection.billing.PriceLookup;
+import io.llmproxy.projection.support.PgText;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * One poll of usage events applied inside the caller's transaction with a fixed number of
+ * statements (issue #16): the ledger rows in one {@code INSERT … SELECT FROM unnest(arrays) ON
+ * CONFLICT (event_id) DO NOTHING RETURNING event_id} (the returned ids are the events counted now;
+ * an id twice in the batch is kept once, its first occurrence), then billing and audit for those
+ * only, in batch order. Used once and dropped.
+ */
+final class UsageBatch {
+
+    private static final String INSERT_LEDGER = """
+            INSERT INTO usage_record (event_id, tenant_id, api_key_id, endpoint, model, provider_id, provider_model,
+                stream, prompt_tokens, completion_tokens, total_tokens, latency_ms, http_status, outcome, occurred_at,
+                usage_estimated, user_id, cached_prompt_tokens, cost_micros, unpriced, price_effective_from, payload)
+            SELECT e, t, k, ep, m, p, pm, st, pt, ct, tt, l, hs, o, oa::timestamptz, ue, u, cpt, c, up, pe::timestamptz, pl
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[],
+                ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::text[], ?::boolean[], ?::text[],
+                ?::bigint[], ?::bigint[], ?::boolean[], ?::text[], ?::text[])
+                AS x(e, t, k, ep, m, p, pm, st, pt, ct, tt, l, hs, o, oa, ue, u, cpt, c, up, pe, pl)
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id""";
+
+    private final JdbcTemplate jdbc;
+    private final PriceLookup.BatchLookup prices;
+    private final BillingProjection billing;
+    private final AuditLog auditLog;
+
+    UsageBatch(JdbcTemplate jdbc, PriceLookup.BatchLookup prices, BillingProjection billing, AuditLog auditLog) {
+        this.jdbc = jdbc;
+        this.prices = prices;
+        this.billing = billing;
+        this.auditLog = auditLog;
+    }
+
+    /** @return how many events were new and counted */
+    int apply(List<UsageProjection.Received> received) {
+        Map<String, UsageProjection.Received> unique = new LinkedHashMap<>();
+        for (UsageProjection.Received r : received) {
+            unique.putIfAbsent(PgText.clean(r.event().eventId()), r);
+        }
+        int n = unique.size();
+        if (n == 0) {
+            return 0;
+        }
+        String[][] text = new String[12][n];
+        Boolean[][] flags = new Boolean[3][n];
+        Long[][] numbers = new Long[6][n];
+        Integer[] status = new Integer[n];
+        List<BillingProjection.Billed> billed = new ArrayList<>(n);
+        int i = 0;
+        for (UsageProjection.Received r : unique.values()) {
+            UsageRecorded e = r.event();
+            var price = e.providerId() == null ? null : prices.at(e.providerId(), e.providerModel(), e.occurredAt()).orElse(null);
+            Long cost = UsageProjection.cost(e, price);
+            boolean unpriced = e.providerId() != null && (price == null || cost == null);
+            billed.add(new BillingProjection.Billed(e, cost, unpriced));
+            text[0][i] = PgText.clean(e.eventId());
+            text[1][i] = PgText.clean(e.tenantId());
+            text[2][i] = PgText.clean(e.apiKeyId());
+            text[3][i] = PgText.clean(e.endpoint());
+            text[4][i] = PgText.clean(e.model());
+            text[5][i] = PgText.clean(e.providerId());
+            text[6][i] = PgText.clean(e.providerModel());
+            text[7][i] = e.outcome().name();
+            text[8][i] = timestamp(e.occurredAt());
+            text[9][i] = PgText.clean(e.userId());
+            text[10][i] = price == null ? null : timestamp(price.effectiveFrom());
+            text[11][i] = PgText.clean(r.rawJson());
+            flags[0][i] = e.stream();
+            flags[1][i] = e.usageEstimated();
+            flags[2][i] = unpriced;
+            numbers[0][i] = e.promptTokens();
+            numbers[1][i] = e.completionTokens();
+            numbers[2][i] = e.totalTokens();
+            numbers[3][i] = e.latencyMs();
+            numbers[4][i] = e.cachedPromptTokens();
+            numbers[5][i] = cost;
+            status[i] = e.httpStatus();
+            i++;
+        }
+        Set<String> inserted = new HashSet<>(jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(INSERT_LEDGER);
+            int p = 1;
+            for (int c = 0; c < 7; c++) {
+                ps.setArray(p++, con.createArrayOf("text", text[c]));
+            }
+            ps.setArray(p++, con.createArrayOf("bool", flags[0]));                 // stream
+            for (int c = 0; c < 4; c++) {
+                ps.setArray(p++, con.createArrayOf("int8", numbers[c]));          // prompt, completion, total, latency
+            }
+            ps.setArray(p++, con.createArrayOf("int4", status));
+            ps.setArray(p++, con.createArrayOf("text", text[7]));                 // outcome
+            ps.setArray(p++, con.createArrayOf("text", text[8]));                 // occurred_at
+            ps.setArray(p++, con.createArrayOf("bool", flags[1]));                // usage_estimated
+            ps.setArray(p++, con.createArrayOf("text", text[9]));                 // user_id
+            ps.setArray(p++, con.createArrayOf("int8", numbers[4]));              // cached_prompt_tokens
+            ps.setArray(p++, con.createArrayOf("int8", numbers[5]));              // cost_micros
+            ps.setArray(p++, con.createArrayOf("bool", flags[2]));                // unpriced
+            ps.setArray(p++, con.createArrayOf("text", text[10]));                // price_effective_from
+            ps.setArray(p++, con.createArrayOf("text", text[11]));                // payload
+            return ps;
+        }, (rs, row) -> rs.getString(1)));
+        if (inserted.isEmpty()) {
+            return 0;
+        }
+        List<BillingProjection.Billed> counted = new ArrayList<>(inserted.size());
+        List<AuditLog.Entry> audit = new ArrayList<>(inserted.size());
+        for (BillingProjection.Billed b : billed) {
+            UsageRecorded e = b.event();
+            if (inserted.contains(PgText.clean(e.eventId()))) {
+                counted.add(b);
+                audit.add(new AuditLog.Entry(e.eventId(), e.tenantId(), e.occurredAt(), UsageProjection.auditData(e)));
+            }
+        }
+        billing.addAll(counted);
+        auditLog.appendAll(AuditLog.SOURCE_USAGE, "UsageRecorded", audit);
+        return counted.size();
+    }
+
+    /**
+     * @return the instant as text PostgreSQL reads as {@code timestamptz}, as the JDBC driver would
+     *         send a {@link Timestamp} of it (rounded to microseconds by PostgreSQL); an instant
+     *         PostgreSQL cannot take makes the batch fail and the consumer apply it alone
+     */
+    private static String timestamp(java.time.Instant at) {
+        return at.toString();
+    }
+}
