@@ -125,8 +125,13 @@ class TelemetryE2ETest {
         String clientSpan = randomHex(8);
         HttpResponse<String> r = edge(path, body, Map.of("traceparent", "00-" + traceId + "-" + clientSpan + "-01"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
-                otlp.trace(traceId).stream().anyMatch(s -> s.name().equals("process " + UsageRecorded.TOPIC)));
+        // each service exports in its own batches: wait for the consumer's span and the edge's two
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            List<ReceivedSpan> spans = otlp.trace(traceId);
+            return spans.stream().anyMatch(s -> s.name().equals("process " + UsageRecorded.TOPIC))
+                    && spans.stream().anyMatch(s -> "proxy-edge".equals(s.service()) && s.kind() == 2)
+                    && spans.stream().anyMatch(s -> "proxy-edge".equals(s.service()) && s.kind() == 3);
+        });
         List<ReceivedSpan> trace = otlp.trace(traceId);
         ReceivedSpan server = one(trace, s -> "proxy-edge".equals(s.service()) && s.kind() == 2);
         assertThat(server.parentSpanId()).isEqualTo(clientSpan);

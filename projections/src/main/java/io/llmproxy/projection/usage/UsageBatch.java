@@ -41,7 +41,12 @@ final class UsageBatch {
     private final BillingProjection billing;
     private final AuditLog auditLog;
 
-    UsageBatch(JdbcTemplate jdbc, PriceLookup.BatchLookup prices, BillingProjection billing, AuditLog auditLog) {
+    /** What to do with each newly counted, priced event and its cost in USD micros (the cost metric, after commit). */
+    private final java.util.function.ObjLongConsumer<UsageRecorded> costed;
+
+    UsageBatch(JdbcTemplate jdbc, PriceLookup.BatchLookup prices, BillingProjection billing, AuditLog auditLog,
+               java.util.function.ObjLongConsumer<UsageRecorded> costed) {
+        this.costed = costed;
         this.jdbc = jdbc;
         this.prices = prices;
         this.billing = billing;
@@ -130,6 +135,11 @@ final class UsageBatch {
         }
         billing.addAll(counted);
         auditLog.appendAll(AuditLog.SOURCE_USAGE, "UsageRecorded", audit);
+        for (BillingProjection.Billed b : counted) {
+            if (b.costMicros() != null && b.costMicros() > 0 && b.event().providerId() != null) {
+                costed.accept(b.event(), b.costMicros());
+            }
+        }
         return counted.size();
     }
 

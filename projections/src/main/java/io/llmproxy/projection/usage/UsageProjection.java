@@ -109,7 +109,7 @@ public class UsageProjection {
      * @return how many events were new and counted
      */
     public int applyAll(java.util.List<Received> batch) {
-        Integer counted = tx.execute(status -> new UsageBatch(jdbc, prices.forBatch(), billing, auditLog).apply(batch));
+        Integer counted = tx.execute(status -> new UsageBatch(jdbc, prices.forBatch(), billing, auditLog, this::countCost).apply(batch));
         return counted == null ? 0 : counted;
     }
 
