@@ -86,7 +86,8 @@ public final class UsagePipelineBench {
             JsonMapper json = JsonMapper.builder().build();
             AuditLog auditLog = new AuditLog(jdbc, json, tx);
             BillingProjection billing = new BillingProjection(jdbc, tx);
-            UsageProjection projection = new UsageProjection(jdbc, tx, auditLog, new PriceLookup(jdbc), billing);
+            UsageProjection projection = new UsageProjection(jdbc, tx, auditLog, new PriceLookup(jdbc), billing,
+                    new DefaultListableBeanFactory().getBeanProvider(io.micrometer.core.instrument.MeterRegistry.class));
             UsageKafkaListener listener = new UsageKafkaListener(projection, json,
                     new DefaultListableBeanFactory().getBeanProvider(OpenTelemetry.class));
             for (int m = 0; m < 4; m++) {

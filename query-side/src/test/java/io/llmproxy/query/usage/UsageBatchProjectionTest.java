@@ -41,6 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class UsageBatchProjectionTest {
 
+    /** The cost counter (issue #12) of the batch path, counted after each poll's commit. */
+    static final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
     static final Instant T0 = Instant.parse("2026-11-10T00:00:00Z");
     static final Instant PRICE_CHANGE = Instant.parse("2026-11-15T00:00:00Z");
 
@@ -68,7 +71,10 @@ class UsageBatchProjectionTest {
         jdbc = new JdbcTemplate(ds);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
         auditLog = new AuditLog(jdbc, json, tx);
-        projection = new UsageProjection(jdbc, tx, auditLog, new PriceLookup(jdbc), new BillingProjection(jdbc, tx));
+        DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
+        beans.registerSingleton("meters", meters);
+        projection = new UsageProjection(jdbc, tx, auditLog, new PriceLookup(jdbc), new BillingProjection(jdbc, tx),
+                beans.getBeanProvider(io.micrometer.core.instrument.MeterRegistry.class));
         listener = new UsageKafkaListener(projection, json, new DefaultListableBeanFactory().getBeanProvider(OpenTelemetry.class));
         verifier = new AuditChainVerifier(jdbc, tx, auditLog);
         // p1/m0: 2.5 / 10 / 1.25 USD per million from T0, 2 / 8 / 0.5 from the 15th; p1/m1 has no price
@@ -115,6 +121,10 @@ class UsageBatchProjectionTest {
                 String.class, chainId);
     }
 
+    static double costCounted() {
+        return meters.find(UsageProjection.COST).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
     @Test
     void anEventTwiceInAPollAndAgainInALaterPollIsCountedOnce() {
         UsageRecorded a = usage("a", "t1", "m0", 1000, 100, T0.plusSeconds(1));
@@ -129,6 +139,11 @@ class UsageBatchProjectionTest {
         assertThat(jdbc.queryForList("""
                 SELECT requests || ' ' || prompt_tokens || ' ' || cached_prompt_tokens || ' ' || completion_tokens || ' ' || cost_micros
                 FROM billing_daily""", String.class)).containsExactly("4 10000 1000 1000 33750");
+        // the cost metric counts each event once too, after the poll's commit (USD micros)
+        double before = costCounted();
+        assertThat(before).isGreaterThanOrEqualTo(33750);
+        listener.onUsage(records(a, b, c, d));
+        assertThat(costCounted()).isEqualTo(before);
         assertThat(chain("t1")).containsExactly("1 a", "2 b", "3 c", "4 d");
         assertThat(verifier.verify("t1").ok()).isTrue();
         assertThat(count("SELECT seq FROM audit_chain_head WHERE chain_id = 't1' AND source = 'usage'")).isEqualTo(4);
