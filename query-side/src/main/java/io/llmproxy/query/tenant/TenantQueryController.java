@@ -8,6 +8,7 @@ import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,6 +48,38 @@ class TenantQueryController {
     TenantQueryController(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
+    }
+
+    /** Page size of {@code GET /admin/v1/tenants} when none is asked for, and the largest allowed. */
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    /**
+     * {@code GET /admin/v1/tenants[?limit=&offset=]} → {@code {"limit","offset","items":[TenantView],"nextOffset"}}:
+     * every tenant, newest first (then by id); {@code nextOffset} is null on the last page. Platform only.
+     *
+     * @throws QueryRejected 400 naming the parameter: limit outside 1..1000, offset &lt; 0
+     */
+    @GetMapping("/admin/v1/tenants")
+    Map<String, Object> tenants(@RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit,
+                                @RequestParam(defaultValue = "0") int offset) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw QueryRejected.badParameter("limit", "limit must be 1.." + MAX_LIMIT);
+        }
+        if (offset < 0) {
+            throw QueryRejected.badParameter("offset", "offset must be ≥ 0");
+        }
+        List<TenantView> items = jdbc.sql("""
+                        SELECT tenant_id, name, status, created_at FROM rm_tenant
+                        ORDER BY created_at DESC, tenant_id LIMIT ? OFFSET ?""").param(limit + 1).param(offset)
+                .query((rs, i) -> new TenantView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()))
+                .list();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("limit", limit);
+        result.put("offset", offset);
+        result.put("items", items.size() > limit ? items.subList(0, limit) : items);
+        result.put("nextOffset", items.size() > limit ? offset + limit : null);
+        return result;
     }
 
     /** {@code GET /admin/v1/tenants/{tenantId}} → TenantView; 404 unknown. */
