@@ -1,9 +1,18 @@
 /** Dates and money in the console's locale, with Intl (never hand-made formats). */
 
+/**
+ * @param language the console's language (`en`, `fr`)
+ * @param preferred the browser's languages, most preferred first
+ * @returns the first preferred tag of that language (`en-GB` gives British dates), else `language`
+ */
+export function intlLocale(language: string, preferred: readonly string[] = navigator.languages ?? []): string {
+  return preferred.find((tag) => tag.toLowerCase().split('-')[0] === language) ?? language
+}
+
 /** @param iso an ISO-8601 instant; @returns e.g. "5 Dec 2026, 10:31" (en) or "5 déc. 2026, 10:31" (fr) */
 export function formatDateTime(iso: string | null | undefined, locale: string): string {
   if (!iso) return '—'
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
 }
 
 /**
@@ -12,6 +21,6 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
  */
 export function formatUsdMicros(micros: number | null | undefined, locale: string): string {
   if (micros === null || micros === undefined) return '—'
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 6 })
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'currency', currency: 'USD', maximumFractionDigits: 6 })
     .format(micros / 1_000_000)
 }

@@ -103,6 +103,7 @@ class AdminConsoleE2ETest {
 
         // the console: built once, config.json written for this stack, served on the origin the realm allows
         run(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 600, "console-npm-ci");
+        run(List.of("npm", "test"), Map.of(), 300, "console-unit-tests"); // Vitest: the console's unit tests
         run(List.of("npm", "run", "build"), Map.of(), 600, "console-build");
         Map<String, String> config = new LinkedHashMap<>();
         config.put("keycloakUrl", "http://localhost:" + URI.create(keycloak.baseUrl()).getPort());
