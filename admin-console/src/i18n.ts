@@ -16,7 +16,7 @@ const en = {
     revokedAt: 'Revoked', actions: 'Actions', newName: 'New key name', issue: 'Issue key', revoke: 'Revoke',
     ACTIVE: 'Active', REVOKED: 'Revoked', EXPIRED: 'Expired', empty: 'No API key yet.',
     shownOnce: 'Your new API key', shownOnceHelp: 'Copy it now: it is shown only once and cannot be retrieved later.',
-    secret: 'API key secret', copy: 'Copy', copied: 'Copied', done: 'I have copied it',
+    secret: 'API key secret', cancel: 'Cancel', copy: 'Copy', copied: 'Copied', done: 'I have copied it',
     confirmRevoke: 'Revoke key {name}? Calls with it will be refused.' },
   error: { title: 'The request was refused' },
 }
@@ -33,7 +33,7 @@ const fr: typeof en = {
     revokedAt: 'Révoquée le', actions: 'Actions', newName: 'Nom de la nouvelle clé', issue: 'Émettre une clé', revoke: 'Révoquer',
     ACTIVE: 'Active', REVOKED: 'Révoquée', EXPIRED: 'Expirée', empty: 'Aucune clé d’API pour l’instant.',
     shownOnce: 'Votre nouvelle clé d’API', shownOnceHelp: 'Copiez-la maintenant : elle n’est affichée qu’une fois et ne pourra plus être lue.',
-    secret: 'Secret de la clé d’API', copy: 'Copier', copied: 'Copiée', done: 'Je l’ai copiée',
+    secret: 'Secret de la clé d’API', cancel: 'Annuler', copy: 'Copier', copied: 'Copiée', done: 'Je l’ai copiée',
     confirmRevoke: 'Révoquer la clé {name} ? Les appels qui l’utilisent seront refusés.' },
   error: { title: 'La requête a été refusée' },
 }
