@@ -113,3 +113,34 @@ test('a platform admin signs in, creates a tenant, issues and revokes a key, rea
     await browser.close()
   }
 })
+
+test('a tenant admin sees its tenant only and issues a key there', { skip: !process.env.TA_USER }, async () => {
+  const browser = await chromium.launch({ executablePath: env('CHROMIUM', '/usr/bin/chromium'), headless: true })
+  try {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
+    const page = await context.newPage()
+    const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+    const taTenant = env('TA_TENANT_NAME')
+    await page.goto(url)
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.locator('#username').fill(env('TA_USER'))
+    await page.locator('#password').fill(env('TA_PASSWORD'))
+    await page.locator('#kc-login').click()
+    await page.waitForURL(`${url}/`)
+    // the menu follows the role assignments: its tenant's keys, no Platform pages
+    await page.getByText(`Tenant ${taTenant}`).waitFor()
+    assert.equal(await page.getByRole('link', { name: 'Tenants', exact: true }).count(), 0)
+    await page.getByRole('link', { name: 'API keys', exact: true }).click()
+    await page.getByRole('heading', { name: `API keys of ${taTenant}` }).waitFor()
+    await page.getByLabel('New key name').fill('ta-key')
+    await page.getByRole('button', { name: 'Issue key' }).click()
+    const secret = await page.getByRole('dialog', { name: 'Your new API key' }).getByLabel('API key secret').inputValue()
+    assert.ok(secret.startsWith(keyPrefix))
+    await page.getByRole('button', { name: 'I have copied it' }).click()
+    await page.getByTestId('api-keys').locator('tr', { hasText: 'ta-key' }).waitFor({ timeout: 10_000 })
+    await shot('09-tenant-admin-keys')
+    console.log('E2E tenantAdminDone=true')
+  } finally {
+    await browser.close()
+  }
+})

@@ -139,18 +139,31 @@ class AdminConsoleE2ETest {
     @Test
     void aPlatformAdminManagesTenantsAndKeysInChromium() throws Exception {
         String tenantName = "Console E2E " + UUID.randomUUID().toString().substring(0, 6).toUpperCase(Locale.ROOT);
+        // a tenant admin of another tenant: a Keycloak user with a TenantAdmin role assignment there
+        String taTenantName = "Tenant Admin's " + UUID.randomUUID().toString().substring(0, 6).toUpperCase(Locale.ROOT);
+        String taTenantId = JSON.readTree(post(commandPort, "/admin/v1/tenants", "{\"name\":\"" + taTenantName + "\"}"))
+                .get("tenantId").asString();
+        String taPassword = "Ta-" + UUID.randomUUID();
+        keycloak.createUser(REALM, "tenant-admin", taPassword);
+        post(commandPort, "/admin/v1/tenants/" + taTenantId + "/role-assignments",
+                "{\"principal\":\"tenant-admin\",\"role\":\"TenantAdmin\"}");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                get("/admin/v1/role-assignments?tenantId=" + taTenantId).contains("tenant-admin"));
         Path screenshots = Path.of("target", "console-screenshots").toAbsolutePath();
-        Map<String, String> env = Map.of(
-                "CONSOLE_URL", "http://localhost:" + uiPort,
-                "ADMIN_USER", ADMIN_USER,
-                "ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "TENANT_NAME", tenantName,
-                "KEY_NAME", "ci-pipeline",
-                "KEY_PREFIX", ApiKeys.PREFIX,
-                "SCREENSHOT_DIR", screenshots.toString(),
-                "CHROMIUM", "/usr/bin/chromium");
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("TA_USER", "tenant-admin"), Map.entry("TA_PASSWORD", taPassword),
+                Map.entry("TA_TENANT_NAME", taTenantName),
+                Map.entry("CONSOLE_URL", "http://localhost:" + uiPort),
+                Map.entry("ADMIN_USER", ADMIN_USER),
+                Map.entry("ADMIN_PASSWORD", ADMIN_PASSWORD),
+                Map.entry("TENANT_NAME", tenantName),
+                Map.entry("KEY_NAME", "ci-pipeline"),
+                Map.entry("KEY_PREFIX", ApiKeys.PREFIX),
+                Map.entry("SCREENSHOT_DIR", screenshots.toString()),
+                Map.entry("CHROMIUM", "/usr/bin/chromium"));
         String out = run(List.of("node", "--test", "e2e/console.test.mjs"), env, 300, "console-e2e");
-        assertThat(out).contains("# pass 1").contains("# fail 0").contains("E2E done=true");
+        assertThat(out).contains("# pass 2").contains("# fail 0").contains("# skipped 0").contains("E2E done=true")
+                .contains("E2E tenantAdminDone=true");
         String tenantId = value(out, "tenantId");
         String keyPrefix = value(out, "keyPrefix");
         assertThat(keyPrefix).startsWith(ApiKeys.PREFIX).hasSize(ApiKeys.DISPLAY_PREFIX_LENGTH);
@@ -164,14 +177,26 @@ class AdminConsoleE2ETest {
         assertThat(keys.get(0).get("name").asString()).isEqualTo("ci-pipeline");
         assertThat(keys.get(0).get("displayPrefix").asString()).isEqualTo(keyPrefix);
         assertThat(keys.get(0).get("status").asString()).isEqualTo("REVOKED");
+        JsonNode taKeys = JSON.readTree(get("/admin/v1/tenants/" + taTenantId + "/api-keys")).get("items");
+        assertThat(taKeys).hasSize(1);
+        assertThat(taKeys.get(0).get("name").asString()).isEqualTo("ta-key");
+        assertThat(taKeys.get(0).get("status").asString()).isEqualTo("ACTIVE");
         // recorded as the person who signed in, not as the bootstrap token
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(get("/audit/v1/events?tenantId=" + tenantId + "&eventType=ApiKeyRevoked&limit=10"))
                         .contains(ADMIN_USER));
         for (String page : List.of("01-keycloak-sign-in", "02-home-signed-in", "03-tenants", "04-key-shown-once",
-                "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out")) {
+                "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out", "09-tenant-admin-keys")) {
             assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
         }
+    }
+
+    String post(int port, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " " + r.body()).isIn(200, 201);
+        return r.body();
     }
 
     String get(String path) throws Exception {
