@@ -236,6 +236,8 @@ if [[ "${LLMPROXY_KEYCLOAK:-}" != skip ]]; then
   export LLMPROXY_IDENTITY_KEYCLOAK_REALM="${LLMPROXY_IDENTITY_KEYCLOAK_REALM:-llmproxy}"
   export LLMPROXY_IDENTITY_KEYCLOAK_ADMINPASSWORDFILE="${LLMPROXY_IDENTITY_KEYCLOAK_ADMINPASSWORDFILE:-$LLMPROXY_STATE_DIR/keycloak/bootstrap-admin-password}"
 fi
+# the admin console's origins, the only ones CORS lets call the admin APIs from a browser (issue #13)
+export LLMPROXY_ADMIN_UI_ORIGINS="${LLMPROXY_ADMIN_UI_ORIGINS:-http://localhost:${LLMPROXY_UI_PORT:-3000},http://127.0.0.1:${LLMPROXY_UI_PORT:-3000}}"
 
 # ---------------------------------------------------------------- 5. secrets and app environment
 # keep_secret VAR FILE GENERATOR: VAR from the environment, else FILE, else GENERATOR saved to FILE.
@@ -460,6 +462,7 @@ LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_H
   PostgreSQL          $LLMPROXY_DB_URL
   Redis               $REDIS_HOST:$REDIS_PORT
 $(keycloak_summary)
+  admin console       http://localhost:${LLMPROXY_UI_PORT:-3000}   (start it: cd admin-console && npm ci && npm run dev -- --port ${LLMPROXY_UI_PORT:-3000}; sign in as the platform admin)
 $(prometheus_summary)
 
   logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log

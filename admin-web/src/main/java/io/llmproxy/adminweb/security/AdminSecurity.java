@@ -19,6 +19,9 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Authentication and authorisation of both admin apps (command-side, query-side), decided by
@@ -39,6 +42,10 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *   <li>Spring Security's default {@code StrictHttpFirewall} refuses ambiguous paths (encoded
  *       {@code /}, {@code .} or {@code %}, {@code ;} path parameters, {@code //}, dot segments):
  *       400 problem JSON with {@code code} {@code invalid_path}.</li>
+ *   <li>CORS for the admin console ({@link #adminCorsConfigurationSource}): Spring Security's
+ *       {@code CorsFilter} answers preflights from the origins of {@value #UI_ORIGINS} (default
+ *       {@code http://localhost:3000}) before authentication, and refuses (403) those of any other
+ *       origin. No credentials (the console sends a bearer token, never a cookie), never {@code *}.</li>
  *   <li>Stateless: no session, no CSRF (no cookie is ever read), no form or basic login.</li>
  *   <li>Error dispatches (the container forwarding a failed, already-admitted request to
  *       {@code /error}) are let through so the error is rendered as problem JSON; a direct
@@ -51,10 +58,17 @@ public class AdminSecurity {
     /** Setting that turns the static bootstrap token on (default) or off. */
     public static final String BOOTSTRAP_TOKEN_ENABLED = "llmproxy.security.bootstrap-token.enabled";
 
+    /** Setting: the admin console's origins allowed by CORS, comma-separated ({@code scheme://host[:port]}). */
+    public static final String UI_ORIGINS = "llmproxy.admin.ui-origins";
+
+    /** Default of {@value #UI_ORIGINS}: the console served by {@code infra/local/up.sh} ({@code LLMPROXY_UI_PORT}). */
+    public static final String DEFAULT_UI_ORIGINS = "http://localhost:3000";
+
     @Bean
     SecurityFilterChain adminSecurityFilterChain(HttpSecurity http, ObjectProvider<AuthenticationProvider> providers,
                                                  ObjectProvider<JdbcTemplate> jdbc,
-                                                 ObjectProvider<MeterRegistry> meters) throws Exception {
+                                                 ObjectProvider<MeterRegistry> meters,
+                                                 org.springframework.core.env.Environment environment) throws Exception {
         AuthenticationManager manager = authenticationManager(providers.orderedStream().toList());
         AuthRefusals refusals = new AuthRefusals(meters);
         AuthenticationEntryPoint unauthorized = unauthorizedEntryPoint(refusals);
@@ -76,6 +90,8 @@ public class AdminSecurity {
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(unauthorized)
                         .accessDeniedHandler(forbidden))
+                .cors(cors -> cors.configurationSource(
+                        adminCorsConfigurationSource(environment.getProperty(UI_ORIGINS, DEFAULT_UI_ORIGINS))))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
@@ -83,6 +99,36 @@ public class AdminSecurity {
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable);
         return http.build();
+    }
+
+    /**
+     * The CORS policy of the admin, finance and audit APIs, for the admin console on another origin.
+     *
+     * @param origins comma-separated exact origins (e.g. {@code http://localhost:3000}); {@code *} is refused
+     * @return every path: those origins; GET, POST, PUT, DELETE; request headers {@code Authorization},
+     *         {@code Content-Type}, {@code Accept}, {@code Accept-Language}; exposed {@code Location},
+     *         {@code WWW-Authenticate}; no credentials (cookies); preflight cached 10 minutes
+     * @throws IllegalArgumentException when an origin is {@code *}
+     */
+    static CorsConfigurationSource adminCorsConfigurationSource(String origins) {
+        List<String> allowed = java.util.Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty())
+                .toList();
+        if (allowed.contains("*")) {
+            throw new IllegalArgumentException(UI_ORIGINS + " must list exact origins, not '*'");
+        }
+        CorsConfiguration config = new CorsConfiguration();
+        config.setAllowedOrigins(allowed);
+        config.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
+        config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT,
+                HttpHeaders.ACCEPT_LANGUAGE, "LLMProxy-Min-Position"));
+        // read your own writes (ADR 0020): the console reads a command's position and waits on it
+        config.setExposedHeaders(List.of(HttpHeaders.LOCATION, HttpHeaders.WWW_AUTHENTICATE, "LLMProxy-Event-Position",
+                "LLMProxy-Projection-Position", HttpHeaders.RETRY_AFTER));
+        config.setAllowCredentials(false);
+        config.setMaxAge(600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/**", config);
+        return source;
     }
 
     /**

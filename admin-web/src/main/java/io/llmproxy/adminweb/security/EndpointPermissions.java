@@ -47,7 +47,9 @@ public final class EndpointPermissions {
         /** The query parameter {@code tenantId}, exactly once; absent → only {@code PlatformAdmin}. */
         QUERY,
         /** No tenant: granted to a holder of the permission at any tenant (e.g. reading prices). */
-        ANY_TENANT
+        ANY_TENANT,
+        /** The caller itself ({@code GET /admin/v1/me}): granted to a holder of any role assignment, no permission. */
+        ANY_ROLE
     }
 
     /** How the caller's ownership is checked for an {@code -own} permission. */
@@ -130,6 +132,7 @@ public final class EndpointPermissions {
             platform(GET, "/admin/v1/providers", PROVIDERS_MANAGE),
             platform(GET, "/admin/v1/routes", ROUTES_GLOBAL),
             tenant(GET, TENANT + "/routes", ROUTES_TENANT),
+            new Rule(GET, "/admin/v1/me", TenantFrom.ANY_ROLE, Set.of(), null, Ownership.NONE, null),
             tenant(GET, TENANT, TENANT_READ),
             tenant(GET, TENANT + "/users", USERS_MANAGE, AUDIT_READ),
             tenant(GET, TENANT + "/quota-policies", QUOTAS_MANAGE, USAGE_READ),

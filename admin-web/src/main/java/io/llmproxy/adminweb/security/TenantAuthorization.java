@@ -71,6 +71,7 @@ public final class TenantAuthorization implements AuthorizationManager<RequestAu
         }
         return switch (rule.tenantFrom()) {
             case PLATFORM -> false;
+            case ANY_ROLE -> !tenantsOf(authorities).isEmpty();
             case ANY_TENANT -> tenantsOf(authorities).stream().anyMatch(t -> grantedAt(t, authorities, context));
             case PATH -> grantedAt(context.getVariables().get("tenantId"), authorities, context);
             case QUERY -> grantedAt(single(context, "tenantId"), authorities, context);

@@ -1,0 +1,37 @@
+/**
+ * Run-time settings of the console, read from `config.json` served next to `index.html`, so one
+ * build serves any deployment (infra/local/up.sh or a web server writes that file).
+ */
+export interface ConsoleConfig {
+  /** Keycloak's base URL, e.g. `http://localhost:8180` */
+  keycloakUrl: string
+  /** the realm, `llmproxy` */
+  realm: string
+  /** the public PKCE client, `llmproxy-admin-ui` */
+  clientId: string
+  /** command-side's base URL, e.g. `http://localhost:5001` */
+  commandApiUrl: string
+  /** query-side's base URL, e.g. `http://localhost:5002` */
+  queryApiUrl: string
+}
+
+let loaded: ConsoleConfig | undefined
+
+/** @returns the settings; throws when `config.json` is missing or lacks a field */
+export async function loadConfig(): Promise<ConsoleConfig> {
+  if (loaded) return loaded
+  const response = await fetch(new URL('config.json', document.baseURI), { cache: 'no-store' })
+  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`)
+  const raw = (await response.json()) as Partial<ConsoleConfig>
+  for (const key of ['keycloakUrl', 'realm', 'clientId', 'commandApiUrl', 'queryApiUrl'] as const) {
+    if (typeof raw[key] !== 'string' || raw[key] === '') throw new Error(`config.json: "${key}" is missing`)
+  }
+  loaded = raw as ConsoleConfig
+  return loaded
+}
+
+/** @returns the settings loaded by {@link loadConfig} */
+export function config(): ConsoleConfig {
+  if (!loaded) throw new Error('config.json is not loaded yet')
+  return loaded
+}

@@ -1,0 +1,26 @@
+/** Dates and money in the console's locale, with Intl (never hand-made formats). */
+
+/**
+ * @param language the console's language (`en`, `fr`)
+ * @param preferred the browser's languages, most preferred first
+ * @returns the first preferred tag of that language (`en-GB` gives British dates), else `language`
+ */
+export function intlLocale(language: string, preferred: readonly string[] = navigator.languages ?? []): string {
+  return preferred.find((tag) => tag.toLowerCase().split('-')[0] === language) ?? language
+}
+
+/** @param iso an ISO-8601 instant; @returns e.g. "5 Dec 2026, 10:31" (en) or "5 déc. 2026, 10:31" (fr) */
+export function formatDateTime(iso: string | null | undefined, locale: string): string {
+  if (!iso) return '—'
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+}
+
+/**
+ * @param micros an amount in USD micros (1 USD = 1,000,000), as the finance APIs give it; null = unpriced
+ * @returns e.g. "$1,234.50" (en) or "1 234,50 $US" (fr); null → "—" (unpriced is never shown as $0)
+ */
+export function formatUsdMicros(micros: number | null | undefined, locale: string): string {
+  if (micros === null || micros === undefined) return '—'
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'currency', currency: 'USD', maximumFractionDigits: 6 })
+    .format(micros / 1_000_000)
+}

@@ -1,0 +1,25 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { user, signIn } from './auth'
+import HomeView from './views/HomeView.vue'
+import CallbackView from './views/CallbackView.vue'
+import TenantsView from './views/TenantsView.vue'
+import ApiKeysView from './views/ApiKeysView.vue'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'home', component: HomeView, meta: { public: true } },
+    { path: '/callback', name: 'callback', component: CallbackView, meta: { public: true } },
+    { path: '/platform/tenants', name: 'tenants', component: TenantsView },
+    { path: '/tenants/:tenantId/api-keys', name: 'api-keys', component: ApiKeysView, props: true },
+  ],
+})
+
+// every page but the home page and the callback needs a signed-in user: off to Keycloak, then back here
+router.beforeEach(async (to) => {
+  if (!to.meta.public && !user.value) {
+    await signIn(to.fullPath)
+    return false
+  }
+  return true
+})

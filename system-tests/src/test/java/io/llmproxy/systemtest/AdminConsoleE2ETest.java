@@ -1,0 +1,233 @@
+package io.llmproxy.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llmproxy.identity.RealmProvisioner;
+import io.llmproxy.identity.RealmSpec;
+import io.llmproxy.kernel.apikey.ApiKeys;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.testsupport.KeycloakTestServer;
+import io.llmproxy.testsupport.LocalPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The admin console (issue #13) end to end in a real browser: Debian's Chromium driven by npm
+ * {@code playwright-core} ({@code admin-console/e2e/console.test.mjs}) against the test Keycloak
+ * (a fresh realm provisioned for the console's origin), command-side and query-side started from
+ * their exec jars (identity provisioning on), and the console built with {@code npm ci && npm run
+ * build} and served by {@code vite preview} on a free port. The platform admin signs in with
+ * authorization code + PKCE, creates a tenant, suspends and reactivates it, issues a key (shown
+ * once, copied), revokes it, switches to French and signs out; then the APIs are asked what the
+ * browser did. Screenshots: {@code system-tests/target/console-screenshots/*.png}.
+ *
+ * <p>Needs Node 20+, npm (and the npm registry or a warm cache) and {@code /usr/bin/chromium}.
+ */
+class AdminConsoleE2ETest {
+
+    static final String ADMIN_TOKEN = "console-e2e-admin-token";
+    static final String REALM = "llmproxy-console-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String ADMIN_USER = "platform-admin";
+    static final String ADMIN_PASSWORD = "Adm1n-" + UUID.randomUUID();
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Path CONSOLE = Path.of("..", "admin-console").toAbsolutePath().normalize();
+    static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
+    static EmbeddedKafkaKraftBroker kafka;
+    static LocalStack stack;
+    static KeycloakTestServer keycloak;
+    static Process preview;
+    static int commandPort;
+    static int queryPort;
+    static int uiPort;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        keycloak = KeycloakTestServer.get();
+        uiPort = LocalStack.freePort();
+        keycloak.realm(REALM, admin -> new RealmProvisioner(admin).provision(RealmSpec.llmproxy(uiPort,
+                "s3cret-" + UUID.randomUUID(), new RealmSpec.AdminUser(ADMIN_USER, "platform-admin@llmproxy.local",
+                        ADMIN_PASSWORD)).withRealm(REALM)));
+        kafka = new EmbeddedKafkaKraftBroker(1, 1, UsageRecorded.TOPIC);
+        kafka.afterPropertiesSet();
+        Path adminPasswordFile = Files.createTempFile("kc-admin", ".txt");
+        Files.writeString(adminPasswordFile, keycloak.adminPassword());
+        adminPasswordFile.toFile().deleteOnExit();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LLMPROXY_DB_URL", LocalPostgres.freshDatabase("llmproxy_console_e2e"));
+        env.put("LLMPROXY_DB_USER", LocalPostgres.user());
+        env.put("LLMPROXY_DB_PASSWORD", LocalPostgres.password());
+        env.put("LLMPROXY_KAFKA_BOOTSTRAP", kafka.getBrokersAsString());
+        env.put("LLMPROXY_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("LLMPROXY_SECRET_KEY", Base64.getEncoder().encodeToString(new byte[32]));
+        env.put("LLMPROXY_SECURITY_JWT_ISSUERURI", keycloak.issuer(REALM));
+        env.put("LLMPROXY_IDENTITY_PROVISIONING_ENABLED", "true");
+        env.put("LLMPROXY_IDENTITY_KEYCLOAK_SERVERURL", keycloak.baseUrl());
+        env.put("LLMPROXY_IDENTITY_KEYCLOAK_REALM", REALM);
+        env.put("LLMPROXY_IDENTITY_KEYCLOAK_ADMINPASSWORDFILE", adminPasswordFile.toString());
+        // CORS: the console's origin only (llmproxy.admin.ui-origins)
+        env.put("LLMPROXY_ADMIN_UI_ORIGINS", "http://localhost:" + uiPort);
+        stack = new LocalStack();
+        commandPort = LocalStack.freePort();
+        queryPort = LocalStack.freePort();
+        stack.start("console-command-side", "command-side", commandPort, env);
+        stack.start("console-query-side", "query-side", queryPort, env);
+
+        // the realm's platform admin gets its PlatformAdmin role assignment, as infra/local/up.sh does
+        HttpResponse<String> assigned = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + commandPort + "/admin/v1/role-assignments"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"principal\":\"" + ADMIN_USER + "\",\"role\":\"PlatformAdmin\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(assigned.statusCode()).as(assigned.body()).isIn(200, 201);
+
+        // the console: built once, config.json written for this stack, served on the origin the realm allows
+        run(List.of("npm", "ci", "--no-audit", "--no-fund"), Map.of(), 600, "console-npm-ci");
+        run(List.of("npm", "test"), Map.of(), 300, "console-unit-tests"); // Vitest: the console's unit tests
+        run(List.of("npm", "run", "build"), Map.of(), 600, "console-build");
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("keycloakUrl", "http://localhost:" + URI.create(keycloak.baseUrl()).getPort());
+        config.put("realm", REALM);
+        config.put("clientId", "llmproxy-admin-ui");
+        config.put("commandApiUrl", "http://localhost:" + commandPort);
+        config.put("queryApiUrl", "http://localhost:" + queryPort);
+        Files.writeString(CONSOLE.resolve("dist/config.json"), JSON.writeValueAsString(config));
+        preview = new ProcessBuilder("npx", "vite", "preview", "--host", "127.0.0.1", "--port", Integer.toString(uiPort),
+                "--strictPort").directory(CONSOLE.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("console-preview.log").toFile())).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
+                HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + uiPort + "/config.json"))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body().contains(REALM));
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        if (preview != null) {
+            preview.destroy();
+            if (!preview.waitFor(10, TimeUnit.SECONDS)) {
+                preview.destroyForcibly();
+            }
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+    }
+
+    @Test
+    void aPlatformAdminManagesTenantsAndKeysInChromium() throws Exception {
+        String tenantName = "Console E2E " + UUID.randomUUID().toString().substring(0, 6).toUpperCase(Locale.ROOT);
+        // a tenant admin of another tenant: a Keycloak user with a TenantAdmin role assignment there
+        String taTenantName = "Tenant Admin's " + UUID.randomUUID().toString().substring(0, 6).toUpperCase(Locale.ROOT);
+        String taTenantId = JSON.readTree(post(commandPort, "/admin/v1/tenants", "{\"name\":\"" + taTenantName + "\"}"))
+                .get("tenantId").asString();
+        String taPassword = "Ta-" + UUID.randomUUID();
+        keycloak.createUser(REALM, "tenant-admin", taPassword);
+        post(commandPort, "/admin/v1/tenants/" + taTenantId + "/role-assignments",
+                "{\"principal\":\"tenant-admin\",\"role\":\"TenantAdmin\"}");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                get("/admin/v1/role-assignments?tenantId=" + taTenantId).contains("tenant-admin"));
+        Path screenshots = Path.of("target", "console-screenshots").toAbsolutePath();
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("TA_USER", "tenant-admin"), Map.entry("TA_PASSWORD", taPassword),
+                Map.entry("TA_TENANT_NAME", taTenantName),
+                Map.entry("CONSOLE_URL", "http://localhost:" + uiPort),
+                Map.entry("ADMIN_USER", ADMIN_USER),
+                Map.entry("ADMIN_PASSWORD", ADMIN_PASSWORD),
+                Map.entry("TENANT_NAME", tenantName),
+                Map.entry("KEY_NAME", "ci-pipeline"),
+                Map.entry("KEY_PREFIX", ApiKeys.PREFIX),
+                Map.entry("SCREENSHOT_DIR", screenshots.toString()),
+                Map.entry("CHROMIUM", "/usr/bin/chromium"));
+        String out = run(List.of("node", "--test", "e2e/console.test.mjs"), env, 300, "console-e2e");
+        assertThat(out).contains("# pass 2").contains("# fail 0").contains("# skipped 0").contains("E2E done=true")
+                .contains("E2E tenantAdminDone=true");
+        String tenantId = value(out, "tenantId");
+        String keyPrefix = value(out, "keyPrefix");
+        assertThat(keyPrefix).startsWith(ApiKeys.PREFIX).hasSize(ApiKeys.DISPLAY_PREFIX_LENGTH);
+
+        // what the browser did, as the APIs tell it
+        JsonNode tenant = JSON.readTree(get("/admin/v1/tenants/" + tenantId));
+        assertThat(tenant.get("name").asString()).isEqualTo(tenantName);
+        assertThat(tenant.get("status").asString()).isEqualTo("ACTIVE");
+        JsonNode keys = JSON.readTree(get("/admin/v1/tenants/" + tenantId + "/api-keys")).get("items");
+        assertThat(keys).hasSize(1);
+        assertThat(keys.get(0).get("name").asString()).isEqualTo("ci-pipeline");
+        assertThat(keys.get(0).get("displayPrefix").asString()).isEqualTo(keyPrefix);
+        assertThat(keys.get(0).get("status").asString()).isEqualTo("REVOKED");
+        JsonNode taKeys = JSON.readTree(get("/admin/v1/tenants/" + taTenantId + "/api-keys")).get("items");
+        assertThat(taKeys).hasSize(1);
+        assertThat(taKeys.get(0).get("name").asString()).isEqualTo("ta-key");
+        assertThat(taKeys.get(0).get("status").asString()).isEqualTo("ACTIVE");
+        // recorded as the person who signed in, not as the bootstrap token
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(get("/audit/v1/events?tenantId=" + tenantId + "&eventType=ApiKeyRevoked&limit=10"))
+                        .contains(ADMIN_USER));
+        for (String page : List.of("01-keycloak-sign-in", "02-home-signed-in", "03-tenants", "04-key-shown-once",
+                "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out", "09-tenant-admin-keys")) {
+            assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
+        }
+    }
+
+    String post(int port, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " " + r.body()).isIn(200, 201);
+        return r.body();
+    }
+
+    String get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + queryPort + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    static String value(String out, String name) {
+        // node --test reports a test's own output lines as TAP comments ("# E2E name=value")
+        return out.lines().map(l -> l.strip().replaceFirst("^# ", "")).filter(l -> l.startsWith("E2E " + name + "=")).findFirst()
+                .map(l -> l.substring(("E2E " + name + "=").length()))
+                .orElseThrow(() -> new AssertionError("no 'E2E " + name + "=' line in\n" + out));
+    }
+
+    /** Runs {@code command} in admin-console/; its output goes to target/e2e-logs/{@code log}.log and is returned. */
+    static String run(List<String> command, Map<String, String> env, int timeoutSeconds, String log) throws Exception {
+        Files.createDirectories(LOGS);
+        Path file = LOGS.resolve(log + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(CONSOLE.toFile()).redirectErrorStream(true)
+                .redirectOutput(file.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        boolean exited = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        String out = Files.readString(file, StandardCharsets.UTF_8);
+        assertThat(exited).as(command + " finished within " + timeoutSeconds + " s\n" + out).isTrue();
+        assertThat(process.exitValue()).as(command + " exit status\n" + out).isZero();
+        return out;
+    }
+}
