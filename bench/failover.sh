@@ -24,7 +24,7 @@ RESULTS="${BENCH_RESULTS_DIR:-$ROOT/bench/results}"
 [[ "$ROUTES" =~ ^[0-9]+$ && "$CALLS" =~ ^[1-4]$ ]] || { echo "[failover] BENCH_FO_ROUTES must be a number, BENCH_FO_CALLS 1..4" >&2; exit 2; }
 TOKEN="${LLMPROXY_ADMIN_TOKEN:-$(tr -d '[:space:]' <"$ROOT/infra/local/.state/admin-token" 2>/dev/null || true)}"
 [[ -n "$TOKEN" ]] || { echo "[failover] no admin token: run infra/local/up.sh first" >&2; exit 1; }
-curl -fs -o /dev/null "$EDGE/actuator/health" || { echo "[failover] the edge does not answer on $EDGE: run infra/local/up.sh" >&2; exit 1; }
+curl -fs -o /dev/null "$EDGE/actuator/health" || curl -fs -o /dev/null "http://127.0.0.1:${LLMPROXY_EDGE_MANAGEMENT_PORT:-5090}/actuator/health" || { echo "[failover] the edge does not answer on $EDGE: run infra/local/up.sh" >&2; exit 1; }
 A="Authorization: Bearer $TOKEN"; J='Content-Type: application/json'
 post() { curl -fsS -X "$1" "$CMD$2" -H "$A" -H "$J" -d "$3"; }
 field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }

@@ -152,8 +152,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
+# (under up.sh --prometheus the edge serves its actuator on LLMPROXY_EDGE_MANAGEMENT_PORT, 5090)
 health_up() {
-  curl -fsS --max-time 3 "http://127.0.0.1:$1/actuator/health" 2>/dev/null | grep -q '"status" *: *"UP"'
+  curl -fsS --max-time 3 "http://127.0.0.1:$1/actuator/health" 2>/dev/null | grep -q '"status" *: *"UP"' \
+    || { [[ "$1" == "${EDGE_PORT:-5000}" ]] && curl -fsS --max-time 3 "http://127.0.0.1:${LLMPROXY_EDGE_MANAGEMENT_PORT:-5090}/actuator/health" \
+           2>/dev/null | grep -q '"status" *: *"UP"'; }
 }
 
 json_get() {

@@ -80,8 +80,11 @@ expect_2xx() {
 }
 
 # Services up?
+# (under up.sh --prometheus the edge serves its actuator on its management port, LLMPROXY_EDGE_MANAGEMENT_PORT)
 for url in "$COMMAND_URL" "$QUERY_URL" "$EDGE_URL" "$SIM_URL"; do
   curl -fsS --max-time 3 -o /dev/null "$url/actuator/health" \
+    || { [[ "$url" == "$EDGE_URL" ]] && curl -fsS --max-time 3 -o /dev/null \
+           "http://127.0.0.1:${LLMPROXY_EDGE_MANAGEMENT_PORT:-5090}/actuator/health"; } \
     || die "$url/actuator/health does not answer: start the services with infra/local/up.sh"
 done
 
