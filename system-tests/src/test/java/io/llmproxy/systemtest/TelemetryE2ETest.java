@@ -216,6 +216,18 @@ class TelemetryE2ETest {
         String ollama = "{\"model\":\"gpt-4o-mini\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}]}";
         assertThat(tracedCall("/api/chat", ollama, usage.get("prompt_tokens").asLong(), usage.get("completion_tokens").asLong())
                 .attributes()).containsEntry("llmproxy.client.endpoint", "ollama.chat");
+        // the same calls streamed, and the OpenAI Responses format both ways: one trace each, same tokens
+        long in = usage.get("prompt_tokens").asLong();
+        long out = usage.get("completion_tokens").asLong();
+        assertThat(tracedCall("/v1/messages", messages.replace("{\"model\"", "{\"stream\":true,\"model\""), in, out)
+                .attributes()).containsEntry("llmproxy.client.endpoint", "messages").containsEntry("gen_ai.request.stream", "true");
+        assertThat(tracedCall("/api/chat", ollama.replace("\"stream\":false", "\"stream\":true"), in, out)
+                .attributes()).containsEntry("llmproxy.client.endpoint", "ollama.chat").containsEntry("gen_ai.request.stream", "true");
+        String responses = "{\"model\":\"gpt-4o-mini\",\"store\":false,\"input\":\"Say hi\"}";
+        assertThat(tracedCall("/v1/responses", responses, in, out).attributes())
+                .containsEntry("llmproxy.client.endpoint", "responses").containsEntry("gen_ai.request.stream", "false");
+        assertThat(tracedCall("/v1/responses", responses.replace("{\"model\"", "{\"stream\":true,\"model\""), in, out)
+                .attributes()).containsEntry("llmproxy.client.endpoint", "responses").containsEntry("gen_ai.request.stream", "true");
 
         // admin commands: command-side's request and Axon's command handling are spans of one trace
         await().atMost(Duration.ofSeconds(20)).until(() -> otlp.spans().stream().anyMatch(s ->
