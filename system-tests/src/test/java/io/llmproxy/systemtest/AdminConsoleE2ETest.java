@@ -123,6 +123,8 @@ class AdminConsoleE2ETest {
     @AfterAll
     static void stopEverything() throws Exception {
         if (preview != null) {
+            // npx runs vite as a child node process: stop the children too, or vite outlives the test
+            preview.descendants().forEach(ProcessHandle::destroy);
             preview.destroy();
             if (!preview.waitFor(10, TimeUnit.SECONDS)) {
                 preview.destroyForcibly();
