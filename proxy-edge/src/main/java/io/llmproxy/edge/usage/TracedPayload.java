@@ -1,6 +1,10 @@
 package io.llmproxy.edge.usage;
 
+import io.llmproxy.kernel.usage.UsageRecorded;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.Arrays;
 
 /**
@@ -38,5 +42,26 @@ record TracedPayload(String traceparent, byte[] json) {
             }
         }
         return new TracedPayload(null, record);
+    }
+
+    /**
+     * @return the Kafka record of this event: value its JSON, key its {@code tenantId} (null when it has
+     *         none or the JSON does not read), header {@code traceparent} when the call was traced
+     */
+    ProducerRecord<String, String> record(JsonMapper mapper) {
+        String value = new String(json, StandardCharsets.UTF_8);
+        String key;
+        try {
+            JsonNode tenant = mapper.readTree(value).get("tenantId");
+            key = tenant == null || tenant.isNull() ? null : tenant.asString();
+        } catch (RuntimeException e) {
+            key = null;
+        }
+        ProducerRecord<String, String> record = new ProducerRecord<>(UsageRecorded.TOPIC, key, value);
+        if (traceparent != null) {
+            // W3C trace context, so that the consumer's span joins the call's trace
+            record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.US_ASCII));
+        }
+        return record;
     }
 }

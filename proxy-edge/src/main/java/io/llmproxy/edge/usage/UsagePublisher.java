@@ -15,10 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,7 +33,6 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -323,24 +320,11 @@ public class UsagePublisher implements DisposableBean {
         long sentAt = System.nanoTime();
         List<Future<RecordMetadata>> futures = new ArrayList<>(batch.size());
         for (UsageJournal.Entry entry : batch) {
-            TracedPayload traced = TracedPayload.decode(entry.payload());
-            String value = new String(traced.json(), StandardCharsets.UTF_8);
-            String key;
             try {
-                JsonNode tenant = json.readTree(value).get("tenantId");
-                key = tenant == null || tenant.isNull() ? null : tenant.asString();
-            } catch (RuntimeException e) {
-                key = null;
-            }
-            try {
-                ProducerRecord<String, String> record = new ProducerRecord<>(UsageRecorded.TOPIC, key, value);
-                if (traced.traceparent() != null) {
-                    // W3C trace context, so that the consumer's span joins the call's trace
-                    record.headers().add("traceparent", traced.traceparent().getBytes(StandardCharsets.US_ASCII));
-                }
+                ProducerRecord<String, String> record = TracedPayload.decode(entry.payload()).record(json);
                 Future<RecordMetadata> f = producer.send(record);
                 futures.add(f);
-                if (f.isDone() && failed(f)) {
+                if (f.isDone() && KafkaAcks.failed(f)) {
                     break; // e.g. no metadata within max.block.ms: Kafka is down, do not wait once per event
                 }
             } catch (RuntimeException e) {
@@ -352,7 +336,7 @@ public class UsagePublisher implements DisposableBean {
         int acknowledged = 0;
         boolean gap = false;
         for (int i = 0; i < futures.size(); i++) {
-            Throwable error = await(futures.get(i));
+            Throwable error = KafkaAcks.await(futures.get(i), () -> senderDeadlineNanos);
             if (error == null) {
                 if (!gap) {
                     acknowledged++;
@@ -360,7 +344,7 @@ public class UsagePublisher implements DisposableBean {
                 }
                 continue;
             }
-            if (error instanceof ShutdownException) {
+            if (error instanceof KafkaAcks.ShutdownException) {
                 gap = true;
                 break;
             }
@@ -381,43 +365,6 @@ public class UsagePublisher implements DisposableBean {
             publishDuration.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
         }
         return acknowledged;
-    }
-
-    private static boolean failed(Future<?> f) {
-        try {
-            f.get();
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        } catch (ExecutionException e) {
-            return true;
-        }
-    }
-
-    /** @return null when acknowledged, the cause otherwise ({@link ShutdownException} when the grace period ended) */
-    private Throwable await(Future<RecordMetadata> f) {
-        while (true) {
-            try {
-                f.get(200, TimeUnit.MILLISECONDS);
-                return null;
-            } catch (ExecutionException e) {
-                return e.getCause();
-            } catch (TimeoutException e) {
-                if (System.nanoTime() > senderDeadlineNanos) {
-                    return new ShutdownException();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new ShutdownException();
-            }
-        }
-    }
-
-    private static final class ShutdownException extends Exception {
-        ShutdownException() {
-            super("edge shutting down", null, false, false);
-        }
     }
 
     /**
