@@ -135,6 +135,11 @@ class AdminListsIntegrationTest {
             "/admin/v1/tenants?status=DELETED, invalid_status",
             "/admin/v1/providers?sort=apiKeyCiphertext, invalid_sort",
             "/admin/v1/routes?sort=targets, invalid_sort",
+            // wrong types and oversized input
+            "/admin/v1/tenants?page=abc, invalid_page",
+            "/admin/v1/tenants?size=1e9, invalid_size",
+            "/admin/v1/providers?page=99999999999, invalid_page",
+            "/admin/v1/routes?q=QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ, invalid_q",
     })
     void badParametersAre400NamingThem(String path, String code) throws Exception {
         HttpResponse<String> r = get(path);
