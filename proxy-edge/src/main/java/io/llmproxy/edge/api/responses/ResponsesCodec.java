@@ -4,12 +4,17 @@ import io.llmproxy.edge.api.openai.OpenAiErrors;
 import io.llmproxy.edge.chat.CanonicalRequest;
 import io.llmproxy.edge.chat.ClientRequestException;
 import io.llmproxy.edge.chat.ReencodingCodec;
+import io.llmproxy.edge.api.responses.ResponseObjects.OutputItem;
+import io.llmproxy.edge.api.responses.ResponseObjects.Usage;
 import io.llmproxy.edge.gateway.GatewayError;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -47,7 +52,7 @@ public final class ResponsesCodec extends ReencodingCodec {
         final String id;
         final long createdAt;
         String model;
-        ObjectNode echo;
+        ResponseEcho echo;
 
         Head(String id, long createdAt) {
             this.id = id;
@@ -60,6 +65,8 @@ public final class ResponsesCodec extends ReencodingCodec {
     private ResponsesRequest request;
     private ArrayNode history;
     private ResponsesStream stream;
+    /** the whole answer as sent; parsed into {@link #whole} only when stored */
+    private byte[] wholeBytes;
     private ObjectNode whole;
 
     public ResponsesCodec(JsonMapper json) {
@@ -126,7 +133,7 @@ public final class ResponsesCodec extends ReencodingCodec {
         ArrayNode messages = (ArrayNode) request.canonical().get("messages");
         ArrayNode before = json.createArrayNode();
         ResponsesItems.toMessages(json, items, before);
-        int at = request.echo().hasNonNull("instructions") ? 1 : 0;
+        int at = request.echo().instructions() != null ? 1 : 0;
         for (int i = before.size() - 1; i >= 0; i--) {
             messages.insert(at, before.get(i));
         }
@@ -153,7 +160,15 @@ public final class ResponsesCodec extends ReencodingCodec {
 
     /** @return the complete response object (whole answer, or a stream that completed), else null */
     public ObjectNode storedResponse() {
+        if (whole == null && wholeBytes != null) {
+            whole = (ObjectNode) json.readTree(wholeBytes);
+        }
         return whole != null ? whole : stream == null ? null : stream.finalResponse();
+    }
+
+    /** @return whether the whole response is known (a whole answer, or a stream that completed); no parsing */
+    public boolean hasStoredResponse() {
+        return wholeBytes != null || stream != null && stream.completed();
     }
 
     @Override
@@ -169,25 +184,30 @@ public final class ResponsesCodec extends ReencodingCodec {
         if (head.model == null) {
             head.model = completion.path("model").asString("");
         }
-        ArrayNode output = json.createArrayNode();
+        List<OutputItem> output = new ArrayList<>(2);
         String text = message.path("content").isString() ? message.get("content").asString()
                 : message.path("refusal").isString() ? message.get("refusal").asString() : "";
         JsonNode calls = message.path("tool_calls");
         if (!text.isEmpty() || calls.isEmpty()) {
-            output.add(ResponseObjects.message(json, ids.apply("msg_"), "completed", text, true));
+            output.add(OutputItem.message(ids.apply("msg_"), "completed", text));
         }
         for (JsonNode call : calls) {
             JsonNode function = call.path("function");
-            output.add(ResponseObjects.functionCall(json, ids.apply("fc_"), "completed", call.path("id").asString(""),
+            output.add(OutputItem.functionCall(ids.apply("fc_"), "completed", call.path("id").asString(""),
                     function.path("name").asString(""), function.path("arguments").asString("")));
         }
         String incomplete = ResponseObjects.incompleteReason(choice.path("finish_reason").asString("stop"));
-        whole = ResponseObjects.response(json, head.id, head.createdAt, incomplete == null ? "completed" : "incomplete",
-                incomplete, head.model, echo(), output, ResponseObjects.usage(json, completion.path("usage")), null);
-        return json.writeValueAsBytes(whole);
+        echo();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            ResponseObjects.response(g, head, incomplete == null ? "completed" : "incomplete", incomplete, output,
+                    Usage.of(completion.path("usage")), null, null);
+        }
+        wholeBytes = out.toByteArray();
+        return wholeBytes;
     }
 
-    private ObjectNode echo() {
+    private ResponseEcho echo() {
         if (head.echo == null) {
             // only when response() runs without canonical() (benchmarks of the encoder alone)
             head.echo = ResponsesRequest.decode(json, "{\"model\":\"m\",\"input\":\"x\"}".getBytes()).echo();

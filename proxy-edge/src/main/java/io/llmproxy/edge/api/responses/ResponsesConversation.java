@@ -72,10 +72,10 @@ final class ResponsesConversation implements ChatHook {
     }
 
     private Mono<Void> save(String tenantId) {
-        ObjectNode response = codec.storedResponse();
-        if (saved || response == null || !codec.store()) {
+        if (saved || !codec.store() || !codec.hasStoredResponse()) {
             return Mono.empty();
         }
+        ObjectNode response = codec.storedResponse();
         saved = true;
         return store.save(tenantId, response, codec.conversation())
                 .onErrorResume(e -> {

@@ -40,7 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
  *                           {@code tools}, {@code temperature}…) in OpenAI's response shape
  */
 record ResponsesRequest(ObjectNode canonical, String model, boolean stream, boolean store, String previousResponseId,
-                        ArrayNode inputItems, ObjectNode echo) {
+                        ArrayNode inputItems, ResponseEcho echo) {
 
     /**
      * @throws ClientRequestException for a body OpenAI's API refuses or a field this gateway cannot honour
@@ -92,7 +92,7 @@ record ResponsesRequest(ObjectNode canonical, String model, boolean stream, bool
             out.putObject("stream_options").put("include_usage", true);
         }
         return new ResponsesRequest(out, model, stream, store,
-                previous == null || previous.isNull() ? null : previous.asString(), items, echo(json, in, echoTools));
+                previous == null || previous.isNull() ? null : previous.asString(), items, ResponseEcho.of(in, echoTools));
     }
 
     private static void refuseUnsupported(ObjectNode in) {
@@ -216,29 +216,6 @@ record ResponsesRequest(ObjectNode canonical, String model, boolean stream, bool
             }
             default -> refuse("text.format", "Unsupported 'text.format' type '" + format.path("type").asString() + "'.");
         }
-    }
-
-    /** The request fields a response object echoes, in the order of OpenAI's response object. */
-    private static ObjectNode echo(JsonMapper json, ObjectNode in, ArrayNode tools) {
-        ObjectNode echo = json.createObjectNode();
-        echo.set("instructions", in.hasNonNull("instructions") ? in.get("instructions") : null);
-        echo.set("max_output_tokens", in.hasNonNull("max_output_tokens") ? in.get("max_output_tokens") : null);
-        echo.put("parallel_tool_calls", in.path("parallel_tool_calls").asBoolean(true));
-        echo.set("previous_response_id", in.hasNonNull("previous_response_id") ? in.get("previous_response_id") : null);
-        ObjectNode reasoning = echo.putObject("reasoning");
-        reasoning.putNull("effort");
-        reasoning.putNull("summary");
-        echo.put("store", in.path("store").asBoolean(true));
-        echo.put("temperature", in.path("temperature").isNumber() ? in.get("temperature").asDouble() : 1.0);
-        ObjectNode format = in.path("text").path("format") instanceof ObjectNode f ? f : null;
-        echo.putObject("text").set("format", format != null ? format : json.createObjectNode().put("type", "text"));
-        echo.set("tool_choice", in.hasNonNull("tool_choice") ? in.get("tool_choice") : json.getNodeFactory().stringNode("auto"));
-        echo.set("tools", tools);
-        echo.put("top_p", in.path("top_p").isNumber() ? in.get("top_p").asDouble() : 1.0);
-        echo.put("truncation", "disabled");
-        echo.set("user", in.hasNonNull("user") ? in.get("user") : null);
-        echo.set("metadata", in.get("metadata") instanceof ObjectNode m ? m : json.createObjectNode());
-        return echo;
     }
 
     private static void copyNumber(JsonNode in, String field, ObjectNode out) {

@@ -1,11 +1,15 @@
 package io.llmproxy.edge.api.responses;
 
-import io.llmproxy.edge.stream.SseEncoder;
+import io.llmproxy.edge.api.responses.ResponseObjects.OutputItem;
+import io.llmproxy.edge.api.responses.ResponseObjects.Usage;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -21,13 +25,26 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code response.completed} (or {@code response.incomplete} when the token cap or a content
  * filter stopped it) carrying the whole response with usage. A failure ends with
  * {@code response.failed} ({@link #failed}). One object per stream.
+ *
+ * <p>Events are written with a {@link JsonGenerator} straight into the output buffer (no tree per
+ * event); the completed response's bytes are kept, and parsed into a tree only if it is stored.
  */
 final class ResponsesStream {
+
+    private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** The fields one event adds after {@code type} and {@code sequence_number}. */
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g);
+    }
 
     private final JsonMapper json;
     private final Function<String, String> ids;
     private final ResponsesCodec.Head head;
-    private final ArrayNode output;
+    private final List<OutputItem> output = new ArrayList<>(2);
     private int sequence;
     private boolean started;
     /** open item: 0 none, 1 message, 2 function_call */
@@ -38,14 +55,14 @@ final class ResponsesStream {
     private String callName;
     private final StringBuilder text = new StringBuilder();
     private String finishReason;
-    private ObjectNode usage;
+    private Usage usage;
+    private byte[] finalBytes;
     private ObjectNode finalResponse;
 
     ResponsesStream(JsonMapper json, Function<String, String> ids, ResponsesCodec.Head head) {
         this.json = json;
         this.ids = ids;
         this.head = head;
-        this.output = json.createArrayNode();
     }
 
     /** Writes the events of one canonical chunk. */
@@ -53,7 +70,7 @@ final class ResponsesStream {
         start(chunk, out);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
-            usage = ResponseObjects.usage(json, u);
+            usage = Usage.of(u);
         }
         for (JsonNode choice : chunk.path("choices")) {
             JsonNode delta = choice.path("delta");
@@ -64,15 +81,20 @@ final class ResponsesStream {
                     close(out);
                     open = 1;
                     itemId = ids.apply("msg_");
-                    emit(out, "response.output_item.added", event("response.output_item.added")
-                            .put("output_index", output.size())
-                            .set("item", ResponseObjects.message(json, itemId, "in_progress", "", false)));
-                    emit(out, "response.content_part.added", part("response.content_part.added")
-                            .set("part", ResponseObjects.outputText(json, "")));
+                    OutputItem added = OutputItem.message(itemId, "in_progress", "");
+                    emit(out, "response.output_item.added", g -> item(g, added, false));
+                    emit(out, "response.content_part.added", g -> {
+                        part(g);
+                        g.writeName(ResponseKeys.PART);
+                        ResponseObjects.outputText(g, "");
+                    });
                 }
                 text.append(piece);
-                emit(out, "response.output_text.delta", part("response.output_text.delta").put("delta", piece)
-                        .set("logprobs", json.createArrayNode()));
+                emit(out, "response.output_text.delta", g -> {
+                    part(g);
+                    ResponseKeys.string(g, ResponseKeys.DELTA, piece);
+                    ResponseObjects.emptyArray(g, ResponseKeys.LOGPROBS);
+                });
             }
             for (JsonNode call : delta.path("tool_calls")) {
                 int index = call.path("index").asInt(0);
@@ -83,15 +105,18 @@ final class ResponsesStream {
                     itemId = ids.apply("fc_");
                     callId = call.path("id").asString("");
                     callName = call.path("function").path("name").asString("");
-                    emit(out, "response.output_item.added", event("response.output_item.added")
-                            .put("output_index", output.size())
-                            .set("item", ResponseObjects.functionCall(json, itemId, "in_progress", callId, callName, "")));
+                    OutputItem added = OutputItem.functionCall(itemId, "in_progress", callId, callName, "");
+                    emit(out, "response.output_item.added", g -> item(g, added, false));
                 }
                 String arguments = call.path("function").path("arguments").asString("");
                 if (!arguments.isEmpty()) {
                     text.append(arguments);
-                    emit(out, "response.function_call_arguments.delta", event("response.function_call_arguments.delta")
-                            .put("item_id", itemId).put("output_index", output.size()).put("delta", arguments));
+                    emit(out, "response.function_call_arguments.delta", g -> {
+                        ResponseKeys.string(g, ResponseKeys.ITEM_ID, itemId);
+                        g.writeName(ResponseKeys.OUTPUT_INDEX);
+                        g.writeNumber(output.size());
+                        ResponseKeys.string(g, ResponseKeys.DELTA, arguments);
+                    });
                 }
             }
             JsonNode finish = choice.get("finish_reason");
@@ -109,78 +134,130 @@ final class ResponsesStream {
         if (head.model == null) {
             head.model = chunk.path("model").asString("");
         }
-        ObjectNode created = ResponseObjects.response(json, head.id, head.createdAt, "in_progress", null, head.model,
-                head.echo, json.createArrayNode(), null, null);
-        emit(out, "response.created", event("response.created").set("response", created));
-        emit(out, "response.in_progress", event("response.in_progress").set("response", created));
+        Body created = g -> {
+            g.writeName(ResponseKeys.RESPONSE);
+            ResponseObjects.response(g, head, "in_progress", null, List.of(), null, null, null);
+        };
+        emit(out, "response.created", created);
+        emit(out, "response.in_progress", created);
     }
 
     /** Closes the open item: its {@code .done} events, then {@code response.output_item.done}. */
     private void close(ByteArrayOutputStream out) {
         if (open == 1) {
             String done = text.toString();
-            emit(out, "response.output_text.done", part("response.output_text.done").put("text", done)
-                    .set("logprobs", json.createArrayNode()));
-            emit(out, "response.content_part.done", part("response.content_part.done")
-                    .set("part", ResponseObjects.outputText(json, done)));
-            ObjectNode item = ResponseObjects.message(json, itemId, "completed", done, true);
-            emit(out, "response.output_item.done", event("response.output_item.done").put("output_index", output.size())
-                    .set("item", item));
-            output.add(item);
+            emit(out, "response.output_text.done", g -> {
+                part(g);
+                ResponseKeys.string(g, ResponseKeys.TEXT, done);
+                ResponseObjects.emptyArray(g, ResponseKeys.LOGPROBS);
+            });
+            emit(out, "response.content_part.done", g -> {
+                part(g);
+                g.writeName(ResponseKeys.PART);
+                ResponseObjects.outputText(g, done);
+            });
+            itemDone(out, OutputItem.message(itemId, "completed", done));
         } else if (open == 2) {
             String arguments = text.toString();
-            emit(out, "response.function_call_arguments.done", event("response.function_call_arguments.done")
-                    .put("item_id", itemId).put("output_index", output.size()).put("name", callName).put("arguments", arguments));
-            ObjectNode item = ResponseObjects.functionCall(json, itemId, "completed", callId, callName, arguments);
-            emit(out, "response.output_item.done", event("response.output_item.done").put("output_index", output.size())
-                    .set("item", item));
-            output.add(item);
+            emit(out, "response.function_call_arguments.done", g -> {
+                ResponseKeys.string(g, ResponseKeys.ITEM_ID, itemId);
+                g.writeName(ResponseKeys.OUTPUT_INDEX);
+                g.writeNumber(output.size());
+                ResponseKeys.string(g, ResponseKeys.NAME, callName);
+                ResponseKeys.string(g, ResponseKeys.ARGUMENTS, arguments);
+            });
+            itemDone(out, OutputItem.functionCall(itemId, "completed", callId, callName, arguments));
         }
         open = 0;
         openToolIndex = -1;
         text.setLength(0);
     }
 
+    private void itemDone(ByteArrayOutputStream out, OutputItem item) {
+        emit(out, "response.output_item.done", g -> item(g, item, true));
+        output.add(item);
+    }
+
     /** Writes the end of a complete stream: the open item's end, then {@code response.completed} or {@code response.incomplete}. */
     void finish(ByteArrayOutputStream out) {
-        if (finalResponse != null) {
+        if (finalBytes != null) {
             return;
         }
         start(json.createObjectNode(), out);
         close(out);
         String incomplete = ResponseObjects.incompleteReason(finishReason);
         String status = incomplete == null ? "completed" : "incomplete";
-        finalResponse = ResponseObjects.response(json, head.id, head.createdAt, status, incomplete, head.model, head.echo,
-                output, usage != null ? usage : ResponseObjects.usage(json, json.createObjectNode()), null);
+        ByteArrayOutputStream response = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = json.createGenerator(response)) {
+            ResponseObjects.response(g, head, status, incomplete, output, usage != null ? usage : Usage.NONE, null, null);
+        }
+        finalBytes = response.toByteArray();
         String type = "response." + status;
-        emit(out, type, event(type).set("response", finalResponse));
+        // the response object is already JSON: frame it, rather than write it a second time
+        out.writeBytes(EVENT);
+        out.writeBytes(type.getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(DATA);
+        out.writeBytes(("{\"type\":\"" + type + "\",\"sequence_number\":" + sequence++ + ",\"response\":")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(finalBytes);
+        out.write('}');
+        out.writeBytes(END);
     }
 
     /** @return the bytes of a {@code response.failed} event ({@code error.code}, {@code error.message}) */
     byte[] failed(String code, String message) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         start(json.createObjectNode(), out);
-        ObjectNode error = json.createObjectNode().put("code", code == null ? "server_error" : code).put("message", message);
-        ObjectNode failed = ResponseObjects.response(json, head.id, head.createdAt, "failed", null, head.model, head.echo,
-                output, usage, error);
-        emit(out, "response.failed", event("response.failed").set("response", failed));
+        emit(out, "response.failed", g -> {
+            g.writeName(ResponseKeys.RESPONSE);
+            ResponseObjects.response(g, head, "failed", null, output, usage, code == null ? "server_error" : code,
+                    message);
+        });
         return out.toByteArray();
     }
 
-    /** @return the whole response once the stream completed (for storage), else null */
+    /** @return whether the stream completed, so that {@link #finalResponse()} has the whole response */
+    boolean completed() {
+        return finalBytes != null;
+    }
+
+    /** @return the whole response once the stream completed (for storage; parsed once), else null */
     ObjectNode finalResponse() {
+        if (finalResponse == null && finalBytes != null) {
+            finalResponse = (ObjectNode) json.readTree(finalBytes);
+        }
         return finalResponse;
     }
 
-    private ObjectNode event(String type) {
-        return json.createObjectNode().put("type", type).put("sequence_number", sequence++);
+    /** Writes {@code "item_id","output_index","content_index":0} of a content part event. */
+    private void part(JsonGenerator g) {
+        ResponseKeys.string(g, ResponseKeys.ITEM_ID, itemId);
+        g.writeName(ResponseKeys.OUTPUT_INDEX);
+        g.writeNumber(output.size());
+        g.writeName(ResponseKeys.CONTENT_INDEX);
+        g.writeNumber(0);
     }
 
-    private ObjectNode part(String type) {
-        return event(type).put("item_id", itemId).put("output_index", output.size()).put("content_index", 0);
+    private void item(JsonGenerator g, OutputItem item, boolean withPart) {
+        g.writeName(ResponseKeys.OUTPUT_INDEX);
+        g.writeNumber(output.size());
+        g.writeName(ResponseKeys.ITEM);
+        item.write(g, withPart);
     }
 
-    private void emit(ByteArrayOutputStream out, String type, ObjectNode data) {
-        out.writeBytes(SseEncoder.event(type, json.writeValueAsString(data)));
+    /** Writes {@code event: <type>\ndata: {"type","sequence_number",<body>}\n\n}; JSON output has no newline. */
+    private void emit(ByteArrayOutputStream out, String type, Body body) {
+        out.writeBytes(EVENT);
+        out.writeBytes(type.getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(DATA);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            ResponseKeys.string(g, ResponseKeys.TYPE, type);
+            g.writeName(ResponseKeys.SEQUENCE_NUMBER);
+            g.writeNumber(sequence++);
+            body.write(g);
+            g.writeEndObject();
+        }
+        out.writeBytes(END);
     }
 }
