@@ -111,6 +111,16 @@ class ResponsesApiIntegrationTest {
     }
 
     @Test
+    void theEdgesJsonMapperRecyclesBuffersPerThreadAndKeepsSpringBootsSettings() {
+        // EdgeJson: a thread-local recycler pool instead of Jackson 3's shared deque (issue #16)
+        assertThat(json.tokenStreamFactory()._getRecyclerPool().getClass().getSimpleName()).isEqualTo("ThreadLocalPool");
+        // and Spring Boot's customizers still ran: they register Boot's two modules
+        assertThat(json.registeredModules().stream().map(m -> m.getRegistrationId().toString()).toList())
+                .containsExactlyInAnyOrder("org.springframework.boot.jackson.JacksonMixinModule",
+                        "org.springframework.boot.jackson.JacksonComponentModule");
+    }
+
+    @Test
     void createAndCreateStreamingWithTheOfficialSdk() throws Exception {
         String expected = chat("[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hello SDK\"}]");
         Response response = client.responses().create(ResponseCreateParams.builder().model("openai")

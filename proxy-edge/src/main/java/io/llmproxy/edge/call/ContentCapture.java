@@ -16,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ContentCapture {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = io.llmproxy.edge.config.EdgeJson.builder().build();
 
     private ContentCapture() {
     }

@@ -192,7 +192,7 @@ public class CallTracing {
         }
     }
 
-    private static final tools.jackson.databind.json.JsonMapper READER = tools.jackson.databind.json.JsonMapper.builder().build();
+    private static final tools.jackson.databind.json.JsonMapper READER = io.llmproxy.edge.config.EdgeJson.builder().build();
 
     private static Number number(tools.jackson.databind.JsonNode node) {
         return node != null && node.isNumber() ? node.numberValue() : null;

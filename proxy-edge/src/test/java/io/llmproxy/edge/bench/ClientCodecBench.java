@@ -5,6 +5,7 @@ import io.llmproxy.edge.api.ollama.OllamaChatCodec;
 import io.llmproxy.edge.api.openai.OpenAiChatCodec;
 import io.llmproxy.edge.api.responses.ResponsesCodec;
 import io.llmproxy.edge.chat.ClientCodec;
+import io.llmproxy.edge.config.EdgeJson;
 import io.llmproxy.edge.provider.Translated;
 import io.llmproxy.edge.stream.SseEncoder;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ClientCodecBench {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = EdgeJson.builder().build();
     private static volatile int sink;
 
     private ClientCodecBench() {

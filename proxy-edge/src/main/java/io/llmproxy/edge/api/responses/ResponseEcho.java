@@ -2,8 +2,11 @@ package io.llmproxy.edge.api.responses;
 
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.SerializableString;
+import tools.jackson.core.io.SerializedString;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -28,6 +31,23 @@ import tools.jackson.databind.node.ObjectNode;
 record ResponseEcho(JsonNode instructions, JsonNode maxOutputTokens, boolean parallelToolCalls, JsonNode previousResponseId,
                     boolean store, double temperature, JsonNode textFormat, JsonNode toolChoice, ArrayNode tools,
                     double topP, JsonNode user, JsonNode metadata) {
+
+    private static final SerializableString DEFAULTS_STORED = defaults(true);
+    private static final SerializableString DEFAULTS_NOT_STORED = defaults(false);
+
+    /** @return {@code ,"parallel_tool_calls":true,…,"truncation":"disabled"} of a request that set none of them */
+    private static SerializableString defaults(boolean store) {
+        ResponseEcho echo = new ResponseEcho(null, null, true, null, store, 1.0, null, null,
+                JsonNodeFactory.instance.arrayNode(), 1.0, null, null);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator g = JsonMapper.builder().build().createGenerator(out)) {
+            g.writeStartObject();
+            echo.writeAfterOutputFields(g);
+            g.writeEndObject();
+        }
+        String object = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return new SerializedString("," + object.substring(1, object.length() - 1));
+    }
 
     /** @param tools the function tools as the response echoes them */
     static ResponseEcho of(ObjectNode in, ArrayNode tools) {
@@ -57,6 +77,18 @@ record ResponseEcho(JsonNode instructions, JsonNode maxOutputTokens, boolean par
      * "tool_choice","tools","top_p","truncation"}.
      */
     void writeAfterOutput(JsonGenerator g) {
+        if (parallelToolCalls && previousResponseId == null && temperature == 1.0 && textFormat == null
+                && toolChoice == null && tools.isEmpty() && topP == 1.0) {
+            // what most requests echo: written once per JVM (the generator's context still counts the
+            // object's entries, and the fragment starts with its own comma)
+            g.writeRaw(store ? DEFAULTS_STORED : DEFAULTS_NOT_STORED);
+            return;
+        }
+        writeAfterOutputFields(g);
+    }
+
+    /** {@link #writeAfterOutput} field by field. */
+    void writeAfterOutputFields(JsonGenerator g) {
         g.writeName(ResponseKeys.PARALLEL_TOOL_CALLS);
         g.writeBoolean(parallelToolCalls);
         field(g, ResponseKeys.PREVIOUS_RESPONSE_ID, previousResponseId);

@@ -97,6 +97,54 @@ class ResponsesCodecTest {
         assertThat(codec.previousResponseId()).isNull();
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "'{\"model\":\"m\",\"input\":\"x\"}'",
+        "'{\"model\":\"m\",\"input\":\"x\",\"store\":false}'",
+        "'{\"model\":\"m\",\"input\":\"x\",\"temperature\":0.2,\"top_p\":0.5,\"parallel_tool_calls\":false}'",
+        "'{\"model\":\"m\",\"input\":\"x\",\"previous_response_id\":\"resp_1\",\"tool_choice\":\"none\"}'",
+        "'{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"json_object\"}}}'",
+    })
+    void theEchoOfRequestsThatSetNothingIsWrittenOnceYetReadsTheSameAsFieldByField(String request) {
+        ResponseEcho echo = ResponsesRequest.decode(json, request.getBytes(StandardCharsets.UTF_8)).echo();
+        ByteArrayOutputStream fast = new ByteArrayOutputStream();
+        ByteArrayOutputStream slow = new ByteArrayOutputStream();
+        try (var g = json.createGenerator(fast)) {
+            g.writeStartObject();
+            g.writeStringProperty("before", "x");
+            echo.writeAfterOutput(g);
+            g.writeStringProperty("after", "y");
+            g.writeEndObject();
+        }
+        try (var g = json.createGenerator(slow)) {
+            g.writeStartObject();
+            g.writeStringProperty("before", "x");
+            echo.writeAfterOutputFields(g);
+            g.writeStringProperty("after", "y");
+            g.writeEndObject();
+        }
+        assertThat(fast.toString(StandardCharsets.UTF_8)).isEqualTo(slow.toString(StandardCharsets.UTF_8));
+        JsonNode parsed = json.readTree(fast.toByteArray());
+        assertThat(parsed.get("after").asString()).isEqualTo("y");
+        assertThat(parsed.get("truncation").asString()).isEqualTo("disabled");
+        assertThat(parsed.get("store").asBoolean()).isEqualTo(!request.contains("\"store\":false"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resp_", "msg_", "fc_"})
+    void idsArePrefixAnd32LowerCaseHexDigitsFromFreshRandomBits(String prefix) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<Character> digits = new java.util.TreeSet<>();
+        for (int i = 0; i < 2000; i++) {
+            String id = ResponsesCodec.randomId(prefix);
+            assertThat(id).matches(java.util.regex.Pattern.quote(prefix) + "[0-9a-f]{32}");
+            ids.add(id);
+            id.substring(prefix.length()).chars().forEach(c -> digits.add((char) c));
+        }
+        assertThat(ids).hasSize(2000);
+        assertThat(digits).hasSize(16);
+    }
+
     @Test
     void aStringInputIsOneUserMessageAndStoredHistoryGoesAfterTheInstructions() {
         ResponsesCodec codec = codec();
