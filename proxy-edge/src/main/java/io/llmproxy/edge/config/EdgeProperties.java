@@ -35,6 +35,10 @@ import org.springframework.util.unit.DataSize;
  *                                about 2.2 million events of ~470 bytes); beyond it an event is
  *                                counted in {@code llmproxy.usage.buffer.rejected} and logged at
  *                                ERROR with its JSON instead of being buffered
+ * @param usageBufferLinger       how long the journal's writer waits, after the first event of a batch,
+ *                                for more before it writes and syncs them (group commit; default 5 ms):
+ *                                at 1,000 calls/s that makes one fsync per ~5 events instead of one per
+ *                                event; an event reaches Kafka at most this much later. 0 = no wait
  */
 @ConfigurationProperties("llmproxy.edge")
 public record EdgeProperties(
@@ -48,5 +52,6 @@ public record EdgeProperties(
         @DefaultValue("1s") Duration quotaStoreTimeout,
         @DefaultValue("4096") long defaultMaxTokens,
         @DefaultValue("data/usage-buffer") Path usageBufferDir,
-        @DefaultValue("1GB") DataSize usageBufferMaxBytes) {
+        @DefaultValue("1GB") DataSize usageBufferMaxBytes,
+        @DefaultValue("5ms") Duration usageBufferLinger) {
 }

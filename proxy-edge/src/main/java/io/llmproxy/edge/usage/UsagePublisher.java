@@ -39,11 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Delivers every usage event to Kafka ({@value UsageRecorded#TOPIC}, key = tenant id, JSON value)
  * through a durable local buffer, off the response path (ADR 0006):
  * <ol>
- *   <li>{@link #publish} adds the event to a lock-free in-memory queue and unparks the
- *       {@code usage-journal} thread; nothing an event loop could wait on.</li>
- *   <li>{@code usage-journal} serializes the events, appends them to the {@link UsageJournal}
- *       on disk ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead,
- *       group commit).</li>
+ *   <li>{@link #publish} adds the event to a lock-free in-memory queue and, when the queue was
+ *       empty, unparks the {@code usage-journal} thread; nothing an event loop could wait on.</li>
+ *   <li>{@code usage-journal} waits {@code llmproxy.edge.usage-buffer-linger} (5 ms) after a batch's
+ *       first event for more, serializes them, appends them to the {@link UsageJournal} on disk
+ *       ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead, group commit).</li>
  *   <li>{@code usage-sender} reads the journal from its head in order, sends a batch of up to
  *       {@value #SEND_BATCH} events with the idempotent producer ({@code enable.idempotence=true},
  *       {@code acks=all}, at most 5 requests in flight: forced here whatever the configuration
@@ -68,7 +68,8 @@ import tools.jackson.databind.json.JsonMapper;
  * since the oldest unsent event was buffered; 0 when empty), {@code llmproxy.usage.published}
  * (acknowledged by Kafka), {@code llmproxy.usage.publish.duration} (timer, seconds: from sending a batch to its
  * last acknowledgement), {@code llmproxy.usage.publish.failures} (failed send attempts; each is
- * retried), {@code llmproxy.usage.buffer.rejected}, {@code llmproxy.usage.buffer.corrupt} (bytes of buffered
+ * retried), {@code llmproxy.usage.buffer.appends} (batches written and synced to the journal: events
+ * per append = the group commit's batch size), {@code llmproxy.usage.buffer.rejected}, {@code llmproxy.usage.buffer.corrupt} (bytes of buffered
  * events the disk corrupted after they were synced: cut off, logged at ERROR; should stay 0).
  */
 @Component
@@ -85,9 +86,11 @@ public class UsagePublisher implements DisposableBean {
     private final UsageJournal journal;
     private final Clock clock;
     private final Duration shutdownGrace;
+    private final long lingerNanos;
     private final Counter published;
     private final Counter failures;
     private final Counter rejected;
+    private final Counter appends;
     private final io.micrometer.core.instrument.Timer publishDuration;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -104,16 +107,18 @@ public class UsagePublisher implements DisposableBean {
                         new StringSerializer()), json, meters,
                 UsageJournal.open(properties.usageBufferDir(), properties.usageBufferMaxBytes().toBytes(),
                         segmentBytes(properties.usageBufferMaxBytes().toBytes())),
-                clock, Duration.ofSeconds(5));
+                clock, Duration.ofSeconds(5), properties.usageBufferLinger());
     }
 
     /**
      * @param producer      the Kafka producer (closed by {@link #destroy})
      * @param journal       the durable buffer (closed by {@link #destroy})
      * @param shutdownGrace how long {@link #destroy} lets the sender drain before leaving the rest on disk
+     * @param linger        how long the writer waits after a batch's first event for more (group commit; 0 = none)
      */
     UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
-                   Clock clock, Duration shutdownGrace) {
+                   Clock clock, Duration shutdownGrace, Duration linger) {
+        this.lingerNanos = linger.toNanos();
         this.producer = producer;
         this.json = json;
         this.journal = journal;
@@ -122,6 +127,7 @@ public class UsagePublisher implements DisposableBean {
         this.published = meters.counter("llmproxy.usage.published");
         this.failures = meters.counter("llmproxy.usage.publish.failures");
         this.rejected = meters.counter("llmproxy.usage.buffer.rejected");
+        this.appends = meters.counter("llmproxy.usage.buffer.appends");
         this.publishDuration = io.micrometer.core.instrument.Timer.builder("llmproxy.usage.publish.duration")
                 .description("from sending a batch of usage events to Kafka to its last acknowledgement")
                 .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
@@ -184,8 +190,10 @@ public class UsagePublisher implements DisposableBean {
      */
     public void publish(UsageRecorded event, String traceparent) {
         queue.add(new Pending(event, traceparent));
-        queued.incrementAndGet();
-        LockSupport.unpark(writer);
+        if (queued.incrementAndGet() == 1) {
+            // the writer idles only when nothing is queued; while it lingers or writes it will find this one
+            LockSupport.unpark(writer);
+        }
         if (writerDone) {
             rejectOrphans(); // only after shutdown began: the writer thread is gone
         }
@@ -206,6 +214,11 @@ public class UsagePublisher implements DisposableBean {
             }
             reject(payload, "edge shutting down, usage buffer closed or full");
         }
+    }
+
+    /** @return events written to the journal and not yet acknowledged by Kafka (not those still in memory) */
+    long journaledEvents() {
+        return journal.pendingRecords();
     }
 
     long bufferedEvents() {
@@ -229,6 +242,13 @@ public class UsagePublisher implements DisposableBean {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
+            if (lingerNanos > 0 && running && batch.size() < APPEND_BATCH) {
+                // group commit: let the calls finishing now join this batch, so one fsync serves them all
+                LockSupport.parkNanos(this, lingerNanos);
+                while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
+                    batch.add(event);
+                }
+            }
             for (Pending e : batch) {
                 try {
                     payloads.add(TracedPayload.encode(e.traceparent(), json.writeValueAsBytes(e.event())));
@@ -240,6 +260,7 @@ public class UsagePublisher implements DisposableBean {
             }
             int accepted;
             try {
+                appends.increment(); // before: whoever sees the events in the journal sees them counted
                 accepted = journal.append(payloads, clock.millis());
             } catch (IOException | RuntimeException e) {
                 log.error("Usage buffer {} cannot be written: {}", journal.dir().toAbsolutePath(), e.toString());

@@ -72,6 +72,10 @@ class UsagePublisherRestartTest {
     }
 
     UsagePublisher publisher(String bootstrap, MeterRegistry meters, long maxBytes) {
+        return publisher(bootstrap, meters, maxBytes, Duration.ofMillis(5));
+    }
+
+    UsagePublisher publisher(String bootstrap, MeterRegistry meters, long maxBytes, Duration linger) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
@@ -79,13 +83,29 @@ class UsagePublisherRestartTest {
         Producer<String, String> producer = new KafkaProducer<>(UsagePublisher.producerConfig(config), new StringSerializer(),
                 new StringSerializer());
         UsagePublisher p = new UsagePublisher(producer, JSON, meters, UsageJournal.open(dir, maxBytes, 64 * 1024),
-                Clock.systemUTC(), Duration.ofMillis(300));
+                Clock.systemUTC(), Duration.ofMillis(300), linger);
         publishers.add(p);
         return p;
     }
 
     static double gauge(MeterRegistry meters, String name) {
         return meters.get(name).gauge().value();
+    }
+
+    @Test
+    void eventsPublishedWithinTheLingerShareOneAppendAndOneSync() throws Exception {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        // Kafka unreachable: the events stay in the journal, where they are counted
+        UsagePublisher p = publisher("127.0.0.1:" + freePort(), meters, 1 << 30, Duration.ofSeconds(1));
+        for (int i = 1; i <= 100; i++) {
+            p.publish(event("tenant-a", i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> p.journaledEvents() > 0);
+        assertThat(p.journaledEvents()).isEqualTo(100);
+        assertThat(meters.get("llmproxy.usage.buffer.appends").counter().count()).isEqualTo(1.0);
+        p.publish(event("tenant-a", 101));
+        await().atMost(Duration.ofSeconds(20)).until(() -> p.journaledEvents() == 101);
+        assertThat(meters.get("llmproxy.usage.buffer.appends").counter().count()).isEqualTo(2.0);
     }
 
     @Test
