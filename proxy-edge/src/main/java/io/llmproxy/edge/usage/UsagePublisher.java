@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -44,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code usage-journal} waits {@code llmproxy.edge.usage-buffer-linger} (5 ms) after a batch's
  *       first event for more, serializes them, appends them to the {@link UsageJournal} on disk
  *       ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead, group commit).</li>
- *   <li>{@code usage-sender} reads the journal from its head in order, sends a batch of up to
+ *   <li>{@code usage-sender} reads the journal from its head in order (waiting the same linger when
+ *       it finds fewer than a full batch), sends a batch of up to
  *       {@value #SEND_BATCH} events with the idempotent producer ({@code enable.idempotence=true},
  *       {@code acks=all}, at most 5 requests in flight: forced here whatever the configuration
  *       says) and removes the batch's acknowledged prefix from the journal. While Kafka is
@@ -103,10 +102,10 @@ public class UsagePublisher implements DisposableBean {
     @Autowired
     public UsagePublisher(ProducerFactory<String, String> producerFactory, JsonMapper json, MeterRegistry meters,
                           EdgeProperties properties, Clock clock) {
-        this(new KafkaProducer<>(producerConfig(producerFactory.getConfigurationProperties()), new StringSerializer(),
+        this(new KafkaProducer<>(UsageProducerConfig.of(producerFactory.getConfigurationProperties()), new StringSerializer(),
                         new StringSerializer()), json, meters,
                 UsageJournal.open(properties.usageBufferDir(), properties.usageBufferMaxBytes().toBytes(),
-                        segmentBytes(properties.usageBufferMaxBytes().toBytes())),
+                        UsageProducerConfig.segmentBytes(properties.usageBufferMaxBytes().toBytes())),
                 clock, Duration.ofSeconds(5), properties.usageBufferLinger());
     }
 
@@ -149,29 +148,6 @@ public class UsagePublisher implements DisposableBean {
         this.sender.setDaemon(true);
         this.writer.start();
         this.sender.start();
-    }
-
-    /**
-     * The producer configuration the edge runs with: Spring's {@code spring.kafka.producer.*}
-     * with idempotence forced on, {@code acks=all} and at most 5 in-flight requests (the bound
-     * under which the idempotent producer keeps order per partition).
-     */
-    static Map<String, Object> producerConfig(Map<String, Object> configured) {
-        Map<String, Object> config = new HashMap<>(configured);
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        Object inFlight = config.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
-        if (inFlight == null || Integer.parseInt(inFlight.toString()) > 5) {
-            config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        }
-        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
-        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        return config;
-    }
-
-    /** A segment is an eighth of the bound, between 64 KiB and 16 MiB. */
-    static long segmentBytes(long maxBytes) {
-        return Math.max(64 * 1024, Math.min(16L * 1024 * 1024, maxBytes / 8));
     }
 
     /** An event waiting for the journal, with the W3C {@code traceparent} of its call (null when untraced). */
@@ -305,6 +281,16 @@ public class UsagePublisher implements DisposableBean {
                 }
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
+            }
+            if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writerDone) {
+                // the same group commit as the writer's: one produce request and one checkpoint sync for
+                // the appends of the next few ms (the journal's head does not move while we wait)
+                LockSupport.parkNanos(this, lingerNanos);
+                try {
+                    batch = journal.peek(SEND_BATCH);
+                } catch (IOException | RuntimeException e) {
+                    // read again next round; the batch read before is still valid
+                }
             }
             int acknowledged = sendBatch(batch);
             if (acknowledged > 0) {

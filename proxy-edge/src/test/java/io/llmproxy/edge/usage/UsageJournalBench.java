@@ -41,7 +41,7 @@ public final class UsageJournalBench {
         for (int batch : new int[] {1, 10, 100, 1000}) {
             Path dir = base.resolve("batch-" + batch);
             int n = batch == 1 ? Math.min(events, 2_000) : events;
-            try (UsageJournal journal = UsageJournal.open(dir, 1L << 32, UsagePublisher.segmentBytes(1L << 30))) {
+            try (UsageJournal journal = UsageJournal.open(dir, 1L << 32, UsageProducerConfig.segmentBytes(1L << 30))) {
                 List<byte[]> payloads = new ArrayList<>(batch);
                 for (int i = 0; i < batch; i++) {
                     payloads.add(sample);

@@ -80,7 +80,7 @@ class UsagePublisherRestartTest {
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        Producer<String, String> producer = new KafkaProducer<>(UsagePublisher.producerConfig(config), new StringSerializer(),
+        Producer<String, String> producer = new KafkaProducer<>(UsageProducerConfig.of(config), new StringSerializer(),
                 new StringSerializer());
         UsagePublisher p = new UsagePublisher(producer, JSON, meters, UsageJournal.open(dir, maxBytes, 64 * 1024),
                 Clock.systemUTC(), Duration.ofMillis(300), linger);
@@ -191,7 +191,7 @@ class UsagePublisherRestartTest {
 
     @Test
     void idempotenceAcksAllAndAtMostFiveInFlightAreForcedWhateverTheConfigurationSays() {
-        Map<String, Object> config = UsagePublisher.producerConfig(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+        Map<String, Object> config = UsageProducerConfig.of(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 10,
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1"));
         assertThat(config).containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
