@@ -218,9 +218,12 @@ public class UsagePublisher implements DisposableBean {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
-            if (lingerNanos > 0 && running && batch.size() < APPEND_BATCH) {
-                // group commit: let the calls finishing now join this batch, so one fsync serves them all
-                LockSupport.parkNanos(this, lingerNanos);
+            // group commit: let the calls finishing now join this batch, so one fsync serves them all
+            // (a loop: parkNanos may return early, and destroy() ends the wait)
+            long lingerEnd = System.nanoTime() + lingerNanos;
+            long left;
+            while (lingerNanos > 0 && running && batch.size() < APPEND_BATCH && (left = lingerEnd - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left);
                 while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
                     batch.add(event);
                 }
