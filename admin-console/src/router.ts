@@ -6,6 +6,8 @@ import TenantsView from './views/TenantsView.vue'
 import ApiKeysView from './views/ApiKeysView.vue'
 import FinanceView from './views/FinanceView.vue'
 import ForbiddenView from './views/ForbiddenView.vue'
+import AuditLogView from './views/AuditLogView.vue'
+import KeyHistoryView from './views/KeyHistoryView.vue'
 import { guard, mayOpenAny } from './access'
 
 export const router = createRouter({
@@ -18,6 +20,10 @@ export const router = createRouter({
     { path: '/forbidden', name: 'forbidden', component: ForbiddenView },
     { path: '/finance', name: 'finance-pick', component: FinanceView, beforeEnter: mayOpenAny('finance') },
     { path: '/tenants/:tenantId/finance', name: 'finance', component: FinanceView, props: true, beforeEnter: guard('finance') },
+    { path: '/audit', name: 'audit-pick', component: AuditLogView, beforeEnter: mayOpenAny('audit') },
+    { path: '/tenants/:tenantId/audit', name: 'audit', component: AuditLogView, props: true, beforeEnter: guard('audit') },
+    { path: '/tenants/:tenantId/api-keys/:apiKeyId/history', name: 'key-history', component: KeyHistoryView, props: true,
+      beforeEnter: guard('audit') },
   ],
 })
 
