@@ -20,7 +20,9 @@ let loaded: ConsoleConfig | undefined
 /** @returns the settings; throws when `config.json` is missing or lacks a field */
 export async function loadConfig(): Promise<ConsoleConfig> {
   if (loaded) return loaded
-  const response = await fetch(new URL('config.json', document.baseURI), { cache: 'no-store' })
+  // next to index.html (the build's base, "/"), not next to the page: a deep link such as
+  // /tenants/t1/api-keys, opened directly, must still find it
+  const response = await fetch(new URL(`${import.meta.env.BASE_URL}config.json`, window.location.origin), { cache: 'no-store' })
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`)
   const raw = (await response.json()) as Partial<ConsoleConfig>
   for (const key of ['keycloakUrl', 'realm', 'clientId', 'commandApiUrl', 'queryApiUrl'] as const) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDateTime, formatUsdMicros, intlLocale } from './format'
+import { formatCount, formatDateTime, formatDay, formatUsdMicros, intlLocale } from './format'
 
 describe('format', () => {
   it('takes the browser tag of the chosen language, else the language', () => {
@@ -22,5 +22,15 @@ describe('format', () => {
     expect(formatUsdMicros(1_234_500_000, 'fr').replace(/\s/g, ' ')).toBe('1 234,50 $US')
     expect(formatUsdMicros(1, 'en')).toBe('$0.000001')
     expect(formatUsdMicros(null, 'en')).toBe('—')
+  })
+})
+
+describe('format of days and counts', () => {
+  it('formats a UTC day and a count in the locale', () => {
+    expect(formatDay('2026-12-05', 'en-US')).toBe('Dec 5, 2026')
+    expect(formatDay('2026-12-05', 'fr')).toBe('5 déc. 2026')
+    expect(formatDay(null, 'fr')).toBe('—')
+    expect(formatCount(1234567, 'en')).toBe('1,234,567')
+    expect(formatCount(1234567, 'fr').replace(/\s/g, ' ')).toBe('1 234 567')
   })
 })

@@ -24,3 +24,15 @@ export function formatUsdMicros(micros: number | null | undefined, locale: strin
   return new Intl.NumberFormat(intlLocale(locale), { style: 'currency', currency: 'USD', maximumFractionDigits: 6 })
     .format(micros / 1_000_000)
 }
+
+/** @param day a UTC day `yyyy-MM-dd`; @returns e.g. "5 Dec 2026" (en-GB) or "5 déc. 2026" (fr); null → "—" */
+export function formatDay(day: string | null | undefined, locale: string): string {
+  if (!day) return '—'
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`))
+}
+
+/** @param n a count (tokens, calls); @returns it with the locale's grouping, e.g. "12,345" (en) or "12 345" (fr) */
+export function formatCount(n: number | null | undefined, locale: string): string {
+  if (n === null || n === undefined) return '—'
+  return new Intl.NumberFormat(intlLocale(locale)).format(n)
+}

@@ -1,4 +1,6 @@
 import { createI18n } from 'vue-i18n'
+import { financeMessages } from './locales/finance'
+import { complianceMessages } from './locales/compliance'
 
 /** The console's languages: English and French, chosen from the browser's, switchable (kept in localStorage). */
 export const LOCALES = ['en', 'fr'] as const
@@ -51,7 +53,10 @@ export function initialLocale(): Locale {
   return 'en'
 }
 
-export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: { en, fr } })
+export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: {
+  en: { ...en, ...financeMessages.en, ...complianceMessages.en },
+  fr: { ...fr, ...financeMessages.fr, ...complianceMessages.fr },
+} })
 
 /** Switches the language, remembers it, and sets `<html lang>`. */
 export function setLocale(locale: Locale): void {

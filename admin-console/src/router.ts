@@ -4,6 +4,11 @@ import HomeView from './views/HomeView.vue'
 import CallbackView from './views/CallbackView.vue'
 import TenantsView from './views/TenantsView.vue'
 import ApiKeysView from './views/ApiKeysView.vue'
+import FinanceView from './views/FinanceView.vue'
+import ForbiddenView from './views/ForbiddenView.vue'
+import AuditLogView from './views/AuditLogView.vue'
+import KeyHistoryView from './views/KeyHistoryView.vue'
+import { guard, mayOpenAny } from './access'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -11,7 +16,14 @@ export const router = createRouter({
     { path: '/', name: 'home', component: HomeView, meta: { public: true } },
     { path: '/callback', name: 'callback', component: CallbackView, meta: { public: true } },
     { path: '/platform/tenants', name: 'tenants', component: TenantsView },
-    { path: '/tenants/:tenantId/api-keys', name: 'api-keys', component: ApiKeysView, props: true },
+    { path: '/tenants/:tenantId/api-keys', name: 'api-keys', component: ApiKeysView, props: true, beforeEnter: guard('keys') },
+    { path: '/forbidden', name: 'forbidden', component: ForbiddenView },
+    { path: '/finance', name: 'finance-pick', component: FinanceView, beforeEnter: mayOpenAny('finance') },
+    { path: '/tenants/:tenantId/finance', name: 'finance', component: FinanceView, props: true, beforeEnter: guard('finance') },
+    { path: '/audit', name: 'audit-pick', component: AuditLogView, beforeEnter: mayOpenAny('audit') },
+    { path: '/tenants/:tenantId/audit', name: 'audit', component: AuditLogView, props: true, beforeEnter: guard('audit') },
+    { path: '/tenants/:tenantId/api-keys/:apiKeyId/history', name: 'key-history', component: KeyHistoryView, props: true,
+      beforeEnter: guard('audit') },
   ],
 })
 

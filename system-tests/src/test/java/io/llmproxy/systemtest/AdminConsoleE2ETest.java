@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,6 +194,81 @@ class AdminConsoleE2ETest {
                         .contains(ADMIN_USER));
         for (String page : List.of("01-keycloak-sign-in", "02-home-signed-in", "03-tenants", "04-key-shown-once",
                 "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out", "09-tenant-admin-keys")) {
+            assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
+        }
+    }
+
+    /**
+     * The role-based scenarios ({@code e2e/roles.test.mjs}): in one tenant with usage (unpriced), a
+     * TenantAdmin who is also its Auditor, a FinanceReader and a Developer, each a Keycloak user with
+     * a password (tenant users are created in Keycloak first, so provisioning finds them ready).
+     */
+    @Test
+    void eachRoleSeesWhatItMayInChromium() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6).toLowerCase(Locale.ROOT);
+        String tenantName = "Roles E2E " + suffix.toUpperCase(Locale.ROOT);
+        String tenantId = JSON.readTree(post(commandPort, "/admin/v1/tenants", "{\"name\":\"" + tenantName + "\"}"))
+                .get("tenantId").asString();
+        String taUser = "ta-" + suffix + "@roles.test";
+        String devUser = "dev-" + suffix + "@roles.test";
+        String finUser = "finance-" + suffix;
+        String password = "Ro1es-" + UUID.randomUUID();
+        keycloak.createUser(REALM, taUser, password);
+        keycloak.createUser(REALM, devUser, password);
+        keycloak.createUser(REALM, finUser, password);
+        post(commandPort, "/admin/v1/tenants/" + tenantId + "/users", "{\"email\":\"" + taUser + "\",\"role\":\"TenantAdmin\"}");
+        String devUserId = JSON.readTree(post(commandPort, "/admin/v1/tenants/" + tenantId + "/users",
+                "{\"email\":\"" + devUser + "\",\"role\":\"Developer\"}")).get("userId").asString();
+        post(commandPort, "/admin/v1/tenants/" + tenantId + "/role-assignments", "{\"principal\":\"" + taUser + "\",\"role\":\"Auditor\"}");
+        post(commandPort, "/admin/v1/tenants/" + tenantId + "/role-assignments", "{\"principal\":\"" + finUser + "\",\"role\":\"FinanceReader\"}");
+        // usage of the tenant, today and yesterday, of models without a price: unknown cost, never $0
+        Instant now = Instant.now();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+            for (Object[] u : new Object[][]{{"gpt-4o", 1200L, now.minus(Duration.ofDays(1))}, {"gpt-4o", 800L, now},
+                    {"llama3", 300L, now}}) {
+                UsageRecorded e = new UsageRecorded(UUID.randomUUID().toString(), UsageRecorded.SCHEMA_VERSION, tenantId, "k-seed",
+                        "chat.completions", (String) u[0], "p-seed", (String) u[0], false, (long) u[1] / 2, (long) u[1] / 2,
+                        (long) u[1], 40, 200, UsageRecorded.Outcome.SUCCESS, (Instant) u[2], null, false, null, 0, null, null);
+                producer.send(new ProducerRecord<>(UsageRecorded.TOPIC, tenantId, JSON.writeValueAsString(e))).get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+                get("/finance/v1/usage?tenantId=" + tenantId).contains("\"unpricedRequests\":3")
+                        && get("/admin/v1/role-assignments?tenantId=" + tenantId).contains(finUser)
+                        && get("/admin/v1/role-assignments?tenantId=" + tenantId + "&role=Developer").contains(devUser)
+                        && get("/admin/v1/role-assignments?tenantId=" + tenantId + "&role=Auditor").contains(taUser));
+        Path screenshots = Path.of(System.getenv().getOrDefault("CONSOLE_SCREENSHOT_DIR", "target/console-screenshots"))
+                .toAbsolutePath();
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("CONSOLE_URL", "http://localhost:" + uiPort),
+                Map.entry("ROLES_TENANT_ID", tenantId), Map.entry("ROLES_TENANT_NAME", tenantName),
+                Map.entry("ROLE_TA_USER", taUser), Map.entry("ROLE_TA_PASSWORD", password),
+                Map.entry("ROLE_FIN_USER", finUser), Map.entry("ROLE_FIN_PASSWORD", password),
+                Map.entry("ROLE_DEV_USER", devUser), Map.entry("ROLE_DEV_PASSWORD", password),
+                Map.entry("KEY_PREFIX", ApiKeys.PREFIX),
+                Map.entry("SCREENSHOT_DIR", screenshots.toString()),
+                Map.entry("CHROMIUM", "/usr/bin/chromium"));
+        String out = run(List.of("node", "--test", "e2e/roles.test.mjs"), env, 300, "console-e2e-roles");
+        assertThat(out).contains("# pass 3").contains("# fail 0").contains("# skipped 0")
+                .contains("E2E rolesTenantAdminDone=true").contains("E2E rolesFinanceDone=true")
+                .contains("E2E rolesDeveloperDone=true");
+
+        // what the browser did, as the APIs tell it: the admin's key revoked, the developer's own key active
+        JsonNode keys = JSON.readTree(get("/admin/v1/tenants/" + tenantId + "/api-keys")).get("items");
+        assertThat(keys).hasSize(2);
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        keys.forEach(k -> byName.put(k.get("name").asString(), k));
+        assertThat(byName.get("ta-roles-key").get("status").asString()).isEqualTo("REVOKED");
+        assertThat(byName.get("dev-own-key").get("status").asString()).isEqualTo("ACTIVE");
+        assertThat(byName.get("dev-own-key").get("ownerUserId").asString()).isEqualTo(devUserId);
+        assertThat(byName.get("dev-own-key").get("displayPrefix").asString()).isEqualTo(value(out, "devKeyPrefix"));
+        String audit = get("/audit/v1/events?tenantId=" + tenantId + "&actor=user:" + taUser + "&limit=100");
+        assertThat(audit).contains("ApiKeyIssued").contains("ApiKeyRevoked");
+        for (String page : List.of("20-ta-key-shown-once", "21-ta-key-revoked", "22-ta-audit-log", "23-ta-audit-verified",
+                "24-ta-key-history", "30-finance-usage", "31-finance-keys-forbidden", "40-dev-own-keys", "41-dev-audit-forbidden")) {
             assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
         }
     }

@@ -1,0 +1,63 @@
+// Shared helpers of the console's browser tests (e2e/*.test.mjs): environment, Debian's Chromium
+// through playwright-core (never a downloaded browser), Keycloak sign-in, screenshots.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+
+/** @returns the environment variable `name`, else `fallback`; throws when neither is there */
+export const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback
+  if (value === undefined) throw new Error(`${name} is not set`)
+  return value
+}
+
+/** the console's URL, e.g. http://localhost:3000 */
+export const consoleUrl = () => env('CONSOLE_URL')
+
+/** where each page's PNG goes (SCREENSHOT_DIR, default target/screenshots), created */
+export function screenshotDir() {
+  const dir = env('SCREENSHOT_DIR', 'target/screenshots')
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/**
+ * Runs `work(page, shot)` in a fresh headless Chromium (CHROMIUM, default /usr/bin/chromium) with
+ * the browser language `locale`; `shot(name)` saves a full-page PNG `<name>.png`. Closes the browser.
+ */
+export async function withBrowser(locale, work) {
+  const browser = await chromium.launch({ executablePath: env('CHROMIUM', '/usr/bin/chromium'), headless: true })
+  try {
+    const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 }, acceptDownloads: true })
+    const page = await context.newPage()
+    page.on('console', (m) => { if (m.type() === 'error') console.log(`browser console: ${m.text()}`) })
+    const dir = screenshotDir()
+    const shot = (name) => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+    await work(page, shot)
+  } finally {
+    await browser.close()
+  }
+}
+
+/** Signs in from the console's home page at Keycloak (authorization code + PKCE) and waits to be back, signed in. */
+export async function signIn(page, username, password) {
+  const url = consoleUrl()
+  await page.goto(url)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await page.waitForURL(/\/realms\/.*\/protocol\/openid-connect\/auth/)
+  await page.locator('#username').fill(username)
+  await page.locator('#password').fill(password)
+  await page.locator('#kc-login').click()
+  await page.waitForURL(`${url}/`)
+  await page.getByTestId('signed-in-as').getByText(`Signed in as ${username}`).waitFor()
+}
+
+/** Issues a key named `name` on the open API keys page; @returns its secret (shown once), after closing the dialog */
+export async function issueKey(page, name) {
+  await page.getByLabel('New key name').fill(name)
+  await page.getByRole('button', { name: 'Issue key' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Your new API key' })
+  await dialog.waitFor()
+  const secret = await dialog.getByLabel('API key secret').inputValue()
+  return { dialog, secret }
+}
