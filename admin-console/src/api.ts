@@ -15,15 +15,50 @@ export class ApiError extends Error {
 
 type Side = 'command' | 'query'
 
+/** The answer header carrying the event store's position after a command (ADR 0020). */
+export const EVENT_POSITION = 'LLMProxy-Event-Position'
+/** The read header asking the query side to answer only once its read models have passed a position (ADR 0020). */
+export const MIN_POSITION = 'LLMProxy-Min-Position'
+
+// the highest LLMProxy-Event-Position this console's commands were answered with (decimal, up to 18 digits)
+let lastPosition: bigint | null = null
+
+/** @returns the position every following read waits for (null before the first command) */
+export function lastEventPosition(): string | null {
+  return lastPosition === null ? null : lastPosition.toString()
+}
+
+/** Forgets the last command's position (sign-out, tests). */
+export function resetEventPosition(): void {
+  lastPosition = null
+}
+
+function notePosition(response: Response): void {
+  const value = response.headers.get(EVENT_POSITION)
+  if (!value || !/^\d{1,18}$/.test(value)) return
+  const position = BigInt(value)
+  if (lastPosition === null || position > lastPosition) lastPosition = position
+}
+
+/**
+ * Calls one side of the admin API with the user's token. Read your own writes (ADR 0020): a command's
+ * answer carries `LLMProxy-Event-Position`; every query-side read after it sends that position as
+ * `LLMProxy-Min-Position`, so the query side answers only once its read models show the command
+ * (bounded wait there; past it, 503 `consistency_timeout`, shown like any refusal).
+ *
+ * @throws ApiError with the problem JSON's title, detail and code for a non-2xx answer
+ */
 async function call<T>(side: Side, method: string, path: string, body?: unknown): Promise<T> {
   const base = side === 'command' ? config().commandApiUrl : config().queryApiUrl
   const headers: Record<string, string> = { Authorization: `Bearer ${accessToken()}`, Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (side === 'query' && lastPosition !== null) headers[MIN_POSITION] = lastPosition.toString()
   const response = await fetch(base.replace(/\/$/, '') + path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   })
+  if (side === 'command' && response.ok) notePosition(response)
   const text = await response.text()
   const json = text ? JSON.parse(text) : undefined
   if (!response.ok) {
@@ -44,9 +79,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, att
   return value
 }
 
-// Read models lag commands by up to ~0.5 s (projections from the event store). Until the API
-// offers read-your-writes (issue #13, a consistency token), every list shown after a command is
-// re-read with a bounded retry (12 × 150 ms) until it shows the command's effect.
+// Reads after a command carry LLMProxy-Min-Position (see call), so the first read already shows the
+// command's effect; `readUntil` stays for the views that still pass a check, which then holds at once.
 export { until as readUntil }
 
 export interface Me {
@@ -74,6 +108,76 @@ export interface ApiKey {
   expiresAt: string | null
 }
 
+/** A page of a list endpoint (`ListPaging`): items plus the paging figures. */
+export interface Paged<T> {
+  items: T[]
+  page: { number: number; size: number; totalElements: number; totalPages: number }
+  sort?: string
+}
+
+/** A provider connection; its credentials are never returned. */
+export interface Provider {
+  providerId: string
+  name: string
+  type: string
+  baseUrl: string
+  createdAt: string
+}
+
+/** A route target: a provider model with a weight (`weighted`) or a priority (`priority`, lower first). */
+export interface RouteTarget {
+  providerId: string
+  model: string
+  weight?: number | null
+  priority?: number | null
+}
+
+/** The timeouts of a route, in ms (README "Routing"). */
+export interface RouteTimeouts {
+  connectMs?: number | null
+  ttfbMs?: number | null
+  idleMs?: number | null
+  totalMs?: number | null
+}
+
+/** The body of PUT .../routes/{model}. */
+export interface RouteDefinition {
+  targets: RouteTarget[]
+  strategy?: string
+  fallbacks?: string[]
+  retry?: { attempts?: number | null; backoffMs?: number | null } | null
+  timeouts?: RouteTimeouts | null
+}
+
+export interface Route {
+  routeId: string
+  model: string
+  tenantId: string | null
+  targets: RouteTarget[]
+  policy: { strategy?: string; fallbacks?: string[]; retry?: RouteDefinition['retry']; timeouts?: RouteTimeouts } | null
+  updatedAt: string
+}
+
+/** One price of the schedule: USD per million tokens, as decimal strings (never floats). */
+export interface Price {
+  providerId: string
+  model: string
+  inputPerMillionUsd: string
+  outputPerMillionUsd: string
+  cachedInputPerMillionUsd: string | null
+  effectiveFrom: string
+  setAt: string
+}
+
+export interface NewPrice {
+  providerId: string
+  model: string
+  inputPerMillionUsd: string
+  outputPerMillionUsd: string
+  cachedInputPerMillionUsd?: string
+  effectiveFrom?: string
+}
+
 export const api = {
   me: () => call<Me>('query', 'GET', '/admin/v1/me'),
   tenants: () => call<{ items: Tenant[] }>('query', 'GET', '/admin/v1/tenants?size=200&sort=createdAt,desc').then((r) => r.items),
@@ -89,6 +193,22 @@ export const api = {
     call<{ apiKeyId: string; key: string }>('command', 'POST', ownerUserId
       ? `/admin/v1/tenants/${enc(tenantId)}/users/${enc(ownerUserId)}/api-keys`
       : `/admin/v1/tenants/${enc(tenantId)}/api-keys`, { name }),
+  renameTenant: (tenantId: string, name: string) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}`, { name }),
+  providers: () => call<Paged<Provider>>('query', 'GET', '/admin/v1/providers?size=200&sort=name').then((r) => r.items),
+  /** registers a provider; `apiKey` is write-only: sent once, encrypted by command-side, never returned */
+  registerProvider: (p: { name: string; type: string; baseUrl: string; apiKey?: string }) =>
+    call<{ providerId: string }>('command', 'POST', '/admin/v1/providers', p),
+  /** the global routes (`tenantId` null) or one tenant's own */
+  routes: (tenantId?: string) => call<Paged<Route>>('query', 'GET', (tenantId
+    ? `/admin/v1/tenants/${enc(tenantId)}/routes` : '/admin/v1/routes') + '?size=200&sort=model').then((r) => r.items),
+  /** defines (creates or replaces) a route; model names may hold `/`, sent as path segments */
+  putRoute: (model: string, definition: RouteDefinition, tenantId?: string) =>
+    call<void>('command', 'PUT', (tenantId ? `/admin/v1/tenants/${enc(tenantId)}/routes/` : '/admin/v1/routes/')
+      + model.split('/').map(enc).join('/'), definition),
+  prices: () => call<{ items: Price[] }>('query', 'GET', '/admin/v1/prices').then((r) => r.items),
+  /** adds a price from `effectiveFrom` (ISO instant, default now; must follow the model's latest) */
+  setPrice: (p: NewPrice) => call<{ priceListId: string }>('command', 'POST', '/admin/v1/prices', p),
   revokeApiKey: (tenantId: string, apiKeyId: string) =>
     call<void>('command', 'DELETE', `/admin/v1/tenants/${enc(tenantId)}/api-keys/${enc(apiKeyId)}`),
 }
