@@ -1,4 +1,5 @@
 import { createI18n } from 'vue-i18n'
+import { platformMessages } from './locales/platform'
 
 /** The console's languages: English and French, chosen from the browser's, switchable (kept in localStorage). */
 export const LOCALES = ['en', 'fr'] as const
@@ -51,7 +52,10 @@ export function initialLocale(): Locale {
   return 'en'
 }
 
-export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: { en, fr } })
+export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: {
+  en: { ...en, ...platformMessages.en, nav: { ...en.nav, ...platformMessages.en.nav } },
+  fr: { ...fr, ...platformMessages.fr, nav: { ...fr.nav, ...platformMessages.fr.nav } },
+} })
 
 /** Switches the language, remembers it, and sets `<html lang>`. */
 export function setLocale(locale: Locale): void {

@@ -4,6 +4,9 @@ import HomeView from './views/HomeView.vue'
 import CallbackView from './views/CallbackView.vue'
 import TenantsView from './views/TenantsView.vue'
 import ApiKeysView from './views/ApiKeysView.vue'
+import ProvidersView from './views/ProvidersView.vue'
+import RoutesView from './views/RoutesView.vue'
+import PricesView from './views/PricesView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -11,6 +14,10 @@ export const router = createRouter({
     { path: '/', name: 'home', component: HomeView, meta: { public: true } },
     { path: '/callback', name: 'callback', component: CallbackView, meta: { public: true } },
     { path: '/platform/tenants', name: 'tenants', component: TenantsView },
+    { path: '/platform/providers', name: 'providers', component: ProvidersView },
+    { path: '/platform/routes', name: 'routes', component: RoutesView },
+    { path: '/platform/prices', name: 'prices', component: PricesView },
+    { path: '/tenants/:tenantId/routes', name: 'tenant-routes', component: RoutesView, props: true },
     { path: '/tenants/:tenantId/api-keys', name: 'api-keys', component: ApiKeysView, props: true },
   ],
 })
