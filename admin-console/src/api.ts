@@ -178,6 +178,46 @@ export interface NewPrice {
   effectiveFrom?: string
 }
 
+/** A user of a tenant (`role` TenantAdmin, Developer, FinanceReader, Auditor…); `removedAt` set once removed. */
+export interface TenantUser {
+  userId: string
+  email: string
+  role: string
+  createdAt: string
+  removedAt: string | null
+  identity: { state: string; attempts?: number; lastError?: string | null }
+}
+
+/** Quota limits (null or absent = no limit at this level): counts, tokens, and USD as a decimal string. */
+export interface QuotaLimits {
+  requestsPerMinute?: number | null
+  requestsPerDay?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  tokensPerMonth?: number | null
+  maxConcurrentRequests?: number | null
+  monthlySpendLimitUsd?: string | null
+  whenQuotaStoreDown?: string | null
+}
+
+export interface QuotaPolicy {
+  scope: 'TENANT' | 'USER' | 'API_KEY'
+  subjectId: string
+  limits: QuotaLimits
+  updatedAt: string
+}
+
+/** One group of GET /finance/v1/usage: tokens are counts, `costMicros` USD micros of the priced calls. */
+export interface UsageItem {
+  tenantId?: string | null
+  userId?: string | null
+  apiKeyId?: string | null
+  requests: number
+  totalTokens: number
+  costMicros: number
+  unpricedRequests: number
+}
+
 export const api = {
   me: () => call<Me>('query', 'GET', '/admin/v1/me'),
   tenants: () => call<{ items: Tenant[] }>('query', 'GET', '/admin/v1/tenants?size=200&sort=createdAt,desc').then((r) => r.items),
@@ -209,6 +249,30 @@ export const api = {
   prices: () => call<{ items: Price[] }>('query', 'GET', '/admin/v1/prices').then((r) => r.items),
   /** adds a price from `effectiveFrom` (ISO instant, default now; must follow the model's latest) */
   setPrice: (p: NewPrice) => call<{ priceListId: string }>('command', 'POST', '/admin/v1/prices', p),
+  users: (tenantId: string) =>
+    call<{ items: TenantUser[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/users`).then((r) => r.items),
+  addUser: (tenantId: string, email: string, role: string) =>
+    call<{ userId: string }>('command', 'POST', `/admin/v1/tenants/${enc(tenantId)}/users`, { email, role }),
+  setUserRole: (tenantId: string, userId: string, role: string) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}/users/${enc(userId)}/role`, { role }),
+  removeUser: (tenantId: string, userId: string) =>
+    call<void>('command', 'DELETE', `/admin/v1/tenants/${enc(tenantId)}/users/${enc(userId)}`),
+  quotaPolicies: (tenantId: string) =>
+    call<{ items: QuotaPolicy[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/quota-policies`).then((r) => r.items),
+  /** sets the limits at one level: the tenant, one user (`userId`) or one key (`apiKeyId`) */
+  putQuota: (tenantId: string, level: { userId?: string; apiKeyId?: string }, limits: QuotaLimits) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}`
+      + (level.userId ? `/users/${enc(level.userId)}` : level.apiKeyId ? `/api-keys/${enc(level.apiKeyId)}` : '') + '/quota', limits),
+  /** this UTC month's usage of a tenant grouped by `user` or `apiKey` (or the tenant's total with `tenant`) */
+  monthUsage: (tenantId: string, groupBy: 'tenant' | 'user' | 'apiKey', now = new Date()) =>
+    call<{ items: UsageItem[] }>('query', 'GET', `/finance/v1/usage?tenantId=${enc(tenantId)}&groupBy=${groupBy}&from=`
+      + enc(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString())).then((r) => r.items),
+  setAuditContent: (tenantId: string, storePromptContent: boolean) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}/audit-content`, { storePromptContent }),
+  /** a new secret for the same key; the old one keeps working `graceSeconds` (default 3600, max 604800) */
+  rotateApiKey: (tenantId: string, apiKeyId: string, graceSeconds?: number) =>
+    call<{ apiKeyId: string; key: string; previousKeyValidUntil: string }>('command', 'POST',
+      `/admin/v1/tenants/${enc(tenantId)}/api-keys/${enc(apiKeyId)}/rotate`, graceSeconds === undefined ? {} : { graceSeconds }),
   revokeApiKey: (tenantId: string, apiKeyId: string) =>
     call<void>('command', 'DELETE', `/admin/v1/tenants/${enc(tenantId)}/api-keys/${enc(apiKeyId)}`),
 }

@@ -1,5 +1,6 @@
 import { createI18n } from 'vue-i18n'
 import { platformMessages } from './locales/platform'
+import { tenantMessages } from './locales/tenant'
 
 /** The console's languages: English and French, chosen from the browser's, switchable (kept in localStorage). */
 export const LOCALES = ['en', 'fr'] as const
@@ -53,8 +54,8 @@ export function initialLocale(): Locale {
 }
 
 export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: {
-  en: { ...en, ...platformMessages.en, nav: { ...en.nav, ...platformMessages.en.nav } },
-  fr: { ...fr, ...platformMessages.fr, nav: { ...fr.nav, ...platformMessages.fr.nav } },
+  en: { ...en, ...platformMessages.en, ...tenantMessages.en, nav: { ...en.nav, ...platformMessages.en.nav, ...tenantMessages.en.nav } },
+  fr: { ...fr, ...platformMessages.fr, ...tenantMessages.fr, nav: { ...fr.nav, ...platformMessages.fr.nav, ...tenantMessages.fr.nav } },
 } })
 
 /** Switches the language, remembers it, and sets `<html lang>`. */

@@ -7,6 +7,8 @@ import ApiKeysView from './views/ApiKeysView.vue'
 import ProvidersView from './views/ProvidersView.vue'
 import RoutesView from './views/RoutesView.vue'
 import PricesView from './views/PricesView.vue'
+import UsersView from './views/UsersView.vue'
+import QuotasView from './views/QuotasView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -17,6 +19,8 @@ export const router = createRouter({
     { path: '/platform/providers', name: 'providers', component: ProvidersView },
     { path: '/platform/routes', name: 'routes', component: RoutesView },
     { path: '/platform/prices', name: 'prices', component: PricesView },
+    { path: '/tenants/:tenantId/users', name: 'users', component: UsersView, props: true },
+    { path: '/tenants/:tenantId/quotas', name: 'quotas', component: QuotasView, props: true },
     { path: '/tenants/:tenantId/routes', name: 'tenant-routes', component: RoutesView, props: true },
     { path: '/tenants/:tenantId/api-keys', name: 'api-keys', component: ApiKeysView, props: true },
   ],
