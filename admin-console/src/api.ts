@@ -106,6 +106,16 @@ export interface ApiKey {
   revokedAt: string | null
   ownerUserId: string | null
   expiresAt: string | null
+  allowedModels?: string[] | null
+  rotatedAt?: string | null
+  previousKeyValidUntil?: string | null
+}
+
+/** Options of a new key: its owner (admins), the models it may call (none = all) and when it expires (ISO instant). */
+export interface KeyOptions {
+  ownerUserId?: string
+  allowedModels?: string[]
+  expiresAt?: string
 }
 
 /** A page of a list endpoint (`ListPaging`): items plus the paging figures. */
@@ -229,10 +239,10 @@ export const api = {
     call<{ items: ApiKey[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/api-keys`
       + (ownerUserId ? `?ownerUserId=${enc(ownerUserId)}` : '')).then((r) => r.items),
   /** issues a key (for `ownerUserId` through the user's own endpoint, which a Developer may call) */
-  issueApiKey: (tenantId: string, name: string, ownerUserId?: string) =>
+  issueApiKey: (tenantId: string, name: string, ownerUserId?: string, options: KeyOptions = {}) =>
     call<{ apiKeyId: string; key: string }>('command', 'POST', ownerUserId
       ? `/admin/v1/tenants/${enc(tenantId)}/users/${enc(ownerUserId)}/api-keys`
-      : `/admin/v1/tenants/${enc(tenantId)}/api-keys`, { name }),
+      : `/admin/v1/tenants/${enc(tenantId)}/api-keys`, { name, ...options }),
   renameTenant: (tenantId: string, name: string) =>
     call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}`, { name }),
   providers: () => call<Paged<Provider>>('query', 'GET', '/admin/v1/providers?size=200&sort=name').then((r) => r.items),

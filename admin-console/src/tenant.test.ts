@@ -63,7 +63,7 @@ describe('who administers a tenant', () => {
 describe('tenant API calls', () => {
   afterEach(() => { vi.unstubAllGlobals(); resetEventPosition() })
 
-  it('addresses quotas at each level, this month\'s usage, content capture and rotation', async () => {
+  it('addresses quotas at each level, this month\'s usage, content capture, rotation and a key\'s options', async () => {
     const calls: [string, string, unknown][] = []
     vi.stubGlobal('fetch', vi.fn(async (url: string | URL, init?: RequestInit) => {
       calls.push([init?.method ?? 'GET', String(url), init?.body ? JSON.parse(String(init.body)) : undefined])
@@ -77,6 +77,7 @@ describe('tenant API calls', () => {
     await api.monthUsage('t1', 'user', new Date('2026-12-05T14:00:00Z'))
     await api.setAuditContent('t1', true)
     await api.rotateApiKey('t1', 'k1', 7200)
+    await api.issueApiKey('t1', 'ci', undefined, { ownerUserId: 'u1', allowedModels: ['gpt-4o-mini'], expiresAt: '2027-01-01T00:00:00.000Z' })
     expect(calls.slice(1)).toEqual([
       ['PUT', 'http://cmd:5001/admin/v1/tenants/t1/quota', { tokensPerDay: 10 }],
       ['PUT', 'http://cmd:5001/admin/v1/tenants/t1/users/u%201/quota', {}],
@@ -84,6 +85,8 @@ describe('tenant API calls', () => {
       ['GET', 'http://query:5002/finance/v1/usage?tenantId=t1&groupBy=user&from=2026-12-01T00%3A00%3A00.000Z', undefined],
       ['PUT', 'http://cmd:5001/admin/v1/tenants/t1/audit-content', { storePromptContent: true }],
       ['POST', 'http://cmd:5001/admin/v1/tenants/t1/api-keys/k1/rotate', { graceSeconds: 7200 }],
+      ['POST', 'http://cmd:5001/admin/v1/tenants/t1/api-keys', { name: 'ci', ownerUserId: 'u1', allowedModels: ['gpt-4o-mini'],
+        expiresAt: '2027-01-01T00:00:00.000Z' }],
     ])
   })
 })

@@ -16,6 +16,8 @@ const en = {
     on: 'Turn capture on', off: 'Turn capture off', turnedOn: 'Content capture is on', turnedOff: 'Content capture is off' },
   rotate: { rotate: 'Rotate', grace: 'Old secret valid for (hours)', rotated: 'Rotated: the old secret works until {until}',
     title: 'Rotate key {name}' },
+  keyOptions: { owner: 'Owner', noOwner: 'No owner (tenant key)', allowedModels: 'Allowed models', allModels: 'all',
+    allowedHelp: 'Comma-separated; empty allows every model', expiresAt: 'Expires', previousValidUntil: 'Old secret valid until' },
 }
 
 const fr: typeof en = {
@@ -37,6 +39,9 @@ const fr: typeof en = {
     turnedOff: 'La capture du contenu est désactivée' },
   rotate: { rotate: 'Renouveler', grace: 'Ancien secret valable (heures)', rotated: 'Renouvelée : l’ancien secret fonctionne jusqu’au {until}',
     title: 'Renouveler la clé {name}' },
+  keyOptions: { owner: 'Propriétaire', noOwner: 'Aucun (clé du locataire)', allowedModels: 'Modèles autorisés', allModels: 'tous',
+    allowedHelp: 'Séparés par des virgules ; vide autorise tous les modèles', expiresAt: 'Expire le',
+    previousValidUntil: 'Ancien secret valable jusqu’au' },
 }
 
 export const tenantMessages = { en, fr }

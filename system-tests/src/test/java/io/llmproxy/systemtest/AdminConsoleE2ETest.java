@@ -202,7 +202,7 @@ class AdminConsoleE2ETest {
         assertThat(JSON.readTree(get("/admin/v1/tenants/" + platformTenant + "/quota-policies")).get("items").get(0)
                 .get("limits").get("tokensPerDay").asLong()).isEqualTo(100_000L);
         for (String page : List.of("p01-providers", "p02-prices", "p03-routes", "p04-tenants-renamed", "p05-users",
-                "p06-quotas", "p07-tenant-routes")) {
+                "p06-quotas", "p07-tenant-routes", "p08-api-keys-rotated")) {
             assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
         }
     }
