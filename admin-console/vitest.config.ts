@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 
-// unit and component tests (src/**/*.test.ts; .vue components compiled by the Vue plugin); the browser tests are e2e/*.test.mjs
+// unit and component tests (src/**/*.test.ts, components mounted in happy-dom); the browser tests are e2e/*.test.mjs
 export default defineConfig({
-  plugins: [vue()],
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- vitest 3 bundles its own vite types
+  plugins: [vue() as any],
   test: { environment: 'happy-dom', include: ['src/**/*.test.ts'] },
 })

@@ -1,3 +1,4 @@
+import type { Me } from './api'
 import { computed } from 'vue'
 import { me } from './session'
 
@@ -51,4 +52,13 @@ export function mayOpenAny(area: 'finance' | 'audit') {
   return (to: { fullPath: string }) =>
     me.value?.platformAdmin || (area === 'finance' ? financeTenants : auditTenants).value.length > 0
       ? true : { name: 'forbidden', query: { page: to.fullPath } }
+}
+
+/**
+ * @returns whether the person may administer the tenant (its users, quotas, routes, content capture):
+ *          a PlatformAdmin, or a TenantAdmin of that tenant (GET /admin/v1/me). The API decides anyway.
+ */
+export function canAdminTenant(me: Me | null, tenantId: string): boolean {
+  if (!me) return false
+  return me.platformAdmin || me.roles.some((r) => r.role === 'TenantAdmin' && r.tenantId === tenantId)
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { User } from 'oidc-client-ts'
-import { api, ApiError, readUntil } from './api'
+import { api, ApiError, lastEventPosition, readUntil, resetEventPosition } from './api'
 import { user } from './auth'
 import { loadConfig } from './config'
 
@@ -40,5 +40,62 @@ describe('api', () => {
     expect(await readUntil(async () => ++reads, (n) => n === 3, 12, 1)).toBe(3)
     reads = 0
     expect(await readUntil(async () => ++reads, () => false, 4, 1)).toBe(4)
+  })
+})
+
+describe('read your own writes (ADR 0020)', () => {
+  afterEach(() => { vi.unstubAllGlobals(); resetEventPosition() })
+
+  it('sends the last command\'s LLMProxy-Event-Position as LLMProxy-Min-Position on the reads that follow, never on commands', async () => {
+    const calls: [string, Headers][] = []
+    const positions = ['41', '7']
+    vi.stubGlobal('fetch', vi.fn(async (url: string | URL, init?: RequestInit) => {
+      calls.push([String(url), new Headers(init?.headers)])
+      if (String(url).endsWith('config.json')) return answer(200, CONFIG)
+      if (init?.method === 'GET') return answer(200, { items: [] })
+      return new Response(JSON.stringify({ tenantId: 't-1' }), { status: 201,
+        headers: { 'Content-Type': 'application/json', 'LLMProxy-Event-Position': positions.shift()! } })
+    }))
+    await loadConfig()
+    user.value = { access_token: 'at-1' } as User
+    await api.tenants()
+    expect(calls[calls.length - 1][1].has('LLMProxy-Min-Position')).toBe(false)
+    await api.createTenant('Acme')
+    expect(lastEventPosition()).toBe('41')
+    expect(calls[calls.length - 1][1].has('LLMProxy-Min-Position')).toBe(false)
+    await api.tenants()
+    expect(calls[calls.length - 1][0]).toBe('http://query:5002/admin/v1/tenants?size=200&sort=createdAt,desc')
+    expect(calls[calls.length - 1][1].get('LLMProxy-Min-Position')).toBe('41')
+    // an older position (another command side answering late) never lowers the wait
+    await api.createTenant('Beta')
+    await api.providers()
+    expect(calls[calls.length - 1][1].get('LLMProxy-Min-Position')).toBe('41')
+  })
+
+  it('ignores a malformed position and keeps reading without waiting', async () => {
+    vi.stubGlobal('fetch', vi.fn(async (url: string | URL) => String(url).endsWith('config.json')
+      ? answer(200, CONFIG)
+      : new Response(null, { status: 204, headers: { 'LLMProxy-Event-Position': '12abc' } })))
+    await loadConfig()
+    user.value = { access_token: 'at-1' } as User
+    await api.suspendTenant('t-1')
+    expect(lastEventPosition()).toBeNull()
+  })
+
+  it('sends a route model with slashes as path segments and the definition as the body', async () => {
+    const calls: [string, RequestInit | undefined][] = []
+    vi.stubGlobal('fetch', vi.fn(async (url: string | URL, init?: RequestInit) => {
+      calls.push([String(url), init])
+      return String(url).endsWith('config.json') ? answer(200, CONFIG) : new Response(null, { status: 204 })
+    }))
+    await loadConfig()
+    user.value = { access_token: 'at-1' } as User
+    await api.putRoute('meta/llama 3', { targets: [{ providerId: 'p1', model: 'llama3', weight: 3 }], strategy: 'weighted',
+      fallbacks: ['gpt-4o'], timeouts: { ttfbMs: 5000 } })
+    const [url, init] = calls[calls.length - 1]
+    expect(url).toBe('http://cmd:5001/admin/v1/routes/meta/llama%203')
+    expect(init?.method).toBe('PUT')
+    expect(JSON.parse(String(init?.body))).toEqual({ targets: [{ providerId: 'p1', model: 'llama3', weight: 3 }],
+      strategy: 'weighted', fallbacks: ['gpt-4o'], timeouts: { ttfbMs: 5000 } })
   })
 })

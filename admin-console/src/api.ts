@@ -15,15 +15,50 @@ export class ApiError extends Error {
 
 type Side = 'command' | 'query'
 
+/** The answer header carrying the event store's position after a command (ADR 0020). */
+export const EVENT_POSITION = 'LLMProxy-Event-Position'
+/** The read header asking the query side to answer only once its read models have passed a position (ADR 0020). */
+export const MIN_POSITION = 'LLMProxy-Min-Position'
+
+// the highest LLMProxy-Event-Position this console's commands were answered with (decimal, up to 18 digits)
+let lastPosition: bigint | null = null
+
+/** @returns the position every following read waits for (null before the first command) */
+export function lastEventPosition(): string | null {
+  return lastPosition === null ? null : lastPosition.toString()
+}
+
+/** Forgets the last command's position (sign-out, tests). */
+export function resetEventPosition(): void {
+  lastPosition = null
+}
+
+function notePosition(response: Response): void {
+  const value = response.headers.get(EVENT_POSITION)
+  if (!value || !/^\d{1,18}$/.test(value)) return
+  const position = BigInt(value)
+  if (lastPosition === null || position > lastPosition) lastPosition = position
+}
+
+/**
+ * Calls one side of the admin API with the user's token. Read your own writes (ADR 0020): a command's
+ * answer carries `LLMProxy-Event-Position`; every query-side read after it sends that position as
+ * `LLMProxy-Min-Position`, so the query side answers only once its read models show the command
+ * (bounded wait there; past it, 503 `consistency_timeout`, shown like any refusal).
+ *
+ * @throws ApiError with the problem JSON's title, detail and code for a non-2xx answer
+ */
 async function call<T>(side: Side, method: string, path: string, body?: unknown): Promise<T> {
   const base = side === 'command' ? config().commandApiUrl : config().queryApiUrl
   const headers: Record<string, string> = { Authorization: `Bearer ${accessToken()}`, Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (side === 'query' && lastPosition !== null) headers[MIN_POSITION] = lastPosition.toString()
   const response = await fetch(base.replace(/\/$/, '') + path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   })
+  if (side === 'command' && response.ok) notePosition(response)
   const text = await response.text()
   const json = text ? JSON.parse(text) : undefined
   if (!response.ok) {
@@ -44,9 +79,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, att
   return value
 }
 
-// Read models lag commands by up to ~0.5 s (projections from the event store). Until the API
-// offers read-your-writes (issue #13, a consistency token), every list shown after a command is
-// re-read with a bounded retry (12 × 150 ms) until it shows the command's effect.
+// Reads after a command carry LLMProxy-Min-Position (see call), so the first read already shows the
+// command's effect; `readUntil` stays for the views that still pass a check, which then holds at once.
 export { until as readUntil }
 
 export interface Me {
@@ -72,6 +106,126 @@ export interface ApiKey {
   revokedAt: string | null
   ownerUserId: string | null
   expiresAt: string | null
+  allowedModels?: string[] | null
+  rotatedAt?: string | null
+  previousKeyValidUntil?: string | null
+}
+
+/** Options of a new key: its owner (admins), the models it may call (none = all) and when it expires (ISO instant). */
+export interface KeyOptions {
+  ownerUserId?: string
+  allowedModels?: string[]
+  expiresAt?: string
+}
+
+/** A page of a list endpoint (`ListPaging`): items plus the paging figures. */
+export interface Paged<T> {
+  items: T[]
+  page: { number: number; size: number; totalElements: number; totalPages: number }
+  sort?: string
+}
+
+/** A provider connection; its credentials are never returned. */
+export interface Provider {
+  providerId: string
+  name: string
+  type: string
+  baseUrl: string
+  createdAt: string
+}
+
+/** A route target: a provider model with a weight (`weighted`) or a priority (`priority`, lower first). */
+export interface RouteTarget {
+  providerId: string
+  model: string
+  weight?: number | null
+  priority?: number | null
+}
+
+/** The timeouts of a route, in ms (README "Routing"). */
+export interface RouteTimeouts {
+  connectMs?: number | null
+  ttfbMs?: number | null
+  idleMs?: number | null
+  totalMs?: number | null
+}
+
+/** The body of PUT .../routes/{model}. */
+export interface RouteDefinition {
+  targets: RouteTarget[]
+  strategy?: string
+  fallbacks?: string[]
+  retry?: { attempts?: number | null; backoffMs?: number | null } | null
+  timeouts?: RouteTimeouts | null
+}
+
+export interface Route {
+  routeId: string
+  model: string
+  tenantId: string | null
+  targets: RouteTarget[]
+  policy: { strategy?: string; fallbacks?: string[]; retry?: RouteDefinition['retry']; timeouts?: RouteTimeouts } | null
+  updatedAt: string
+}
+
+/** One price of the schedule: USD per million tokens, as decimal strings (never floats). */
+export interface Price {
+  providerId: string
+  model: string
+  inputPerMillionUsd: string
+  outputPerMillionUsd: string
+  cachedInputPerMillionUsd: string | null
+  effectiveFrom: string
+  setAt: string
+}
+
+export interface NewPrice {
+  providerId: string
+  model: string
+  inputPerMillionUsd: string
+  outputPerMillionUsd: string
+  cachedInputPerMillionUsd?: string
+  effectiveFrom?: string
+}
+
+/** A user of a tenant (`role` TenantAdmin, Developer, FinanceReader, Auditor…); `removedAt` set once removed. */
+export interface TenantUser {
+  userId: string
+  email: string
+  role: string
+  createdAt: string
+  removedAt: string | null
+  identity: { state: string; attempts?: number; lastError?: string | null }
+}
+
+/** Quota limits (null or absent = no limit at this level): counts, tokens, and USD as a decimal string. */
+export interface QuotaLimits {
+  requestsPerMinute?: number | null
+  requestsPerDay?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  tokensPerMonth?: number | null
+  maxConcurrentRequests?: number | null
+  monthlySpendLimitUsd?: string | null
+  whenQuotaStoreDown?: string | null
+}
+
+export interface QuotaPolicy {
+  scope: 'TENANT' | 'USER' | 'API_KEY'
+  subjectId: string
+  limits: QuotaLimits
+  updatedAt: string
+}
+
+/** One group of GET /finance/v1/usage: tokens are counts, `costMicros` USD micros of the priced calls. */
+export interface UsageItem {
+  tenantId?: string | null
+  userId?: string | null
+  apiKeyId?: string | null
+  requests: number
+  totalTokens: number
+  costMicros: number
+  unpricedRequests: number
 }
 
 export const api = {
@@ -85,10 +239,50 @@ export const api = {
     call<{ items: ApiKey[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/api-keys`
       + (ownerUserId ? `?ownerUserId=${enc(ownerUserId)}` : '')).then((r) => r.items),
   /** issues a key (for `ownerUserId` through the user's own endpoint, which a Developer may call) */
-  issueApiKey: (tenantId: string, name: string, ownerUserId?: string) =>
+  issueApiKey: (tenantId: string, name: string, ownerUserId?: string, options: KeyOptions = {}) =>
     call<{ apiKeyId: string; key: string }>('command', 'POST', ownerUserId
       ? `/admin/v1/tenants/${enc(tenantId)}/users/${enc(ownerUserId)}/api-keys`
-      : `/admin/v1/tenants/${enc(tenantId)}/api-keys`, { name }),
+      : `/admin/v1/tenants/${enc(tenantId)}/api-keys`, { name, ...options }),
+  renameTenant: (tenantId: string, name: string) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}`, { name }),
+  providers: () => call<Paged<Provider>>('query', 'GET', '/admin/v1/providers?size=200&sort=name').then((r) => r.items),
+  /** registers a provider; `apiKey` is write-only: sent once, encrypted by command-side, never returned */
+  registerProvider: (p: { name: string; type: string; baseUrl: string; apiKey?: string }) =>
+    call<{ providerId: string }>('command', 'POST', '/admin/v1/providers', p),
+  /** the global routes (`tenantId` null) or one tenant's own */
+  routes: (tenantId?: string) => call<Paged<Route>>('query', 'GET', (tenantId
+    ? `/admin/v1/tenants/${enc(tenantId)}/routes` : '/admin/v1/routes') + '?size=200&sort=model').then((r) => r.items),
+  /** defines (creates or replaces) a route; model names may hold `/`, sent as path segments */
+  putRoute: (model: string, definition: RouteDefinition, tenantId?: string) =>
+    call<void>('command', 'PUT', (tenantId ? `/admin/v1/tenants/${enc(tenantId)}/routes/` : '/admin/v1/routes/')
+      + model.split('/').map(enc).join('/'), definition),
+  prices: () => call<{ items: Price[] }>('query', 'GET', '/admin/v1/prices').then((r) => r.items),
+  /** adds a price from `effectiveFrom` (ISO instant, default now; must follow the model's latest) */
+  setPrice: (p: NewPrice) => call<{ priceListId: string }>('command', 'POST', '/admin/v1/prices', p),
+  users: (tenantId: string) =>
+    call<{ items: TenantUser[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/users`).then((r) => r.items),
+  addUser: (tenantId: string, email: string, role: string) =>
+    call<{ userId: string }>('command', 'POST', `/admin/v1/tenants/${enc(tenantId)}/users`, { email, role }),
+  setUserRole: (tenantId: string, userId: string, role: string) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}/users/${enc(userId)}/role`, { role }),
+  removeUser: (tenantId: string, userId: string) =>
+    call<void>('command', 'DELETE', `/admin/v1/tenants/${enc(tenantId)}/users/${enc(userId)}`),
+  quotaPolicies: (tenantId: string) =>
+    call<{ items: QuotaPolicy[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/quota-policies`).then((r) => r.items),
+  /** sets the limits at one level: the tenant, one user (`userId`) or one key (`apiKeyId`) */
+  putQuota: (tenantId: string, level: { userId?: string; apiKeyId?: string }, limits: QuotaLimits) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}`
+      + (level.userId ? `/users/${enc(level.userId)}` : level.apiKeyId ? `/api-keys/${enc(level.apiKeyId)}` : '') + '/quota', limits),
+  /** this UTC month's usage of a tenant grouped by `user` or `apiKey` (or the tenant's total with `tenant`) */
+  monthUsage: (tenantId: string, groupBy: 'tenant' | 'user' | 'apiKey', now = new Date()) =>
+    call<{ items: UsageItem[] }>('query', 'GET', `/finance/v1/usage?tenantId=${enc(tenantId)}&groupBy=${groupBy}&from=`
+      + enc(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString())).then((r) => r.items),
+  setAuditContent: (tenantId: string, storePromptContent: boolean) =>
+    call<void>('command', 'PUT', `/admin/v1/tenants/${enc(tenantId)}/audit-content`, { storePromptContent }),
+  /** a new secret for the same key; the old one keeps working `graceSeconds` (default 3600, max 604800) */
+  rotateApiKey: (tenantId: string, apiKeyId: string, graceSeconds?: number) =>
+    call<{ apiKeyId: string; key: string; previousKeyValidUntil: string }>('command', 'POST',
+      `/admin/v1/tenants/${enc(tenantId)}/api-keys/${enc(apiKeyId)}/rotate`, graceSeconds === undefined ? {} : { graceSeconds }),
   revokeApiKey: (tenantId: string, apiKeyId: string) =>
     call<void>('command', 'DELETE', `/admin/v1/tenants/${enc(tenantId)}/api-keys/${enc(apiKeyId)}`),
 }

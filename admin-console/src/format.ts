@@ -36,3 +36,13 @@ export function formatCount(n: number | null | undefined, locale: string): strin
   if (n === null || n === undefined) return '—'
   return new Intl.NumberFormat(intlLocale(locale)).format(n)
 }
+
+/**
+ * @param usd a decimal string of USD (e.g. a price per million tokens, "2.50"); null = none
+ * @returns e.g. "$2.50" (en) or "2,50 $US" (fr), up to 6 decimals; null → "—"
+ */
+export function formatUsdPerMillion(usd: string | null | undefined, locale: string): string {
+  if (usd === null || usd === undefined || usd === '') return '—'
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
+    maximumFractionDigits: 6 }).format(Number(usd))
+}

@@ -1,6 +1,8 @@
 import { createI18n } from 'vue-i18n'
 import { financeMessages } from './locales/finance'
 import { complianceMessages } from './locales/compliance'
+import { platformMessages } from './locales/platform'
+import { tenantMessages } from './locales/tenant'
 
 /** The console's languages: English and French, chosen from the browser's, switchable (kept in localStorage). */
 export const LOCALES = ['en', 'fr'] as const
@@ -54,8 +56,10 @@ export function initialLocale(): Locale {
 }
 
 export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: {
-  en: { ...en, ...financeMessages.en, ...complianceMessages.en },
-  fr: { ...fr, ...financeMessages.fr, ...complianceMessages.fr },
+  en: { ...en, ...financeMessages.en, ...complianceMessages.en, ...platformMessages.en, ...tenantMessages.en,
+    nav: { ...en.nav, ...platformMessages.en.nav, ...tenantMessages.en.nav } },
+  fr: { ...fr, ...financeMessages.fr, ...complianceMessages.fr, ...platformMessages.fr, ...tenantMessages.fr,
+    nav: { ...fr.nav, ...platformMessages.fr.nav, ...tenantMessages.fr.nav } },
 } })
 
 /** Switches the language, remembers it, and sets `<html lang>`. */

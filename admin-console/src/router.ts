@@ -9,6 +9,11 @@ import ForbiddenView from './views/ForbiddenView.vue'
 import AuditLogView from './views/AuditLogView.vue'
 import KeyHistoryView from './views/KeyHistoryView.vue'
 import { guard, mayOpenAny } from './access'
+import ProvidersView from './views/ProvidersView.vue'
+import RoutesView from './views/RoutesView.vue'
+import PricesView from './views/PricesView.vue'
+import UsersView from './views/UsersView.vue'
+import QuotasView from './views/QuotasView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -24,6 +29,12 @@ export const router = createRouter({
     { path: '/tenants/:tenantId/audit', name: 'audit', component: AuditLogView, props: true, beforeEnter: guard('audit') },
     { path: '/tenants/:tenantId/api-keys/:apiKeyId/history', name: 'key-history', component: KeyHistoryView, props: true,
       beforeEnter: guard('audit') },
+    { path: '/platform/providers', name: 'providers', component: ProvidersView },
+    { path: '/platform/routes', name: 'routes', component: RoutesView },
+    { path: '/platform/prices', name: 'prices', component: PricesView },
+    { path: '/tenants/:tenantId/users', name: 'users', component: UsersView, props: true },
+    { path: '/tenants/:tenantId/quotas', name: 'quotas', component: QuotasView, props: true },
+    { path: '/tenants/:tenantId/routes', name: 'tenant-routes', component: RoutesView, props: true },
   ],
 })
 

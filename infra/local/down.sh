@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# Stops what infra/local/up.sh started (Prometheus when started with --prometheus, proxy-edge, query-side, command-side, upstream
+# Stops what infra/local/up.sh started (the admin console's static server, Prometheus when started with --prometheus, proxy-edge, query-side, command-side, upstream
 # simulator, Keycloak, then Kafka): TERM, up to 20 s grace, then KILL; removes the pid files.
 # Safe to run twice.  PostgreSQL and Redis are left alone.
 #
@@ -31,7 +31,7 @@ done
 grace="${LLMPROXY_STOP_GRACE:-20}"
 stopped=0
 # Reverse start order: the edge first, Kafka last (apps flush their producers on shutdown).
-for service in prometheus proxy-edge query-side command-side upstream-simulator keycloak kafka; do
+for service in admin-console prometheus proxy-edge query-side command-side upstream-simulator keycloak kafka; do
   if llmproxy_stop_service "$service" "$grace"; then
     stopped=$((stopped + 1))
   fi

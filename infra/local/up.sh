@@ -31,6 +31,7 @@
 #                                   9000); LLMPROXY_KEYCLOAK=skip starts no Keycloak. The realm
 #                                   llmproxy is provisioned at every run (infra/keycloak/provision-realm.sh;
 #                                   LLMPROXY_UI_PORT 3000, LLMPROXY_PLATFORM_ADMIN_USER platform-admin)
+#   LLMPROXY_UI=skip                do not build and serve the admin console (infra/local/admin-console.sh)
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -429,6 +430,19 @@ if [[ "$PROMETHEUS" == 1 ]]; then
   fi
 fi
 
+# ---------------------------------------------------------------- 6c. the admin console (issue #13)
+ui_summary() { printf '  admin console       not started (LLMPROXY_UI=skip)\n'; }
+if ((${#SERVICES[@]} > 0)) && [[ "${LLMPROXY_UI:-}" != skip ]]; then
+  if LLMPROXY_COMMAND_PORT="$COMMAND_PORT" LLMPROXY_QUERY_PORT="$QUERY_PORT" bash "$LLMPROXY_ROOT/infra/local/admin-console.sh"; then
+    ui_summary() {
+      printf '  admin console       http://localhost:%s   (sign in as %s; static build of admin-console/, log %s/admin-console.log)\n' \
+        "${LLMPROXY_UI_PORT:-3000}" "${LLMPROXY_PLATFORM_ADMIN_USER:-platform-admin}" "$LLMPROXY_LOG_DIR"
+    }
+  else
+    ui_summary() { printf '  admin console       NOT started: see %s/admin-console.log\n' "$LLMPROXY_LOG_DIR"; }
+  fi
+fi
+
 # ---------------------------------------------------------------- 7. summary
 if ((${#SERVICES[@]} == 0)); then
   cat <<EOF
@@ -462,7 +476,7 @@ LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_H
   PostgreSQL          $LLMPROXY_DB_URL
   Redis               $REDIS_HOST:$REDIS_PORT
 $(keycloak_summary)
-  admin console       http://localhost:${LLMPROXY_UI_PORT:-3000}   (start it: cd admin-console && npm ci && npm run dev -- --port ${LLMPROXY_UI_PORT:-3000}; sign in as the platform admin)
+$(ui_summary)
 $(prometheus_summary)
 
   logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log

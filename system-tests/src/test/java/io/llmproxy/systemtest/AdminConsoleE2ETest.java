@@ -196,6 +196,20 @@ class AdminConsoleE2ETest {
                 "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out", "09-tenant-admin-keys")) {
             assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
         }
+
+        // the Platform and Tenant pages (e2e/platform.test.mjs): provider, prices, route, tenant set-up
+        String platform = run(List.of("node", "--test", "e2e/platform.test.mjs"), env, 300, "console-e2e-platform");
+        assertThat(platform).contains("# pass 1").contains("# fail 0").contains("E2E platformDone=true");
+        String providerId = value(platform, "providerId");
+        assertThat(get("/admin/v1/providers?size=200")).contains(providerId).doesNotContain("never-shown");
+        assertThat(get("/admin/v1/routes?size=200")).contains(value(platform, "routeModel"));
+        String platformTenant = value(platform, "platformTenantId");
+        assertThat(JSON.readTree(get("/admin/v1/tenants/" + platformTenant + "/quota-policies")).get("items").get(0)
+                .get("limits").get("tokensPerDay").asLong()).isEqualTo(100_000L);
+        for (String page : List.of("p01-providers", "p02-prices", "p03-routes", "p04-tenants-renamed", "p05-users",
+                "p06-quotas", "p07-tenant-routes", "p08-api-keys-rotated")) {
+            assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
+        }
     }
 
     /**

@@ -1,0 +1,45 @@
+/** Messages of the Platform pages (providers, global routes, prices) and the tenant rename; en and fr. */
+const en = {
+  nav: { providers: 'Providers', routes: 'Routes', prices: 'Prices' },
+  providers: { title: 'Providers', name: 'Name', type: 'Type', baseUrl: 'Base URL', id: 'Provider id', created: 'Created',
+    register: 'Register provider', apiKey: 'API key (write-only)',
+    apiKeyHelp: 'Sent once and stored encrypted; it is never shown again. Leave empty only for Ollama.',
+    empty: 'No provider yet.', registered: 'Provider {name} registered. Its API key is stored and will not be shown again.' },
+  routes: { title: 'Global routes', tenantTitle: 'Routes of {tenant}', model: 'Model', targets: 'Targets', strategy: 'Strategy',
+    fallbacks: 'Fallbacks', timeouts: 'Timeouts', updated: 'Updated', actions: 'Actions', edit: 'Edit', newRoute: 'New route',
+    empty: 'No route yet.', provider: 'Provider', targetModel: 'Provider model', weight: 'Weight', priority: 'Priority',
+    addTarget: 'Add target', removeTarget: 'Remove target {n}', fallbacksHelp: 'Models tried next, comma-separated',
+    connectMs: 'Connect (ms)', ttfbMs: 'Time to first byte (ms)', idleMs: 'Idle (ms)', totalMs: 'Total (ms)',
+    retryAttempts: 'Retry attempts', retryBackoffMs: 'Retry backoff (ms)', save: 'Save route', cancel: 'Cancel',
+    editing: 'Route {model}', saved: 'Route {model} saved',
+    strategies: { weighted: 'Weighted', priority: 'Priority', 'least-latency': 'Least latency', 'least-busy': 'Least busy' } },
+  prices: { title: 'Prices', provider: 'Provider', model: 'Model', input: 'Input / M tokens', output: 'Output / M tokens',
+    cached: 'Cached input / M tokens', effectiveFrom: 'Effective from', setAt: 'Set', add: 'Add price', empty: 'No price yet.',
+    future: 'Upcoming', current: 'In force', past: 'Past', status: 'Status',
+    effectiveHelp: 'Leave empty for now; a later date schedules a future price.', added: 'Price for {model} added' },
+  tenantRename: { rename: 'Rename', newName: 'New name of {name}', save: 'Save', cancel: 'Cancel' },
+}
+
+const fr: typeof en = {
+  nav: { providers: 'Fournisseurs', routes: 'Routes', prices: 'Prix' },
+  providers: { title: 'Fournisseurs', name: 'Nom', type: 'Type', baseUrl: 'URL de base', id: 'Identifiant du fournisseur',
+    created: 'Créé le', register: 'Enregistrer le fournisseur', apiKey: 'Clé d’API (écriture seule)',
+    apiKeyHelp: 'Envoyée une seule fois et stockée chiffrée ; elle ne sera plus jamais affichée. Vide seulement pour Ollama.',
+    empty: 'Aucun fournisseur pour l’instant.', registered: 'Fournisseur {name} enregistré. Sa clé d’API est stockée et ne sera plus affichée.' },
+  routes: { title: 'Routes globales', tenantTitle: 'Routes de {tenant}', model: 'Modèle', targets: 'Cibles', strategy: 'Stratégie',
+    fallbacks: 'Repli', timeouts: 'Délais', updated: 'Mise à jour', actions: 'Actions', edit: 'Modifier', newRoute: 'Nouvelle route',
+    empty: 'Aucune route pour l’instant.', provider: 'Fournisseur', targetModel: 'Modèle du fournisseur', weight: 'Poids',
+    priority: 'Priorité', addTarget: 'Ajouter une cible', removeTarget: 'Retirer la cible {n}',
+    fallbacksHelp: 'Modèles essayés ensuite, séparés par des virgules',
+    connectMs: 'Connexion (ms)', ttfbMs: 'Premier octet (ms)', idleMs: 'Inactivité (ms)', totalMs: 'Total (ms)',
+    retryAttempts: 'Nouvelles tentatives', retryBackoffMs: 'Attente entre tentatives (ms)', save: 'Enregistrer la route',
+    cancel: 'Annuler', editing: 'Route {model}', saved: 'Route {model} enregistrée',
+    strategies: { weighted: 'Pondérée', priority: 'Priorité', 'least-latency': 'Latence minimale', 'least-busy': 'Moins occupé' } },
+  prices: { title: 'Prix', provider: 'Fournisseur', model: 'Modèle', input: 'Entrée / M jetons', output: 'Sortie / M jetons',
+    cached: 'Entrée en cache / M jetons', effectiveFrom: 'En vigueur à partir du', setAt: 'Fixé le', add: 'Ajouter un prix',
+    empty: 'Aucun prix pour l’instant.', future: 'À venir', current: 'En vigueur', past: 'Passé', status: 'Statut',
+    effectiveHelp: 'Vide pour maintenant ; une date ultérieure programme un prix futur.', added: 'Prix de {model} ajouté' },
+  tenantRename: { rename: 'Renommer', newName: 'Nouveau nom de {name}', save: 'Enregistrer', cancel: 'Annuler' },
+}
+
+export const platformMessages = { en, fr }
