@@ -286,14 +286,12 @@ public class UsagePublisher implements DisposableBean {
                 continue;
             }
             if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writerDone) {
-                // the same group commit as the writer's: one produce request and one checkpoint sync for
-                // the appends of the next few ms (the journal's head does not move while we wait)
+                // the writer's group commit: one produce request and one checkpoint sync for the next few ms
+                // of appends (the journal's head does not move meanwhile, so on a read error the first batch stands)
                 LockSupport.parkNanos(this, lingerNanos);
                 try {
                     batch = journal.peek(SEND_BATCH);
-                } catch (IOException | RuntimeException e) {
-                    // read again next round; the batch read before is still valid
-                }
+                } catch (IOException | RuntimeException readAgainNextRound) { }
             }
             int acknowledged = sendBatch(batch);
             if (acknowledged > 0) {

@@ -111,7 +111,7 @@ record ResponseEcho(JsonNode instructions, JsonNode maxOutputTokens, boolean par
             ResponseKeys.string(g, ResponseKeys.TYPE, "text");
             g.writeEndObject();
         } else {
-            ResponseObjects.write(g, textFormat);
+            g.writeTree(textFormat);
         }
         g.writeEndObject();
         if (toolChoice == null) {
@@ -142,7 +142,7 @@ record ResponseEcho(JsonNode instructions, JsonNode maxOutputTokens, boolean par
         if (value == null) {
             g.writeNull();
         } else {
-            ResponseObjects.write(g, value);
+            g.writeTree(value);
         }
     }
 }

@@ -190,47 +190,6 @@ final class ResponseObjects {
         g.writeEndObject();
     }
 
-    /**
-     * Writes a JSON tree value by walking it: the echoed request fields are small, and this skips the
-     * serialization context {@link JsonGenerator#writeTree} sets up for every value.
-     */
-    static void write(JsonGenerator g, JsonNode node) {
-        switch (node.getNodeType()) {
-            case OBJECT -> {
-                g.writeStartObject();
-                for (var field : node.properties()) {
-                    g.writeName(field.getKey());
-                    write(g, field.getValue());
-                }
-                g.writeEndObject();
-            }
-            case ARRAY -> {
-                g.writeStartArray();
-                for (JsonNode element : node) {
-                    write(g, element);
-                }
-                g.writeEndArray();
-            }
-            case STRING -> g.writeString(node.asString());
-            case BOOLEAN -> g.writeBoolean(node.booleanValue());
-            case NUMBER -> {
-                if (node.isIntegralNumber()) {
-                    if (node.canConvertToLong()) {
-                        g.writeNumber(node.longValue());
-                    } else {
-                        g.writeNumber(node.bigIntegerValue());
-                    }
-                } else if (node.isBigDecimal()) {
-                    g.writeNumber(node.decimalValue());
-                } else {
-                    g.writeNumber(node.doubleValue());
-                }
-            }
-            case NULL, MISSING -> g.writeNull();
-            default -> g.writeTree(node);
-        }
-    }
-
     /** canonical {@code finish_reason} → {@code incomplete_details.reason}, or null when the response is complete */
     static String incompleteReason(String finishReason) {
         return switch (finishReason == null ? "" : finishReason) {
