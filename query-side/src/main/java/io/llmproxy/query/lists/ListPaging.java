@@ -8,6 +8,7 @@ import java.util.Set;
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
 
 /**
  * The paging contract of every admin list (ADR 0021): {@code page} (0-based, default 0, at most
@@ -77,5 +78,17 @@ public final class ListPaging {
         Sort.Order first = page.getSort().iterator().next();
         out.put("sort", first.getProperty() + "," + first.getDirection().name().toLowerCase(java.util.Locale.ROOT));
         return out;
+    }
+
+    /** @return rows whose {@code field} contains {@code text} (case-insensitive, {@code %} and {@code _} literal); all for null */
+    static <T> Specification<T> contains(String field, String text) {
+        if (text == null || text.isBlank()) {
+            return (root, query, cb) -> cb.conjunction();
+        }
+        if (text.length() > 200) {
+            throw QueryRejected.badParameter("q", "q must be at most 200 characters");
+        }
+        String pattern = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return (root, query, cb) -> cb.like(cb.lower(root.get(field)), pattern, '\\');
     }
 }

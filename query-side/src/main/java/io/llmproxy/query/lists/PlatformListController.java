@@ -5,7 +5,6 @@ import io.llmproxy.query.lists.ReadModelRows.RouteRow;
 import io.llmproxy.query.lists.ReadModelRows.TenantRow;
 import io.llmproxy.query.web.QueryRejected;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.data.domain.Page;
@@ -63,7 +62,7 @@ class PlatformListController {
     Map<String, Object> tenants(@RequestParam(required = false) String q, @RequestParam(required = false) String status,
                                 @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
                                 @RequestParam(required = false) String sort) {
-        Specification<TenantRow> where = contains("name", q);
+        Specification<TenantRow> where = ListPaging.contains("name", q);
         if (status != null) {
             if (!status.equals("ACTIVE") && !status.equals("SUSPENDED")) {
                 throw QueryRejected.badParameter("status", "status must be ACTIVE or SUSPENDED");
@@ -80,7 +79,7 @@ class PlatformListController {
     Map<String, Object> providers(@RequestParam(required = false) String q, @RequestParam(required = false) String type,
                                   @RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size,
                                   @RequestParam(required = false) String sort) {
-        Specification<ProviderRow> where = contains("name", q);
+        Specification<ProviderRow> where = ListPaging.contains("name", q);
         if (type != null) {
             where = where.and((root, query, cb) -> cb.equal(root.get("type"), type));
         }
@@ -113,7 +112,7 @@ class PlatformListController {
     }
 
     private Map<String, Object> routes(String tenantId, String q, Integer page, Integer size, String sort) {
-        Specification<RouteRow> where = PlatformListController.<RouteRow>contains("model", q).and((root, query, cb) -> tenantId == null
+        Specification<RouteRow> where = ListPaging.<RouteRow>contains("model", q).and((root, query, cb) -> tenantId == null
                 ? cb.isNull(root.get("tenantId")) : cb.equal(root.get("tenantId"), tenantId));
         Page<RouteRow> rows = routes.findAll(where, ListPaging.request(page, size, sort,
                 Set.of("model", "updatedAt", "routeId"), "routeId", "model"));
@@ -123,17 +122,5 @@ class PlatformListController {
 
     private JsonNode tree(String jsonText) {
         return jsonText == null ? null : json.readTree(jsonText);
-    }
-
-    /** @return rows whose {@code field} contains {@code text} (case-insensitive, {@code %} and {@code _} literal); all for null */
-    private static <T> Specification<T> contains(String field, String text) {
-        if (text == null || text.isBlank()) {
-            return (root, query, cb) -> cb.conjunction();
-        }
-        if (text.length() > 200) {
-            throw QueryRejected.badParameter("q", "q must be at most 200 characters");
-        }
-        String pattern = "%" + text.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return (root, query, cb) -> cb.like(cb.lower(root.get(field)), pattern, '\\');
     }
 }

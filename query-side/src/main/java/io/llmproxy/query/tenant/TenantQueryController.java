@@ -8,28 +8,19 @@ import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Admin reads of a tenant, its users and its quota policies, from the read models. Every read is scoped to one tenant. */
+/**
+ * Admin reads of a tenant and its quota policies, from the read models. Every read is scoped to one tenant.
+ * Its users and API keys are paged lists: {@code io.llmproxy.query.lists.TenantListController}.
+ */
 @RestController
 class TenantQueryController {
 
     /** A tenant. @param status {@code ACTIVE} or {@code SUSPENDED} */
     record TenantView(String tenantId, String name, String status, Instant createdAt) {
-    }
-
-    /** A user; {@code removedAt} is set once removed. */
-    /**
-     * A tenant user.
-     *
-     * @param identity its Keycloak provisioning (issue #10): {@code {"state":"provisioned"|"disabled"|"failing"
-     *                 |"not_provisioned","attempts","lastError","updatedAt"}}
-     */
-    record UserView(String userId, String email, String role, Instant createdAt, Instant removedAt,
-                    Map<String, Object> identity) {
     }
 
     /**
@@ -56,33 +47,6 @@ class TenantQueryController {
         return jdbc.sql("SELECT tenant_id, name, status, created_at FROM rm_tenant WHERE tenant_id = ?").param(tenantId)
                 .query((rs, i) -> new TenantView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()))
                 .optional().orElseThrow(() -> QueryRejected.notFound("tenantId", "tenant " + tenantId + " not found"));
-    }
-
-    /** {@code GET /admin/v1/tenants/{tenantId}/users} → {@code {"tenantId","items":[UserView]}}. */
-    private static Map<String, Object> identity(String state, int attempts, String lastError, java.sql.Timestamp at) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("state", state == null ? "not_provisioned" : state);
-        if (state != null) {
-            out.put("attempts", attempts);
-            out.put("lastError", lastError);
-            out.put("updatedAt", at.toInstant());
-        }
-        return out;
-    }
-
-    @GetMapping("/admin/v1/tenants/{tenantId}/users")
-    Map<String, Object> users(@PathVariable String tenantId) {
-        tenant(tenantId);
-        List<UserView> items = jdbc.sql("""
-                        SELECT u.user_id, u.email, u.role, u.created_at, u.removed_at, p.state, p.attempts, p.last_error,
-                               p.updated_at
-                        FROM rm_user u LEFT JOIN identity_provisioning p ON p.tenant_id = u.tenant_id AND p.user_id = u.user_id
-                        WHERE u.tenant_id = ? ORDER BY u.created_at, u.user_id""").param(tenantId)
-                .query((rs, i) -> new UserView(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant(), rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(),
-                        identity(rs.getString(6), rs.getInt(7), rs.getString(8), rs.getTimestamp(9))))
-                .list();
-        return page(tenantId, items);
     }
 
     /**
