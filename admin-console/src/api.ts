@@ -125,6 +125,49 @@ export interface Paged<T> {
   sort?: string
 }
 
+/** A page of one tenant's list (its users or API keys): also names the tenant. */
+export type TenantPaged<T> = Paged<T> & { tenantId: string }
+
+/**
+ * What a paged list is asked for (ADR 0021): `page` 0-based, `size` 1..200 (the server's default 50),
+ * `sort` `<field>` or `<field>,asc|desc` (fields per list), `q` a case-insensitive substring, `status`.
+ */
+export interface ListQuery {
+  page?: number
+  size?: number
+  sort?: string
+  q?: string
+  status?: string
+}
+
+/** The API keys list also filters by owner (how a Developer lists its own keys). */
+export interface KeyQuery extends ListQuery {
+  ownerUserId?: string
+}
+
+/** The largest page a list answers (ListPaging.MAX_SIZE). */
+export const MAX_PAGE_SIZE = 200
+/** How many pages of 200 `everyPage` reads at most: 5,000 rows. */
+export const MAX_PAGES = 25
+
+/** @returns `?a=1&b=x` of the given parameters, skipping undefined, null and empty ones ('' when none) */
+export function queryString(params: Record<string, string | number | undefined | null>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+/** Reads a list page after page (pages of 200) until its last page or `maxPages`: for pickers and the quota table. */
+export async function everyPage<T>(read: (page: number) => Promise<Paged<T>>, maxPages = MAX_PAGES): Promise<T[]> {
+  const first = await read(0)
+  const items = [...first.items]
+  for (let page = 1; page < Math.min(first.page.totalPages, maxPages); page++) {
+    items.push(...(await read(page)).items)
+  }
+  return items
+}
+
 /** A provider connection; its credentials are never returned. */
 export interface Provider {
   providerId: string
@@ -235,9 +278,13 @@ export const api = {
   createTenant: (name: string) => call<{ tenantId: string }>('command', 'POST', '/admin/v1/tenants', { name }),
   suspendTenant: (tenantId: string) => call<void>('command', 'POST', `/admin/v1/tenants/${enc(tenantId)}/suspend`),
   reactivateTenant: (tenantId: string) => call<void>('command', 'POST', `/admin/v1/tenants/${enc(tenantId)}/reactivate`),
-  apiKeys: (tenantId: string, ownerUserId?: string) =>
-    call<{ items: ApiKey[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/api-keys`
-      + (ownerUserId ? `?ownerUserId=${enc(ownerUserId)}` : '')).then((r) => r.items),
+  /** one page of the tenant's keys (`sort`: createdAt, name, expiresAt, apiKeyId; `status`: ACTIVE, REVOKED, EXPIRED) */
+  apiKeyPage: (tenantId: string, query: KeyQuery = {}): Promise<TenantPaged<ApiKey>> =>
+    call<TenantPaged<ApiKey>>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/api-keys` + queryString({
+      ownerUserId: query.ownerUserId, q: query.q, status: query.status, page: query.page, size: query.size, sort: query.sort })),
+  /** every key of the tenant (or of one owner) matching `query`, page after page of 200 (at most MAX_PAGES) */
+  apiKeys: (tenantId: string, ownerUserId?: string, query: ListQuery = {}): Promise<ApiKey[]> =>
+    everyPage((page) => api.apiKeyPage(tenantId, { ...query, ownerUserId, page, size: MAX_PAGE_SIZE })),
   /** issues a key (for `ownerUserId` through the user's own endpoint, which a Developer may call) */
   issueApiKey: (tenantId: string, name: string, ownerUserId?: string, options: KeyOptions = {}) =>
     call<{ apiKeyId: string; key: string }>('command', 'POST', ownerUserId
@@ -259,8 +306,13 @@ export const api = {
   prices: () => call<{ items: Price[] }>('query', 'GET', '/admin/v1/prices').then((r) => r.items),
   /** adds a price from `effectiveFrom` (ISO instant, default now; must follow the model's latest) */
   setPrice: (p: NewPrice) => call<{ priceListId: string }>('command', 'POST', '/admin/v1/prices', p),
-  users: (tenantId: string) =>
-    call<{ items: TenantUser[] }>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/users`).then((r) => r.items),
+  /** one page of the tenant's users (`sort`: createdAt, email, role, userId; `status`: ACTIVE, REMOVED; `q`: e-mail) */
+  userPage: (tenantId: string, query: ListQuery = {}): Promise<TenantPaged<TenantUser>> =>
+    call<TenantPaged<TenantUser>>('query', 'GET', `/admin/v1/tenants/${enc(tenantId)}/users` + queryString({
+      q: query.q, status: query.status, page: query.page, size: query.size, sort: query.sort })),
+  /** every user of the tenant matching `query`, page after page of 200 (at most MAX_PAGES) */
+  users: (tenantId: string, query: ListQuery = {}): Promise<TenantUser[]> =>
+    everyPage((page) => api.userPage(tenantId, { ...query, page, size: MAX_PAGE_SIZE })),
   addUser: (tenantId: string, email: string, role: string) =>
     call<{ userId: string }>('command', 'POST', `/admin/v1/tenants/${enc(tenantId)}/users`, { email, role }),
   setUserRole: (tenantId: string, userId: string, role: string) =>

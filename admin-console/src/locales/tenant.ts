@@ -16,6 +16,8 @@ const en = {
     on: 'Turn capture on', off: 'Turn capture off', turnedOn: 'Content capture is on', turnedOff: 'Content capture is off' },
   rotate: { rotate: 'Rotate', grace: 'Old secret valid for (hours)', rotated: 'Rotated: the old secret works until {until}',
     title: 'Rotate key {name}' },
+  lists: { searchEmail: 'Search e-mail', searchName: 'Search name', status: 'Status', anyStatus: 'Any status',
+    userACTIVE: 'Active' },
   keyOptions: { owner: 'Owner', noOwner: 'No owner (tenant key)', allowedModels: 'Allowed models', allModels: 'all',
     allowedHelp: 'Comma-separated; empty allows every model', expiresAt: 'Expires', previousValidUntil: 'Old secret valid until' },
 }
@@ -39,6 +41,8 @@ const fr: typeof en = {
     turnedOff: 'La capture du contenu est désactivée' },
   rotate: { rotate: 'Renouveler', grace: 'Ancien secret valable (heures)', rotated: 'Renouvelée : l’ancien secret fonctionne jusqu’au {until}',
     title: 'Renouveler la clé {name}' },
+  lists: { searchEmail: 'Rechercher un courriel', searchName: 'Rechercher un nom', status: 'Statut', anyStatus: 'Tous les statuts',
+    userACTIVE: 'Actif' },
   keyOptions: { owner: 'Propriétaire', noOwner: 'Aucun (clé du locataire)', allowedModels: 'Modèles autorisés', allModels: 'tous',
     allowedHelp: 'Séparés par des virgules ; vide autorise tous les modèles', expiresAt: 'Expire le',
     previousValidUntil: 'Ancien secret valable jusqu’au' },
