@@ -198,6 +198,7 @@ describe('the Users and API keys pages page on the server', () => {
     expect(calls).toContain('http://query:5002/admin/v1/tenants/t1/users?page=0&size=50&sort=createdAt%2Cdesc')
     expect(root.querySelector('[data-testid="users"]')!.textContent).toContain('ada@acme.test')
     expect(root.querySelectorAll('.p-paginator-page')).toHaveLength(3)
+    expect(root.querySelector('[data-testid="users-status"]')!.textContent).toContain('Any status')
     const email = [...root.querySelectorAll<HTMLElement>('th')].find((th) => th.textContent?.includes('E-mail'))!
     email.click()
     for (let i = 0; i < 3; i++) await flush()
