@@ -119,7 +119,7 @@ test('a tenant admin sees its tenant only and issues a key there', { skip: !proc
   try {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
     const page = await context.newPage()
-    const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+    const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true, animations: 'disabled' })
     const taTenant = env('TA_TENANT_NAME')
     await page.goto(url)
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
