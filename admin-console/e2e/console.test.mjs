@@ -119,7 +119,7 @@ test('a tenant admin sees its tenant only and issues a key there', { skip: !proc
   try {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } })
     const page = await context.newPage()
-    const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+    const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true, animations: 'disabled' })
     const taTenant = env('TA_TENANT_NAME')
     await page.goto(url)
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
@@ -136,7 +136,9 @@ test('a tenant admin sees its tenant only and issues a key there', { skip: !proc
     await page.getByRole('button', { name: 'Issue key' }).click()
     const secret = await page.getByRole('dialog', { name: 'Your new API key' }).getByLabel('API key secret').inputValue()
     assert.ok(secret.startsWith(keyPrefix))
-    await page.getByRole('button', { name: 'I have copied it' }).click()
+    if (process.env.PLAYGROUND_MODEL) await playground(page, shot, secret, taTenant)
+    else await page.getByRole('button', { name: 'I have copied it' }).click()
+    await page.getByRole('link', { name: 'API keys', exact: true }).click()
     await page.getByTestId('api-keys').locator('tr', { hasText: 'ta-key' }).waitFor({ timeout: 10_000 })
     await shot('09-tenant-admin-keys')
     console.log('E2E tenantAdminDone=true')
@@ -144,3 +146,75 @@ test('a tenant admin sees its tenant only and issues a key there', { skip: !proc
     await browser.close()
   }
 })
+
+/**
+ * The "call" step of issue #13 without a terminal: from the show-once dialog to the Playground with
+ * the new key (in memory), a streamed and a plain call through the edge to the simulator, a refusal
+ * shown with the edge's error message, then the calls' usage in Finance. Environment:
+ * PLAYGROUND_MODEL (a route of the tenant), PLAYGROUND_MESSAGE, PLAYGROUND_ANSWER (the simulator's
+ * answer to it), PLAYGROUND_PROMPT_TOKENS, PLAYGROUND_COMPLETION_TOKENS.
+ */
+async function playground(page, shot, secret, tenantName) {
+  const model = env('PLAYGROUND_MODEL')
+  await page.getByRole('button', { name: 'Try it in the playground' }).click()
+  await page.getByRole('heading', { name: 'Playground' }).waitFor()
+  await page.getByTestId('key-handed').waitFor()
+  assert.equal(await page.locator('#pg-key').inputValue(), secret, 'the new key is filled in')
+  assert.equal(await page.locator('#pg-key').getAttribute('type'), 'password', 'the key is a password field')
+  assert.ok(!page.url().includes(secret), 'the key is not in the URL')
+  assert.ok(!(await page.evaluate(() => JSON.stringify(window.localStorage) + JSON.stringify(window.sessionStorage))).includes(secret),
+    'the key is in no storage')
+  assert.match(await page.getByTestId('playground-tenant').innerText(), new RegExp(tenantName))
+  // the edge learns of a new key within its snapshot poll: ask for the key's models until it answers
+  const keyModels = page.getByRole('button', { name: 'Models of this key' })
+  const listed = page.getByTestId('key-models')
+  for (let i = 0; i < 40; i++) {
+    await keyModels.click()
+    await page.getByTestId('playground-refusal').or(listed).waitFor({ timeout: 10_000 })
+    if (await listed.count() > 0) break
+    await page.waitForTimeout(250)
+  }
+  assert.match(await listed.innerText(), /in the list/, 'the edge knows the new key')
+  await page.getByTestId('playground-model').locator('.p-select-dropdown').click()
+  await page.getByRole('option', { name: model, exact: true }).click()
+  assert.equal(await page.locator('#pg-model').inputValue(), model)
+  await page.getByLabel('Message').fill(env('PLAYGROUND_MESSAGE'))
+
+  // streamed (the default): tokens as they arrive, then the finish reason and the usage chunk
+  assert.equal(await page.locator('#pg-stream').isChecked(), true)
+  for (const streamed of [true, false]) {
+    if (!streamed) await page.locator('#pg-stream').uncheck()
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
+    await page.getByTestId('playground-finish').getByText('stop', { exact: true }).waitFor({ timeout: 15_000 })
+    await page.getByTestId('playground-completion-tokens').getByText(env('PLAYGROUND_COMPLETION_TOKENS'), { exact: true }).waitFor()
+    assert.equal(await page.getByTestId('playground-answer').innerText(), env('PLAYGROUND_ANSWER'), `the simulator's answer (stream ${streamed})`)
+    assert.equal(await page.getByTestId('playground-prompt-tokens').innerText(), env('PLAYGROUND_PROMPT_TOKENS'))
+    if (streamed) await shot('10-playground')
+  }
+  console.log(`E2E playgroundAnswer=${await page.getByTestId('playground-answer').innerText()}`)
+
+  // a refusal: the edge's JSON error.message, with its status
+  await page.locator('#pg-key').fill(`${secret.slice(0, -4)}zzzz`)
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
+  const refusal = page.getByTestId('playground-refusal')
+  await refusal.waitFor({ timeout: 15_000 })
+  assert.match(await refusal.innerText(), /HTTP 401/)
+  assert.match(await refusal.innerText(), /invalid_api_key/)
+  assert.equal(await page.getByTestId('playground-result').count(), 0)
+  await shot('11-playground-refused')
+
+  // the two calls in Finance (FinanceReader of the tenant too): the usage projection follows Kafka, so re-read, bounded
+  await page.getByRole('link', { name: `Finance · ${tenantName}` }).click()
+  await page.getByRole('heading', { name: `Finance of ${tenantName}` }).waitFor()
+  const row = page.getByTestId('usage-table').locator('tr', { hasText: model })
+  for (let i = 0; i < 30 && (await row.count()) === 0; i++) {
+    await page.waitForTimeout(500)
+    await page.getByRole('button', { name: 'Show', exact: true }).first().click()
+  }
+  await row.first().waitFor({ timeout: 5_000 })
+  const cells = await row.first().locator('td').allInnerTexts()
+  assert.equal(cells[2].trim(), '2', `two requests of ${model}: ${cells}`)
+  assert.equal(cells[4].trim(), String(2 * Number(env('PLAYGROUND_COMPLETION_TOKENS'))), `completion tokens: ${cells}`)
+  await shot('12-playground-usage-in-finance')
+  console.log('E2E playgroundDone=true')
+}

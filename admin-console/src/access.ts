@@ -1,6 +1,6 @@
 import type { Me } from './api'
 import { computed } from 'vue'
-import { me } from './session'
+import { keyTenants, me } from './session'
 
 /**
  * What the signed-in person may read, per tenant, from its role assignments (`GET /admin/v1/me`),
@@ -61,4 +61,12 @@ export function mayOpenAny(area: 'finance' | 'audit') {
 export function canAdminTenant(me: Me | null, tenantId: string): boolean {
   if (!me) return false
   return me.platformAdmin || me.roles.some((r) => r.role === 'TenantAdmin' && r.tenantId === tenantId)
+}
+
+/** Whether the Playground is offered: to a PlatformAdmin and to whoever may issue keys in some tenant (TenantAdmin, Developer). */
+export const mayUsePlayground = computed(() => Boolean(me.value?.platformAdmin) || keyTenants.value.length > 0)
+
+/** The Playground's route guard: {@link mayUsePlayground}, else the "not allowed" page. */
+export function playgroundGuard(to: { fullPath: string }) {
+  return mayUsePlayground.value ? true : { name: 'forbidden', query: { page: to.fullPath } }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { loadConfig } from './config'
+import { edgeUrl, loadConfig } from './config'
 
 describe('config', () => {
   afterEach(() => vi.unstubAllGlobals())
@@ -14,5 +14,7 @@ describe('config', () => {
     }))
     expect((await loadConfig()).realm).toBe('r')
     expect(urls).toEqual([`${window.location.origin}/config.json`])
+    // no edgeUrl: the playground calls the edge of infra/local/up.sh
+    expect(edgeUrl()).toBe('http://localhost:5000')
   })
 })

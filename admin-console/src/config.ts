@@ -13,7 +13,12 @@ export interface ConsoleConfig {
   commandApiUrl: string
   /** query-side's base URL, e.g. `http://localhost:5002` */
   queryApiUrl: string
+  /** the edge's base URL for the playground (optional, default {@link DEFAULT_EDGE_URL}) */
+  edgeUrl?: string
 }
+
+/** The edge of `infra/local/up.sh` (`LLMPROXY_EDGE_PORT` 5000). */
+export const DEFAULT_EDGE_URL = 'http://localhost:5000'
 
 let loaded: ConsoleConfig | undefined
 
@@ -36,4 +41,10 @@ export async function loadConfig(): Promise<ConsoleConfig> {
 export function config(): ConsoleConfig {
   if (!loaded) throw new Error('config.json is not loaded yet')
   return loaded
+}
+
+/** @returns the edge's base URL the playground calls: `config.json` `edgeUrl`, else {@link DEFAULT_EDGE_URL} */
+export function edgeUrl(): string {
+  const value = config().edgeUrl
+  return typeof value === 'string' && value !== '' ? value : DEFAULT_EDGE_URL
 }

@@ -3,6 +3,7 @@ import { financeMessages } from './locales/finance'
 import { complianceMessages } from './locales/compliance'
 import { platformMessages } from './locales/platform'
 import { tenantMessages } from './locales/tenant'
+import { playgroundMessages } from './locales/playground'
 
 /** The console's languages: English and French, chosen from the browser's, switchable (kept in localStorage). */
 export const LOCALES = ['en', 'fr'] as const
@@ -57,9 +58,11 @@ export function initialLocale(): Locale {
 
 export const i18n = createI18n({ legacy: false, locale: initialLocale(), fallbackLocale: 'en', messages: {
   en: { ...en, ...financeMessages.en, ...complianceMessages.en, ...platformMessages.en, ...tenantMessages.en,
-    nav: { ...en.nav, ...platformMessages.en.nav, ...tenantMessages.en.nav } },
+    ...playgroundMessages.en,
+    nav: { ...en.nav, ...platformMessages.en.nav, ...tenantMessages.en.nav, ...playgroundMessages.en.nav } },
   fr: { ...fr, ...financeMessages.fr, ...complianceMessages.fr, ...platformMessages.fr, ...tenantMessages.fr,
-    nav: { ...fr.nav, ...platformMessages.fr.nav, ...tenantMessages.fr.nav } },
+    ...playgroundMessages.fr,
+    nav: { ...fr.nav, ...platformMessages.fr.nav, ...tenantMessages.fr.nav, ...playgroundMessages.fr.nav } },
 } })
 
 /** Switches the language, remembers it, and sets `<html lang>`. */

@@ -8,12 +8,13 @@ import FinanceView from './views/FinanceView.vue'
 import ForbiddenView from './views/ForbiddenView.vue'
 import AuditLogView from './views/AuditLogView.vue'
 import KeyHistoryView from './views/KeyHistoryView.vue'
-import { guard, mayOpenAny } from './access'
+import { guard, mayOpenAny, playgroundGuard } from './access'
 import ProvidersView from './views/ProvidersView.vue'
 import RoutesView from './views/RoutesView.vue'
 import PricesView from './views/PricesView.vue'
 import UsersView from './views/UsersView.vue'
 import QuotasView from './views/QuotasView.vue'
+import PlaygroundView from './views/PlaygroundView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -35,6 +36,7 @@ export const router = createRouter({
     { path: '/tenants/:tenantId/users', name: 'users', component: UsersView, props: true },
     { path: '/tenants/:tenantId/quotas', name: 'quotas', component: QuotasView, props: true },
     { path: '/tenants/:tenantId/routes', name: 'tenant-routes', component: RoutesView, props: true },
+    { path: '/playground', name: 'playground', component: PlaygroundView, beforeEnter: playgroundGuard },
   ],
 })
 

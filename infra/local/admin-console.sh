@@ -3,9 +3,11 @@
 # Builds the admin console (admin-console/: npm ci && npm run build, with the machine's Node and npm)
 # and serves its static build (dist/) with `vite preview --strictPort` on
 # http://localhost:${LLMPROXY_UI_PORT:-3000}. Called by up.sh; down.sh stops it (service admin-console).
-# dist/config.json is written for this stack: Keycloak's URL and realm, command-side's and query-side's URLs.
+# dist/config.json is written for this stack: Keycloak's URL and realm, command-side's, query-side's and the
+# edge's URLs (the edge's for the playground; its CORS lets the console's origin in).
 #
 #   LLMPROXY_UI_PORT        the console's port (3000)
+#   LLMPROXY_EDGE_PORT      the edge's port, for the playground (5000)
 #   LLMPROXY_UI_SKIP_BUILD=1  serve the dist/ already built
 #   LLMPROXY_UI=skip        do not start the console at all
 set -euo pipefail
@@ -38,7 +40,8 @@ cat >"$console_dir/dist/config.json" <<JSON
   "realm": "${LLMPROXY_IDENTITY_KEYCLOAK_REALM:-llmproxy}",
   "clientId": "llmproxy-admin-ui",
   "commandApiUrl": "http://localhost:${LLMPROXY_COMMAND_PORT:-5001}",
-  "queryApiUrl": "http://localhost:${LLMPROXY_QUERY_PORT:-5002}"
+  "queryApiUrl": "http://localhost:${LLMPROXY_QUERY_PORT:-5002}",
+  "edgeUrl": "http://localhost:${LLMPROXY_EDGE_PORT:-5000}"
 }
 JSON
 # node runs vite directly (not through npx, whose child would outlive a kill); argv[0] carries the

@@ -433,7 +433,7 @@ fi
 # ---------------------------------------------------------------- 6c. the admin console (issue #13)
 ui_summary() { printf '  admin console       not started (LLMPROXY_UI=skip)\n'; }
 if ((${#SERVICES[@]} > 0)) && [[ "${LLMPROXY_UI:-}" != skip ]]; then
-  if LLMPROXY_COMMAND_PORT="$COMMAND_PORT" LLMPROXY_QUERY_PORT="$QUERY_PORT" bash "$LLMPROXY_ROOT/infra/local/admin-console.sh"; then
+  if LLMPROXY_COMMAND_PORT="$COMMAND_PORT" LLMPROXY_QUERY_PORT="$QUERY_PORT" LLMPROXY_EDGE_PORT="$EDGE_PORT" bash "$LLMPROXY_ROOT/infra/local/admin-console.sh"; then
     ui_summary() {
       printf '  admin console       http://localhost:%s   (sign in as %s; static build of admin-console/, log %s/admin-console.log)\n' \
         "${LLMPROXY_UI_PORT:-3000}" "${LLMPROXY_PLATFORM_ADMIN_USER:-platform-admin}" "$LLMPROXY_LOG_DIR"

@@ -43,8 +43,10 @@ import tools.jackson.databind.json.JsonMapper;
  * their exec jars (identity provisioning on), and the console built with {@code npm ci && npm run
  * build} and served by {@code vite preview} on a free port. The platform admin signs in with
  * authorization code + PKCE, creates a tenant, suspends and reactivates it, issues a key (shown
- * once, copied), revokes it, switches to French and signs out; then the APIs are asked what the
- * browser did. Screenshots: {@code system-tests/target/console-screenshots/*.png}.
+ * once, copied), revokes it, switches to French and signs out; a tenant admin issues a key and
+ * tries it in the Playground, which calls the edge (started with the upstream simulator) from the
+ * browser across origins, streamed and not, and finds the calls in Finance; then the APIs are asked
+ * what the browser did. Screenshots: {@code system-tests/target/console-screenshots/*.png}.
  *
  * <p>Needs Node 20+, npm (and the npm registry or a warm cache) and {@code /usr/bin/chromium}.
  */
@@ -57,6 +59,9 @@ class AdminConsoleE2ETest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final Path CONSOLE = Path.of("..", "admin-console").toAbsolutePath().normalize();
     static final Path LOGS = Path.of("target", "e2e-logs").toAbsolutePath();
+    /** the tenant admin's tenant's route the Playground calls, and its message */
+    static final String PLAYGROUND_MODEL = "e2e-chat";
+    static final String PLAYGROUND_MESSAGE = "Hello from the playground, what is the weather?";
     static EmbeddedKafkaKraftBroker kafka;
     static LocalStack stack;
     static KeycloakTestServer keycloak;
@@ -64,6 +69,8 @@ class AdminConsoleE2ETest {
     static int commandPort;
     static int queryPort;
     static int uiPort;
+    static int simulatorPort;
+    static int edgePort;
     final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -90,13 +97,19 @@ class AdminConsoleE2ETest {
         env.put("LLMPROXY_IDENTITY_KEYCLOAK_SERVERURL", keycloak.baseUrl());
         env.put("LLMPROXY_IDENTITY_KEYCLOAK_REALM", REALM);
         env.put("LLMPROXY_IDENTITY_KEYCLOAK_ADMINPASSWORDFILE", adminPasswordFile.toString());
-        // CORS: the console's origin only (llmproxy.admin.ui-origins)
+        // CORS: the console's origin only (llmproxy.admin.ui-origins; the edge's
+        // llmproxy.edge.cors.allowed-origins follows it when not set itself)
         env.put("LLMPROXY_ADMIN_UI_ORIGINS", "http://localhost:" + uiPort);
         stack = new LocalStack();
         commandPort = LocalStack.freePort();
         queryPort = LocalStack.freePort();
+        simulatorPort = LocalStack.freePort();
+        edgePort = LocalStack.freePort();
+        stack.start("console-upstream-simulator", "infra/upstream-simulator", simulatorPort, env);
         stack.start("console-command-side", "command-side", commandPort, env);
         stack.start("console-query-side", "query-side", queryPort, env);
+        // the edge the Playground calls from the browser (issue #13)
+        stack.start("console-proxy-edge", "proxy-edge", edgePort, env);
 
         // the realm's platform admin gets its PlatformAdmin role assignment, as infra/local/up.sh does
         HttpResponse<String> assigned = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -116,6 +129,7 @@ class AdminConsoleE2ETest {
         config.put("clientId", "llmproxy-admin-ui");
         config.put("commandApiUrl", "http://localhost:" + commandPort);
         config.put("queryApiUrl", "http://localhost:" + queryPort);
+        config.put("edgeUrl", "http://localhost:" + edgePort);
         Files.writeString(CONSOLE.resolve("dist/config.json"), JSON.writeValueAsString(config));
         preview = new ProcessBuilder("npx", "vite", "preview", "--host", "127.0.0.1", "--port", Integer.toString(uiPort),
                 "--strictPort").directory(CONSOLE.toFile()).redirectErrorStream(true)
@@ -154,12 +168,36 @@ class AdminConsoleE2ETest {
         keycloak.createUser(REALM, "tenant-admin", taPassword);
         post(commandPort, "/admin/v1/tenants/" + taTenantId + "/role-assignments",
                 "{\"principal\":\"tenant-admin\",\"role\":\"TenantAdmin\"}");
+        // the Playground (issue #13): the simulator as provider, a route of the tenant admin's tenant, a
+        // price; the tenant admin also reads its tenant's Finance, where the playground's calls show
+        String simProviderId = JSON.readTree(post(commandPort, "/admin/v1/providers", "{\"name\":\"console-sim\",\"type\":\"openai\","
+                + "\"baseUrl\":\"http://127.0.0.1:" + simulatorPort + "/v1\",\"apiKey\":\"sk-sim\"}")).get("providerId").asString();
+        put(commandPort, "/admin/v1/tenants/" + taTenantId + "/routes/" + PLAYGROUND_MODEL,
+                "{\"targets\":[{\"providerId\":\"" + simProviderId + "\",\"model\":\"sim-gpt-4o-mini\"}]}");
+        post(commandPort, "/admin/v1/prices", "{\"providerId\":\"" + simProviderId + "\",\"model\":\"sim-gpt-4o-mini\","
+                + "\"inputPerMillionUsd\":\"0.15\",\"outputPerMillionUsd\":\"0.60\",\"effectiveFrom\":\"2026-01-01T00:00:00Z\"}");
+        post(commandPort, "/admin/v1/tenants/" + taTenantId + "/role-assignments",
+                "{\"principal\":\"tenant-admin\",\"role\":\"FinanceReader\"}");
+        // what the simulator answers to the playground's message, asked directly
+        JsonNode expected = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simulatorPort
+                        + "/v1/chat/completions")).header("Content-Type", "application/json").header("Authorization", "Bearer sk-sim")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("model", "sim-gpt-4o-mini",
+                        "messages", List.of(Map.of("role", "user", "content", PLAYGROUND_MESSAGE)))))).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String answer = expected.get("choices").get(0).get("message").get("content").asString();
+        assertThat(answer).isNotBlank();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
-                get("/admin/v1/role-assignments?tenantId=" + taTenantId).contains("tenant-admin"));
+                get("/admin/v1/role-assignments?tenantId=" + taTenantId).contains("tenant-admin")
+                        && get("/admin/v1/role-assignments?tenantId=" + taTenantId + "&role=FinanceReader").contains("tenant-admin")
+                        && get("/admin/v1/tenants/" + taTenantId + "/routes?size=200").contains(PLAYGROUND_MODEL));
         Path screenshots = Path.of("target", "console-screenshots").toAbsolutePath();
         Map<String, String> env = Map.ofEntries(
                 Map.entry("TA_USER", "tenant-admin"), Map.entry("TA_PASSWORD", taPassword),
                 Map.entry("TA_TENANT_NAME", taTenantName),
+                Map.entry("PLAYGROUND_MODEL", PLAYGROUND_MODEL), Map.entry("PLAYGROUND_MESSAGE", PLAYGROUND_MESSAGE),
+                Map.entry("PLAYGROUND_ANSWER", answer),
+                Map.entry("PLAYGROUND_PROMPT_TOKENS", expected.get("usage").get("prompt_tokens").asString()),
+                Map.entry("PLAYGROUND_COMPLETION_TOKENS", expected.get("usage").get("completion_tokens").asString()),
                 Map.entry("CONSOLE_URL", "http://localhost:" + uiPort),
                 Map.entry("ADMIN_USER", ADMIN_USER),
                 Map.entry("ADMIN_PASSWORD", ADMIN_PASSWORD),
@@ -170,7 +208,8 @@ class AdminConsoleE2ETest {
                 Map.entry("CHROMIUM", "/usr/bin/chromium"));
         String out = run(List.of("node", "--test", "e2e/console.test.mjs"), env, 300, "console-e2e");
         assertThat(out).contains("# pass 2").contains("# fail 0").contains("# skipped 0").contains("E2E done=true")
-                .contains("E2E tenantAdminDone=true");
+                .contains("E2E tenantAdminDone=true").contains("E2E playgroundDone=true");
+        assertThat(value(out, "playgroundAnswer")).isEqualTo(answer);
         String tenantId = value(out, "tenantId");
         String keyPrefix = value(out, "keyPrefix");
         assertThat(keyPrefix).startsWith(ApiKeys.PREFIX).hasSize(ApiKeys.DISPLAY_PREFIX_LENGTH);
@@ -192,8 +231,13 @@ class AdminConsoleE2ETest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(get("/audit/v1/events?tenantId=" + tenantId + "&eventType=ApiKeyRevoked&limit=10"))
                         .contains(ADMIN_USER));
+        // the playground's two calls, as the usage ledger has them: this model, this tenant, one streamed
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(get("/finance/v1/usage?tenantId=" + taTenantId + "&groupBy=model")).contains("\"model\":\"" + PLAYGROUND_MODEL + "\"")
+                        .contains("\"requests\":2"));
         for (String page : List.of("01-keycloak-sign-in", "02-home-signed-in", "03-tenants", "04-key-shown-once",
-                "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out", "09-tenant-admin-keys")) {
+                "05-api-keys", "06-key-revoked", "07-api-keys-fr", "08-signed-out", "09-tenant-admin-keys",
+                "10-playground", "11-playground-refused", "12-playground-usage-in-finance")) {
             assertThat(screenshots.resolve(page + ".png")).isNotEmptyFile();
         }
 
@@ -293,6 +337,13 @@ class AdminConsoleE2ETest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path + " " + r.body()).isIn(200, 201);
         return r.body();
+    }
+
+    void put(int port, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " " + r.body()).isIn(200, 201, 204);
     }
 
     String get(String path) throws Exception {

@@ -4,6 +4,7 @@ import io.llmproxy.edge.gateway.GatewayError;
 import java.time.Clock;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -19,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * method: 405, the framework's 400/406/413/415, a bug: 500) is answered in the format of the API
  * the path belongs to ({@link ClientApi}), never in Spring's {@code {"timestamp","status","error",
  * "path"}} shape and never with a stack trace or a server version. Ordered before Spring Boot's
- * {@code DefaultErrorWebExceptionHandler} (-1).
+ * {@code DefaultErrorWebExceptionHandler} (-1). The CORS headers ({@code Access-Control-*},
+ * {@code Vary}) already set by {@link EdgeCors} are kept; every other header is replaced.
  */
 @Component
 @Order(-2)
@@ -50,7 +52,15 @@ class ApiErrorWebExceptionHandler implements WebExceptionHandler {
         GatewayError error = error(status, exchange.getRequest().getMethod().name(), path, ex);
         byte[] body = ClientApi.of(path).errorBody(error, json, clock);
         response.setStatusCode(HttpStatusCode.valueOf(status));
+        // the CORS headers EdgeCors set stay, so a browser on an allowed origin can read the error
+        HttpHeaders cors = new HttpHeaders();
+        response.getHeaders().forEach((name, values) -> {
+            if (name.regionMatches(true, 0, "Access-Control-", 0, 15) || HttpHeaders.VARY.equalsIgnoreCase(name)) {
+                cors.addAll(name, values);
+            }
+        });
         response.getHeaders().clear();
+        response.getHeaders().addAll(cors);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().setContentLength(body.length);
         if (ex instanceof ResponseStatusException rse && status == 405) {
