@@ -3,7 +3,8 @@
 # proxy-edge, in one run, so that the edge's added latency is the difference.  See
 # bench/README.md.  Start the stack first:   infra/local/up.sh && bench/run.sh
 #
-# Scenarios (BENCH_SCENARIOS, default "rate quota stream memory max"; also "paths", "peers"), one
+# Scenarios (BENCH_SCENARIOS, default "rate quota stream memory max"; also "paths", "peers",
+# "streams"), one
 # file each under bench/scenarios/:
 #   rate    non-stream chat completions at a fixed rate (hey): p50/p90/p99/max, rps, errors
 #   quota   the same through the edge with the key of a second tenant with quota policies that
@@ -13,6 +14,8 @@
 #   max     closed-loop maximum throughput (wrk)
 #   paths   the rate measurement per translation path (client format × provider type), lower rate
 #   peers   direct vs a rival gateway (@portkey-ai/gateway) vs the edge, in interleaved rounds
+#   streams the stream measurement at 20 and 200 concurrent streams: added TTFT and largest
+#           inter-chunk gap, dropped streams, edge CPU per chunk (builds on stream)
 # Settings (environment): see bench/lib.sh's header and bench/README.md.
 #
 # A scenario file defines functions named <scenario>_<phase>, each optional, which this script
@@ -30,18 +33,19 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
-ALL_SCENARIOS="rate quota stream memory max paths peers"
+ALL_SCENARIOS="rate quota stream memory max paths peers streams"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate quota stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
 for s in $SCENARIOS; do
   [[ " $ALL_SCENARIOS " == *" $s "* ]] || die "unknown scenario $s ($ALL_SCENARIOS)"
 done
 # the order of each phase (the report's sections are numbered in REPORT_ORDER)
-SETUP_ORDER="stream memory paths quota rate max peers"
-RUN_ORDER="rate quota paths stream memory max peers"
-REPORT_ORDER="rate quota stream memory max paths peers"
-# what a scenario builds on: its file is sourced too (quota's run is part of rate's)
-declare -A BUILDS_ON=([quota]=rate)
+SETUP_ORDER="stream streams memory paths quota rate max peers"
+RUN_ORDER="rate quota paths stream streams memory max peers"
+REPORT_ORDER="rate quota stream memory max paths peers streams"
+# what a scenario builds on: its file is sourced too (quota's run is part of rate's; streams
+# uses stream's simulator, route and client)
+declare -A BUILDS_ON=([quota]=rate [streams]=stream)
 
 sourced=" "
 for s in "${SCENARIO_LIST[@]}"; do
@@ -115,6 +119,7 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
   phase report "$REPORT_ORDER"
   printf '## Commands\n\n```sh\n'
   settings="BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_RATE=$RATE BENCH_CONNECTIONS=$CONNS BENCH_STREAMS=$STREAMS BENCH_STREAM_CONCURRENCY=$STREAM_CONC BENCH_STREAM_TTFT_MS=$STREAM_TTFT BENCH_STREAM_INTER_TOKEN_MS=$STREAM_ITL BENCH_LIGHT_STREAMS=$LIGHT_STREAMS BENCH_LIGHT_CONCURRENCY=$LIGHT_CONC BENCH_MEM_STREAMS=$MEM_STREAMS BENCH_MEM_STREAM_SECONDS=$MEM_SECONDS BENCH_MEM_RAMP_SECONDS=$MEM_RAMP BENCH_MAX_DURATION=$MAX_DURATION BENCH_MAX_CONNECTIONS=$MAX_CONNS BENCH_PRIME_REQUESTS=$PRIME BENCH_PATHS_RATE=$PATHS_RATE BENCH_PATHS_DURATION=$PATHS_DURATION BENCH_PATHS_WARMUP=$PATHS_WARMUP BENCH_PATHS_CONNECTIONS=$PATHS_CONNS BENCH_PATHS_PRIME=$PATHS_PRIME BENCH_PATHS='${PATH_LIST[*]}'"
+  wants streams && settings+=" BENCH_STREAMS_LEVELS='${STREAMS_LEVELS[*]}' BENCH_STREAMS_PER_LEVEL=$STREAMS_PER_LEVEL BENCH_STREAMS_WARMUP=$STREAMS_WARMUP"
   wants peers && settings+=" BENCH_PEERS_ROUNDS=$PEERS_ROUNDS BENCH_PEERS_SECONDS=$PEERS_SECONDS BENCH_PEERS_RATE=$PEERS_RATE BENCH_PEERS_CONNECTIONS=$PEERS_CONNS BENCH_PEERS_WARMUP=$PEERS_WARMUP"
   printf '%s\n' "$settings BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
   printf '# which ran:\n'
