@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Benchmark harness: the same load against the upstream simulator directly and through
 # proxy-edge, in one run, so that the edge's added latency is the difference.  See
 # bench/README.md.  Start the stack first:   infra/local/up.sh && bench/run.sh
@@ -30,7 +31,7 @@
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-# shellcheck source=bench/lib.sh
+# shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
 ALL_SCENARIOS="rate quota stream memory max paths peers streams"
