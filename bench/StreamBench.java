@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>ttfb: request sent -> first body bytes;</li>
  *   <li>ttft: request sent -> first SSE data event whose delta has non-empty "content";</li>
  *   <li>total: request sent -> end of the body;</li>
+ *   <li>gap: the largest time between two consecutive SSE data events from the first content event
+ *       on (the stream's worst stall; the role-only event before it is not counted);</li>
+ *   <li>chunks: SSE data events other than {@code [DONE]};</li>
  *   <li>errors: transport failure, status != 200, or no {@code data: [DONE]} line.</li>
  * </ul>
  * Prints a human summary and one machine-readable line starting with {@code RESULT }.
@@ -36,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the answers short, ramp_ms=M to spread the measured streams' starts evenly over M ms instead of
  * starting them all at once, warmup=N unmeasured streams first in the same JVM (warmup_concurrency,
  * default min(concurrency, 100); warmup_max_tokens=N to make them short), cpu.NAME=PID to report
- * the CPU time process PID used during the measured run per stream as cpu_NAME_us, clk_tck=100).
+ * the CPU time process PID used during the measured run per stream as cpu_NAME_us and per chunk
+ * received (all measured streams' data events) as cpu_NAME_us_chunk, clk_tck=100).
  * Plain JDK, no dependencies: java.net.http.HttpClient, HTTP/1.1, one connection per stream.
  */
 public final class StreamBench {
@@ -47,6 +51,9 @@ public final class StreamBench {
         long ttfb = -1;
         long ttft = -1;
         long total = -1;
+        long lastData = -1;
+        long maxGap = -1;
+        int chunks;
         int status;
         boolean done;
         String error;
@@ -109,13 +116,21 @@ public final class StreamBench {
         Sample[] samples = run(client, request, concurrency, total, timeoutS, rampMs, new AtomicInteger[] {open, maxOpen});
         double wallS = (System.nanoTime() - t0) / 1e9;
         long hz = Long.parseLong(a.getOrDefault("clk_tck", "100"));
+        long chunks = 0;
+        for (Sample s : samples) {
+            chunks += s == null ? 0 : s.chunks;
+        }
+        long allChunks = chunks;
         StringBuilder cpu = new StringBuilder();
         cpuBefore.forEach((nameAndPid, before) -> {
             String name = nameAndPid.substring(0, nameAndPid.indexOf('='));
             long after = cpuTicks(nameAndPid.substring(nameAndPid.indexOf('=') + 1));
             String perStream = before < 0 || after < 0 ? "-"
                     : String.format(Locale.ROOT, "%.0f", (after - before) * 1e6 / hz / total);
-            cpu.append(" cpu_").append(name).append("_us=").append(perStream);
+            String perChunk = before < 0 || after < 0 || allChunks == 0 ? "-"
+                    : String.format(Locale.ROOT, "%.1f", (after - before) * 1e6 / hz / allChunks);
+            cpu.append(" cpu_").append(name).append("_us=").append(perStream)
+                    .append(" cpu_").append(name).append("_us_chunk=").append(perChunk);
         });
         report(label, samples, wallS, maxOpen.get(), concurrency, cpu.toString());
         System.exit(0);
@@ -240,10 +255,15 @@ public final class StreamBench {
                 s.done = true;
                 return;
             }
-            if (s.ttft < 0) {
+            s.chunks++;
+            if (s.ttft >= 0) {
+                s.maxGap = Math.max(s.maxGap, now - s.lastData);
+                s.lastData = now;
+            } else {
                 int i = l.indexOf("\"content\":\"");
                 if (i >= 0 && i + 11 < l.length() && l.charAt(i + 11) != '"') {
                     s.ttft = now;
+                    s.lastData = now;
                 }
             }
         }
@@ -264,9 +284,14 @@ public final class StreamBench {
         List<Long> ttfb = new ArrayList<>();
         List<Long> ttft = new ArrayList<>();
         List<Long> total = new ArrayList<>();
+        List<Long> gap = new ArrayList<>();
+        long chunks = 0;
+        int chunksMin = Integer.MAX_VALUE;
+        int chunksMax = 0;
         int errors = 0;
         Map<String, Integer> kinds = new LinkedHashMap<>();
         for (Sample s : samples) {
+            chunks += s == null ? 0 : s.chunks;
             String err = s == null ? "not started"
                     : s.error != null ? s.error
                     : s.status != 200 ? "HTTP " + s.status
@@ -281,25 +306,34 @@ public final class StreamBench {
             ttfb.add(s.ttfb);
             ttft.add(s.ttft);
             total.add(s.total);
+            gap.add(Math.max(0, s.maxGap));
+            chunksMin = Math.min(chunksMin, s.chunks);
+            chunksMax = Math.max(chunksMax, s.chunks);
         }
         long[] b = sorted(ttfb);
         long[] f = sorted(ttft);
         long[] t = sorted(total);
+        long[] g = sorted(gap);
         System.out.printf(Locale.ROOT, "%s: %d streams (%d ok, %d errors), concurrency %d (max open %d), %.2f s wall, %.1f streams/s%n",
                 label, samples.length, samples.length - errors, errors, concurrency, maxOpen, wallS, samples.length / wallS);
         System.out.printf(Locale.ROOT, "  ttfb  ms: p50 %s  p90 %s  p99 %s  max %s%n", ms(b, 50), ms(b, 90), ms(b, 99), ms(b, 100));
         System.out.printf(Locale.ROOT, "  ttft  ms: p50 %s  p90 %s  p99 %s  max %s%n", ms(f, 50), ms(f, 90), ms(f, 99), ms(f, 100));
         System.out.printf(Locale.ROOT, "  total ms: p50 %s  p90 %s  p99 %s  max %s%n", ms(t, 50), ms(t, 90), ms(t, 99), ms(t, 100));
+        System.out.printf(Locale.ROOT, "  largest gap ms: p50 %s  p90 %s  p99 %s  max %s; %d chunks%n",
+                ms(g, 50), ms(g, 90), ms(g, 99), ms(g, 100), chunks);
         kinds.forEach((k, n) -> System.out.printf(Locale.ROOT, "  error x%d: %s%n", n, k));
         System.out.printf(Locale.ROOT,
                 "RESULT label=%s n=%d ok=%d errors=%d concurrency=%d max_open=%d wall_s=%.3f rate=%.1f"
                         + " ttfb_p50=%s ttfb_p90=%s ttfb_p99=%s ttfb_max=%s"
                         + " ttft_p50=%s ttft_p90=%s ttft_p99=%s ttft_max=%s"
-                        + " total_p50=%s total_p90=%s total_p99=%s total_max=%s%s%n",
+                        + " total_p50=%s total_p90=%s total_p99=%s total_max=%s"
+                        + " gap_p50=%s gap_p90=%s gap_p99=%s gap_max=%s chunks=%d chunks_min=%s chunks_max=%s%s%n",
                 label, samples.length, samples.length - errors, errors, concurrency, maxOpen, wallS, samples.length / wallS,
                 ms(b, 50), ms(b, 90), ms(b, 99), ms(b, 100),
                 ms(f, 50), ms(f, 90), ms(f, 99), ms(f, 100),
-                ms(t, 50), ms(t, 90), ms(t, 99), ms(t, 100), cpu);
+                ms(t, 50), ms(t, 90), ms(t, 99), ms(t, 100),
+                ms(g, 50), ms(g, 90), ms(g, 99), ms(g, 100), chunks,
+                gap.isEmpty() ? "-" : String.valueOf(chunksMin), gap.isEmpty() ? "-" : String.valueOf(chunksMax), cpu);
     }
 
     static long[] sorted(List<Long> values) {

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+# Scenario `peers` (issue #16): the same non-streamed chat completion straight to the upstream
+# simulator, through a rival gateway (npm @portkey-ai/gateway 1.15.2, headless) and through
+# proxy-edge, in interleaved rounds after the same warm-up. Per target and round:
+#   - closed-loop throughput, BENCH_PEERS_CONNECTIONS (10) connections for BENCH_PEERS_SECONDS (10 s);
+#   - latency at a fixed BENCH_PEERS_RATE (500) req/s for the same time: p50 / p99, and the added
+#     latency over the direct run of the same round;
+#   - CPU per call of every process involved, from /proc/<pid>/stat utime+stime over the closed-loop
+#     run: edge, query-side, PostgreSQL (all its processes), Kafka, the rival, the simulator.
+# Streams are not compared with the rival: its streaming fails on Node 20 (HTTP 500, TypeError: immutable).
+# Needs Node 20+ and npm; the rival is installed once into BENCH_PEERS_DIR (default
+# ${TMPDIR:-/tmp}/llmproxy-peers), never into the repository.  Sourced by bench/run.sh after
+# bench/lib.sh; report section 6.  Settings: BENCH_PEERS_ROUNDS (2), BENCH_PEERS_SECONDS,
+# BENCH_PEERS_RATE, BENCH_PEERS_CONNECTIONS, BENCH_PEERS_WARMUP (20000 requests per target, after
+# the common prime, which the rival gets too), BENCH_PEERS_DIR, BENCH_PEERS_RIVAL_PORT (8787).
+
+peers_needs() { echo hey; }
+
+RIVAL_PACKAGE="@portkey-ai/gateway@1.15.2"
+RIVAL_URL="http://127.0.0.1:$PEERS_RIVAL_PORT"
+RIVAL_PID="" PEERS_ROWS=""
+PEERS_PROCS=(edge query-side postgres kafka rival simulator)
+declare -gA PEERS_PIDS=()
+
+# peers_start: installs the rival once (outside the repository) and starts it headless
+peers_start() {
+  if ! have node || ! have npm; then die "peers: Node 20+ and npm are needed for the rival gateway"; fi
+  llmproxy_port_open 127.0.0.1 "$PEERS_RIVAL_PORT" && die "port $PEERS_RIVAL_PORT is in use: set BENCH_PEERS_RIVAL_PORT"
+  if [[ ! -f "$PEERS_DIR/node_modules/@portkey-ai/gateway/build/start-server.js" ]]; then
+    log "peers: installing $RIVAL_PACKAGE into $PEERS_DIR"
+    mkdir -p "$PEERS_DIR"
+    npm install --no-audit --no-fund --prefix "$PEERS_DIR" "$RIVAL_PACKAGE" >/dev/null || die "npm install $RIVAL_PACKAGE failed"
+  fi
+  (cd "$PEERS_DIR" && exec node node_modules/@portkey-ai/gateway/build/start-server.js --port="$PEERS_RIVAL_PORT" --headless) \
+    </dev/null >"$PEERS_DIR/rival.log" 2>&1 &
+  RIVAL_PID=$!
+  EXTRA_PIDS+=("$RIVAL_PID")
+  COMMANDS+=("node node_modules/@portkey-ai/gateway/build/start-server.js --port=$PEERS_RIVAL_PORT --headless   # $RIVAL_PACKAGE in $PEERS_DIR")
+  log "peers: the rival starts on :$PEERS_RIVAL_PORT, pid $RIVAL_PID"
+}
+peers_ready() {
+  llmproxy_wait_port 127.0.0.1 "$PEERS_RIVAL_PORT" 60 "$RIVAL_PID" \
+    || { llmproxy_tail_log "$PEERS_DIR/rival.log" 40; die "the rival did not start (see $PEERS_DIR/rival.log)"; }
+}
+
+# peers_hey TARGET hey-options...: hey with that target's request (direct, rival or edge)
+peers_hey() {
+  local name="$1"
+  shift
+  case "$name" in
+    direct) hey "$@" -m POST -T application/json -H "Authorization: Bearer $SIM_KEY" -d "$CHAT_BODY_DIRECT" "$SIM_URL/v1/chat/completions" ;;
+    rival) hey "$@" -m POST -T application/json -H "Authorization: Bearer $SIM_KEY" -H "x-portkey-provider: openai" \
+      -H "x-portkey-custom-host: $SIM_URL/v1" -d "$CHAT_BODY_DIRECT" "$RIVAL_URL/v1/chat/completions" ;;
+    edge) hey "$@" -m POST -T application/json -H "Authorization: Bearer $API_KEY" -d "$CHAT_BODY_EDGE" "$EDGE_URL/v1/chat/completions" ;;
+  esac
+}
+# peers_prime: the rival gets the same prime as the edge
+peers_prime() {
+  log "prime: $PRIME closed-loop requests to the rival (the same warm-up as the edge)"
+  peers_hey rival -n "$PRIME" -c 8 -t 10 >"$WORK/prime-rival.txt" 2>&1 || true
+  COMMANDS+=("hey -n $PRIME -c 8 ... (prime of the rival, not measured)")
+}
+# peers_ticks NAME: utime+stime of the process (for postgres, of all its processes), in clock ticks
+peers_ticks() {
+  local p
+  if [[ "$1" == postgres ]]; then
+    for p in $(pgrep -u postgres); do awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$1} END {print s+0}'
+  else
+    cpu_ticks "${PEERS_PIDS[$1]:-}"
+  fi
+}
+
+# peers_run: the warm-up, then BENCH_PEERS_ROUNDS rounds of direct, rival, edge; sets PEERS_ROWS
+peers_run() {
+  local round t p out cpu calls rps fixed added hz
+  local -A before=() p50=() p99=()
+  hz="$(getconf CLK_TCK)"
+  PEERS_PIDS=([edge]="${EDGE_PID:-}" [query-side]="$(llmproxy_service_pid query-side || true)"
+    [simulator]="$(llmproxy_service_pid upstream-simulator || true)" [rival]="$RIVAL_PID"
+    [kafka]="$(llmproxy_service_pid kafka || pgrep -f 'kafka\.Kafka' | head -n 1 || true)")
+  log "peers: warm-up, $PEERS_WARMUP requests to each target (direct, rival, edge)"
+  for t in direct rival edge; do peers_hey "$t" -n "$PEERS_WARMUP" -c "$PEERS_CONNS" >/dev/null; done
+  COMMANDS+=("hey -n $PEERS_WARMUP -c $PEERS_CONNS ... (peers warm-up of direct, rival and edge, not measured)"
+    "hey -z ${PEERS_SECONDS}s -c $PEERS_CONNS ... then hey -z ${PEERS_SECONDS}s -c $PEERS_CONNS -q $((PEERS_RATE / PEERS_CONNS)) ...   # peers, each round and target; the rival gets -H 'x-portkey-provider: openai' -H 'x-portkey-custom-host: $SIM_URL/v1' $RIVAL_URL/v1/chat/completions")
+  for round in $(seq 1 "$PEERS_ROUNDS"); do
+    p50=() p99=()
+    for t in direct rival edge; do
+      log "peers: round $round, $t"
+      for p in "${PEERS_PROCS[@]}"; do before[$p]="$(peers_ticks "$p")"; done
+      out="$(peers_hey "$t" -z "${PEERS_SECONDS}s" -c "$PEERS_CONNS")"
+      cpu="" calls="$(awk '$1=="[200]" {print $2; exit}' <<<"$out")"
+      calls="${calls:-0}"
+      for p in "${PEERS_PROCS[@]}"; do
+        cpu+="$((calls > 0 ? ($(peers_ticks "$p") - ${before[$p]}) * 1000000 / hz / calls : 0)) | "
+      done
+      rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+      fixed="$(peers_hey "$t" -z "${PEERS_SECONDS}s" -c "$PEERS_CONNS" -q $((PEERS_RATE / PEERS_CONNS)))"
+      p50[$t]="$(awk '/50% in/ {printf "%.2f", $3*1000}' <<<"$fixed")"
+      p99[$t]="$(awk '/99% in/ {printf "%.2f", $3*1000}' <<<"$fixed")"
+      added="—"
+      [[ "$t" == direct ]] || added="$(diff_ms "${p50[$t]}" "${p50[direct]}") / $(diff_ms "${p99[$t]}" "${p99[direct]}")"
+      PEERS_ROWS+="| $round | $t | $rps | ${p50[$t]} | ${p99[$t]} | $added | $cpu
+"
+    done
+  done
+  log "peers: done"
+}
+
+# peers_report: section 6 of the report
+peers_report() {
+  [[ -n "$PEERS_ROWS" ]] || return 0
+  printf '## 6. Peers: direct vs rival (%s) vs proxy-edge, %s round(s)\n\n' "$RIVAL_PACKAGE" "$PEERS_ROUNDS"
+  printf -- '- each round: closed loop %s connections × %s s, then %s req/s × %s s (hey); warm-up %s requests per target first (after the common prime of %s requests, which the rival gets too)\n' \
+    "$PEERS_CONNS" "$PEERS_SECONDS" "$PEERS_RATE" "$PEERS_SECONDS" "$PEERS_WARMUP" "$PRIME"
+  printf -- '- CPU µs per call: utime+stime from /proc over the closed-loop run ÷ its calls (PostgreSQL: all its processes; a process'"'"'s idle work is included)\n'
+  printf -- '- streams are compared direct vs edge only (stream scenario): the rival'"'"'s streaming fails on Node 20\n\n'
+  printf '| round | target | closed-loop req/s | p50 ms @ %s/s | p99 ms @ %s/s | added p50 / p99 ms | %s\n' "$PEERS_RATE" "$PEERS_RATE" "$(printf '%s µs | ' "${PEERS_PROCS[@]}")"
+  printf '|---|---|---|---|---|---|%s\n%s\n' "$(printf -- '---|%.0s' "${PEERS_PROCS[@]}")" "$PEERS_ROWS"
+}
