@@ -124,8 +124,13 @@ test('a platform admin registers a provider, prices it, routes to it, and sets u
     const quotaRow = page.getByTestId('quotas').locator('tr', { hasText: 'Tenant' }).first()
     await quotaRow.getByText('Tokens / day: 100,000').waitFor({ timeout: 10_000 })
     assert.match(await quotaRow.innerText(), /\b0\s+tokens\s+·\s+(US)?\$0\.00/)
+    // content capture: the page shows the state it reads back (off until ever chosen), and offers only the other action
+    await page.getByTestId('capture-state').getByText('Now: off (no text is stored)').waitFor({ timeout: 10_000 })
+    assert.equal(await page.getByTestId('capture-off').isDisabled(), true)
     await page.getByTestId('capture-on').click()
     await page.getByText('Content capture is on').waitFor({ timeout: 10_000 })
+    await page.getByTestId('capture-state').getByText('Now: on (text is stored, masked)').waitFor({ timeout: 10_000 })
+    assert.equal(await page.getByTestId('capture-on').isDisabled(), true)
     await shot('p06-quotas')
 
     // API keys: issue one limited to a model, then rotate it with a 2-hour grace period

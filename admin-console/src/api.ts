@@ -94,6 +94,8 @@ export interface Tenant {
   name: string
   status: 'ACTIVE' | 'SUSPENDED'
   createdAt: string
+  /** the content-capture opt-in, on GET /admin/v1/tenants/{id} only (absent in the tenants list) */
+  contentCapture?: boolean
 }
 
 export interface ApiKey {

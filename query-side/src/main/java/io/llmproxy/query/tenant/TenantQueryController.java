@@ -19,8 +19,15 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class TenantQueryController {
 
-    /** A tenant. @param status {@code ACTIVE} or {@code SUSPENDED} */
-    record TenantView(String tenantId, String name, String status, Instant createdAt) {
+    /**
+     * A tenant.
+     *
+     * @param status         {@code ACTIVE} or {@code SUSPENDED}
+     * @param contentCapture whether the tenant opted in to storing masked prompt and completion text in
+     *                       its usage events and audit log ({@code PUT /admin/v1/tenants/{id}/audit-content});
+     *                       false until it ever did
+     */
+    record TenantView(String tenantId, String name, String status, Instant createdAt, boolean contentCapture) {
     }
 
     /**
@@ -44,8 +51,12 @@ class TenantQueryController {
     /** {@code GET /admin/v1/tenants/{tenantId}} → TenantView; 404 unknown. */
     @GetMapping("/admin/v1/tenants/{tenantId}")
     TenantView tenant(@PathVariable String tenantId) {
-        return jdbc.sql("SELECT tenant_id, name, status, created_at FROM rm_tenant WHERE tenant_id = ?").param(tenantId)
-                .query((rs, i) -> new TenantView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()))
+        return jdbc.sql("""
+                        SELECT t.tenant_id, t.name, t.status, t.created_at, coalesce(p.store_prompt_content, false)
+                        FROM rm_tenant t LEFT JOIN audit_content_policy p ON p.tenant_id = t.tenant_id
+                        WHERE t.tenant_id = ?""").param(tenantId)
+                .query((rs, i) -> new TenantView(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                        rs.getBoolean(5)))
                 .optional().orElseThrow(() -> QueryRejected.notFound("tenantId", "tenant " + tenantId + " not found"));
     }
 

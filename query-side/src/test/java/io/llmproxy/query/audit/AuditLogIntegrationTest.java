@@ -139,6 +139,10 @@ class AuditLogIntegrationTest {
         assertThat(jdbc.queryForObject("SELECT chain_id FROM audit_log WHERE tenant_id IS NULL", String.class)).isEqualTo("*");
         assertThat(jdbc.queryForObject("SELECT store_prompt_content FROM audit_content_policy WHERE tenant_id = ?",
                 Boolean.class, A)).isTrue();
+        // the tenant's read shows the opt-in (the console's content-capture state); a tenant that never chose: false
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> getJson("/admin/v1/tenants/" + B).has("contentCapture"));
+        assertThat(getJson("/admin/v1/tenants/" + A).get("contentCapture").asBoolean()).isTrue();
+        assertThat(getJson("/admin/v1/tenants/" + B).get("contentCapture").asBoolean()).isFalse();
         assertThat(auditLog.contentToStore(A, "my key is sk-proj-AbCdEfGhIjKlMnOpQrSt, thanks"))
                 .isEqualTo("my key is [MASKED:openai-key], thanks");
         assertThat(auditLog.contentToStore(B, "my key is sk-proj-AbCdEfGhIjKlMnOpQrSt, thanks")).isNull();
