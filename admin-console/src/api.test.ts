@@ -99,3 +99,41 @@ describe('read your own writes (ADR 0020)', () => {
       strategy: 'weighted', fallbacks: ['gpt-4o'], timeouts: { ttfbMs: 5000 } })
   })
 })
+
+describe('a read the query side could not yet answer consistently', () => {
+  afterEach(() => { vi.unstubAllGlobals(); vi.useRealTimers(); resetEventPosition() })
+
+  const timeout = () => new Response(JSON.stringify({ title: 'Service Unavailable', status: 503, code: 'consistency_timeout',
+    detail: 'The read models have reached event position 3, not yet 9' }), { status: 503,
+    headers: { 'Content-Type': 'application/json', 'Retry-After': '1' } })
+
+  it.each([
+    { name: 'repeated after Retry-After until it answers', answers: [503, 503, 200], reads: 3, ok: true },
+    { name: 'shown as the refusal after three repeats', answers: [503, 503, 503, 503, 200], reads: 4, ok: false },
+    { name: 'another 503 is shown at once', answers: [502], reads: 1, ok: false },
+  ])('$name', async ({ answers, reads, ok }) => {
+    const queue = [...answers]
+    let count = 0
+    vi.stubGlobal('fetch', vi.fn(async (url: string | URL) => {
+      if (String(url).endsWith('config.json')) return answer(200, CONFIG)
+      count++
+      const status = queue.shift()!
+      if (status === 503) return timeout()
+      if (status === 502) return answer(503, { title: 'Service Unavailable', status: 503, code: 'identity_unavailable' })
+      return answer(200, { tenantId: 't-1', name: 'Acme', status: 'ACTIVE', createdAt: '2026-12-05T00:00:00Z' })
+    }))
+    await loadConfig()
+    user.value = { access_token: 'at-1' } as User
+    vi.useFakeTimers()
+    const result = api.tenant('t-1').then((t) => t, (e: unknown) => e)
+    await vi.runAllTimersAsync()
+    const value = await result
+    expect(count).toBe(reads)
+    if (ok) {
+      expect((value as { name: string }).name).toBe('Acme')
+    } else {
+      expect(value).toBeInstanceOf(ApiError)
+      expect((value as ApiError).status).toBe(503)
+    }
+  })
+})

@@ -44,23 +44,37 @@ function notePosition(response: Response): void {
  * Calls one side of the admin API with the user's token. Read your own writes (ADR 0020): a command's
  * answer carries `LLMProxy-Event-Position`; every query-side read after it sends that position as
  * `LLMProxy-Min-Position`, so the query side answers only once its read models show the command
- * (bounded wait there; past it, 503 `consistency_timeout`, shown like any refusal).
+ * (bounded wait there; past it, 503 `consistency_timeout` with `Retry-After`: the read is repeated up to
+ * {@link CONSISTENCY_RETRIES} times, then shown like any refusal).
  *
  * @throws ApiError with the problem JSON's title, detail and code for a non-2xx answer
  */
+/** How often a query-side read answered 503 `consistency_timeout` is repeated before it is shown. */
+export const CONSISTENCY_RETRIES = 3
+
 async function call<T>(side: Side, method: string, path: string, body?: unknown): Promise<T> {
   const base = side === 'command' ? config().commandApiUrl : config().queryApiUrl
   const headers: Record<string, string> = { Authorization: `Bearer ${accessToken()}`, Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (side === 'query' && lastPosition !== null) headers[MIN_POSITION] = lastPosition.toString()
-  const response = await fetch(base.replace(/\/$/, '') + path, {
+  const send = () => fetch(base.replace(/\/$/, '') + path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   })
+  let response = await send()
   if (side === 'command' && response.ok) notePosition(response)
-  const text = await response.text()
-  const json = text ? JSON.parse(text) : undefined
+  let text = await response.text()
+  let json = text ? JSON.parse(text) : undefined
+  // the read models had not reached the position within the query side's bound (a busy moment):
+  // the read is repeated after Retry-After (1 s), at most CONSISTENCY_RETRIES times, then shown
+  for (let i = 0; i < CONSISTENCY_RETRIES && side === 'query' && response.status === 503 && json?.code === 'consistency_timeout'; i++) {
+    const seconds = Number(response.headers.get('Retry-After'))
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 5) : 1)))
+    response = await send()
+    text = await response.text()
+    json = text ? JSON.parse(text) : undefined
+  }
   if (!response.ok) {
     throw new ApiError(response.status, json?.title ?? response.statusText, json?.detail, json?.code)
   }
