@@ -168,7 +168,7 @@ public final class Pipeline {
                     p.acked, p.seconds, p.acked / p.seconds, p.errors, maxLag, stopLag, finalLag,
                     drained < 0 ? -1.0 : (drained - stopped) / 1e9, consumeS,
                     consumeS > 0 ? String.format(Locale.ROOT, "%.0f", p.acked / consumeS) : "-",
-                    second.size() >= 3 ? String.format(Locale.ROOT, "%.0f", slope(second)) : "-", baseline, rate, seconds));
+                    second.size() >= 3 ? String.valueOf(Math.round(slope(second))) : "-", baseline, rate, seconds));
             cpuDelta(cpu0, cpu1).forEach((name, ticks) -> result.append(" cpu_").append(name).append("_us=")
                     .append(ticks < 0 || p.acked == 0 ? "-" : String.format(Locale.ROOT, "%.1f", ticks * 1e6 / hz / p.acked)));
             System.out.println(result);

@@ -14,7 +14,7 @@
 # report section 8.  Settings: BENCH_PIPELINE_RATE, _SECONDS, _WARMUP, _TENANTS, _DRAIN_TIMEOUT,
 # _GROUP; LLMPROXY_QUERY_PORT, LLMPROXY_KAFKA_BOOTSTRAP / _PORT, LLMPROXY_DB_*.
 
-PIPELINE_CLIENT=() PIPELINE_TENANT_ARG="" PIPELINE_ROWS="" PIPELINE_LAGS="" PIPELINE_VERDICT="" PIPELINE_CHECK=""
+PIPELINE_CLIENT=() PIPELINE_GROUPS_TOOL=() PIPELINE_TENANT_ARG="" PIPELINE_ROWS="" PIPELINE_LAGS="" PIPELINE_VERDICT="" PIPELINE_CHECK=""
 declare -gA PIPELINE_EXPECTED=()
 
 # pipeline_start: query-side and Kafka must be up; compiles bench/Pipeline.java on the broker's jars
@@ -25,6 +25,14 @@ pipeline_start() {
   compgen -G "$kafka_lib/kafka-clients-*.jar" >/dev/null || die "pipeline: no Kafka jars in $kafka_lib (infra/kafka/start-kafka.sh puts them there)"
   "$JAVA_HOME/bin/javac" -cp "$kafka_lib/*" -d "$WORK/pipeline-classes" "$BENCH_DIR/Pipeline.java" || die "javac bench/Pipeline.java failed"
   PIPELINE_CLIENT=("$JAVA_HOME/bin/java" -Xms128m -Xmx512m -cp "$WORK/pipeline-classes:$kafka_lib/*" Pipeline)
+  PIPELINE_GROUPS_TOOL=("$JAVA_HOME/bin/java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kafka_lib/*"
+    org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --describe --group "$PIPELINE_GROUP")
+}
+# pipeline_groups_lag RATE: the group's total lag per kafka-consumer-groups --describe (the broker's own
+# tool), a cross-check of Pipeline.java's final figure; its output goes to the report's raw output
+pipeline_groups_lag() {
+  "${PIPELINE_GROUPS_TOOL[@]}" >"$WORK/pipeline-$1-groups.txt" 2>&1 || true
+  awk -v g="$PIPELINE_GROUP" '$1 == g && $6 ~ /^[0-9]+$/ { s += $6; n++ } END { print n ? s : "?" }' "$WORK/pipeline-$1-groups.txt"
 }
 
 # pipeline_ready: the tenants, each with an API key (the events carry the key's id)
@@ -46,7 +54,7 @@ pipe_get() { grep '^RESULT ' "$WORK/pipeline-$1.txt" | tr ' ' '\n' | awk -F= -v 
 
 # pipeline_run: each rate in turn; sets PIPELINE_ROWS, PIPELINE_LAGS, PIPELINE_VERDICT, then the checks
 pipeline_run() {
-  local rate qpid kpid load out n q pg bg k all sum eps slope bounded tput verdicts=() tenant count
+  local rate qpid kpid load out n q pg bg k all sum eps slope bounded tput verdicts=() tenant count drain_eps
   qpid="$(llmproxy_service_pid query-side || true)"
   kpid="$(llmproxy_service_pid kafka || pgrep -f 'kafka\.Kafka' | head -n 1 || true)"
   [[ -n "$qpid" && -n "$kpid" ]] || log "pipeline: query-side's or Kafka's pid is unknown (infra/local/.state/pids): no CPU figure for it"
@@ -68,6 +76,8 @@ pipeline_run() {
     pg="$(pipe_get "$rate" cpu_pg_us)" bg="$(pipe_get "$rate" cpu_pg_bg_us)" all="$(pipe_get "$rate" cpu_pg_all_us)"
     sum="$(awk -v a="$q" -v b="$pg" -v c="$bg" -v d="$k" 'BEGIN { if (a == "-" || b == "-" || d == "-" || a == "" || b == "" || d == "") print "-"; else printf "%.0f", a + b + c + d }')"
     eps="$(pipe_get "$rate" consumer_eps)" slope="$(pipe_get "$rate" slope_eps)"
+    # while draining, the consumer works off the backlog alone: its pace then (when ≥ 1 s of events)
+    drain_eps="$(awk -v l="$(pipe_get "$rate" stop_lag)" -v d="$(pipe_get "$rate" drain_s)" -v r="$rate" 'BEGIN { if (d > 0 && l >= r) printf "%.0f", l / d; else print "-" }')"
     # bounded: over the second half of the production, the lag grew by less than 5 % of the rate per second
     bounded="$(awk -v s="$slope" -v r="$rate" 'BEGIN { if (s == "-" || s == "") print "n/a"; else if (s < 0.05 * r) print "bounded"; else print "grows" }')"
     # below 10,000 events/s the figure cannot reach the target (it is at most the produce rate): it
@@ -81,7 +91,7 @@ pipeline_run() {
     else
       tput="n/a at this rate, which bounds the figure"
     fi
-    PIPELINE_ROWS+="| $rate | $n | $(pipe_get "$rate" produce_rate) | $(pipe_get "$rate" send_errors) | **$(pipe_get "$rate" max_lag)** | $(pipe_get "$rate" stop_lag) | $(pipe_get "$rate" final_lag) | **$(pipe_get "$rate" drain_s)** | $(pipe_get "$rate" consume_s) | **$eps** | $slope ($bounded) | $q | $pg | $bg | $k | **$sum** | $all | $load |
+    PIPELINE_ROWS+="| $rate | $n | $(pipe_get "$rate" produce_rate) | $(pipe_get "$rate" send_errors) | **$(pipe_get "$rate" max_lag)** | $(pipe_get "$rate" stop_lag) | $(pipe_get "$rate" final_lag) (kafka-consumer-groups: $(pipeline_groups_lag "$rate")) | **$(pipe_get "$rate" drain_s)** | $(pipe_get "$rate" consume_s) | **$eps** | $drain_eps | $slope ($bounded) | $q | $pg | $bg | $k | **$sum** | $all | $load |
 "
     PIPELINE_LAGS+="- $rate events/s, lag each second from the first produce (the producer stops at ${PIPELINE_SECONDS} s): $(grep '^LAG ' "$out" | sed 's/.*lag=//' | paste -sd ' ' | sed 's/ /, /g')
 "
@@ -131,10 +141,10 @@ pipeline_report() {
   [[ -n "$PIPELINE_ROWS" ]] || return 0
   printf '## 8. Usage pipeline: %s events/s for %s s to %s, %s tenants (consumer group %s)\n\n' \
     "$(printf '%s' "${PIPELINE_RATES[*]}" | sed 's/ / and /g')" "$PIPELINE_SECONDS" "$KAFKA_BOOTSTRAP" "$PIPELINE_TENANTS" "$PIPELINE_GROUP"
-  printf '| events/s asked | events | produce rate achieved | send errors | **max lag** | lag when the producer stopped | final lag | **drain s** (producer stop → lag 0) | first produce → lag 0 s | **consumer events/s** | lag slope, 2nd half, events/s | query-side µs/event | PostgreSQL (db) µs/event | PostgreSQL (shared) µs/event | Kafka µs/event | **CPU after a call, µs/event** | PostgreSQL (all on the machine) µs/event | load (1 min) |\n'
-  printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$PIPELINE_ROWS"
+  printf '| events/s asked | events | produce rate achieved | send errors | **max lag** | lag when the producer stopped | final lag | **drain s** (producer stop → lag 0) | first produce → lag 0 s | **consumer events/s** | consumer events/s while draining | lag slope, 2nd half, events/s | query-side µs/event | PostgreSQL (db) µs/event | PostgreSQL (shared) µs/event | Kafka µs/event | **CPU after a call, µs/event** | PostgreSQL (all on the machine) µs/event | load (1 min) |\n'
+  printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$PIPELINE_ROWS"
   printf '%s\n' "$PIPELINE_LAGS"
   printf 'Targets (issue #16): the consumer sustains ≥ 10,000 events/s; the CPU spent after a call by the consumer, PostgreSQL and Kafka is ≤ 120 µs per call; the lag stays bounded. This run: %s. Checks: %s.\n\n' "$PIPELINE_VERDICT" "$PIPELINE_CHECK"
   # shellcheck disable=SC2016  # backquotes are markdown
-  printf 'How to read it: the events go straight to Kafka (bench/Pipeline.java, acks=all, idempotent, linger 5 ms, as the edge'"'"'s producer), so the edge is not involved. Lag = Σ over the partitions of (log end offset − the group'"'"'s committed offset), read with the Admin API every second, as `kafka-consumer-groups --describe` computes it; the consumer commits after each poll'"'"'s database transaction, so lag 0 means every event is in PostgreSQL. Consumer events/s = events ÷ (first produce → lag 0): it cannot exceed the produce rate, so below 10,000 events/s it shows only whether the consumer kept up; a rate above the consumer'"'"'s capacity makes the lag grow and this figure then is the capacity. Bounded = the least-squares slope of the lag over the second half of the production is below 5 %% of the rate. CPU µs/event = utime+stime from /proc from the first produce to lag 0 ÷ events: query-side (the whole JVM: GC, JIT, its other processors), PostgreSQL (db) = the backends and autovacuum workers of database `%s` (query-side'"'"'s and command-side'"'"'s connections), PostgreSQL (shared) = its own processes (WAL writer, checkpointer, background writer, postmaster: they serve every database of the server), Kafka = the broker. The sum of those four is the verdict figure; "all on the machine" also counts other databases'"'"' backends (other programs on a shared server). A pipeline run first waits for lag 0 (events of the earlier scenarios), and its %s s warm-up at the same rate is not measured.\n\n' "$DB_NAME" "$PIPELINE_WARMUP"
+  printf 'How to read it: the events go straight to Kafka (bench/Pipeline.java, acks=all, idempotent, linger 5 ms, as the edge'"'"'s producer), so the edge is not involved. Lag = Σ over the partitions of (log end offset − the group'"'"'s committed offset), read with the Admin API every second, as `kafka-consumer-groups --describe` computes it; the consumer commits after each poll'"'"'s database transaction, so lag 0 means every event is in PostgreSQL; the final lag is checked once more with the broker'"'"'s `kafka-consumer-groups --describe` (raw output below). Consumer events/s = events ÷ (first produce → lag 0): it cannot exceed the produce rate, so below 10,000 events/s it shows only whether the consumer kept up; a rate above the consumer'"'"'s capacity makes the lag grow and this figure then is the capacity. While draining = the lag when the producer stopped ÷ the drain time: the consumer'"'"'s pace on its backlog alone, given only when that backlog was a second of events or more. Bounded = the least-squares slope of the lag over the second half of the production is below 5 %% of the rate. CPU µs/event = utime+stime from /proc from the first produce to lag 0 ÷ events: query-side (the whole JVM: GC, JIT, its other processors), PostgreSQL (db) = the backends and autovacuum workers of database `%s` (query-side'"'"'s and command-side'"'"'s connections), PostgreSQL (shared) = its own processes (WAL writer, checkpointer, background writer, postmaster: they serve every database of the server), Kafka = the broker. The sum of those four is the verdict figure; "all on the machine" also counts other databases'"'"' backends (other programs on a shared server). A pipeline run first waits for lag 0 (events of the earlier scenarios), and its %s s warm-up at the same rate is not measured.\n\n' "$DB_NAME" "$PIPELINE_WARMUP"
 }
