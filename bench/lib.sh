@@ -17,6 +17,9 @@
 #   BENCH_PATHS_PRIME=5000 BENCH_PATHS="openai ... client-responses"        paths
 #   BENCH_PEERS_ROUNDS=2 BENCH_PEERS_SECONDS=10 BENCH_PEERS_RATE=500 BENCH_PEERS_CONNECTIONS=10
 #   BENCH_PEERS_WARMUP=20000 BENCH_PEERS_DIR BENCH_PEERS_RIVAL_PORT=8787    peers
+#   BENCH_PIPELINE_RATE="2000" (events/s, a list runs each) BENCH_PIPELINE_SECONDS=30
+#   BENCH_PIPELINE_WARMUP=5 BENCH_PIPELINE_TENANTS=20 BENCH_PIPELINE_DRAIN_TIMEOUT=120
+#   BENCH_PIPELINE_GROUP=llmproxy-usage-projection                          pipeline
 #   BENCH_PRIME_REQUESTS=40000   unmeasured closed-loop requests to each target first (JIT warm-up)
 #   BENCH_START=1                start the stack with infra/local/up.sh when it is not healthy
 #   BENCH_KEY_WAIT=10            seconds to wait for the edge to accept the new key/routes
@@ -24,6 +27,8 @@
 #   BENCH_RESULTS_DIR            where the markdown report goes (bench/results)
 #   LLMPROXY_ADMIN_TOKEN         admin token (default: infra/local/.state/admin-token)
 #   LLMPROXY_EDGE_PORT / _COMMAND_PORT / _SIMULATOR_PORT   (5000 / 5001 / 5100), as infra/local/up.sh
+#   LLMPROXY_QUERY_PORT (5002), LLMPROXY_KAFKA_BOOTSTRAP or LLMPROXY_KAFKA_PORT (127.0.0.1:9092),
+#   LLMPROXY_DB_HOST/_PORT/_NAME/_USER/_PASSWORD   the pipeline scenario's query-side, Kafka, PostgreSQL
 #   LLMPROXY_EDGE_MANAGEMENT_PORT  the edge's actuator under up.sh --prometheus (5090)
 #   LLMPROXY_REDIS_HOST / _PORT  the edge's Redis (127.0.0.1 / 6379), read with redis-cli (INFO,
 #                                SCAN) for the quota scenario's Redis figures when redis-cli exists
@@ -67,6 +72,12 @@ PEERS_CONNS="${BENCH_PEERS_CONNECTIONS:-10}"
 PEERS_WARMUP="${BENCH_PEERS_WARMUP:-20000}"
 PEERS_DIR="${BENCH_PEERS_DIR:-${TMPDIR:-/tmp}/llmproxy-peers}"
 PEERS_RIVAL_PORT="${BENCH_PEERS_RIVAL_PORT:-8787}"
+read -r -a PIPELINE_RATES <<<"${BENCH_PIPELINE_RATE:-2000}"
+PIPELINE_SECONDS="${BENCH_PIPELINE_SECONDS:-30}"
+PIPELINE_WARMUP="${BENCH_PIPELINE_WARMUP:-5}"
+PIPELINE_TENANTS="${BENCH_PIPELINE_TENANTS:-20}"
+PIPELINE_DRAIN_TIMEOUT="${BENCH_PIPELINE_DRAIN_TIMEOUT:-120}"
+PIPELINE_GROUP="${BENCH_PIPELINE_GROUP:-llmproxy-usage-projection}"
 KEY_WAIT="${BENCH_KEY_WAIT:-10}"
 STREAM_SIM_PORT="${BENCH_STREAM_SIM_PORT:-5101}"
 SLOW_SIM_PORT="${BENCH_SLOW_SIM_PORT:-5102}"
@@ -75,6 +86,10 @@ EDGE_PORT="${LLMPROXY_EDGE_PORT:-5000}"
 COMMAND_PORT="${LLMPROXY_COMMAND_PORT:-5001}"
 SIM_PORT="${LLMPROXY_SIMULATOR_PORT:-5100}"
 EDGE_MANAGEMENT_PORT="${LLMPROXY_EDGE_MANAGEMENT_PORT:-5090}"
+QUERY_PORT="${LLMPROXY_QUERY_PORT:-5002}"
+KAFKA_BOOTSTRAP="${LLMPROXY_KAFKA_BOOTSTRAP:-127.0.0.1:${LLMPROXY_KAFKA_PORT:-9092}}"
+DB_HOST="${LLMPROXY_DB_HOST:-127.0.0.1}" DB_PORT="${LLMPROXY_DB_PORT:-5432}"
+DB_NAME="${LLMPROXY_DB_NAME:-llmproxy}" DB_USER="${LLMPROXY_DB_USER:-postgres}"
 EDGE_URL="http://127.0.0.1:$EDGE_PORT"
 COMMAND_URL="http://127.0.0.1:$COMMAND_PORT"
 SIM_URL="http://127.0.0.1:$SIM_PORT"
@@ -86,7 +101,7 @@ UPSTREAM_MODEL="sim-bench"
 for n in DURATION WARMUP RATE CONNS STREAMS STREAM_CONC LIGHT_STREAMS LIGHT_CONC STREAM_TTFT STREAM_ITL MEM_STREAMS MEM_SECONDS MEM_RAMP \
   MAX_DURATION MAX_CONNS PRIME KEY_WAIT STREAM_SIM_PORT SLOW_SIM_PORT PATHS_RATE PATHS_DURATION PATHS_WARMUP PATHS_CONNS PATHS_PRIME \
   PEERS_ROUNDS PEERS_SECONDS PEERS_RATE PEERS_CONNS PEERS_WARMUP PEERS_RIVAL_PORT EDGE_PORT COMMAND_PORT SIM_PORT \
-  STREAMS_PER_LEVEL STREAMS_WARMUP; do
+  STREAMS_PER_LEVEL STREAMS_WARMUP PIPELINE_SECONDS PIPELINE_WARMUP PIPELINE_TENANTS PIPELINE_DRAIN_TIMEOUT QUERY_PORT; do
   [[ "${!n}" =~ ^[0-9]+$ ]] || { llmproxy_err "bench: $n must be a whole number, was \"${!n}\""; exit 2; }
 done
 for n in PATHS_RATE PATHS_DURATION PATHS_CONNS; do
@@ -94,6 +109,12 @@ for n in PATHS_RATE PATHS_DURATION PATHS_CONNS; do
 done
 for n in "${STREAMS_LEVELS[@]}"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { llmproxy_err "bench: BENCH_STREAMS_LEVELS must be whole numbers ≥ 1, was \"${STREAMS_LEVELS[*]}\""; exit 2; }
+done
+for n in "${PIPELINE_RATES[@]}"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { llmproxy_err "bench: BENCH_PIPELINE_RATE must be whole numbers ≥ 1, was \"${PIPELINE_RATES[*]}\""; exit 2; }
+done
+for n in PIPELINE_SECONDS PIPELINE_TENANTS; do
+  ((${!n} > 0)) || { llmproxy_err "bench: $n must be at least 1"; exit 2; }
 done
 ((${#PATH_LIST[@]} > 0)) || { llmproxy_err "bench: BENCH_PATHS is empty ($ALL_PATHS)"; exit 2; }
 for s in "${PATH_LIST[@]}"; do

@@ -5,7 +5,7 @@
 # bench/README.md.  Start the stack first:   infra/local/up.sh && bench/run.sh
 #
 # Scenarios (BENCH_SCENARIOS, default "rate quota stream memory max"; also "paths", "peers",
-# "streams"), one
+# "streams", "pipeline"), one
 # file each under bench/scenarios/:
 #   rate    non-stream chat completions at a fixed rate (hey): p50/p90/p99/max, rps, errors
 #   quota   the same through the edge with the key of a second tenant with quota policies that
@@ -17,6 +17,9 @@
 #   peers   direct vs a rival gateway (@portkey-ai/gateway) vs the edge, in interleaved rounds
 #   streams the stream measurement at 20 and 200 concurrent streams: added TTFT and largest
 #           inter-chunk gap, dropped streams, edge CPU per chunk (builds on stream)
+#   pipeline usage events straight to Kafka at a fixed rate (bench/Pipeline.java): consumer lag
+#           over time, drain time, consumer events/s, CPU per event of query-side, PostgreSQL and
+#           Kafka; exactly-once and audit-chain checks
 # Settings (environment): see bench/lib.sh's header and bench/README.md.
 #
 # A scenario file defines functions named <scenario>_<phase>, each optional, which this script
@@ -34,16 +37,16 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
-ALL_SCENARIOS="rate quota stream memory max paths peers streams"
+ALL_SCENARIOS="rate quota stream memory max paths peers streams pipeline"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate quota stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
 for s in $SCENARIOS; do
   [[ " $ALL_SCENARIOS " == *" $s "* ]] || die "unknown scenario $s ($ALL_SCENARIOS)"
 done
 # the order of each phase (the report's sections are numbered in REPORT_ORDER)
-SETUP_ORDER="stream streams memory paths quota rate max peers"
-RUN_ORDER="rate quota paths stream streams memory max peers"
-REPORT_ORDER="rate quota stream memory max paths peers streams"
+SETUP_ORDER="stream streams memory paths quota rate max peers pipeline"
+RUN_ORDER="rate quota paths stream streams memory max peers pipeline"
+REPORT_ORDER="rate quota stream memory max paths peers streams pipeline"
 # what a scenario builds on: its file is sourced too (quota's run is part of rate's; streams
 # uses stream's simulator, route and client)
 declare -A BUILDS_ON=([quota]=rate [streams]=stream)
@@ -121,12 +124,13 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
   printf '## Commands\n\n```sh\n'
   settings="BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_RATE=$RATE BENCH_CONNECTIONS=$CONNS BENCH_STREAMS=$STREAMS BENCH_STREAM_CONCURRENCY=$STREAM_CONC BENCH_STREAM_TTFT_MS=$STREAM_TTFT BENCH_STREAM_INTER_TOKEN_MS=$STREAM_ITL BENCH_LIGHT_STREAMS=$LIGHT_STREAMS BENCH_LIGHT_CONCURRENCY=$LIGHT_CONC BENCH_MEM_STREAMS=$MEM_STREAMS BENCH_MEM_STREAM_SECONDS=$MEM_SECONDS BENCH_MEM_RAMP_SECONDS=$MEM_RAMP BENCH_MAX_DURATION=$MAX_DURATION BENCH_MAX_CONNECTIONS=$MAX_CONNS BENCH_PRIME_REQUESTS=$PRIME BENCH_PATHS_RATE=$PATHS_RATE BENCH_PATHS_DURATION=$PATHS_DURATION BENCH_PATHS_WARMUP=$PATHS_WARMUP BENCH_PATHS_CONNECTIONS=$PATHS_CONNS BENCH_PATHS_PRIME=$PATHS_PRIME BENCH_PATHS='${PATH_LIST[*]}'"
   wants streams && settings+=" BENCH_STREAMS_LEVELS='${STREAMS_LEVELS[*]}' BENCH_STREAMS_PER_LEVEL=$STREAMS_PER_LEVEL BENCH_STREAMS_WARMUP=$STREAMS_WARMUP"
+  wants pipeline && settings+=" BENCH_PIPELINE_RATE='${PIPELINE_RATES[*]}' BENCH_PIPELINE_SECONDS=$PIPELINE_SECONDS BENCH_PIPELINE_WARMUP=$PIPELINE_WARMUP BENCH_PIPELINE_TENANTS=$PIPELINE_TENANTS BENCH_PIPELINE_DRAIN_TIMEOUT=$PIPELINE_DRAIN_TIMEOUT BENCH_PIPELINE_GROUP=$PIPELINE_GROUP"
   wants peers && settings+=" BENCH_PEERS_ROUNDS=$PEERS_ROUNDS BENCH_PEERS_SECONDS=$PEERS_SECONDS BENCH_PEERS_RATE=$PEERS_RATE BENCH_PEERS_CONNECTIONS=$PEERS_CONNS BENCH_PEERS_WARMUP=$PEERS_WARMUP"
   printf '%s\n' "$settings BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
   printf '# which ran:\n'
   printf '%s\n' "${COMMANDS[@]}"
   printf '```\n\n## Raw output\n\n'
-  for f in "$WORK"/hey-direct.txt "$WORK"/hey-edge.txt "$WORK"/hey-edge-quota.txt "$WORK"/stream-*.txt "$WORK"/wrk-direct.txt "$WORK"/wrk-edge.txt "$WORK"/hey-path-*.txt; do
+  for f in "$WORK"/hey-direct.txt "$WORK"/hey-edge.txt "$WORK"/hey-edge-quota.txt "$WORK"/stream-*.txt "$WORK"/wrk-direct.txt "$WORK"/wrk-edge.txt "$WORK"/hey-path-*.txt "$WORK"/pipeline-[0-9]*.txt; do
     [[ -f "$f" && "$f" != *-warmup.txt ]] || continue
     # shellcheck disable=SC2016  # backquotes are markdown
     printf '<details><summary>%s</summary>\n\n```\n%s\n```\n</details>\n\n' "$(basename "$f")" "$(grep -v '^RESULT ' "$f" | sed '/^Response time histogram:/,/^$/d' | sed '/^ *$/N;/^\n$/D')"
