@@ -36,7 +36,8 @@
 #                                   and proxy-edge (named <service>-<i>, on port <service port> + 10*i,
 #                                   e.g. proxy-edge-1 on 5010, proxy-edge-2 on 5020; each edge with its own
 #                                   usage journal run/proxy-edge-<i>/usage-buffer) behind HAProxy
-#                                   (infra/local/haproxy.sh) on the usual ports 5000/5001/5002
+#                                   (infra/local/haproxy.sh) on the usual ports 5000/5001/5002; each
+#                                   replica's database pool is LLMPROXY_REPLICA_DB_POOL (5) connections
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -328,6 +329,10 @@ service_env() {
   if [[ "$kind" == proxy-edge && "$1" != proxy-edge ]]; then
     # a replica: its own usage journal (a second edge on one directory fails at start)
     printf '%s\n' "LLMPROXY_USAGE_BUFFER_DIR=$LLMPROXY_STATE_DIR/run/$1/usage-buffer"
+  fi
+  if [[ "$kind" != "$1" ]]; then
+    # replicas share one PostgreSQL (max_connections is often 100): smaller pools than Hikari's 10
+    printf '%s\n' "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE=${LLMPROXY_REPLICA_DB_POOL:-5}"
   fi
   if [[ "$kind" == proxy-edge && "$PROMETHEUS" == 1 ]]; then
     printf '%s\n' "MANAGEMENT_SERVER_PORT=$(edge_management_port "$1")" MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
