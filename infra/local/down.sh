@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# Stops what infra/local/up.sh started (the admin console's static server, Prometheus when started with --prometheus, proxy-edge, query-side, command-side, upstream
+# Stops what infra/local/up.sh started (the admin console's static server, Prometheus when started with --prometheus, HAProxy and the replicas with --replicas N, proxy-edge, query-side, command-side, upstream
 # simulator, Keycloak, then Kafka): TERM, up to 20 s grace, then KILL; removes the pid files.
 # Safe to run twice.  PostgreSQL and Redis are left alone.
 #
@@ -30,11 +30,14 @@ done
 
 grace="${LLMPROXY_STOP_GRACE:-20}"
 stopped=0
-# Reverse start order: the edge first, Kafka last (apps flush their producers on shutdown).
-for service in admin-console prometheus proxy-edge query-side command-side upstream-simulator keycloak kafka; do
-  if llmproxy_stop_service "$service" "$grace"; then
-    stopped=$((stopped + 1))
-  fi
+# Reverse start order: the load balancer and the edge first, Kafka last (apps flush their producers
+# on shutdown); replicas (up.sh --replicas N: <service>-<i>) with their kind.
+for service in admin-console prometheus haproxy proxy-edge query-side command-side upstream-simulator keycloak kafka; do
+  for name in "$service" $(cd "$LLMPROXY_PID_DIR" 2>/dev/null && ls -- "$service"-[1-9].pid 2>/dev/null | sed 's/\.pid$//'); do
+    if llmproxy_stop_service "$name" "$grace"; then
+      stopped=$((stopped + 1))
+    fi
+  done
 done
 
 # Pid files of services this version no longer knows about.

@@ -32,21 +32,35 @@
 #                                   llmproxy is provisioned at every run (infra/keycloak/provision-realm.sh;
 #                                   LLMPROXY_UI_PORT 3000, LLMPROXY_PLATFORM_ADMIN_USER platform-admin)
 #   LLMPROXY_UI=skip                do not build and serve the admin console (infra/local/admin-console.sh)
+#   --replicas N / LLMPROXY_REPLICAS=N   N > 1 (issue #14): N instances each of command-side, query-side
+#                                   and proxy-edge (named <service>-<i>, on port <service port> + 10*i,
+#                                   e.g. proxy-edge-1 on 5010, proxy-edge-2 on 5020; each edge with its own
+#                                   usage journal run/proxy-edge-<i>/usage-buffer) behind HAProxy
+#                                   (infra/local/haproxy.sh) on the usual ports 5000/5001/5002; each
+#                                   replica's database pool is LLMPROXY_REPLICA_DB_POOL (5) connections
 set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/lib.sh"
 
 PROMETHEUS="${LLMPROXY_PROMETHEUS:-0}"
-for arg in "$@"; do
-  case "$arg" in
+REPLICAS="${LLMPROXY_REPLICAS:-1}"
+while (($# > 0)); do
+  case "$1" in
     --prometheus) PROMETHEUS=1 ;;
+    --replicas) REPLICAS="${2:-}"; shift ;;
+    --replicas=*) REPLICAS="${1#--replicas=}" ;;
     *)
-      llmproxy_err "unknown argument: $arg (use --prometheus, or the environment variables in the header)"
+      llmproxy_err "unknown argument: $1 (use --prometheus, --replicas N, or the environment variables in the header)"
       exit 2
       ;;
   esac
+  shift
 done
+if [[ ! "$REPLICAS" =~ ^[1-9]$ ]]; then
+  llmproxy_err "--replicas: a number from 1 to 9, not '$REPLICAS'"
+  exit 2
+fi
 PROMETHEUS_PORT="${LLMPROXY_PROMETHEUS_PORT:-9090}"
 EDGE_MANAGEMENT_PORT="${LLMPROXY_EDGE_MANAGEMENT_PORT:-5090}"
 
@@ -66,23 +80,30 @@ APP_HEAP="${LLMPROXY_APP_HEAP:-384m}"
 read -r -a EXTRA_JAVA_OPTS <<<"${LLMPROXY_JAVA_OPTS:-}"
 
 # service name | port | module directory (its target/*-exec.jar is started), in start order
-ALL_SERVICES=(
-  "upstream-simulator|$SIM_PORT|infra/upstream-simulator"
-  "command-side|$COMMAND_PORT|command-side"
-  "query-side|$QUERY_PORT|query-side"
-  "proxy-edge|$EDGE_PORT|proxy-edge"
-)
+ALL_SERVICES=("upstream-simulator|$SIM_PORT|infra/upstream-simulator")
+for kind in "command-side|$COMMAND_PORT" "query-side|$QUERY_PORT" "proxy-edge|$EDGE_PORT"; do
+  IFS='|' read -r kind_name kind_port <<<"$kind"
+  if ((REPLICAS == 1)); then
+    ALL_SERVICES+=("$kind_name|$kind_port|$kind_name")
+  else
+    for ((i = 1; i <= REPLICAS; i++)); do
+      ALL_SERVICES+=("$kind_name-$i|$((kind_port + 10 * i))|$kind_name")
+    done
+  fi
+done
 # LLMPROXY_SERVICES="upstream-simulator command-side" starts only those apps (always in the
 # order above); LLMPROXY_SERVICES="" starts none (backing services and Kafka only).
 SERVICES=()
 for entry in "${ALL_SERVICES[@]}"; do
-  if [[ -z "${LLMPROXY_SERVICES+set}" || " ${LLMPROXY_SERVICES} " == *" ${entry%%|*} "* ]]; then
+  entry_kind="${entry%%|*}"
+  entry_kind="${entry_kind%-[1-9]}"
+  if [[ -z "${LLMPROXY_SERVICES+set}" || " ${LLMPROXY_SERVICES} " == *" $entry_kind "* ]]; then
     SERVICES+=("$entry")
   fi
 done
 for wanted in ${LLMPROXY_SERVICES-}; do
-  [[ " ${ALL_SERVICES[*]%%|*} " == *" $wanted "* ]] || {
-    printf '[llmproxy] ERROR: LLMPROXY_SERVICES: unknown service %s (known: %s)\n' "$wanted" "${ALL_SERVICES[*]%%|*}" >&2
+  [[ " upstream-simulator command-side query-side proxy-edge " == *" $wanted "* ]] || {
+    printf '[llmproxy] ERROR: LLMPROXY_SERVICES: unknown service %s (known: upstream-simulator command-side query-side proxy-edge)\n' "$wanted" >&2
     exit 2
   }
 done
@@ -304,14 +325,27 @@ wait_health() {
 # service_env NAME: prints the app's extra environment (one VAR=value a line); with --prometheus the
 # edge serves its actuator, /actuator/prometheus included, on its own port bound to 127.0.0.1.
 service_env() {
-  if [[ "$1" == proxy-edge && "$PROMETHEUS" == 1 ]]; then
-    printf '%s\n' "MANAGEMENT_SERVER_PORT=$EDGE_MANAGEMENT_PORT" MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
+  local kind="${1%-[1-9]}"
+  if [[ "$kind" == proxy-edge && "$1" != proxy-edge ]]; then
+    # a replica: its own usage journal (a second edge on one directory fails at start)
+    printf '%s\n' "LLMPROXY_USAGE_BUFFER_DIR=$LLMPROXY_STATE_DIR/run/$1/usage-buffer"
+  fi
+  if [[ "$kind" != "$1" ]]; then
+    # replicas share one PostgreSQL (max_connections is often 100): smaller pools than Hikari's 10
+    printf '%s\n' "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE=${LLMPROXY_REPLICA_DB_POOL:-5}"
+  fi
+  if [[ "$kind" == proxy-edge && "$PROMETHEUS" == 1 ]]; then
+    printf '%s\n' "MANAGEMENT_SERVER_PORT=$(edge_management_port "$1")" MANAGEMENT_SERVER_ADDRESS=127.0.0.1 \
       "LLMPROXY_ACTUATOR_EXPOSE=health,info,prometheus"
   fi
 }
+# edge_management_port NAME: the edge's actuator port with --prometheus (5090; replica i: 5090 + i).
+edge_management_port() {
+  if [[ "$1" =~ -([1-9])$ ]]; then printf '%s' "$((EDGE_MANAGEMENT_PORT + BASH_REMATCH[1]))"; else printf '%s' "$EDGE_MANAGEMENT_PORT"; fi
+}
 # health_port NAME PORT: where NAME's /actuator/health answers.
 health_port() {
-  if [[ "$1" == proxy-edge && "$PROMETHEUS" == 1 ]]; then printf '%s' "$EDGE_MANAGEMENT_PORT"; else printf '%s' "$2"; fi
+  if [[ "${1%-[1-9]}" == proxy-edge && "$PROMETHEUS" == 1 ]]; then edge_management_port "$1"; else printf '%s' "$2"; fi
 }
 
 start_service() {
@@ -372,6 +406,18 @@ for entry in ${SERVICES[@]+"${SERVICES[@]}"}; do
   start_service "$name" "$port" "${JAR_OF[$name]:-}"
 done
 
+# ---------------------------------------------------------------- 6a. HAProxy in front of the replicas (--replicas N)
+replicas_summary() { :; }
+if ((REPLICAS > 1 && ${#SERVICES[@]} > 0)); then
+  LLMPROXY_REPLICAS="$REPLICAS" LLMPROXY_EDGE_PORT="$EDGE_PORT" LLMPROXY_COMMAND_PORT="$COMMAND_PORT" \
+    LLMPROXY_QUERY_PORT="$QUERY_PORT" bash "$LLMPROXY_ROOT/infra/local/haproxy.sh" start || die "HAProxy did not start"
+  replicas_summary() {
+    printf '  replicas            %s of each app behind HAProxy (stats http://127.0.0.1:%s/): edge %s, command %s, query %s\n' \
+      "$REPLICAS" "${LLMPROXY_HAPROXY_STATS_PORT:-5099}" "$(seq -s, $((EDGE_PORT + 10)) 10 $((EDGE_PORT + 10 * REPLICAS)))" \
+      "$(seq -s, $((COMMAND_PORT + 10)) 10 $((COMMAND_PORT + 10 * REPLICAS)))" "$(seq -s, $((QUERY_PORT + 10)) 10 $((QUERY_PORT + 10 * REPLICAS)))"
+  }
+fi
+
 # The first platform administrator of the realm gets its PlatformAdmin role assignment (a command,
 # so it is in the audit log; idempotent: 200 when already in force), so its access token works on
 # the admin APIs (ADR 0011 addendum, 0013).
@@ -399,8 +445,15 @@ if [[ "$PROMETHEUS" == 1 ]]; then
     mkdir -p "$prom_dir/rules" "$prom_dir/data"
     cp -f "$LLMPROXY_ROOT"/infra/observability/rules/*.yml "$prom_dir/rules/"
     (umask 077 && printf '%s\n' "$LLMPROXY_ADMIN_TOKEN" >"$prom_dir/admin-token")
-    sed -e "s/127.0.0.1:5090/127.0.0.1:$EDGE_MANAGEMENT_PORT/" -e "s/127.0.0.1:5001/127.0.0.1:$COMMAND_PORT/" \
-      -e "s/127.0.0.1:5002/127.0.0.1:$QUERY_PORT/" "$LLMPROXY_ROOT/infra/observability/prometheus.yml" >"$prom_dir/prometheus.yml"
+    # targets: every instance (with --replicas N, each replica's own port)
+    targets() { # targets BASE_PORT STEP
+      if ((REPLICAS == 1)); then printf '127.0.0.1:%s' "$1"; return; fi
+      local out="" i
+      for ((i = 1; i <= REPLICAS; i++)); do out+="${out:+\", \"}127.0.0.1:$(($1 + $2 * i))"; done
+      printf '%s' "$out"
+    }
+    sed -e "s/127.0.0.1:5090/$(targets "$EDGE_MANAGEMENT_PORT" 1)/" -e "s/127.0.0.1:5001/$(targets "$COMMAND_PORT" 10)/" \
+      -e "s/127.0.0.1:5002/$(targets "$QUERY_PORT" 10)/" "$LLMPROXY_ROOT/infra/observability/prometheus.yml" >"$prom_dir/prometheus.yml"
     if llmproxy_service_pid prometheus >/dev/null; then
       llmproxy_log "prometheus: already running; reloading its configuration"
       kill -HUP "$(llmproxy_service_pid prometheus)" 2>/dev/null || true
@@ -478,6 +531,7 @@ LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_H
 $(keycloak_summary)
 $(ui_summary)
 $(prometheus_summary)
+$(replicas_summary)
 
   logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log
   admin token:  $LLMPROXY_ADMIN_TOKEN

@@ -112,15 +112,31 @@ class AdminAuthBypassTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/actuator/health", "/actuator/info"})
+    @ValueSource(strings = {"/actuator/health", "/actuator/info", "/actuator/health/liveness", "/actuator/health/readiness"})
     void onlyHealthAndInfoAreOpen(String path) throws Exception {
         RawHttp.Answer answer = RawHttp.send(port, "GET", path, null);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         assertThat(answer.header("content-type")).contains("json");
+        if (path.startsWith("/actuator/health")) {
+            assertThat(json.readTree(answer.body()).get("status").asString()).isEqualTo("UP");
+        }
+    }
+
+    /** The Kubernetes probes (infra/k8s): liveness is the app's own state, readiness includes PostgreSQL. */
+    @Test
+    void probeGroupsAreTheConfiguredOnes() throws Exception {
+        RawHttp.Answer readiness = RawHttp.send(port, "GET", "/actuator/health/readiness", null);
+        assertThat(readiness.status()).as(readiness.body()).isEqualTo(200);
+        RawHttp.Answer health = RawHttp.send(port, "GET", "/actuator/health", null);
+        // the groups are listed on the root health answer; no component details to anonymous callers
+        assertThat(json.readTree(health.body()).get("groups").toString()).isEqualTo("[\"liveness\",\"readiness\"]");
+        assertThat(health.body()).doesNotContain("jdbc", "postgres");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/error", "/nothing-here", "/actuator/env", "/actuator/metrics", "/actuator/prometheus", "/actuator", "/"})
+    @ValueSource(strings = {"/error", "/nothing-here", "/actuator/env", "/actuator/metrics", "/actuator/prometheus", "/actuator", "/",
+            "/actuator/shutdown", "/actuator/beans", "/actuator/healthz", "/actuator/health-liveness", "/actuator/livez",
+            "/actuator/readyz", "/livez", "/readyz", "/actuator/configprops", "/actuator/threaddump"})
     void everythingElseNeedsTheToken(String path) throws Exception {
         RawHttp.Answer answer = RawHttp.send(port, "GET", path, null);
         assertThat(answer.status()).as(answer.body()).isEqualTo(401);

@@ -56,7 +56,8 @@ class EdgePathsAndProtocolErrorsTest {
     static final List<String> NON_PUBLIC = List.of("/actuator", "/actuator/metrics", "/actuator/metrics/jvm.memory.used",
             "/actuator/prometheus", "/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/heapdump",
             "/actuator/threaddump", "/actuator/loggers", "/actuator/mappings", "/actuator/conditions",
-            "/actuator/scheduledtasks", "/actuator/caches", "/actuator/startup", "/actuator/shutdown", "/actuator/sbom");
+            "/actuator/scheduledtasks", "/actuator/caches", "/actuator/startup", "/actuator/shutdown", "/actuator/sbom",
+            "/actuator/healthz", "/actuator/livez", "/actuator/readyz", "/livez", "/readyz");
 
     /** The gateway API: method, path, and which API's format a 401 is in. */
     enum Gateway {
@@ -167,6 +168,12 @@ class EdgePathsAndProtocolErrorsTest {
         assertThat(json.readTree(health.body()).path("status").asString()).isEqualTo("UP");
         assertThat(send("GET", "/actuator/info", "", null).status()).isEqualTo(200);
         assertThat(health.headers()).doesNotContainKey("server");
+        // the Kubernetes probes (infra/k8s): open like /actuator/health, nothing but a status
+        for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+            RawHttp.Response r = send("GET", probe, "", null);
+            assertThat(r.status()).as(probe).isEqualTo(200);
+            assertThat(r.body()).as(probe).isEqualTo("{\"status\":\"UP\"}");
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -178,6 +178,39 @@ class QueryAdminSecurityTest {
         assertThat(json.readTree(answer.body()).get("status").asInt()).isEqualTo(answer.status());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"})
+    void healthAndTheKubernetesProbesAreOpen(String path) throws Exception {
+        RawHttp.Answer answer = RawHttp.send(port, "GET", path, null);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(json.readTree(answer.body()).get("status").asString()).isEqualTo("UP");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator", "/actuator/env", "/actuator/shutdown", "/actuator/beans", "/actuator/healthz",
+            "/actuator/health-liveness", "/actuator/livez", "/livez", "/readyz", "/actuator/prometheus"})
+    void nothingElseUnderTheActuatorIsOpen(String path) throws Exception {
+        RawHttp.Answer answer = RawHttp.send(port, "GET", path, null);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(401);
+        assertThat(json.readTree(answer.body()).get("code").asString()).isEqualTo("unauthorized");
+    }
+
+    /** The readiness group includes PostgreSQL (infra/k8s takes the pod out of its Service); liveness does not. */
+    @Test
+    void readinessIsDownWhilePostgresIsDownLivenessStaysUp() throws Exception {
+        forwarder.stop();
+        Thread.sleep(600);
+        RawHttp.Answer readiness = RawHttp.send(port, "GET", "/actuator/health/readiness", null);
+        assertThat(readiness.status()).as(readiness.body()).isEqualTo(503);
+        assertThat(json.readTree(readiness.body()).get("status").asString()).isEqualTo("DOWN");
+        RawHttp.Answer liveness = RawHttp.send(port, "GET", "/actuator/health/liveness", null);
+        assertThat(liveness.status()).as(liveness.body()).isEqualTo(200);
+        assertThat(json.readTree(liveness.body()).get("status").asString()).isEqualTo("UP");
+        forwarder.start();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> RawHttp.send(port, "GET", "/actuator/health/readiness", null).status() == 200);
+    }
+
     /** Reads of every kind with PostgreSQL unreachable: 503 with Retry-After, then 200 once it is back. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"/admin/v1/prices", "/finance/v1/usage", "/admin/v1/tenants/7c1d5b0e-0000-4000-8000-000000000001",
