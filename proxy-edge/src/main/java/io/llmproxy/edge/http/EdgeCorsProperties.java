@@ -1,9 +1,7 @@
 package io.llmproxy.edge.http;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.llmproxy.kernel.web.BrowserOrigins;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -27,27 +25,6 @@ public record EdgeCorsProperties(@DefaultValue({"http://localhost:3000", "http:/
     public EdgeCorsProperties {
         allowedOrigins = allowedOrigins == null ? List.of()
                 : allowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
-        allowedOrigins.forEach(EdgeCorsProperties::requireOrigin);
-    }
-
-    /** @throws IllegalArgumentException unless {@code origin} is {@code http(s)://host[:port]} (a trailing {@code /} tolerated) */
-    static void requireOrigin(String origin) {
-        if (origin.contains("*")) {
-            throw new IllegalArgumentException("llmproxy.edge.cors.allowed-origins must list exact origins, not '" + origin + "'");
-        }
-        URI uri;
-        try {
-            uri = new URI(origin);
-        } catch (URISyntaxException e) {
-            uri = null;
-        }
-        String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean isOrigin = uri != null && (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
-                && uri.getRawUserInfo() == null && (uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
-                && uri.getRawQuery() == null && uri.getRawFragment() == null;
-        if (!isOrigin) {
-            throw new IllegalArgumentException("llmproxy.edge.cors.allowed-origins must list origins such as "
-                    + "http://localhost:3000 (http or https, a host, an optional port; no path), not '" + origin + "'");
-        }
+        allowedOrigins.forEach(o -> BrowserOrigins.requireExact("llmproxy.edge.cors.allowed-origins", o));
     }
 }
