@@ -13,7 +13,7 @@ export interface ConsoleConfig {
   commandApiUrl: string
   /** query-side's base URL, e.g. `http://localhost:5002` */
   queryApiUrl: string
-  /** the edge's base URL for the playground (optional, default {@link DEFAULT_EDGE_URL}) */
+  /** the edge's base URL for the playground (`http(s)://…`); optional only for a console served from this machine ({@link edgeUrl}) */
   edgeUrl?: string
 }
 
@@ -43,8 +43,39 @@ export function config(): ConsoleConfig {
   return loaded
 }
 
-/** @returns the edge's base URL the playground calls: `config.json` `edgeUrl`, else {@link DEFAULT_EDGE_URL} */
-export function edgeUrl(): string {
-  const value = config().edgeUrl
-  return typeof value === 'string' && value !== '' ? value : DEFAULT_EDGE_URL
+/** Hosts of a console served from this machine, where the edge of `infra/local/up.sh` is {@link DEFAULT_EDGE_URL}. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/**
+ * The edge's base URL the playground sends pasted API keys to ({@link edgeUrlOf} of this page's
+ * `config.json` and origin).
+ */
+export function edgeUrl(): string | null {
+  return edgeUrlOf(config().edgeUrl, window.location.origin)
+}
+
+/**
+ * @param configured    `config.json` `edgeUrl`: used when it is an `http:` or `https:` URL
+ * @param consoleOrigin the console's own origin: without `edgeUrl`, {@link DEFAULT_EDGE_URL} only when
+ *                      the console is served from this machine (`localhost`, `127.0.0.1`, `[::1]`)
+ * @returns the URL, or null when there is none to trust: a deployed console whose `config.json` lacks
+ *          `edgeUrl` (or holds something that is not an http(s) URL) must not send a key to whatever
+ *          listens on the visitor's own port 5000
+ */
+export function edgeUrlOf(configured: unknown, consoleOrigin: string): string | null {
+  if (typeof configured === 'string' && configured.trim() !== '') {
+    try {
+      const url = new URL(configured.trim())
+      return url.protocol === 'http:' || url.protocol === 'https:' ? configured.trim() : null
+    } catch {
+      return null
+    }
+  }
+  let host = ''
+  try {
+    host = new URL(consoleOrigin).hostname
+  } catch {
+    // not an origin: no default
+  }
+  return LOOPBACK_HOSTS.has(host) ? DEFAULT_EDGE_URL : null
 }

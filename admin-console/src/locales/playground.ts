@@ -9,6 +9,7 @@ const en = {
     promptTokens: 'Prompt tokens', completionTokens: 'Completion tokens', totalTokens: 'Total tokens',
     refused: 'The gateway refused the call (HTTP {status})', unreachable: 'The gateway could not be reached at {url}: {message}',
     handed: 'The key you just issued is filled in.', edge: 'Gateway', tryIt: 'Try it in the playground',
+    noEdge: 'No gateway URL is configured for this console (config.json "edgeUrl"): nothing can be sent.',
   },
 }
 
@@ -22,6 +23,7 @@ const fr: typeof en = {
     promptTokens: 'Jetons de l’invite', completionTokens: 'Jetons de la réponse', totalTokens: 'Jetons au total',
     refused: 'La passerelle a refusé l’appel (HTTP {status})', unreachable: 'La passerelle est injoignable à {url} : {message}',
     handed: 'La clé que vous venez d’émettre est renseignée.', edge: 'Passerelle', tryIt: 'Essayer dans le bac à sable',
+    noEdge: 'Aucune URL de passerelle n’est configurée pour cette console (config.json « edgeUrl ») : rien ne peut être envoyé.',
   },
 }
 

@@ -1,6 +1,7 @@
 package io.llmproxy.adminweb.security;
 
 import io.llmproxy.adminweb.ProblemWriter;
+import io.llmproxy.kernel.web.BrowserOrigins;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
@@ -104,18 +105,17 @@ public class AdminSecurity {
     /**
      * The CORS policy of the admin, finance and audit APIs, for the admin console on another origin.
      *
-     * @param origins comma-separated exact origins (e.g. {@code http://localhost:3000}); {@code *} is refused
+     * @param origins comma-separated exact origins (e.g. {@code http://localhost:3000}); {@code *}, {@code null}
+     *                and whatever is not an http(s) origin are refused ({@link BrowserOrigins})
      * @return every path: those origins; GET, POST, PUT, DELETE; request headers {@code Authorization},
      *         {@code Content-Type}, {@code Accept}, {@code Accept-Language}; exposed {@code Location},
      *         {@code WWW-Authenticate}; no credentials (cookies); preflight cached 10 minutes
-     * @throws IllegalArgumentException when an origin is {@code *}
+     * @throws IllegalArgumentException when an origin is not exact ({@link BrowserOrigins#requireExact})
      */
     static CorsConfigurationSource adminCorsConfigurationSource(String origins) {
         List<String> allowed = java.util.Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty())
                 .toList();
-        if (allowed.contains("*")) {
-            throw new IllegalArgumentException(UI_ORIGINS + " must list exact origins, not '*'");
-        }
+        allowed.forEach(o -> BrowserOrigins.requireExact(UI_ORIGINS, o));
         CorsConfiguration config = new CorsConfiguration();
         config.setAllowedOrigins(allowed);
         config.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));

@@ -16,9 +16,12 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
  * <ul>
  *   <li>a preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method})
  *       from an origin of {@link EdgeCorsProperties#allowedOrigins()} asking {@code GET} or
- *       {@code POST} with at most the headers {@code Authorization} and {@code Content-Type} → 200
- *       with the {@code Access-Control-Allow-*} headers, cached 10 minutes; anything else → 403
- *       (an OpenAI error JSON, filled in by {@link RequestDeadlines}) without them. A preflight
+ *       {@code POST} with at least one of the headers {@code Authorization} and {@code Content-Type} (or none)
+ *       → 200 with the {@code Access-Control-Allow-*} headers, cached 10 minutes; {@code Access-Control-Allow-Headers}
+ *       lists only the allowed ones asked, so the browser refuses a request that needs another
+ *       (e.g. {@code Cookie}); anything else → 403 (an OpenAI error JSON, filled in by
+ *       {@link RequestDeadlines}) without them. Every answer on these paths carries
+ *       {@code Vary: Origin}, refusals included. A preflight
  *       never reaches a handler: it is no call, has no usage event, and counts in no quota;</li>
  *   <li>an actual request from an allowed origin gets {@code Access-Control-Allow-Origin} (its
  *       origin) and {@code Access-Control-Expose-Headers} ({@code Retry-After}, the routing headers)

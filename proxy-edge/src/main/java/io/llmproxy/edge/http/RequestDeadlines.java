@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>the codec's own errors (Reactor Netty answers them with an empty body): 400 bad request
  *       line or header, 414 request line too long, 431 headers too large, with a JSON body and
  *       {@code Connection: close}; so is any other error answered without a body (the actuator's
- *       empty 404s);</li>
+ *       empty 404s, the CORS refusals' 403s), keeping its {@code Vary} headers;</li>
  *   <li>a path with an encoded slash or backslash ({@code %2F}, {@code %5C}): 400, closed, before
  *       any routing (such a path means different things to different parsers).</li>
  * </ul>
@@ -177,8 +177,12 @@ final class RequestDeadlines extends ChannelDuplexHandler {
         if (msg instanceof HttpResponse response) {
             responseStarted = true;
             if (msg instanceof FullHttpResponse full && !head && isBareError(full)) {
+                FullHttpResponse answer = errors.response(bareErrorStatus(full.status().code()), target.toString(), decodeFailure);
+                // what the bare answer varies by stays (CorsWebFilter's Vary: Origin on a refused origin), so
+                // no cache serves one origin's refusal to another
+                answer.headers().add(HttpHeaderNames.VARY, full.headers().getAll(HttpHeaderNames.VARY));
                 full.release();
-                msg = errors.response(bareErrorStatus(full.status().code()), target.toString(), decodeFailure);
+                msg = answer;
             } else if (timedOut) {
                 // the application's answer to a body timeout: the connection ends with it
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -100,8 +100,32 @@ class EdgeCorsTest {
                 new Case("GET chat, console origin: 404", "GET", chat, CONSOLE, null, null, Auth.KEY, null,
                         404, CONSOLE, "unknown_url"),
                 new Case("POST chat, other origin", "POST", chat, OTHER, null, null, Auth.KEY, ok, 403, null, "invalid_request"),
+                // origins that only look like the console's: refused, like any other
+                refusedPreflight("preflight, Origin null (sandboxed frame, file:)", "null", "POST", "authorization"),
+                refusedPreflight("preflight, console origin as a subdomain prefix", CONSOLE + ".evil.example", "POST", "authorization"),
+                refusedPreflight("preflight, console host over https", "https://localhost:3000", "POST", "authorization"),
+                refusedPreflight("preflight, console host on another port", "http://localhost:3001", "POST", "authorization"),
+                refusedPreflight("preflight, console host without port", "http://localhost", "POST", "authorization"),
+                refusedPreflight("preflight, userinfo before the console host", "http://evil@localhost:3000", "POST", "authorization"),
+                refusedPreflight("preflight, console origin with a path", CONSOLE + "/x", "POST", "authorization"),
+                refusedPreflight("preflight, two origins in one header", CONSOLE + ", " + OTHER, "POST", "authorization"),
+                refusedPreflight("preflight, malformed origin", "http://[::1", "POST", "authorization"),
+                refusedPreflight("preflight asking Cookie only, console origin", CONSOLE, "POST", "cookie"),
+                refusedPreflight("preflight asking a tenant header only, console origin", CONSOLE, "POST", "x-llmproxy-tenant"),
+                refusedPreflight("preflight PUT, console origin", CONSOLE, "PUT", null),
+                refusedPreflight("preflight PATCH, console origin", CONSOLE, "PATCH", "authorization"),
+                new Case("POST chat, Origin null", "POST", chat, "null", null, null, Auth.KEY, ok, 403, null, "invalid_request"),
+                new Case("GET models, console origin as a subdomain prefix", "GET", EdgeCors.MODELS, CONSOLE + ".evil.example", null,
+                        null, Auth.KEY, null, 403, null, "invalid_request"),
+                new Case("POST chat, console host over https", "POST", chat, "https://localhost:3000", null, null, Auth.KEY, ok,
+                        403, null, "invalid_request"),
                 new Case("POST chat, no Origin", "POST", chat, null, null, null, Auth.KEY, ok, 200, null, null),
                 new Case("GET models, no Origin", "GET", EdgeCors.MODELS, null, null, null, Auth.KEY, null, 200, null, null));
+    }
+
+    /** A preflight on the chat path that must be refused: 403, an OpenAI error, no {@code Access-Control-Allow-*}. */
+    static Case refusedPreflight(String name, String origin, String method, String headers) {
+        return new Case(name, "OPTIONS", EdgeCors.CHAT, origin, method, headers, Auth.NONE, null, 403, null, "invalid_request");
     }
 
     @LocalServerPort
@@ -139,6 +163,8 @@ class EdgeCorsTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(c.status());
         assertThat(response.headers().firstValue("access-control-allow-origin")).isEqualTo(java.util.Optional.ofNullable(c.allowOrigin()));
         assertThat(response.headers().firstValue("access-control-allow-credentials")).isEmpty();
+        // every answer on a CORS path, refusals included, varies by Origin: no cache hands one origin's answer to another
+        assertThat(response.headers().allValues("vary")).as("Vary").anySatisfy(v -> assertThat(v).containsIgnoringCase("Origin"));
         boolean preflightAllowed = "OPTIONS".equals(c.method()) && c.status() == 200;
         if (preflightAllowed) {
             assertThat(response.headers().firstValue("access-control-allow-methods")).hasValue("GET,POST,OPTIONS");
@@ -161,6 +187,25 @@ class EdgeCorsTest {
         } else if (c.status() == 200 && "GET".equals(c.method())) {
             assertThat(json.readTree(response.body()).path("data").toString()).contains("\"gpt-4o-mini\"");
         }
+    }
+
+    /**
+     * A preflight asking an allowed header and others (Spring's {@code CorsConfiguration#checkHeaders}):
+     * 200 allowing only the allowed one, so the browser, which needs every header it asked, refuses.
+     */
+    @ParameterizedTest(name = "{0} → {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "authorization,cookie                 | authorization",
+            "authorization,x-llmproxy-tenant      | authorization",
+            "content-type,x-api-key,authorization | content-type, authorization"})
+    void aPreflightAskingMoreHeadersIsGrantedOnlyTheAllowedOnes(String asked, String granted) throws Exception {
+        HttpResponse<String> response = send(new Case(asked, "OPTIONS", EdgeCors.CHAT, CONSOLE, "POST", asked, Auth.NONE, null,
+                200, CONSOLE, null));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue(CONSOLE);
+        assertThat(response.headers().firstValue("access-control-allow-headers")).hasValue(granted);
+        assertThat(response.headers().firstValue("access-control-allow-credentials")).isEmpty();
     }
 
     @Test
