@@ -32,8 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
  * that Kafka had acknowledged just before the replica died and is sent again here is not counted twice.
  *
  * <p>Exit status: 0 every directory drained; 1 events left (Kafka unreachable within the timeout;
- * they stay on disk, run again); 2 bad arguments, or a directory that an edge still holds (its
- * {@code lock} file is locked: that edge drains it itself).
+ * they stay on disk, run again); 2 bad arguments (an option without its value, a directory that is
+ * not a journal: no {@code checkpoint}, {@code lock} or segment file in it, a producer configuration
+ * Kafka's client refuses), or a directory that an edge still holds (its {@code lock} file is locked:
+ * that edge drains it itself). A record that is intact but cannot be sent stops the drain there, as it
+ * stops an edge (exit 1 at the timeout); it stays on disk.
  */
 public final class UsageJournalDrain {
 
@@ -59,9 +62,15 @@ public final class UsageJournalDrain {
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--bootstrap" -> config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[++i]);
-                    case "--producer-config" -> load(Path.of(args[++i]), config);
-                    case "--timeout-seconds" -> timeout = Duration.ofSeconds(Long.parseLong(args[++i]));
+                    case "--bootstrap" -> config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, value(args, ++i));
+                    case "--producer-config" -> load(Path.of(value(args, ++i)), config);
+                    case "--timeout-seconds" -> {
+                        String seconds = value(args, ++i);
+                        if (!seconds.matches("\\d{1,6}")) {
+                            throw new IllegalArgumentException("--timeout-seconds takes a whole number of seconds, not " + seconds);
+                        }
+                        timeout = Duration.ofSeconds(Long.parseLong(seconds));
+                    }
                     default -> {
                         if (args[i].startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + args[i]);
@@ -77,6 +86,9 @@ public final class UsageJournalDrain {
                 if (!Files.isDirectory(dir)) {
                     throw new IllegalArgumentException("not a directory: " + dir);
                 }
+                if (!isJournal(dir)) {
+                    throw new IllegalArgumentException("not an edge usage journal (no checkpoint, lock or *.seg file): " + dir);
+                }
             }
         } catch (RuntimeException | IOException e) {
             System.err.println("usage-journal-drain: " + e.getMessage());
@@ -88,7 +100,7 @@ public final class UsageJournalDrain {
                 Result r = drain(dir, config, timeout);
                 System.out.printf("%s: %d events found, %d sent, %d left%n", dir, r.found(), r.found() - r.left(), r.left());
                 status = Math.max(status, r.drained() ? 0 : 1);
-            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            } catch (IllegalStateException | java.io.UncheckedIOException | org.apache.kafka.common.KafkaException e) {
                 System.err.println("usage-journal-drain: " + dir + ": " + e.getMessage());
                 status = 2;
             } catch (InterruptedException e) {
@@ -111,10 +123,18 @@ public final class UsageJournalDrain {
         Map<String, Object> config = new HashMap<>(producer);
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         long unbounded = Long.MAX_VALUE / 4;
-        UsageJournal journal = UsageJournal.open(dir, unbounded, UsageProducerConfig.segmentBytes(1L << 30));
+        // the producer first: a bad configuration (e.g. an unresolvable bootstrap host) fails before the journal is locked
+        KafkaProducer<String, String> kafka = new KafkaProducer<>(UsageProducerConfig.of(config),
+                new StringSerializer(), new StringSerializer());
+        UsageJournal journal;
+        try {
+            journal = UsageJournal.open(dir, unbounded, UsageProducerConfig.segmentBytes(1L << 30));
+        } catch (RuntimeException e) {
+            kafka.close(Duration.ZERO);
+            throw e;
+        }
         long found = journal.pendingRecords();
-        UsagePublisher publisher = new UsagePublisher(new KafkaProducer<>(UsageProducerConfig.of(config),
-                new StringSerializer(), new StringSerializer()), JsonMapper.builder().build(), new SimpleMeterRegistry(),
+        UsagePublisher publisher = new UsagePublisher(kafka, JsonMapper.builder().build(), new SimpleMeterRegistry(),
                 journal, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ZERO);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (publisher.journaledEvents() > 0 && System.nanoTime() < deadline) {
@@ -125,7 +145,22 @@ public final class UsageJournalDrain {
         return new Result(dir, found, left);
     }
 
-    private static void load(Path file, Map<String, Object> config) throws IOException {
+    private static String value(String[] args, int i) {
+        if (i >= args.length || args[i].isBlank()) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** A journal holds its checkpoint, its lock or a segment; a directory with none of them is not one (a wrong path). */
+    private static boolean isJournal(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .anyMatch(n -> n.equals("checkpoint") || n.equals("lock") || n.endsWith(".seg"));
+        }
+    }
+
+        private static void load(Path file, Map<String, Object> config) throws IOException {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             p.load(in);

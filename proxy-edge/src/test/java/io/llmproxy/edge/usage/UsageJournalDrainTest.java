@@ -120,17 +120,34 @@ class UsageJournalDrainTest {
             assertThat(held.pendingRecords()).isZero();
         }
         Path missing = root.resolve("missing");
+        Path notAJournal = Files.createDirectories(root.resolve("parent-of-journals"));
+        Files.writeString(notAJournal.resolve("README"), "edge-1/ and edge-2/ are below");
         record Bad(String[] args, String message) {
         }
         for (Bad bad : List.of(
                 new Bad(new String[] {live.toString()}, "need --bootstrap HOST:PORT"),
                 new Bad(new String[] {"--bootstrap", "127.0.0.1:9"}, "need --bootstrap HOST:PORT and at least one journal directory"),
                 new Bad(new String[] {"--bootstrap", "127.0.0.1:9", missing.toString()}, "not a directory: " + missing),
-                new Bad(new String[] {"--bootstrap", "127.0.0.1:9", "--retries", "3", live.toString()}, "unknown option --retries"))) {
+                new Bad(new String[] {"--bootstrap", "127.0.0.1:9", "--retries", "3", live.toString()}, "unknown option --retries"),
+                new Bad(new String[] {live.toString(), "--bootstrap"}, "--bootstrap needs a value"),
+                new Bad(new String[] {"--bootstrap", "", live.toString()}, "--bootstrap needs a value"),
+                new Bad(new String[] {"--bootstrap", "127.0.0.1:9", "--timeout-seconds", "-1", live.toString()},
+                        "--timeout-seconds takes a whole number of seconds, not -1"),
+                new Bad(new String[] {"--bootstrap", "127.0.0.1:9", notAJournal.toString()},
+                        "not an edge usage journal (no checkpoint, lock or *.seg file): " + notAJournal),
+                new Bad(new String[] {"--bootstrap", "no-such-host.invalid:9092", live.toString()}, live.toString()))) {
             Run r = run(bad.args());
             assertThat(r.status()).as(String.join(" ", bad.args())).isEqualTo(2);
             assertThat(r.err()).contains(bad.message());
         }
         assertThat(Files.exists(missing)).as("the tool never creates a directory").isFalse();
+        try (var files = Files.list(notAJournal)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).as("nothing written into a wrong directory")
+                    .containsExactly("README");
+        }
+        // the refused producer configuration left the journal unlocked: an edge (here: the test) can open it
+        try (UsageJournal reopened = UsageJournal.open(live, 1 << 20, 64 * 1024)) {
+            assertThat(reopened.pendingRecords()).isZero();
+        }
     }
 }
