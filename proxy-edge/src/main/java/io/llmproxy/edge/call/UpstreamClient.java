@@ -3,29 +3,40 @@ package io.llmproxy.edge.call;
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.provider.UpstreamRequest;
 import io.netty.channel.ChannelOption;
-import org.springframework.core.io.buffer.DataBuffer;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * Sends {@link UpstreamRequest}s with one pooled Reactor Netty client. Non-2xx responses are
- * returned, not thrown, so that the translator maps them. Whole answers ({@link #exchange}) go through
- * Reactor Netty's {@code HttpClient} directly (no WebClient layers: issue #16), streams through
- * {@code WebClient} on the same client. Transport failures surface as {@link UpstreamTransportException}
- * or {@code WebClientRequestException} (connect, reset), or a read timeout after
- * {@code upstreamIdleTimeout} (or the route's idle timeout) of silence; a whole answer larger than
- * {@code max-request-bytes} as {@code DataBufferLimitException}.
+ * Sends {@link UpstreamRequest}s with one pooled Reactor Netty {@code HttpClient}, used directly (no
+ * WebClient layers: issue #16). Non-2xx responses are returned, not thrown, so that the translator maps
+ * them. A request gets the route's idle timeout ({@link UpstreamRequest#idleTimeoutMs()}) instead of
+ * {@code upstream-idle-timeout} when it has one.
+ *
+ * <p>Failures before the answer's status and headers: {@link UpstreamTransportException} (connect,
+ * reset, closed early) or {@link ReadTimeoutException} (no answer within the idle timeout). A whole
+ * answer larger than {@code max-request-bytes}: {@code DataBufferLimitException}. A streamed body
+ * fails as Reactor Netty reports it ({@link ReadTimeoutException} after the idle timeout of silence,
+ * {@code PrematureCloseException} when the provider closes mid-body).
  */
 @Component
 public class UpstreamClient {
 
-    private final WebClient web;
     private final HttpClient http;
     private final int maxResponseBytes;
 
@@ -34,67 +45,79 @@ public class UpstreamClient {
                 .maxConnections(4096)
                 .pendingAcquireMaxCount(-1)
                 .build();
-        HttpClient http = HttpClient.create(pool)
+        this.http = HttpClient.create(pool)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.upstreamConnectTimeout().toMillis())
                 .responseTimeout(properties.upstreamIdleTimeout())
                 .compress(false);
-        this.http = http;
         this.maxResponseBytes = properties.maxRequestBytes();
-        this.web = WebClient.builder().clientConnector(new ReactorClientHttpConnector(http))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(properties.maxRequestBytes()))
-                .build();
     }
 
     /** A whole (non-stream) response: its status, headers and body (empty when it had none). */
     public Mono<ResponseEntity<byte[]>> exchange(UpstreamRequest request) {
-        return http.post().uri(java.net.URI.create(request.url()))
-                .send((req, out) -> {
-                    request.headers().forEach(req::header);
-                    if (request.idleTimeoutMs() != null) {
-                        // a route's own idle timeout replaces the client's default for this request
-                        req.responseTimeout(java.time.Duration.ofMillis(request.idleTimeoutMs()));
-                    }
-                    return out.sendByteArray(Mono.just(request.body()));
-                })
+        return post(request)
                 .response((response, body) -> {
-                    long declared = response.responseHeaders().getInt(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, -1);
+                    long declared = response.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
                     if (declared > maxResponseBytes) {
                         return Mono.error(tooLarge());
                     }
                     return body.asByteArray()
-                            .collect(java.io.ByteArrayOutputStream::new, (all, chunk) -> {
+                            .collect(ByteArrayOutputStream::new, (all, chunk) -> {
                                 if (all.size() + chunk.length > maxResponseBytes) {
                                     throw tooLarge();
                                 }
                                 all.writeBytes(chunk);
                             })
-                            .map(all -> new ResponseEntity<>(all.toByteArray(),
-                                    new org.springframework.http.HttpHeaders(
-                                            new org.springframework.http.support.Netty4HeadersAdapter(response.responseHeaders())),
-                                    response.status().code()));
+                            .map(all -> new ResponseEntity<>(all.toByteArray(), headers(response), response.status().code()));
                 })
                 .next()
-                .onErrorMap(e -> e instanceof java.io.IOException, UpstreamTransportException::new);
+                .onErrorMap(e -> e instanceof IOException, UpstreamTransportException::new);
     }
 
-    private org.springframework.core.io.buffer.DataBufferLimitException tooLarge() {
-        return new org.springframework.core.io.buffer.DataBufferLimitException(
-                "Exceeded limit on max bytes to buffer : " + maxResponseBytes);
+    /**
+     * A streamed response: status and headers as soon as they arrive, then the body as it arrives, one
+     * array per network read (copied out of Netty's buffer, which Reactor Netty releases itself).
+     * The body must be subscribed once: cancelling it closes the connection to the provider (the
+     * provider stops generating); a response cancelled before its body was subscribed closes it too.
+     */
+    public Mono<ResponseEntity<Flux<byte[]>>> stream(UpstreamRequest request) {
+        // the connection whose response was received but whose body nobody subscribed to yet
+        AtomicReference<Connection> unread = new AtomicReference<>();
+        return post(request)
+                .responseConnection((response, connection) -> {
+                    unread.set(connection);
+                    Flux<byte[]> body = connection.inbound().receive().asByteArray()
+                            .doOnSubscribe(s -> unread.set(null));
+                    return Mono.just(new ResponseEntity<>(body, headers(response), response.status().code()));
+                })
+                .next()
+                // before the status, any failure is the connection's (502, retryable); a timeout stays one (504)
+                .onErrorMap(e -> e instanceof Exception && !(e instanceof ReadTimeoutException)
+                        && !(e instanceof UpstreamTransportException), UpstreamTransportException::new)
+                .doOnCancel(() -> {
+                    Connection connection = unread.getAndSet(null);
+                    if (connection != null) {
+                        connection.dispose();
+                    }
+                });
     }
 
-    /** A streamed response: status and headers first, the body as it arrives. */
-    public Mono<ResponseEntity<Flux<DataBuffer>>> stream(UpstreamRequest request) {
-        return spec(request).retrieve().onStatus(s -> true, r -> Mono.empty()).toEntityFlux(DataBuffer.class);
+    private HttpClient.ResponseReceiver<?> post(UpstreamRequest request) {
+        return http.post().uri(URI.create(request.url()))
+                .send((req, out) -> {
+                    request.headers().forEach(req::header);
+                    if (request.idleTimeoutMs() != null) {
+                        // a route's own idle timeout replaces the client's default for this request
+                        req.responseTimeout(Duration.ofMillis(request.idleTimeoutMs()));
+                    }
+                    return out.sendByteArray(Mono.just(request.body()));
+                });
     }
 
-    private WebClient.RequestHeadersSpec<?> spec(UpstreamRequest request) {
-        WebClient.RequestBodySpec spec = web.post().uri(request.url()).headers(h -> request.headers().forEach(h::set));
-        if (request.idleTimeoutMs() != null) {
-            // a route's own idle timeout replaces the client's default for this request (Reactor Netty)
-            java.time.Duration idle = java.time.Duration.ofMillis(request.idleTimeoutMs());
-            spec = spec.httpRequest(r -> ((reactor.netty.http.client.HttpClientRequest) r.getNativeRequest())
-                    .responseTimeout(idle));
-        }
-        return spec.bodyValue(request.body());
+    private static HttpHeaders headers(HttpClientResponse response) {
+        return new HttpHeaders(new Netty4HeadersAdapter(response.responseHeaders()));
+    }
+
+    private DataBufferLimitException tooLarge() {
+        return new DataBufferLimitException("Exceeded limit on max bytes to buffer : " + maxResponseBytes);
     }
 }

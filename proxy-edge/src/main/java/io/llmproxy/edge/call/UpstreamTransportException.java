@@ -2,8 +2,8 @@ package io.llmproxy.edge.call;
 
 /**
  * The connection to a provider failed before its answer was complete (refused, reset, closed early), as
- * raised by {@link UpstreamClient#exchange}; the attempt loop treats it as it treats WebClient's
- * request exceptions: 502 {@code upstream_unreachable}, and another target may be tried.
+ * raised by {@link UpstreamClient#exchange} and, before the status arrived, {@link UpstreamClient#stream};
+ * the attempt loop maps it to 502 {@code upstream_unreachable}, and another target may be tried.
  */
 public class UpstreamTransportException extends RuntimeException {
 

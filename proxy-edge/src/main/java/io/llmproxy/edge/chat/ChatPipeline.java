@@ -136,7 +136,7 @@ public class ChatPipeline {
 
     private Mono<ServerResponse> streamed(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
                                           AdmittedCall<ChatTranslator> admitted, boolean capture) {
-        return attempts.stream(call, admitted, (Attempt<ChatTranslator> attempt, Flux<DataBuffer> body) -> {
+        return attempts.stream(call, admitted, (Attempt<ChatTranslator> attempt, Flux<byte[]> body) -> {
             Flux<DataBuffer> out = hook.streaming(caller.key().tenantId(),
                             StreamRelay.relay(call, codec, attempt.translator(), body, attempt.provider().name(), capture))
                     .map(BUFFERS::wrap);

@@ -5,7 +5,6 @@ import io.llmproxy.edge.call.ContentCapture;
 import io.llmproxy.edge.gateway.AttemptLoop;
 import io.llmproxy.edge.gateway.GatewayError;
 import io.llmproxy.edge.gateway.GatewayException;
-import io.llmproxy.edge.gateway.GatewayResponses;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.StreamFraming;
 import io.llmproxy.edge.provider.Translated;
@@ -16,7 +15,6 @@ import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -39,7 +37,7 @@ final class StreamRelay {
      * @param capture      whether the tenant opted in to content capture (then the completion text is kept)
      * @return the client's stream bytes
      */
-    static Flux<byte[]> relay(Call call, ClientCodec codec, ChatTranslator translator, Flux<DataBuffer> upstreamBody,
+    static Flux<byte[]> relay(Call call, ClientCodec codec, ChatTranslator translator, Flux<byte[]> upstreamBody,
                               String providerName, boolean capture) {
         Function<byte[], List<SseEvent>> decoder = decoder(translator.framing());
         // the canonical chunks' content deltas, parsed only for a tenant that opted in to content capture
@@ -48,8 +46,7 @@ final class StreamRelay {
             call.completionText(completion::text);
         }
         boolean[] done = {false};
-        Flux<byte[]> events = upstreamBody.concatMapIterable(buffer -> {
-            byte[] chunk = GatewayResponses.bytes(buffer);
+        Flux<byte[]> events = upstreamBody.concatMapIterable(chunk -> {
             List<byte[]> out = new ArrayList<>(2);
             for (SseEvent event : decoder.apply(chunk)) {
                 if (done[0]) {

@@ -19,13 +19,10 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -82,12 +79,14 @@ public class AttemptLoop {
     /**
      * A streamed answer: status and headers first, then the body as it arrives.
      *
-     * @param accept the attempt that served and its 2xx body (not yet read: never buffer it whole) → the result
+     * @param accept the attempt that served and its 2xx body, as the provider's bytes arrive (not yet read:
+     *               subscribe to it once, never buffer it whole) → the result
      */
     public <T extends ProviderTranslator, R> Mono<R> stream(Call call, AdmittedCall<T> admitted,
-                                                           BiFunction<Attempt<T>, Flux<DataBuffer>, Mono<R>> accept) {
+                                                           BiFunction<Attempt<T>, Flux<byte[]>, Mono<R>> accept) {
         return run(call, admitted, upstream::stream,
-                body -> body == null ? Mono.empty() : DataBufferUtils.join(body).map(GatewayResponses::bytes),
+                body -> body == null ? Mono.empty() : body.collect(java.io.ByteArrayOutputStream::new,
+                        java.io.ByteArrayOutputStream::writeBytes).map(java.io.ByteArrayOutputStream::toByteArray),
                 (attempt, body) -> accept.apply(attempt, body == null ? Flux.empty() : body));
     }
 
@@ -296,8 +295,7 @@ public class AttemptLoop {
 
     /** @return true for a failure of the connection to the provider (connect, reset, idle timeout) */
     public static boolean isTransport(Throwable e) {
-        return e instanceof WebClientRequestException || e instanceof io.llmproxy.edge.call.UpstreamTransportException
-                || isTimeout(e);
+        return e instanceof io.llmproxy.edge.call.UpstreamTransportException || isTimeout(e);
     }
 
     /** @return UPSTREAM_TIMEOUT (504) for a timeout, else UPSTREAM_UNREACHABLE (502) */
