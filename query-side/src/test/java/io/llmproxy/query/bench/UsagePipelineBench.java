@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Benchmark of the usage consumer's write path (issue #16), not a test; run by hand:
  * <pre>
- * /work/…/mvnt.sh-like: mvn -q -pl query-side -am test-compile -DskipTests
+ * mvn -q -pl query-side -am test-compile -DskipTests   (from the repository root)
  * mvn -q -pl query-side dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp "query-side/target/test-classes:query-side/target/classes:projections/target/classes:$(cat /tmp/cp.txt)" \
  *     io.llmproxy.query.bench.UsagePipelineBench [events=50000] [tenants=20] [batch=500] [runs=1] [days=1]
