@@ -20,6 +20,17 @@ for hp in "${LLMPROXY_TEST_DB_HOST:-127.0.0.1}:${LLMPROXY_TEST_DB_PORT:-5432}:Po
     exit 1
   fi
 done
+# the admin console's end-to-end test (system-tests AdminConsoleE2ETest) drives Debian's Chromium with
+# playwright-core; no browser is ever downloaded by npm. Installed here when missing (root + apt-get).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    llmproxy_log "installing Debian's chromium (for the admin console's browser test)"
+    apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+  else
+    llmproxy_err "chromium is not installed; the admin console's browser test needs it: apt-get install -y chromium (as root)"
+    exit 1
+  fi
+fi
 export AXONIQ_UPDATE_CHECKER_DISABLED=true
 # Maven 3.8's bundled Guava uses sun.misc.Unsafe, which JDK 24+ warns about on every start.
 if [[ "${LLMPROXY_JAVA_MAJOR:-0}" -ge 24 ]]; then
