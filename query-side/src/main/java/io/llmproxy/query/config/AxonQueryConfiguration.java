@@ -50,10 +50,17 @@ public class AxonQueryConfiguration {
      * ADR 0021) would otherwise make Axon choose its JPA token store, another table.
      */
     @Bean
-    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer defaultSerializer) {
+    public TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer defaultSerializer, ProjectionNode node) {
         return JdbcTokenStore.builder().connectionProvider(connectionProvider).serializer(defaultSerializer)
+                .nodeId(node.id())
                 .schema(org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema.builder().build())
                 .contentType(byte[].class).build();
+    }
+
+    /** This instance's name in the token store ({@code LLMPROXY_NODE_ID}, else unique per start). */
+    @Bean
+    public ProjectionNode projectionNode(@org.springframework.beans.factory.annotation.Value("${LLMPROXY_NODE_ID:}") String configured) {
+        return ProjectionNode.of(configured);
     }
 
     @Bean
