@@ -63,6 +63,15 @@ public class AxonQueryConfiguration {
         return ProjectionNode.of(configured);
     }
 
+    /**
+     * Named in {@code axon.eventhandling.processors.*.sequencing-policy}: a tenant's events in one
+     * segment, in order (ADR 0022).
+     */
+    @Bean
+    public io.llmproxy.projection.support.TenantSequencingPolicy tenantSequencingPolicy() {
+        return new io.llmproxy.projection.support.TenantSequencingPolicy();
+    }
+
     @Bean
     public PersistenceExceptionResolver persistenceExceptionResolver() {
         return new JdbcSQLErrorCodesResolver();

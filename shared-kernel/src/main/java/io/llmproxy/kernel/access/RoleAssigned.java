@@ -2,6 +2,7 @@ package io.llmproxy.kernel.access;
 
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: a role was assigned to a principal at a scope.
@@ -13,5 +14,5 @@ import org.axonframework.serialization.Revision;
  * @param occurredAt   when the command was accepted (UTC instant); the assignment is in force from then
  */
 @Revision("1")
-public record RoleAssigned(String tenantId, String assignmentId, String principal, Role role, Instant occurredAt) {
+public record RoleAssigned(String tenantId, String assignmentId, String principal, Role role, Instant occurredAt) implements TenantScopedEvent {
 }

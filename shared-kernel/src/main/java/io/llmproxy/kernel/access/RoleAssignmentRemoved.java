@@ -2,6 +2,7 @@ package io.llmproxy.kernel.access;
 
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: a role assignment was removed; it is no longer in force from {@code occurredAt} on.
@@ -13,5 +14,5 @@ import org.axonframework.serialization.Revision;
  * @param occurredAt   when the command was accepted (UTC instant)
  */
 @Revision("1")
-public record RoleAssignmentRemoved(String tenantId, String assignmentId, String principal, Role role, Instant occurredAt) {
+public record RoleAssignmentRemoved(String tenantId, String assignmentId, String principal, Role role, Instant occurredAt) implements TenantScopedEvent {
 }

@@ -3,6 +3,7 @@ package io.llmproxy.kernel.apikey;
 import java.time.Instant;
 import java.util.List;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: an API key was issued. Carries the key's hash only, never the key.
@@ -24,7 +25,7 @@ import org.axonframework.serialization.Revision;
 @Revision("2")
 public record ApiKeyIssued(String tenantId, String apiKeyId, String name, String keyHash,
                            String displayPrefix, Instant occurredAt, String ownerUserId, List<String> allowedModels,
-                           Instant expiresAt) {
+                           Instant expiresAt) implements TenantScopedEvent {
 
     /** A tenant-level key for every model, without expiry. */
     public ApiKeyIssued(String tenantId, String apiKeyId, String name, String keyHash, String displayPrefix,

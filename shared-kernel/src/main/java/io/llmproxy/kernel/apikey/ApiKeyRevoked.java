@@ -2,6 +2,7 @@ package io.llmproxy.kernel.apikey;
 
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: an API key was revoked.
@@ -11,5 +12,5 @@ import org.axonframework.serialization.Revision;
  * @param occurredAt when it was revoked (UTC)
  */
 @Revision("1")
-public record ApiKeyRevoked(String tenantId, String apiKeyId, Instant occurredAt) {
+public record ApiKeyRevoked(String tenantId, String apiKeyId, Instant occurredAt) implements TenantScopedEvent {
 }

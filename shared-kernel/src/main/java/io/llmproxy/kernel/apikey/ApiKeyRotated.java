@@ -2,6 +2,7 @@ package io.llmproxy.kernel.apikey;
 
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: a key got a new secret.
@@ -13,5 +14,5 @@ import org.axonframework.serialization.Revision;
  */
 @Revision("1")
 public record ApiKeyRotated(String tenantId, String apiKeyId, String keyHash, String displayPrefix,
-                            String previousKeyHash, Instant previousValidUntil, Instant occurredAt) {
+                            String previousKeyHash, Instant previousValidUntil, Instant occurredAt) implements TenantScopedEvent {
 }

@@ -2,6 +2,7 @@ package io.llmproxy.kernel.audit;
 
 import java.time.Instant;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: a tenant's audit content policy changed.
@@ -11,5 +12,5 @@ import org.axonframework.serialization.Revision;
  * @param occurredAt         when it took effect (UTC)
  */
 @Revision("1")
-public record AuditContentPolicySet(String tenantId, boolean storePromptContent, Instant occurredAt) {
+public record AuditContentPolicySet(String tenantId, boolean storePromptContent, Instant occurredAt) implements TenantScopedEvent {
 }

@@ -3,6 +3,7 @@ package io.llmproxy.kernel.route;
 import java.time.Instant;
 import java.util.List;
 import org.axonframework.serialization.Revision;
+import io.llmproxy.kernel.tenant.TenantScopedEvent;
 
 /**
  * Event: a public model name was routed (or re-routed) to provider models.
@@ -20,7 +21,7 @@ import org.axonframework.serialization.Revision;
  */
 @Revision("3")
 public record RouteDefined(String model, List<RouteTarget> targets, Instant occurredAt, String tenantId,
-                           RoutePolicy policy) {
+                           RoutePolicy policy) implements TenantScopedEvent {
 
     /** A route with the default policy. */
     public RouteDefined(String model, List<RouteTarget> targets, Instant occurredAt, String tenantId) {

@@ -11,5 +11,5 @@ import org.axonframework.serialization.Revision;
  * @param occurredAt when the command was accepted (UTC instant)
  */
 @Revision("1")
-public record TenantCreated(String tenantId, String name, Instant occurredAt) {
+public record TenantCreated(String tenantId, String name, Instant occurredAt) implements TenantScopedEvent {
 }

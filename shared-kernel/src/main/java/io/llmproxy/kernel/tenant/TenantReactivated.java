@@ -5,5 +5,5 @@ import org.axonframework.serialization.Revision;
 
 /** Event: a suspended tenant was reactivated. */
 @Revision("1")
-public record TenantReactivated(String tenantId, Instant occurredAt) {
+public record TenantReactivated(String tenantId, Instant occurredAt) implements TenantScopedEvent {
 }

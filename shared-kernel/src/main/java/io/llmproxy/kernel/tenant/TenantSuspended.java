@@ -5,5 +5,5 @@ import org.axonframework.serialization.Revision;
 
 /** Event: a tenant was suspended. */
 @Revision("1")
-public record TenantSuspended(String tenantId, Instant occurredAt) {
+public record TenantSuspended(String tenantId, Instant occurredAt) implements TenantScopedEvent {
 }
