@@ -154,11 +154,18 @@ public class AdminReadModelProjection {
                 Timestamp.from(e.occurredAt()), index(token));
     }
 
-    /** Replay starts from zero: empty the tables this projection owns. */
+    /** Replay starts from zero: empty the tables this projection owns, and forget the segments' positions. */
     @ResetHandler
     void reset() {
         jdbc.execute("TRUNCATE rm_tenant, rm_user, rm_api_key, rm_provider, rm_route, rm_quota_policy, rm_quota_policy_history");
+        jdbc.update(SEGMENT_POSITIONS_RESET, NAME);
     }
+
+    /**
+     * Run by each admin processor's reset handler, in the reset's transaction: the segments' reported
+     * positions (ADR 0022) would otherwise claim the emptied read models are still up to date.
+     */
+    public static final String SEGMENT_POSITIONS_RESET = "DELETE FROM projection_segment_position WHERE processor = ?";
 
     static long index(TrackingToken token) {
         return token == null ? 0L : token.position().orElse(0L);

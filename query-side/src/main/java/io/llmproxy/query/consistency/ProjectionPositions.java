@@ -9,11 +9,12 @@ import org.axonframework.serialization.SimpleSerializedType;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Where the read models are (ADR 0020): the lowest position over every segment of the event
- * processors that build them, read from Axon's token store ({@code tokenentry}, shared by every
- * query-side instance, so a segment claimed by another instance counts too) and the tokens decoded
- * with Axon's serializer ({@link TrackingToken#position()}: the global index of the last event the
- * segment handled, through replays too).
+ * Where the read models are (ADR 0020, ADR 0022): the lowest position over every segment of the
+ * event processors that build them. A segment's position is the higher of the one its owner last reported in
+ * {@code projection_segment_position} (handled or skipped every event up to it: see
+ * {@code SegmentSteward}) and the position of its token in Axon's token store ({@code tokenentry}, decoded with Axon's serializer: {@link TrackingToken#position()},
+ * the global index of the last event it handled, through replays too). Both tables are shared by
+ * every query-side instance, so a segment claimed by another instance counts too.
  */
 public class ProjectionPositions {
 
@@ -38,9 +39,12 @@ public class ProjectionPositions {
     public long lowest() {
         long lowest = Long.MAX_VALUE;
         int seen = 0;
-        List<Row> rows = jdbc.query("SELECT processorname, token, tokentype FROM tokenentry WHERE processorname IN ("
-                        + String.join(",", processors.stream().map(p -> "?").toList()) + ")",
-                (rs, i) -> new Row(rs.getString(1), rs.getBytes(2), rs.getString(3)), processors.toArray());
+        List<Row> rows = jdbc.query("""
+                        SELECT t.processorname, t.token, t.tokentype, p.position FROM tokenentry t
+                        LEFT JOIN projection_segment_position p ON p.processor = t.processorname AND p.segment = t.segment
+                        WHERE t.processorname IN (""" + String.join(",", processors.stream().map(p -> "?").toList()) + ")",
+                (rs, i) -> new Row(rs.getString(1), rs.getBytes(2), rs.getString(3), (Long) rs.getObject(4)),
+                processors.toArray());
         for (String processor : processors) {
             boolean found = false;
             for (Row row : rows) {
@@ -62,15 +66,20 @@ public class ProjectionPositions {
         return seen == 0 ? -1 : lowest;
     }
 
+    /** @return the higher of the reported and the stored position (both only ever lag the truth) */
     private OptionalLong position(Row row) {
-        if (row.token() == null || row.type() == null) {
-            return OptionalLong.empty();
+        OptionalLong stored = OptionalLong.empty();
+        if (row.token() != null && row.type() != null) {
+            TrackingToken token = serializer.deserialize(new SimpleSerializedObject<>(row.token(), byte[].class,
+                    new SimpleSerializedType(row.type(), null)));
+            stored = token == null ? OptionalLong.empty() : token.position();
         }
-        TrackingToken token = serializer.deserialize(new SimpleSerializedObject<>(row.token(), byte[].class,
-                new SimpleSerializedType(row.type(), null)));
-        return token == null ? OptionalLong.empty() : token.position();
+        if (row.reported() == null) {
+            return stored;
+        }
+        return OptionalLong.of(stored.isPresent() ? Math.max(stored.getAsLong(), row.reported()) : row.reported());
     }
 
-    private record Row(String processor, byte[] token, String type) {
+    private record Row(String processor, byte[] token, String type, Long reported) {
     }
 }
