@@ -1,9 +1,11 @@
 package io.llmproxy.edge.snapshot;
 
 /**
- * A writer of read-model rows the edge mirrors: one Axon event processor. Each processor runs in
- * one segment, so the rows it writes become visible in {@code change_index} order; two processors
- * run independently, so the edge keeps one cursor per source (ADR 0002, issue #9).
+ * A writer of read-model rows the edge mirrors: one Axon event processor. Two processors run
+ * independently, so the edge keeps one cursor per source (ADR 0002, issue #9). A processor with one
+ * segment makes its rows visible in {@code change_index} order; with several (ADR 0022) the
+ * segments commit independently, and the cursor stays at or below the processor's watermark
+ * ({@link SegmentWatermarks}).
  */
 enum ChangeSource {
 

@@ -121,6 +121,7 @@ public class SnapshotPoller implements SmartLifecycle {
     private void pollInTransaction() {
         long now = System.currentTimeMillis();
         boolean full = !store.loaded() || now - lastFullReload >= properties.snapshotFullReload().toMillis();
+        Map<ChangeSource, Long> caps = SegmentWatermarks.read(jdbc); // before the rows (see there)
         SnapshotDraft draft = full ? SnapshotDraft.full()
                 : SnapshotDraft.changesSince(store.current(), hashesByKeyId, cursors);
         for (TableLoader loader : loaders) {
@@ -131,7 +132,7 @@ public class SnapshotPoller implements SmartLifecycle {
         }
         if (full || draft.changed() > 0) {
             hashesByKeyId = draft.hashesByKeyId;
-            cursors = draft.cursors();
+            cursors = SegmentWatermarks.cap(draft.cursors(), caps);
             store.replace(draft.build(Instant.now()));
             log.debug("Snapshot {}: {} changed rows, cursors {}", full ? "reloaded" : "updated", draft.changed(), cursors);
         }

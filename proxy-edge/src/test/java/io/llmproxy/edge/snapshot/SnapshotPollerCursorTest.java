@@ -47,11 +47,17 @@ class SnapshotPollerCursorTest {
         String url = ReadModelDatabase.create("llmproxy_edge_cursor");
         dataSource = new DriverManagerDataSource(url, LocalPostgres.user(), LocalPostgres.password());
         db = new JdbcTemplate(dataSource);
+        // Axon's token store table, as query-side creates it (PostgresTokenTableFactory)
+        db.execute("""
+                CREATE TABLE IF NOT EXISTS tokenentry (processorname varchar(255) NOT NULL, segment integer NOT NULL,
+                    token bytea, tokentype varchar(255), timestamp varchar(255), owner varchar(255),
+                    PRIMARY KEY (processorname, segment))""");
     }
 
     @BeforeEach
     void freshPoller() {
-        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy, rm_route, rm_quota_policy");
+        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy, rm_route, rm_quota_policy, tokenentry, "
+                + "projection_segment_position");
         store = new SnapshotStore();
         // no full reload during the test: only the cursors decide what a poll reads
         EdgeProperties properties = new EdgeProperties(SECRET, Duration.ofMillis(250), Duration.ofHours(1),
@@ -160,5 +166,43 @@ class SnapshotPollerCursorTest {
         }
         poller.poll();
         assertThat(entry().active()).isFalse();
+    }
+
+    /**
+     * Several segments (ADR 0022): the key's segment commits its revocation at 105 while the tenant's
+     * segment, reported at {@code slowAt}, has yet to commit the suspension at 100. The poll reads the
+     * revocation but keeps the cursor at the watermark, so the suspension is read when it lands.
+     */
+    @ParameterizedTest(name = "segments {0}, slow segment reported at {1}: cursor {2} after the first poll")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "2, 40, 40",     // watermark = the slow segment's position
+            "2, , -1",       // a segment without a report: everything is read again
+            "4, 99, 99",
+            "1, 40, 105"})   // one segment: rows become visible in order, no watermark
+    void withSeveralSegmentsTheCursorStaysAtTheWatermarkSoALateLowerRowIsRead(int segments, Long slowAt, long cursor) {
+        for (int segment = 0; segment < segments; segment++) {
+            db.update("INSERT INTO tokenentry (processorname, segment, owner) VALUES ('admin-read-model', ?, 'node-a')", segment);
+            Long position = segment == 0 ? slowAt : Long.valueOf(120);
+            if (position != null) {
+                db.update("""
+                        INSERT INTO projection_segment_position (processor, segment, position, owner, updated_at)
+                        VALUES ('admin-read-model', ?, ?, 'node-a', now())""", segment, position);
+            }
+        }
+        db.update("UPDATE rm_api_key SET status = 'REVOKED', change_index = 105 WHERE api_key_id = 'k1'");
+        poller.poll();
+        assertThat(entry().active()).isFalse();
+        assertThat(poller.cursors()).isEqualTo(Map.of("admin-read-model", cursor));
+        if (segments == 1) {
+            return; // one segment commits in index order: no row can land below the cursor
+        }
+
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 100 WHERE tenant_id = ?", tenant);
+        db.update("UPDATE projection_segment_position SET position = 120 WHERE segment = 0");
+        poller.poll();
+        assertThat(store.current().suspended(tenant)).isTrue();
+        if (slowAt != null) {
+            assertThat(poller.cursors()).isEqualTo(Map.of("admin-read-model", 105L));
+        }
     }
 }

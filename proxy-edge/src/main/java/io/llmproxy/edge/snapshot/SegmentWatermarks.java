@@ -1,0 +1,59 @@
+package io.llmproxy.edge.snapshot;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * How far each {@link ChangeSource}'s rows can be trusted to be complete when its processor runs
+ * several segments (ADR 0022). Segments commit independently, so a row at change index 105 (one
+ * segment) can be visible before a row at 100 (another): a cursor moved to 105 would skip 100. Each
+ * segment's owner reports in {@code projection_segment_position} the global index up to which it
+ * has handled or skipped every event; the lowest over a processor's segments is its watermark, and
+ * the poller never moves a cursor above it (rows above it are read again at the next poll, which is
+ * harmless: a row holds its latest state).
+ *
+ * <p>Read before the rows, in the poll's transaction: every row at or below a watermark read first
+ * was committed before it, so the rows read after include it.
+ */
+final class SegmentWatermarks {
+
+    private SegmentWatermarks() {
+    }
+
+    /**
+     * @return per source, the highest cursor the poller may keep: absent when the processor has one
+     *         segment (rows then become visible in change-index order) or when no query-side has
+     *         created the tables yet; -1 (read everything again) while a segment has no reported position
+     */
+    static Map<ChangeSource, Long> read(JdbcTemplate jdbc) {
+        Map<ChangeSource, Long> caps = new EnumMap<>(ChangeSource.class);
+        Boolean present = jdbc.queryForObject("""
+                SELECT to_regclass('tokenentry') IS NOT NULL AND to_regclass('projection_segment_position') IS NOT NULL""",
+                Boolean.class);
+        if (!Boolean.TRUE.equals(present)) {
+            return caps;
+        }
+        for (ChangeSource source : ChangeSource.values()) {
+            jdbc.query("""
+                    SELECT count(*), count(p.segment), min(p.position) FROM tokenentry t
+                    LEFT JOIN projection_segment_position p ON p.processor = t.processorname AND p.segment = t.segment
+                    WHERE t.processorname = ?""", rs -> {
+                long segments = rs.getLong(1);
+                long reported = rs.getLong(2);
+                if (segments > 1) {
+                    caps.put(source, reported < segments ? -1L : rs.getLong(3));
+                }
+            }, source.processingGroup());
+        }
+        return caps;
+    }
+
+    /** @return {@code cursors}, each lowered to its source's cap when above it */
+    static Map<ChangeSource, Long> cap(Map<ChangeSource, Long> cursors, Map<ChangeSource, Long> caps) {
+        Map<ChangeSource, Long> capped = new EnumMap<>(ChangeSource.class);
+        capped.putAll(cursors);
+        caps.forEach((source, cap) -> capped.computeIfPresent(source, (s, cursor) -> Math.min(cursor, cap)));
+        return Map.copyOf(capped);
+    }
+}
