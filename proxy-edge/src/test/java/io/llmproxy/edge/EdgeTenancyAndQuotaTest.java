@@ -295,6 +295,7 @@ class EdgeTenancyAndQuotaTest {
                     .initializers(ctx -> ctx.getBeanFactory().registerSingleton("testClock", CLOCK))
                     .run("--server.port=0",
                             "--spring.kafka.bootstrap-servers=" + env.getProperty("spring.kafka.bootstrap-servers"),
+                            "--llmproxy.edge.redis-url=" + env.getProperty("llmproxy.edge.redis-url"),
                             "--spring.datasource.url=" + dbUrl,
                             "--spring.datasource.username=" + LocalPostgres.user(),
                             "--spring.datasource.password=" + LocalPostgres.password(),

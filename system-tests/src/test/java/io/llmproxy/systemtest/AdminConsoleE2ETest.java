@@ -9,6 +9,7 @@ import io.llmproxy.kernel.apikey.ApiKeys;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.testsupport.KeycloakTestServer;
 import io.llmproxy.testsupport.LocalPostgres;
+import io.llmproxy.testsupport.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,7 +62,7 @@ class AdminConsoleE2ETest {
     /** the tenant admin's tenant's route the Playground calls, and its message */
     static final String PLAYGROUND_MODEL = "e2e-chat";
     static final String PLAYGROUND_MESSAGE = "Hello from the playground, what is the weather?";
-    static EmbeddedKafkaKraftBroker kafka;
+    static TestKafka kafka;
     static LocalStack stack;
     static KeycloakTestServer keycloak;
     static Process preview;
@@ -80,8 +80,7 @@ class AdminConsoleE2ETest {
         keycloak.realm(REALM, admin -> new RealmProvisioner(admin).provision(RealmSpec.llmproxy(uiPort,
                 "s3cret-" + UUID.randomUUID(), new RealmSpec.AdminUser(ADMIN_USER, "platform-admin@llmproxy.local",
                         ADMIN_PASSWORD)).withRealm(REALM)));
-        kafka = new EmbeddedKafkaKraftBroker(1, 1, UsageRecorded.TOPIC);
-        kafka.afterPropertiesSet();
+        kafka = TestKafka.start(1, UsageRecorded.TOPIC);
         Path adminPasswordFile = Files.createTempFile("kc-admin", ".txt");
         Files.writeString(adminPasswordFile, keycloak.adminPassword());
         adminPasswordFile.toFile().deleteOnExit();
@@ -89,7 +88,7 @@ class AdminConsoleE2ETest {
         env.put("LLMPROXY_DB_URL", LocalPostgres.freshDatabase("llmproxy_console_e2e"));
         env.put("LLMPROXY_DB_USER", LocalPostgres.user());
         env.put("LLMPROXY_DB_PASSWORD", LocalPostgres.password());
-        env.put("LLMPROXY_KAFKA_BOOTSTRAP", kafka.getBrokersAsString());
+        env.put("LLMPROXY_KAFKA_BOOTSTRAP", kafka.bootstrap());
         env.put("LLMPROXY_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("LLMPROXY_SECRET_KEY", Base64.getEncoder().encodeToString(new byte[32]));
         env.put("LLMPROXY_SECURITY_JWT_ISSUERURI", keycloak.issuer(REALM));
@@ -153,7 +152,7 @@ class AdminConsoleE2ETest {
             stack.close();
         }
         if (kafka != null) {
-            kafka.destroy();
+            kafka.close();
         }
     }
 
@@ -282,7 +281,7 @@ class AdminConsoleE2ETest {
         // usage of the tenant, today and yesterday, of models without a price: unknown cost, never $0
         Instant now = Instant.now();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
             for (Object[] u : new Object[][]{{"gpt-4o", 1200L, now.minus(Duration.ofDays(1))}, {"gpt-4o", 800L, now},

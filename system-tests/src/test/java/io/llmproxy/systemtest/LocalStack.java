@@ -1,5 +1,6 @@
 package io.llmproxy.systemtest;
 
+import io.llmproxy.testsupport.TestServices;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -53,6 +54,10 @@ final class LocalStack implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()))
                 .directory(new File(System.getProperty("java.io.tmpdir")));
+        // Redis from TestServices (a container where Docker answers, else the local one), unless the caller chose one
+        TestServices.Redis redis = TestServices.redis();
+        builder.environment().put("LLMPROXY_REDIS_HOST", redis.host());
+        builder.environment().put("LLMPROXY_REDIS_PORT", Integer.toString(redis.port()));
         builder.environment().putAll(env);
         if (!env.containsKey("LLMPROXY_USAGE_BUFFER_DIR")) {
             // one durable usage buffer per edge process and run (ADR 0006): never one left by an earlier run

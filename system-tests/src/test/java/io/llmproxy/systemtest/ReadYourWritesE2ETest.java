@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.testsupport.LocalPostgres;
+import io.llmproxy.testsupport.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,7 +28,7 @@ class ReadYourWritesE2ETest {
 
     static final String ADMIN_TOKEN = "e2e-ryw-admin-token";
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static EmbeddedKafkaKraftBroker kafka;
+    static TestKafka kafka;
     static LocalStack stack;
     static int commandPort;
     static int queryPort;
@@ -36,13 +36,12 @@ class ReadYourWritesE2ETest {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 1, UsageRecorded.TOPIC);
-        kafka.afterPropertiesSet();
+        kafka = TestKafka.start(1, UsageRecorded.TOPIC);
         Map<String, String> env = Map.of(
                 "LLMPROXY_DB_URL", LocalPostgres.freshDatabase("llmproxy_e2e_ryw"),
                 "LLMPROXY_DB_USER", LocalPostgres.user(),
                 "LLMPROXY_DB_PASSWORD", LocalPostgres.password(),
-                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.getBrokersAsString(),
+                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.bootstrap(),
                 "LLMPROXY_ADMIN_TOKEN", ADMIN_TOKEN,
                 "LLMPROXY_SECRET_KEY", java.util.Base64.getEncoder().encodeToString(new byte[32]),
                 "LLMPROXY_QUERY_CONSISTENCY_MAX_WAIT", "3s");
@@ -59,7 +58,7 @@ class ReadYourWritesE2ETest {
             stack.close();
         }
         if (kafka != null) {
-            kafka.destroy();
+            kafka.close();
         }
     }
 

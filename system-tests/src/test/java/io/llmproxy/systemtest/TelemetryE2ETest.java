@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.systemtest.OtlpReceiver.ReceivedSpan;
 import io.llmproxy.testsupport.LocalPostgres;
+import io.llmproxy.testsupport.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +23,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,7 +40,7 @@ class TelemetryE2ETest {
     static final String ADMIN_TOKEN = "e2e-telemetry-admin-token";
     static final JsonMapper JSON = JsonMapper.builder().build();
     static OtlpReceiver otlp;
-    static EmbeddedKafkaKraftBroker kafka;
+    static TestKafka kafka;
     static LocalStack stack;
     static int commandPort;
     static int queryPort;
@@ -55,15 +55,14 @@ class TelemetryE2ETest {
             Files.deleteIfExists(Path.of("target", "e2e-logs", service + ".log")); // appended to by LocalStack
         }
         otlp = new OtlpReceiver();
-        kafka = new EmbeddedKafkaKraftBroker(1, 1, UsageRecorded.TOPIC);
-        kafka.afterPropertiesSet();
+        kafka = TestKafka.start(1, UsageRecorded.TOPIC);
         byte[] master = new byte[32];
         new SecureRandom().nextBytes(master);
         Map<String, String> env = new HashMap<>(Map.of(
                 "LLMPROXY_DB_URL", LocalPostgres.freshDatabase("llmproxy_e2e_telemetry"),
                 "LLMPROXY_DB_USER", LocalPostgres.user(),
                 "LLMPROXY_DB_PASSWORD", LocalPostgres.password(),
-                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.getBrokersAsString(),
+                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.bootstrap(),
                 "LLMPROXY_ADMIN_TOKEN", ADMIN_TOKEN,
                 "LLMPROXY_SECRET_KEY", Base64.getEncoder().encodeToString(master),
                 "LLMPROXY_TRACING_SAMPLING", "1.0",
@@ -86,7 +85,7 @@ class TelemetryE2ETest {
             stack.close();
         }
         if (kafka != null) {
-            kafka.destroy();
+            kafka.close();
         }
         if (otlp != null) {
             otlp.close();

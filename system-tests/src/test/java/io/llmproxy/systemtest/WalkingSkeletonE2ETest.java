@@ -16,6 +16,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.testsupport.LocalPostgres;
+import io.llmproxy.testsupport.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,13 +35,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The walking skeleton end to end, as a user runs it: the four built applications as processes
- * on the real PostgreSQL and a real (embedded KRaft) Kafka broker; admin commands over HTTP; LLM
+ * on the real PostgreSQL and a real Kafka broker (TestKafka: embedded KRaft, or a container); admin commands over HTTP; LLM
  * calls with the official OpenAI Java SDK, streamed and not; the billed tokens must equal what
  * the client saw; revocation is refused within 2 s.
  */
@@ -49,7 +49,7 @@ class WalkingSkeletonE2ETest {
     static final String ADMIN_TOKEN = "e2e-admin-token";
     static final String PROVIDER_SECRET = "sk-e2e-provider-secret-42";
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static EmbeddedKafkaKraftBroker kafka;
+    static TestKafka kafka;
     static LocalStack stack;
     static int commandPort;
     static int queryPort;
@@ -60,8 +60,7 @@ class WalkingSkeletonE2ETest {
 
     @BeforeAll
     static void startEverything() throws Exception {
-        kafka = new EmbeddedKafkaKraftBroker(1, 3, UsageRecorded.TOPIC);
-        kafka.afterPropertiesSet();
+        kafka = TestKafka.start(3, UsageRecorded.TOPIC);
         dbUrl = LocalPostgres.freshDatabase("llmproxy_e2e");
         byte[] master = new byte[32];
         new java.security.SecureRandom().nextBytes(master);
@@ -69,7 +68,7 @@ class WalkingSkeletonE2ETest {
                 "LLMPROXY_DB_URL", dbUrl,
                 "LLMPROXY_DB_USER", LocalPostgres.user(),
                 "LLMPROXY_DB_PASSWORD", LocalPostgres.password(),
-                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.getBrokersAsString(),
+                "LLMPROXY_KAFKA_BOOTSTRAP", kafka.bootstrap(),
                 "LLMPROXY_ADMIN_TOKEN", ADMIN_TOKEN,
                 "LLMPROXY_SECRET_KEY", Base64.getEncoder().encodeToString(master));
         stack = new LocalStack();
@@ -91,7 +90,7 @@ class WalkingSkeletonE2ETest {
             stack.close();
         }
         if (kafka != null) {
-            kafka.destroy();
+            kafka.close();
         }
     }
 

@@ -11,8 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.keycloak.admin.client.CreatedResponseUtil;
@@ -35,15 +32,12 @@ import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 
 /**
- * The test Keycloak server, one per test run: {@code infra/local/test.sh} starts it before Maven
- * (and stops it after); a test run alone (e.g. from an IDE) starts it here through
- * {@code infra/keycloak/start-keycloak.sh --test} and leaves it running for the next run.
- *
- * <p>Where: {@code http://127.0.0.1:<LLMPROXY_TEST_KEYCLOAK_PORT, 8180>}; tokens carry the issuer
- * {@code http://localhost:<port>/realms/<realm>} (the server's fixed hostname). Its master realm
- * administrator is {@code admin}, with the password of
- * {@code <LLMPROXY_TEST_KEYCLOAK_STATE_DIR, infra/local/.state/test-keycloak>/keycloak/bootstrap-admin-password}
- * or {@code LLMPROXY_TEST_KEYCLOAK_ADMIN_PASSWORD}.
+ * The test Keycloak server, one per test JVM, found through {@link TestServices#keycloak()}: a
+ * Keycloak container where Docker answers, else the local test instance of
+ * {@code infra/keycloak/start-keycloak.sh --test} (port {@code LLMPROXY_TEST_KEYCLOAK_PORT}, 8180;
+ * started here when nothing answers, and left running). {@link #baseUrl()} is where to connect,
+ * {@link #issuer(String)} what its tokens carry as {@code iss} (local: {@code http://localhost:<port>},
+ * the server's fixed hostname; container: the base URL).
  *
  * <p>Realms: {@link #realm(String, Consumer)} runs the caller's provisioning (the project's
  * {@code RealmProvisioner}; test-support cannot depend on the identity module, whose own tests use
@@ -60,45 +54,41 @@ public final class KeycloakTestServer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static KeycloakTestServer instance;
 
-    private final int port;
     private final String adminPassword;
     private final String baseUrl;
+    private final String issuerBase;
     private final Keycloak admin;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Set<String> provisioned = new HashSet<>();
 
-    private KeycloakTestServer(int port, String adminPassword) {
-        this.port = port;
-        this.adminPassword = adminPassword;
-        this.baseUrl = "http://127.0.0.1:" + port;
+    private KeycloakTestServer(TestServices.Keycloak server) {
+        this.adminPassword = server.adminPassword();
+        this.baseUrl = server.baseUrl();
+        this.issuerBase = server.issuerBase();
         this.admin = KeycloakBuilder.builder().serverUrl(baseUrl).realm("master").clientId("admin-cli")
-                .username("admin").password(adminPassword).build();
+                .username(server.adminUser()).password(adminPassword).build();
     }
 
     /**
-     * @return the running test server (started through the script when nothing answers)
+     * @return the running test server (the container, or the local instance, started through the
+     *         script when nothing answers)
      * @throws IllegalStateException when it cannot be started (with the script's advice on stderr)
      */
     public static synchronized KeycloakTestServer get() {
         if (instance == null) {
-            int port = Integer.parseInt(env("LLMPROXY_TEST_KEYCLOAK_PORT", "8180"));
-            Path root = repositoryRoot();
-            if (!answers(port)) {
-                start(root);
-            }
-            instance = new KeycloakTestServer(port, adminPassword(root));
+            instance = new KeycloakTestServer(TestServices.keycloak());
         }
         return instance;
     }
 
-    /** @return where to connect, {@code http://127.0.0.1:<port>} (no trailing slash) */
+    /** @return where to connect, e.g. {@code http://127.0.0.1:8180} (no trailing slash) */
     public String baseUrl() {
         return baseUrl;
     }
 
-    /** @return the issuer of the realm's tokens, {@code http://localhost:<port>/realms/<realm>} */
+    /** @return the issuer of the realm's tokens, e.g. {@code http://localhost:8180/realms/<realm>} */
     public String issuer(String realm) {
-        return "http://localhost:" + port + "/realms/" + realm;
+        return issuerBase + "/realms/" + realm;
     }
 
     /** @return the master realm administrator's password, for tests that drive a command line with it */
@@ -275,73 +265,5 @@ public final class KeycloakTestServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static boolean answers(int port) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        try {
-            HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/realms/master"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static void start(Path root) {
-        Path script = root.resolve("infra/keycloak/start-keycloak.sh");
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--test", "start")
-                .directory(root.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT);
-        try {
-            Process process = pb.start();
-            if (!process.waitFor(420, TimeUnit.SECONDS)) {
-                process.destroy();
-                throw new IllegalStateException(script + " --test did not finish within 420 s");
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(script + " --test failed (exit " + process.exitValue() + ", see above)");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String adminPassword(Path root) {
-        String fromEnv = System.getenv("LLMPROXY_TEST_KEYCLOAK_ADMIN_PASSWORD");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv.strip();
-        }
-        String stateDir = env("LLMPROXY_TEST_KEYCLOAK_STATE_DIR", root.resolve("infra/local/.state/test-keycloak").toString());
-        Path file = Path.of(stateDir, "keycloak", "bootstrap-admin-password");
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalStateException("the test Keycloak answers, but its admin password file " + file
-                    + " cannot be read (a server started by another checkout? set LLMPROXY_TEST_KEYCLOAK_ADMIN_PASSWORD)", e);
-        }
-    }
-
-    /** The checkout holding infra/keycloak/start-keycloak.sh, from the working directory upwards. */
-    private static Path repositoryRoot() {
-        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("infra/keycloak/start-keycloak.sh"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("infra/keycloak/start-keycloak.sh not found above " + dir);
-    }
-
-    private static String env(String key, String def) {
-        String v = System.getenv(key);
-        return v == null || v.isBlank() ? def : v.strip();
     }
 }

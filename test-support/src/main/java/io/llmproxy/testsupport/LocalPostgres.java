@@ -7,10 +7,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Points tests at the real PostgreSQL of the machine (127.0.0.1:5432, user postgres, trust auth
- * by default; override with {@code LLMPROXY_TEST_DB_HOST}, {@code LLMPROXY_TEST_DB_PORT},
- * {@code LLMPROXY_TEST_DB_USER}, {@code LLMPROXY_TEST_DB_PASSWORD}). Each test suite gets its own
- * database, dropped and created fresh, so suites never see each other's rows. Set
+ * Points tests at a real PostgreSQL: the one {@link TestServices#postgres()} chose, a
+ * {@code postgres:15} container where Docker answers, else the machine's own (127.0.0.1:5432, user
+ * postgres, trust auth by default; override with {@code LLMPROXY_TEST_DB_HOST},
+ * {@code LLMPROXY_TEST_DB_PORT}, {@code LLMPROXY_TEST_DB_USER}, {@code LLMPROXY_TEST_DB_PASSWORD}).
+ * Each test suite gets its own database, dropped and created fresh, so suites never see each other's rows. Set
  * {@code LLMPROXY_TEST_DB_SUFFIX} (letters, digits, underscore) to give every database name a
  * suffix, so two checkouts can run their tests at the same time on one PostgreSQL.
  */
@@ -19,25 +20,29 @@ public final class LocalPostgres {
     private LocalPostgres() {
     }
 
+    /** @return the server's host name or address */
     public static String host() {
-        return env("LLMPROXY_TEST_DB_HOST", "127.0.0.1");
+        return TestServices.postgres().host();
     }
 
+    /** @return the server's TCP port, as text */
     public static String port() {
-        return env("LLMPROXY_TEST_DB_PORT", "5432");
+        return Integer.toString(TestServices.postgres().port());
     }
 
+    /** @return a superuser's name */
     public static String user() {
-        return env("LLMPROXY_TEST_DB_USER", "postgres");
+        return TestServices.postgres().user();
     }
 
+    /** @return that superuser's password (empty for trust auth) */
     public static String password() {
-        return env("LLMPROXY_TEST_DB_PASSWORD", "");
+        return TestServices.postgres().password();
     }
 
     /** @return the JDBC URL of database {@code name} */
     public static String url(String name) {
-        return "jdbc:postgresql://" + host() + ":" + port() + "/" + name;
+        return TestServices.postgres().jdbcUrl(name);
     }
 
     /**
@@ -76,7 +81,6 @@ public final class LocalPostgres {
     }
 
     private static String env(String key, String def) {
-        String v = System.getenv(key);
-        return v == null || v.isBlank() ? def : v;
+        return TestServices.env(key, def);
     }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.llmproxy.edge.ProxyEdgeApplication;
 import io.llmproxy.edge.support.ReadModelDatabase;
 import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.testsupport.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +74,7 @@ class EdgeGracefulShutdownTest {
                 + "'[{\"providerId\":\"p-sim\",\"model\":\"sim-slow-5000\"}]'::jsonb, now(), 6)");
         Path journal = Path.of("target/usage-buffer/shutdown-" + UUID.randomUUID());
         args.addAll(List.of("--server.port=0", "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--llmproxy.edge.redis-url=" + TestServices.redis().url(),
                 "--spring.lifecycle.timeout-per-shutdown-phase=" + shutdownTimeout,
                 "--llmproxy.edge.snapshot-poll-interval=100ms", "--llmproxy.edge.usage-buffer-dir=" + journal));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ProxyEdgeApplication.class)
