@@ -67,6 +67,8 @@ public class ReplayCoordinator implements SmartLifecycle {
     /** requests this instance stopped a processor for → that processor; used by the coordinator thread only */
     private final Map<UUID, String> stopped = new LinkedHashMap<>();
     private volatile ScheduledExecutorService executor;
+    /** the last tick failed: further failures are logged at DEBUG until one succeeds */
+    private boolean failing;
 
     public ReplayCoordinator(ReplayRequests requests, EventProcessingConfiguration processing, TokenStore tokenStore,
                              TransactionTemplate tx, JdbcTemplate jdbc, ReplayProperties properties, ProjectionNode node) {
@@ -115,9 +117,18 @@ public class ReplayCoordinator implements SmartLifecycle {
     private void tickSafely() {
         try {
             tick();
+            if (failing) {
+                failing = false;
+                log.info("replay coordination works again on {}", node);
+            }
         } catch (RuntimeException e) {
             // PostgreSQL unreachable, a processor that would not stop...: the next tick tries again
-            log.warn("replay coordination failed, retrying in {} ms: {}", properties.pollInterval().toMillis(), e.toString());
+            if (!failing) {
+                log.warn("replay coordination failed, retrying every {} ms: {}", properties.pollInterval().toMillis(), e.toString());
+            } else {
+                log.debug("replay coordination still failing: {}", e.toString());
+            }
+            failing = true;
         }
     }
 
