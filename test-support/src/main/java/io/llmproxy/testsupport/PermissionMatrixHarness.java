@@ -208,7 +208,8 @@ public final class PermissionMatrixHarness {
                 .replace("{*model}", "gpt-matrix")
                 .replace("{assignmentId}", UUID.nameUUIDFromBytes(suffix.getBytes(StandardCharsets.UTF_8)).toString())
                 .replace("{month}", "2026-01")
-                .replace("{name}", "no-such-projection");
+                .replace("{name}", "no-such-projection")
+                .replace("{replayId}", UUID.nameUUIDFromBytes(("replay-" + suffix).getBytes(StandardCharsets.UTF_8)).toString());
     }
 
     /**

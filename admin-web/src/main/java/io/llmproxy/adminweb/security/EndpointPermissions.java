@@ -143,6 +143,7 @@ public final class EndpointPermissions {
             byQuery(GET, "/admin/v1/role-assignments", USERS_MANAGE, AUDIT_READ),
             new Rule(GET, "/admin/v1/prices", TenantFrom.ANY_TENANT, Set.of(PRICES_READ), null, Ownership.NONE, null),
             platform(POST, "/admin/v1/projections/{name}/replay", PROJECTIONS_REPLAY),
+            platform(GET, "/admin/v1/projections/{name}/replays/{replayId}", PROJECTIONS_REPLAY),
             tenant(GET, "/finance/v1/tenants/{tenantId}/statements/{month}", STATEMENTS_READ),
             byQuery(GET, "/finance/v1/reconciliation", STATEMENTS_READ),
             own(byQuery(GET, "/finance/v1/usage", USAGE_READ), USAGE_READ_OWN, Ownership.QUERY_USER, "userId"),

@@ -202,7 +202,10 @@ class BillingIntegrationTest {
         assertThat(getJson("/finance/v1/reconciliation?from=2026-10-01&to=2026-12-01").get("matched").asBoolean()).isTrue();
 
         // prices replay with the admin read model, row for row
-        assertThat(post("/admin/v1/projections/admin-read-model/replay").statusCode()).isEqualTo(202);
+        HttpResponse<String> readModel = post("/admin/v1/projections/admin-read-model/replay");
+        assertThat(readModel.statusCode()).isEqualTo(202);
+        String location = readModel.headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(getJson(location).get("state").asString()));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(checksums()).isEqualTo(before));
     }
 
