@@ -7,13 +7,15 @@ import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.publisher.Mono;
 
 /**
  * One client call through the edge, from request to last byte. {@link #finish} publishes its
  * usage event exactly once, whichever way the call ends (success, refusal, upstream error,
- * cancellation).
+ * cancellation); the end of the answer waits for {@link #synced()} (ADR 0006, durable answers).
  */
 public final class Call {
 
@@ -22,6 +24,7 @@ public final class Call {
     private final String endpoint;
     private final UsagePublisher publisher;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile CompletableFuture<UsagePublisher.Receipt> receipt;
     private volatile ApiKeyEntry key;
     private volatile String model;
     private volatile String providerId;
@@ -199,7 +202,8 @@ public final class Call {
     }
 
     /**
-     * Publishes the usage event (first call only; later calls do nothing).
+     * Publishes the usage event (first call only; later calls do nothing). Except for a client that went
+     * away ({@link Outcome#CANCELLED}: nobody waits), {@link #synced()} then tells when it is durable.
      *
      * @param httpStatus status the client got (499 when it went away)
      * @param outcome    how the call ended
@@ -221,7 +225,12 @@ public final class Call {
                 refusalReason, estimated, k == null ? null : k.ownerUserId(), usage.cachedPromptTokens(),
                 UsageRecorded.capturedText(promptText), UsageRecorded.capturedText(completion), attempts(), principal);
         io.opentelemetry.api.trace.SpanContext context = span.getSpanContext();
-        publisher.publish(event, context.isValid() ? traceparent(context) : null);
+        String traceparent = context.isValid() ? traceparent(context) : null;
+        if (outcome == Outcome.CANCELLED) {
+            publisher.publish(event, traceparent);
+        } else {
+            receipt = publisher.publishAwaited(event, traceparent);
+        }
         java.util.function.Consumer<UsageRecorded> watching = observer;
         if (watching != null) {
             watching.accept(event);
@@ -233,6 +242,22 @@ public final class Call {
             }
         }
         return true;
+    }
+
+    /**
+     * What the end of an answer waits for: its usage event in the edge's journal, synced to disk, so that an
+     * edge killed once the client has the whole answer cannot lose the event (ADR 0006).
+     *
+     * @return completes empty, never with an error, once the event {@link #finish} published is synced or was
+     *         rejected (buffer full, disk error: logged at ERROR, and the answer still goes out); completes at
+     *         once when the call has not finished, ended {@link Outcome#CANCELLED}, or durable answers are off
+     *         ({@code llmproxy.edge.usage-buffer-durable-answers=false}). Its signal may come on the
+     *         {@code usage-journal} thread.
+     */
+    public Mono<Void> synced() {
+        CompletableFuture<UsagePublisher.Receipt> r = receipt;
+        // suppressCancel: a client going away must not complete the receipt
+        return r == null || r.isDone() ? Mono.empty() : Mono.fromFuture(r, true).then();
     }
 
     /**

@@ -131,7 +131,7 @@ public class ChatPipeline {
             return hook.answered(caller.key().tenantId(), out).flatMap(body -> ServerResponse.ok()
                     .contentType(GatewayResponses.mediaType(codec.contentType()))
                     .headers(h -> admitted.rateLimitHeaders().forEach(h::set)).bodyValue(body));
-        });
+        }).delayUntil(response -> call.synced()); // leaves once its usage event is durable (ADR 0006), outside the route's total timeout
     }
 
     private Mono<ServerResponse> streamed(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,

@@ -21,10 +21,12 @@ import reactor.core.publisher.Mono;
 /**
  * Relays an accepted upstream stream to the client, one upstream event at a time (provider →
  * canonical by the translator, canonical → client by the codec), never buffering the whole stream.
- * Ends the call: 200 {@code SUCCESS} after the translator's last piece; an upstream that stops early
+ * Ends the call: 200 {@code SUCCESS} at the translator's last piece, whose client bytes (the end of the
+ * stream) leave once the usage event is durable ({@link Call#synced()}, ADR 0006); an upstream that stops early
  * (502 {@code upstream_stream_ended}), reports an error in the stream (the translator's failure), times
- * out (504) or breaks gets the codec's {@link ClientCodec#streamError} ending instead, and the usage
- * event says so ({@code UPSTREAM_ERROR}); a client that goes away finishes it as 499 {@code CANCELLED}.
+ * out (504) or breaks before its last piece gets the codec's {@link ClientCodec#streamError} ending instead
+ * (after its usage event is durable), and the usage event says so ({@code UPSTREAM_ERROR}); an upstream that
+ * breaks after its last piece changes nothing; a client that goes away finishes it as 499 {@code CANCELLED}.
  */
 final class StreamRelay {
 
@@ -46,15 +48,24 @@ final class StreamRelay {
             call.completionText(completion::text);
         }
         boolean[] done = {false};
-        Flux<byte[]> events = upstreamBody.concatMapIterable(chunk -> {
+        Throwable[] broken = {null};
+        // an upstream failure waits behind the chunks already received (and an end held for its usage event):
+        // it is handled after them, once it is known whether the stream had ended
+        Flux<byte[]> received = upstreamBody.onErrorResume(e -> {
+            broken[0] = e;
+            return Mono.empty();
+        });
+        Flux<byte[]> events = received.concatMap(chunk -> {
             List<byte[]> out = new ArrayList<>(2);
+            byte[] end = null;
             for (SseEvent event : decoder.apply(chunk)) {
                 if (done[0]) {
                     break;
                 }
                 Translated translated = translator.streamEvent(event);
                 if (translated.error() != null) {
-                    throw GatewayError.upstream(translated.error(), providerName).exception();
+                    return Flux.fromIterable(out).concatWith(Mono.error(
+                            GatewayError.upstream(translated.error(), providerName).exception()));
                 }
                 if (completion != null) {
                     completion.feed(translated.bytes());
@@ -62,24 +73,36 @@ final class StreamRelay {
                 byte[] bytes = codec.streamChunk(translated);
                 if (bytes.length > 0) {
                     call.firstChunk();
+                }
+                if (translated.done()) {
+                    done[0] = true;
+                    end = bytes;
+                } else if (bytes.length > 0) {
                     out.add(bytes);
                 }
-                done[0] |= translated.done();
             }
-            return out;
+            if (end == null) {
+                // scalars (none or one piece, the usual) take concatMap's fast path
+                return out.isEmpty() ? Mono.<byte[]>empty() : out.size() == 1 ? Mono.just(out.get(0)) : Flux.fromIterable(out);
+            }
+            // the provider's last piece: the usage is known, the call ends; what the client gets of the end
+            // ([DONE], message_stop, "done":true, response.completed) waits until its usage event is durable
+            call.finish(200, Outcome.SUCCESS);
+            Mono<byte[]> last = end.length == 0 ? call.synced().then(Mono.empty()) : call.synced().thenReturn(end);
+            return out.isEmpty() ? last : Flux.fromIterable(out).concatWith(last);
         });
         return events
-                .concatWith(Flux.defer(() -> done[0] ? Flux.empty() : Flux.error(GatewayError.upstreamUnusable(
-                        "upstream_stream_ended", providerName + " ended the stream before it was complete", providerName)
-                        .exception())))
+                .concatWith(Flux.defer(() -> done[0] ? Flux.empty() : Flux.error(broken[0] != null ? broken[0]
+                        : GatewayError.upstreamUnusable("upstream_stream_ended", providerName
+                                + " ended the stream before it was complete", providerName).exception())))
                 .onErrorResume(e -> {
                     GatewayError error = e instanceof GatewayException g ? g.error()
                             : AttemptLoop.isTransport(e) ? AttemptLoop.transportError(e, providerName)
                             : GatewayError.upstreamUnusable("upstream_error", providerName + " stream failed", providerName);
                     call.finish(error.status(), Outcome.UPSTREAM_ERROR);
-                    return Mono.just(codec.streamError(error));
+                    // the error ending, too, leaves once the usage event is durable
+                    return call.synced().thenReturn(codec.streamError(error));
                 })
-                .doOnComplete(() -> call.finish(200, Outcome.SUCCESS))
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 

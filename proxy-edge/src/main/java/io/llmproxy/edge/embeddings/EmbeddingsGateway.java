@@ -100,7 +100,7 @@ public class EmbeddingsGateway {
                 .flatMap(admitted -> attempts.whole(call, admitted, (attempt, translated) -> {
                     call.finish(200, Outcome.SUCCESS);
                     return answer.render(json.readTree(translated.bytes()), model, admitted.rateLimitHeaders());
-                }));
+                }).delayUntil(response -> call.synced())); // leaves once its usage event is durable (ADR 0006)
     }
 
     /** @return the canonical request, with a non-blank string {@code model}; else 400 */

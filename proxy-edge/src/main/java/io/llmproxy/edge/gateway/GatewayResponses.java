@@ -43,11 +43,12 @@ public final class GatewayResponses {
 
     /**
      * Finishes the call with the error (its usage event gets the error's {@code reason}, status and
-     * outcome; later finishes do nothing) and answers it in the client's format.
+     * outcome; later finishes do nothing) and answers it in the client's format once that event is
+     * durable ({@link Call#synced()}).
      */
     public static Mono<ServerResponse> refuse(Call call, ErrorFormat format, GatewayError error) {
         finish(call, error);
-        return respond(render(format, error));
+        return respond(render(format, error)).delayUntil(response -> call.synced());
     }
 
     /** Records the error on the call and publishes its usage event (once). */

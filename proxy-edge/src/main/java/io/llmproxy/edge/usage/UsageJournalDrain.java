@@ -135,7 +135,7 @@ public final class UsageJournalDrain {
         }
         long found = journal.pendingRecords();
         UsagePublisher publisher = new UsagePublisher(kafka, JsonMapper.builder().build(), new SimpleMeterRegistry(),
-                journal, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ZERO);
+                journal, Clock.systemUTC(), Duration.ofSeconds(5), Duration.ZERO, false, Duration.ZERO);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (publisher.journaledEvents() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);

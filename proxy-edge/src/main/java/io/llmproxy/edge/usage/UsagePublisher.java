@@ -7,16 +7,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -38,9 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
  * through a durable local buffer, off the response path (ADR 0006):
  * <ol>
  *   <li>{@link #publish} adds the event to a lock-free in-memory queue and, when the queue was
- *       empty, unparks the {@code usage-journal} thread; nothing an event loop could wait on.</li>
- *   <li>{@code usage-journal} waits {@code llmproxy.edge.usage-buffer-linger} (5 ms) after a batch's
- *       first event for more, serializes them, appends them to the {@link UsageJournal} on disk
+ *       empty, unparks the {@code usage-journal} thread; nothing an event loop could wait on.
+ *       {@link #publishAwaited} does the same and returns a {@link Receipt} an answer can wait for.</li>
+ *   <li>{@code usage-journal} ({@link UsageJournalWriter}) waits {@code llmproxy.edge.usage-buffer-linger}
+ *       (5 ms) after a batch's first event for more (when an answer waits for one of them, at most
+ *       {@code llmproxy.edge.usage-buffer-durable-linger}, and only while calls come faster than syncs),
+ *       serializes them, appends them to the {@link UsageJournal} on disk
  *       ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead, group commit).</li>
  *   <li>{@code usage-sender} reads the journal from its head in order (waiting the same linger when
  *       it finds fewer than a full batch), sends a batch of up to
@@ -76,7 +76,6 @@ public class UsagePublisher implements DisposableBean {
 
     /** Events sent to Kafka before waiting for their acknowledgements. */
     static final int SEND_BATCH = 500;
-    private static final int APPEND_BATCH = 1000;
     private static final long MAX_BACKOFF_MS = 5000;
     private static final Logger log = LoggerFactory.getLogger(UsagePublisher.class);
 
@@ -86,18 +85,25 @@ public class UsagePublisher implements DisposableBean {
     private final Clock clock;
     private final Duration shutdownGrace;
     private final long lingerNanos;
+    private final boolean durableAnswers;
     private final Counter published;
     private final Counter failures;
-    private final Counter rejected;
-    private final Counter appends;
     private final io.micrometer.core.instrument.Timer publishDuration;
-    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private final Thread writer;
+    private final UsageJournalWriter writer;
     private final Thread sender;
-    private volatile boolean running = true;
-    private volatile boolean writerDone;
     private volatile long senderDeadlineNanos = Long.MAX_VALUE;
+
+    /** What became of an event an answer waits for ({@link #publishAwaited}). */
+    public enum Receipt {
+        /** In the journal and synced to disk: a crash of the edge no longer loses it. */
+        SYNCED,
+        /** Not buffered (buffer full, disk error, edge shutting down): counted and logged at ERROR with its JSON. */
+        REJECTED,
+        /** Durable answers are off ({@code llmproxy.edge.usage-buffer-durable-answers=false}): nothing to wait for. */
+        NOT_AWAITED
+    }
+
+    private static final CompletableFuture<Receipt> NOT_AWAITED = CompletableFuture.completedFuture(Receipt.NOT_AWAITED);
 
     @Autowired
     public UsagePublisher(ProducerFactory<String, String> producerFactory, JsonMapper json, MeterRegistry meters,
@@ -106,7 +112,8 @@ public class UsagePublisher implements DisposableBean {
                         new StringSerializer()), json, meters,
                 UsageJournal.open(properties.usageBufferDir(), properties.usageBufferMaxBytes().toBytes(),
                         UsageProducerConfig.segmentBytes(properties.usageBufferMaxBytes().toBytes())),
-                clock, Duration.ofSeconds(5), properties.usageBufferLinger());
+                clock, Duration.ofSeconds(5), properties.usageBufferLinger(), properties.usageBufferDurableAnswers(),
+                properties.usageBufferDurableLinger());
     }
 
     /**
@@ -114,10 +121,15 @@ public class UsagePublisher implements DisposableBean {
      * @param journal       the durable buffer (closed by {@link #destroy})
      * @param shutdownGrace how long {@link #destroy} lets the sender drain before leaving the rest on disk
      * @param linger        how long the writer waits after a batch's first event for more (group commit; 0 = none)
+     * @param durableAnswers whether {@link #publishAwaited} returns a receipt completed once the event is synced
+     *                       (else one completed at once with {@link Receipt#NOT_AWAITED})
+     * @param durableLinger how long the writer waits for more once an answer waits for one of its batch's events
+     *                      (0 = none; at most {@code linger})
      */
     UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
-                   Clock clock, Duration shutdownGrace, Duration linger) {
+                   Clock clock, Duration shutdownGrace, Duration linger, boolean durableAnswers, Duration durableLinger) {
         this.lingerNanos = linger.toNanos();
+        this.durableAnswers = durableAnswers;
         this.producer = producer;
         this.json = json;
         this.journal = journal;
@@ -125,14 +137,16 @@ public class UsagePublisher implements DisposableBean {
         this.shutdownGrace = shutdownGrace;
         this.published = meters.counter("llmproxy.usage.published");
         this.failures = meters.counter("llmproxy.usage.publish.failures");
-        this.rejected = meters.counter("llmproxy.usage.buffer.rejected");
-        this.appends = meters.counter("llmproxy.usage.buffer.appends");
         this.publishDuration = io.micrometer.core.instrument.Timer.builder("llmproxy.usage.publish.duration")
                 .description("from sending a batch of usage events to Kafka to its last acknowledgement")
                 .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
                         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
                         Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5))
                 .register(meters);
+        this.sender = new Thread(this::sendLoop, "usage-sender");
+        this.sender.setDaemon(true);
+        this.writer = new UsageJournalWriter(json, journal, clock, linger, durableLinger, meters.counter("llmproxy.usage.buffer.appends"),
+                meters.counter("llmproxy.usage.buffer.rejected"), () -> LockSupport.unpark(sender));
         Gauge.builder("llmproxy.usage.buffer.events", this, UsagePublisher::bufferedEvents)
                 .description("usage events accepted and not yet acknowledged by Kafka").register(meters);
         Gauge.builder("llmproxy.usage.buffer.bytes", journal, UsageJournal::pendingBytes).baseUnit("bytes")
@@ -142,16 +156,7 @@ public class UsagePublisher implements DisposableBean {
         io.micrometer.core.instrument.FunctionCounter.builder("llmproxy.usage.buffer.corrupt", journal, UsageJournal::corruptBytes)
                 .baseUnit("bytes").description("bytes of buffered usage events cut off because the disk corrupted them")
                 .register(meters);
-        this.writer = new Thread(this::writeLoop, "usage-journal");
-        this.writer.setDaemon(true);
-        this.sender = new Thread(this::sendLoop, "usage-sender");
-        this.sender.setDaemon(true);
-        this.writer.start();
         this.sender.start();
-    }
-
-    /** An event waiting for the journal, with the W3C {@code traceparent} of its call (null when untraced). */
-    private record Pending(UsageRecorded event, String traceparent) {
     }
 
     /** Enqueues the event and returns at once; never blocks and does no I/O. */
@@ -165,31 +170,29 @@ public class UsagePublisher implements DisposableBean {
      * @param traceparent the call's W3C {@code traceparent}, sent as the Kafka record's header; null for none
      */
     public void publish(UsageRecorded event, String traceparent) {
-        queue.add(new Pending(event, traceparent));
-        if (queued.incrementAndGet() == 1) {
-            // the writer idles only when nothing is queued; while it lingers or writes it will find this one
-            LockSupport.unpark(writer);
-        }
-        if (writerDone) {
-            rejectOrphans(); // only after shutdown began: the writer thread is gone
-        }
+        writer.add(new UsageJournalWriter.Pending(event, traceparent, null));
     }
 
-    /** Events published after the writer thread's last look: into the journal while it is open, else rejected loudly. */
-    private synchronized void rejectOrphans() {
-        Pending orphan;
-        while ((orphan = queue.poll()) != null) {
-            queued.decrementAndGet();
-            byte[] payload = TracedPayload.encode(orphan.traceparent(), json.writeValueAsBytes(orphan.event()));
-            try {
-                if (journal.append(List.of(payload), clock.millis()) == 1) {
-                    continue;
-                }
-            } catch (IOException | RuntimeException e) {
-                // closed or full: fall through
-            }
-            reject(payload, "edge shutting down, usage buffer closed or full");
+    /**
+     * Enqueues the event of a call whose answer waits until the event is durable, and returns at once;
+     * never blocks and does no I/O. The writer does not linger for a batch holding such an event.
+     *
+     * @param traceparent the call's W3C {@code traceparent}, sent as the Kafka record's header; null for none
+     * @return completed by the {@code usage-journal} thread (so continuations run there unless they move):
+     *         {@link Receipt#SYNCED} once the event is in the journal and synced; {@link Receipt#REJECTED} when it
+     *         was not buffered (counted and logged at ERROR with its JSON, as for {@link #publish}: the answer
+     *         should still go out); never exceptionally. Already completed with {@link Receipt#NOT_AWAITED} when
+     *         {@code llmproxy.edge.usage-buffer-durable-answers} is false (the event is then published as by
+     *         {@link #publish}).
+     */
+    public CompletableFuture<Receipt> publishAwaited(UsageRecorded event, String traceparent) {
+        if (!durableAnswers) {
+            publish(event, traceparent);
+            return NOT_AWAITED;
         }
+        CompletableFuture<Receipt> receipt = new CompletableFuture<>();
+        writer.add(new UsageJournalWriter.Pending(event, traceparent, receipt));
+        return receipt;
     }
 
     /** @return events written to the journal and not yet acknowledged by Kafka (not those still in memory) */
@@ -197,71 +200,22 @@ public class UsagePublisher implements DisposableBean {
         return journal.pendingRecords();
     }
 
+    /** @return up to {@code max} events in the journal not yet acknowledged by Kafka, oldest first */
+    List<UsageRecorded> journaled(int max) throws IOException {
+        List<UsageRecorded> events = new ArrayList<>();
+        for (UsageJournal.Entry entry : journal.peek(max)) {
+            events.add(json.readValue(TracedPayload.decode(entry.payload()).json(), UsageRecorded.class));
+        }
+        return events;
+    }
+
     long bufferedEvents() {
-        return queued.get() + journal.pendingRecords();
+        return writer.queued() + journal.pendingRecords();
     }
 
     private double oldestAgeMillis() {
         long oldest = journal.oldestAppendedAtMillis();
         return oldest < 0 ? 0 : Math.max(0, clock.millis() - oldest);
-    }
-
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>(APPEND_BATCH);
-        List<byte[]> payloads = new ArrayList<>(APPEND_BATCH);
-        while (running || !queue.isEmpty()) {
-            Pending event;
-            while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
-                batch.add(event);
-            }
-            if (batch.isEmpty()) {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
-                continue;
-            }
-            // group commit: let the calls finishing now join this batch, so one fsync serves them all
-            // (a loop: parkNanos may return early, and destroy() ends the wait)
-            long lingerEnd = System.nanoTime() + lingerNanos;
-            long left;
-            while (lingerNanos > 0 && running && batch.size() < APPEND_BATCH && (left = lingerEnd - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(this, left);
-                while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
-                    batch.add(event);
-                }
-            }
-            for (Pending e : batch) {
-                try {
-                    payloads.add(TracedPayload.encode(e.traceparent(), json.writeValueAsBytes(e.event())));
-                } catch (RuntimeException failure) {
-                    // cannot happen for this record type; if it does, say so loudly and keep the thread alive
-                    rejected.increment();
-                    log.error("usage event not buffered (not serializable: {}): {}", failure, e);
-                }
-            }
-            int accepted;
-            try {
-                appends.increment(); // before: whoever sees the events in the journal sees them counted
-                accepted = journal.append(payloads, clock.millis());
-            } catch (IOException | RuntimeException e) {
-                log.error("Usage buffer {} cannot be written: {}", journal.dir().toAbsolutePath(), e.toString());
-                accepted = 0;
-            }
-            for (int i = accepted; i < payloads.size(); i++) {
-                reject(payloads.get(i), "usage buffer full (" + journal.pendingBytes() + " of " + journal.maxBytes()
-                        + " bytes) or not writable");
-            }
-            queued.addAndGet(-batch.size());
-            batch.clear();
-            payloads.clear();
-            LockSupport.unpark(sender);
-        }
-        writerDone = true;
-        LockSupport.unpark(sender);
-    }
-
-    private void reject(byte[] payload, String why) {
-        rejected.increment();
-        log.error("usage event not buffered ({}); its JSON, to replay by hand: {}", why,
-                new String(payload, StandardCharsets.UTF_8));
     }
 
     private void sendLoop() {
@@ -279,13 +233,13 @@ public class UsagePublisher implements DisposableBean {
                 continue;
             }
             if (batch.isEmpty()) {
-                if (writerDone) {
+                if (writer.done()) {
                     break;
                 }
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
                 continue;
             }
-            if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writerDone) {
+            if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writer.done()) {
                 // the writer's group commit: one produce request and one checkpoint sync for the next few ms
                 // of appends (the journal's head does not move meanwhile, so on a read error the first batch stands)
                 LockSupport.parkNanos(this, lingerNanos);
@@ -358,7 +312,7 @@ public class UsagePublisher implements DisposableBean {
             }
             if (!gap && (error instanceof RecordTooLargeException || error instanceof InvalidTopicException)) {
                 // can never succeed: do not block every later event behind it
-                reject(batch.get(i).payload(), "Kafka refuses it: " + error);
+                writer.reject(batch.get(i).payload(), "Kafka refuses it: " + error);
                 acknowledged++;
                 continue;
             }
@@ -381,10 +335,7 @@ public class UsagePublisher implements DisposableBean {
      */
     @Override
     public void destroy() throws InterruptedException {
-        running = false;
-        LockSupport.unpark(writer);
-        writer.join(TimeUnit.SECONDS.toMillis(30));
-        rejectOrphans(); // published after the writer's last look: never silently lost
+        writer.stop(); // also journals or rejects what was published after its last look: never silently lost
         senderDeadlineNanos = System.nanoTime() + shutdownGrace.toNanos();
         LockSupport.unpark(sender);
         sender.join(shutdownGrace.toMillis() + TimeUnit.SECONDS.toMillis(2));

@@ -59,7 +59,7 @@ class UpstreamClientStreamTest {
                 .bindNow();
         client = new UpstreamClient(new EdgeProperties(null, Duration.ofMillis(250), Duration.ofMinutes(5),
                 Duration.ofSeconds(2), Duration.ofSeconds(60), 1 << 20, "redis://127.0.0.1:6379", Duration.ofSeconds(1),
-                4096, Path.of("target/unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5)));
+                4096, Path.of("target/unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5), true, Duration.ZERO));
     }
 
     @AfterAll

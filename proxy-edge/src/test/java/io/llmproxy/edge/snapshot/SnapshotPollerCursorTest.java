@@ -62,7 +62,7 @@ class SnapshotPollerCursorTest {
         // no full reload during the test: only the cursors decide what a poll reads
         EdgeProperties properties = new EdgeProperties(SECRET, Duration.ofMillis(250), Duration.ofHours(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(300), 1 << 20, "redis://127.0.0.1:6379", Duration.ofSeconds(1),
-                4096, Path.of("unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5));
+                4096, Path.of("unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5), true, Duration.ZERO);
         poller = new SnapshotPoller(db, new DataSourceTransactionManager(dataSource), store, properties, JsonMapper.builder().build(),
                 new SnapshotReadiness(store, event -> { }));
         tenant = "t-" + UUID.randomUUID();

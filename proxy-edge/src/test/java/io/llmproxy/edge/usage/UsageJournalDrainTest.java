@@ -47,7 +47,7 @@ class UsageJournalDrainTest {
                 "127.0.0.1:" + UsagePublisherRestartTest.freePort(), ProducerConfig.MAX_BLOCK_MS_CONFIG, 300);
         UsagePublisher edge = new UsagePublisher(new KafkaProducer<>(UsageProducerConfig.of(config), new StringSerializer(),
                 new StringSerializer()), UsagePublisherRestartTest.JSON, new SimpleMeterRegistry(),
-                UsageJournal.open(dir, 1 << 30, 64 * 1024), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMillis(1));
+                UsageJournal.open(dir, 1 << 30, 64 * 1024), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMillis(1), true, Duration.ZERO);
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             UsageRecorded e = UsagePublisherRestartTest.event(tenant, i);

@@ -83,7 +83,7 @@ class UsagePublisherRestartTest {
         Producer<String, String> producer = new KafkaProducer<>(UsageProducerConfig.of(config), new StringSerializer(),
                 new StringSerializer());
         UsagePublisher p = new UsagePublisher(producer, JSON, meters, UsageJournal.open(dir, maxBytes, 64 * 1024),
-                Clock.systemUTC(), Duration.ofMillis(300), linger);
+                Clock.systemUTC(), Duration.ofMillis(300), linger, true, Duration.ZERO);
         publishers.add(p);
         return p;
     }

@@ -1,0 +1,129 @@
+package io.llmproxy.edge.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmproxy.edge.usage.UsagePublisher.Receipt;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link UsagePublisher#publishAwaited}: the receipt an answer waits for (issue #14/#16). Kafka is
+ * unreachable, so what the journal holds stays there. The writer's linger is 10 minutes: a receipt
+ * that completes within the test proves that an awaited event does not wait for it. The 30 s bounds
+ * on {@code get} only keep a broken build from hanging.
+ */
+class UsagePublisherDurableTest {
+
+    static final Duration LONG_LINGER = Duration.ofMinutes(10);
+
+    @TempDir
+    Path dir;
+    final MeterRegistry meters = new SimpleMeterRegistry();
+    final List<UsagePublisher> publishers = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (UsagePublisher p : publishers) {
+            p.destroy();
+        }
+    }
+
+    UsagePublisher publisher(long maxBytes, boolean durableAnswers) throws Exception {
+        UsagePublisher p = UsagePublishers.unreachableKafka(dir, meters, maxBytes, LONG_LINGER, durableAnswers);
+        publishers.add(p);
+        return p;
+    }
+
+    static UsageRecorded event(long sequence) {
+        return UsagePublisherRestartTest.event("tenant-a", sequence);
+    }
+
+    double counter(String name) {
+        return meters.get(name).counter().count();
+    }
+
+    @Test
+    void anAwaitedEventIsSyncedWithoutTheLingerAndTakesTheLingeringEventsAlong() throws Exception {
+        UsagePublisher p = publisher(1 << 20, true);
+        UsageRecorded lingering = event(1);
+        UsageRecorded awaited = event(2);
+        p.publish(lingering);
+        CompletableFuture<Receipt> receipt = p.publishAwaited(awaited, null);
+
+        assertThat(receipt.get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.SYNCED);
+        assertThat(UsagePublishers.journaledIds(p)).containsExactly(lingering.eventId(), awaited.eventId());
+        assertThat(counter("llmproxy.usage.buffer.appends")).isEqualTo(1.0);
+        assertThat(counter("llmproxy.usage.buffer.rejected")).isZero();
+    }
+
+    @Test
+    void theDurableLingerWaitsOnlyWhileCallsComeFasterThanSyncs() throws Exception {
+        UsagePublisher p = UsagePublishers.unreachableKafka(dir, meters, 1 << 20, LONG_LINGER, true, LONG_LINGER);
+        publishers.add(p);
+        // a lone call: synced at once, whatever the durable linger
+        assertThat(p.publishAwaited(event(1), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.SYNCED);
+        // a batch of two (a lingering event, then an awaited one that ends the wait: the batch before held one)
+        p.publish(event(2));
+        assertThat(p.publishAwaited(event(3), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.SYNCED);
+        assertThat(p.journaledEvents()).isEqualTo(3);
+
+        // the batch before held two: the next awaited event waits the durable linger (10 minutes) for company
+        CompletableFuture<Receipt> waiting = p.publishAwaited(event(4), null);
+        assertThat(waiting).isNotDone();
+        assertThat(p.journaledEvents()).isEqualTo(3);
+        p.destroy(); // ends the wait: written, synced, released
+        publishers.remove(p);
+        assertThat(waiting).isCompletedWithValue(Receipt.SYNCED);
+        assertThat(counter("llmproxy.usage.buffer.appends")).isEqualTo(3.0);
+    }
+
+    @Test
+    void anEventTheFullBufferRejectsStillCompletesItsReceipt() throws Exception {
+        long one = UsageJournal.HEADER_BYTES + UsagePublisherRestartTest.JSON.writeValueAsBytes(event(1)).length;
+        UsagePublisher p = publisher(one + 10, true);
+        UsageRecorded first = event(1);
+
+        assertThat(p.publishAwaited(first, null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.SYNCED);
+        assertThat(p.publishAwaited(event(2), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.REJECTED);
+        assertThat(counter("llmproxy.usage.buffer.rejected")).isEqualTo(1.0);
+        assertThat(UsagePublishers.journaledIds(p)).containsExactly(first.eventId());
+    }
+
+    @Test
+    void anAwaitedEventAfterShutdownIsRejectedAndItsReceiptCompleted() throws Exception {
+        UsagePublisher p = publisher(1 << 20, true);
+        p.destroy();
+        publishers.remove(p);
+
+        CompletableFuture<Receipt> receipt = p.publishAwaited(event(1), null);
+
+        assertThat(receipt).isCompletedWithValue(Receipt.REJECTED);
+        assertThat(counter("llmproxy.usage.buffer.rejected")).isEqualTo(1.0);
+    }
+
+    @Test
+    void withDurableAnswersOffNothingWaitsAndTheEventLingers() throws Exception {
+        UsagePublisher p = publisher(1 << 20, false);
+
+        CompletableFuture<Receipt> receipt = p.publishAwaited(event(1), null);
+
+        assertThat(receipt).isCompletedWithValue(Receipt.NOT_AWAITED);
+        // still in memory: the writer waits its 10-minute linger for more
+        assertThat(p.journaledEvents()).isZero();
+        assertThat(p.bufferedEvents()).isEqualTo(1);
+        p.destroy(); // ends the linger: the event is written
+        publishers.remove(p);
+        assertThat(p.bufferedEvents()).isEqualTo(1);
+        assertThat(counter("llmproxy.usage.buffer.rejected")).isZero();
+    }
+}
