@@ -63,8 +63,16 @@ public class UsageKafkaListener {
      * {@code fetch.min.bytes} (64 KiB ≈ 100 events) are there or after {@code fetch.max.wait.ms}
      * (200 ms, the most it adds to an event's way to billing). Each can be set with
      * {@code llmproxy.usage.consumer.*}. Also called directly by {@code UsagePipelineBench}.
+     *
+     * <p>{@code concurrency} (3, the topic's partitions in local runs): consumers of this instance,
+     * each on its own partitions and thread, so that one poll's Java work overlaps another's
+     * database transaction (issue #16: one consumer waits on PostgreSQL for most of each poll). A
+     * tenant's events stay on one partition, so each chain is still appended in its partition's
+     * order; shared rows are locked in key order (billing rows, chain heads), as between replicas.
+     * Consumers beyond the partition count stay idle.
      */
     @KafkaListener(id = "usage-projection", topics = UsageRecorded.TOPIC, batch = "true",
+            concurrency = "${llmproxy.usage.consumer.concurrency:3}",
             groupId = "${llmproxy.usage.consumer-group:llmproxy-usage-projection}",
             properties = {
                 "max.poll.records=${llmproxy.usage.consumer.max-poll-records:500}",
