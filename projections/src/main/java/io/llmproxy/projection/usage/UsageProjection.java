@@ -105,12 +105,36 @@ public class UsageProjection {
      * per provider model, one multi-row ledger insert that returns the new event ids, one
      * billing upsert of the sums per billing row, and the audit rows appended per tenant chain
      * ({@link AuditLog#appendAll}). The rows are the ones {@link #apply} would write event by event.
+     * A poll with an event counted before may take two transactions (see {@link #redelivering}).
      *
      * @return how many events were new and counted
      */
     public int applyAll(java.util.List<Received> batch) {
-        Integer counted = tx.execute(status -> new UsageBatch(jdbc, prices.forBatch(), billing, auditLog, this::countCost).apply(batch));
+        if (!redelivering) {
+            try {
+                Integer counted = tx.execute(status -> batch(false).apply(batch));
+                return counted == null ? 0 : counted;
+            } catch (org.springframework.dao.DuplicateKeyException countedBefore) {
+                redelivering = true; // rolled back: the same poll again, skipping what was counted before
+            }
+        }
+        UsageBatch skipping = batch(true);
+        Integer counted = tx.execute(status -> skipping.apply(batch));
+        redelivering = skipping.countedBefore() > 0;
         return counted == null ? 0 : counted;
+    }
+
+    /**
+     * Whether the last poll held events counted before (a redelivery: after a consumer restart or a
+     * rebalance, or the edge's resend after a lost acknowledgement). Such polls, and the first one,
+     * write the ledger with ON CONFLICT; the others with a plain insert ({@link UsageBatch}), which a
+     * counted event makes fail and repeat with ON CONFLICT. Shared by the consumer threads: it only
+     * picks the cheaper statement, never what is counted.
+     */
+    private volatile boolean redelivering = true;
+
+    private UsageBatch batch(boolean onConflict) {
+        return new UsageBatch(jdbc, prices.forBatch(), billing, auditLog, this::countCost, onConflict);
     }
 
     /** @return the cost in USD micros of {@code e} at {@code price} (null: unpriced), as the ledger keeps it */

@@ -205,6 +205,13 @@ class AuditLogIntegrationTest {
         assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&eventType=QuotaPolicySet&source=admin"))).hasSize(2);
         assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&actor=admin-token:bob")))
                 .containsExactly("QuotaPolicySet");
+        // an API key's actor also filters on its key (V12: usage rows of API keys are not in the actor index)
+        assertThat(getJson("/audit/v1/events?tenantId=" + A + "&actor=api-key:k1").get("items"))
+                .extracting(r -> r.get("eventId").asString()).containsExactly("u-1", "u-2", "u-3");
+        assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&actor=api-key:k1&apiKeyId=k2"))).isEmpty();
+        assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&actor=api-key:k2"))).isEmpty();
+        assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&actor=" + ALICE))).containsExactly("QuotaPolicySet",
+                "UserAdded", "ApiKeyIssued", "ApiKeyRotated", "ApiKeyRevoked", "AuditContentPolicySet");
         assertThat(types(getJson("/audit/v1/events?tenantId=" + A + "&apiKeyId=k1"))).containsExactly(
                 "ApiKeyIssued", "UsageRecorded", "QuotaPolicySet", "UsageRecorded", "ApiKeyRotated", "ApiKeyRevoked",
                 "UsageRecorded");

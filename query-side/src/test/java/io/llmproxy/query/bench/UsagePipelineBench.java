@@ -33,14 +33,15 @@ import tools.jackson.databind.json.JsonMapper;
  * mvn -q -pl query-side -am test-compile -DskipTests   (from the repository root)
  * mvn -q -pl query-side dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp "query-side/target/test-classes:query-side/target/classes:projections/target/classes:$(cat /tmp/cp.txt)" \
- *     io.llmproxy.query.bench.UsagePipelineBench [events=50000] [tenants=20] [batch=500] [runs=1] [days=1]
+ *     io.llmproxy.query.bench.UsagePipelineBench [events=50000] [tenants=20] [batch=500] [runs=1] [days=1] [redelivered=5]
  * </pre>
  * It migrates a fresh database {@code llmproxy_pipeline_bench} (plus {@code LLMPROXY_TEST_DB_SUFFIX})
  * with the read-model Flyway migrations, sets prices for 4 of 5 provider models, and feeds
  * {@code events} realistic {@link UsageRecorded} JSON values (≈ 600 bytes each, {@code tenants}
  * tenants, 3 partitions keyed by tenant, offsets in order, event times in order (± 1 s) over
- * {@code days} UTC days (default 1, as a live stream: few billing rows per poll), 5 % of them
- * redelivered in a later batch) to {@link UsageKafkaListener#onUsage} in polls of {@code batch} records, exactly as the
+ * {@code days} UTC days (default 1, as a live stream: few billing rows per poll), {@code redelivered} %
+ * of them (default 5; 0 = none, as a live stream between consumer restarts) redelivered in a later
+ * batch) to {@link UsageKafkaListener#onUsage} in polls of {@code batch} records, exactly as the
  * Kafka container would (no broker: Kafka's own CPU is not measured here). A warm-up of 10,000
  * other events runs first. Per run it prints:
  * <ul>
@@ -70,6 +71,7 @@ public final class UsagePipelineBench {
         int batch = arg(args, "batch", 500);
         int runs = arg(args, "runs", 1);
         int days = arg(args, "days", 1);
+        int redelivered = arg(args, "redelivered", 5);
         String url = LocalPostgres.freshDatabase("llmproxy_pipeline_bench");
         Flyway.configure().dataSource(url, LocalPostgres.user(), LocalPostgres.password())
                 .locations("classpath:db/migration/readmodel").table("flyway_readmodel_history")
@@ -102,10 +104,11 @@ public final class UsagePipelineBench {
             }
             long backend = jdbc.queryForObject("SELECT pg_backend_pid()", Long.class);
 
-            feed(listener, json, records(json, "warm", 10_000, tenants, days, 0), batch);
+            feed(listener, json, records(json, "warm", 10_000, tenants, days, 0, redelivered), batch);
             boolean ok = true;
             for (int run = 1; run <= runs; run++) {
-                List<ConsumerRecord<String, String>> records = records(json, "run" + run, events, tenants, days, run * 10_000_000L);
+                List<ConsumerRecord<String, String>> records = records(json, "run" + run, events, tenants, days, run * 10_000_000L,
+                        redelivered);
                 long pg0 = cpuTicks(backend);
                 long jvm0 = processCpuNanos();
                 long thread0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -135,11 +138,11 @@ public final class UsagePipelineBench {
     }
 
     /**
-     * {@code n} unique events plus 5 % redelivered copies (each a few polls after its first
+     * {@code n} unique events plus {@code redelivered} % redelivered copies (each a few polls after its first
      * delivery), keyed by tenant; offsets per partition in order.
      */
     static List<ConsumerRecord<String, String>> records(JsonMapper json, String prefix, int n, int tenants, int days,
-                                                        long offset0) {
+                                                        long offset0, int redelivered) {
         Random random = new Random(prefix.hashCode());
         List<ConsumerRecord<String, String>> out = new ArrayList<>(n + n / 20);
         long[] offsets = {offset0, offset0, offset0};
@@ -162,7 +165,7 @@ public final class UsagePipelineBench {
             values.add(value);
             int partition = Math.floorMod(tenant.hashCode(), 3);
             out.add(new ConsumerRecord<>(UsageRecorded.TOPIC, partition, offsets[partition]++, tenant, value));
-            if (i >= 2_000 && i % 20 == 0) { // a redelivery of an event ~2,000 events earlier
+            if (redelivered > 0 && i >= 2_000 && i % (100 / redelivered) == 0) { // a redelivery of an event ~2,000 events earlier
                 String again = values.get(i - 2_000 + random.nextInt(500));
                 UsageRecorded r = json.readValue(again, UsageRecorded.class);
                 int p = Math.floorMod(r.tenantId().hashCode(), 3);

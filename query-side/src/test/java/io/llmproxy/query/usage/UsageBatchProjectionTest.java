@@ -149,6 +149,53 @@ class UsageBatchProjectionTest {
         assertThat(count("SELECT seq FROM audit_chain_head WHERE chain_id = 't1' AND source = 'usage'")).isEqualTo(4);
     }
 
+    /**
+     * Polls over two tenants and two UTC days with an event twice in a poll, and one counted in an
+     * earlier poll: a poll that meets a counted event is written again skipping it (the plain ledger
+     * insert fails on it), so whichever way the ledger is written, each event is billed once, into its
+     * tenant's day, and each chain holds every event once in offset order.
+     */
+    @Test
+    void pollsWithRedeliveriesOverTwoTenantsAndTwoDaysBillEachDayOnceAndKeepTheChains() {
+        Instant day2 = T0.plus(java.time.Duration.ofDays(1));
+        UsageRecorded a = usage("a", "t1", "m0", 1000, 100, T0.plusSeconds(10));
+        UsageRecorded b = usage("b", "t2", "m0", 2000, 200, T0.plusSeconds(20));
+        UsageRecorded c = usage("c", "t1", "m0", 3000, 300, day2.plusSeconds(30));
+        UsageRecorded d = usage("d", "t1", "m0", 4000, 400, T0.plusSeconds(40));
+        UsageRecorded e = usage("e", "t2", "m0", 5000, 500, day2.plusSeconds(50));
+        UsageRecorded f = usage("f", "t2", "m0", 6000, 600, T0.plusSeconds(60));
+        UsageRecorded g = usage("g", "t1", "m0", 7000, 700, day2.plusSeconds(70));
+        UsageRecorded h = usage("h", "t1", "m0", 8000, 800, T0.plusSeconds(80));
+        listener.onUsage(records(a, b, c));
+        listener.onUsage(records(d, a, e, d)); // a counted before, d twice
+        listener.onUsage(records(f, g));
+        listener.onUsage(records(h, h, b)); // h twice, b counted before
+
+        assertThat(count("SELECT count(*) FROM usage_record")).isEqualTo(8);
+        // per tenant and day: Σ requests, prompt, cached (10 % of prompt), completion, and the cost in USD micros
+        // ((prompt − cached) × 2.5 + cached × 1.25 + completion × 10 per million: 3.375 micros per prompt token here)
+        assertThat(jdbc.queryForList("""
+                SELECT tenant_id || ' ' || day || ' ' || requests || ' ' || prompt_tokens || ' ' || cached_prompt_tokens
+                    || ' ' || completion_tokens || ' ' || cost_micros FROM billing_daily ORDER BY tenant_id, day""", String.class))
+                .containsExactly(
+                        "t1 2026-11-10 3 13000 1300 1300 43875",
+                        "t1 2026-11-11 2 10000 1000 1000 33750",
+                        "t2 2026-11-10 2 8000 800 800 27000",
+                        "t2 2026-11-11 1 5000 500 500 16875");
+        assertThat(chain("t1")).containsExactly("1 a", "2 c", "3 d", "4 g", "5 h");
+        assertThat(chain("t2")).containsExactly("1 b", "2 e", "3 f");
+        for (String tenant : List.of("t1", "t2")) {
+            AuditChainVerifier.Verification v = verifier.verify(tenant);
+            assertThat(v.ok()).as(tenant).isTrue();
+            assertThat(v.rows()).as(tenant).isEqualTo(tenant.equals("t1") ? 5 : 3);
+        }
+        // the whole sequence again (a consumer restarted from older offsets) changes nothing
+        List<String> before = checksums();
+        listener.onUsage(records(a, b, c, d, e));
+        listener.onUsage(records(f, g, h));
+        assertThat(checksums()).isEqualTo(before);
+    }
+
     @Test
     void aPollOverSeveralTenantsKeepsEachChainInOffsetOrderAndVerifying() {
         List<ConsumerRecord<String, String>> poll = new ArrayList<>();
