@@ -50,6 +50,8 @@ final class UsageJournalWriter {
     private final Runnable appended;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Awaited events in the queue, not yet taken into a batch. */
+    private final AtomicInteger awaitedQueued = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean done;
@@ -80,6 +82,9 @@ final class UsageJournalWriter {
     /** Enqueues; never blocks and does no I/O (until shutdown began: then journals or rejects it itself). */
     void add(Pending pending) {
         queue.add(pending);
+        if (pending.receipt() != null) {
+            awaitedQueued.incrementAndGet(); // after add: a writer that sees it finds the event
+        }
         // the writer idles only when nothing is queued, and waits out a whole linger only while no answer
         // waits: otherwise it will find this one without being woken
         if (queued.incrementAndGet() == 1 || (pending.receipt() != null && lingeringUnawaited)) {
@@ -113,6 +118,9 @@ final class UsageJournalWriter {
         Pending orphan;
         while ((orphan = queue.poll()) != null) {
             queued.decrementAndGet();
+            if (orphan.receipt() != null) {
+                awaitedQueued.decrementAndGet();
+            }
             byte[] payload = TracedPayload.encode(orphan.traceparent(), json.writeValueAsBytes(orphan.event()));
             boolean synced = false;
             try {
@@ -146,7 +154,7 @@ final class UsageJournalWriter {
             long left;
             while (running && batch.size() < APPEND_BATCH && (left = lingerEnd - System.nanoTime()) > 0) {
                 lingeringUnawaited = !awaited;
-                if (awaited || queue.isEmpty()) { // read after the flag's write: an awaited add() either is seen or wakes us
+                if (awaited || awaitedQueued.get() == 0) { // read after the flag's write: an awaited add() is seen or wakes us
                     LockSupport.parkNanos(this, left);
                 }
                 lingeringUnawaited = false;
@@ -198,7 +206,10 @@ final class UsageJournalWriter {
         Pending event;
         while (batch.size() < APPEND_BATCH && (event = queue.poll()) != null) {
             batch.add(event);
-            awaited |= event.receipt() != null;
+            if (event.receipt() != null) {
+                awaitedQueued.decrementAndGet();
+                awaited = true;
+            }
         }
         return awaited;
     }

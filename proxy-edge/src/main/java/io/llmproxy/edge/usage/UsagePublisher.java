@@ -241,8 +241,13 @@ public class UsagePublisher implements DisposableBean {
             }
             if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writer.done()) {
                 // the writer's group commit: one produce request and one checkpoint sync for the next few ms
-                // of appends (the journal's head does not move meanwhile, so on a read error the first batch stands)
-                LockSupport.parkNanos(this, lingerNanos);
+                // of appends (the journal's head does not move meanwhile, so on a read error the first batch stands);
+                // a loop: each append wakes this thread, which must not cut the linger short (only shutdown does)
+                long lingerEnd = System.nanoTime() + lingerNanos;
+                long left;
+                while (!writer.done() && (left = lingerEnd - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(this, left);
+                }
                 try {
                     batch = journal.peek(SEND_BATCH);
                 } catch (IOException | RuntimeException readAgainNextRound) { }

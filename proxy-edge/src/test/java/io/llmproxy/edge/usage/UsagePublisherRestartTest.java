@@ -120,7 +120,9 @@ class UsagePublisherRestartTest {
             sent.add(e);
             first.publish(e);
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> gauge(before, "llmproxy.usage.buffer.events") == 300);
+        // on disk (the events gauge also counts those still in memory)
+        await().atMost(Duration.ofSeconds(20)).until(() -> first.journaledEvents() == 300);
+        assertThat(gauge(before, "llmproxy.usage.buffer.events")).isEqualTo(300);
         double bytes = gauge(before, "llmproxy.usage.buffer.bytes");
         System.out.printf("[usage-buffer] 300 events on disk: %.0f bytes, %.1f bytes per event%n", bytes, bytes / 300);
         assertThat(bytes / 300).isBetween(400.0, 700.0);
