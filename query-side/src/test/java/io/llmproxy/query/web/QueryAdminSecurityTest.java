@@ -86,7 +86,13 @@ class QueryAdminSecurityTest {
     @Qualifier("requestMappingHandlerMapping")
     RequestMappingHandlerMapping mapping;
 
-    /** Row count of every table of the app's database, read directly (not through the forwarder). */
+    /**
+     * Written by the instance itself on a timer, whatever requests come (ADR 0022): the segment
+     * steward's heartbeat and reported positions. Left out of the counts.
+     */
+    static final java.util.Set<String> HOUSEKEEPING = java.util.Set.of("projection_node", "projection_segment_position");
+
+    /** Row count of every table of the app's database but {@link #HOUSEKEEPING}, read directly (not through the forwarder). */
     static Map<String, Long> rowCounts() throws Exception {
         Map<String, Long> counts = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(directUrl, LocalPostgres.user(), LocalPostgres.password());
@@ -98,6 +104,7 @@ class QueryAdminSecurityTest {
                     tables.add(rs.getString(1));
                 }
             }
+            tables.removeAll(HOUSEKEEPING);
             for (String table : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
                     rs.next();
