@@ -160,6 +160,7 @@ public class AuditLog implements SmartInitializingSingleton {
             for (Entry e : chain.getValue()) {
                 String id = PgText.clean(e.eventId());
                 Instant at = storedInstant(e.occurredAt());
+                String atText = at.toString(); // hashed and stored: formatted once
                 String tenant = PgText.clean(e.tenantId());
                 String actor = PgText.clean(actorOf(source, e.data()));
                 String apiKeyId = PgText.clean(apiKeyIdOf(e.data()));
@@ -170,7 +171,7 @@ public class AuditLog implements SmartInitializingSingleton {
                 String payloadText;
                 if (flat != null) {
                     payloadText = flat;
-                    previous = AuditRow.hashOf(CanonicalJson.row(actor, apiKeyId, flat, id, eventType, at.toString(), seq,
+                    previous = AuditRow.hashOf(CanonicalJson.row(actor, apiKeyId, flat, id, eventType, atText, seq,
                             source, tenant), previous);
                 } else {
                     JsonNode payload = json.readTree(PgText.cleanJson(json.writeValueAsString(e.data())));
@@ -180,7 +181,7 @@ public class AuditLog implements SmartInitializingSingleton {
                 }
                 text[0][i] = id;
                 text[1][i] = tenant;
-                text[2][i] = at.toString();
+                text[2][i] = atText;
                 text[3][i] = payloadText;
                 text[4][i] = chain.getKey();
                 text[5][i] = actor;
