@@ -130,12 +130,17 @@ class AdminConsoleE2ETest {
         config.put("queryApiUrl", "http://localhost:" + queryPort);
         config.put("edgeUrl", "http://localhost:" + edgePort);
         Files.writeString(CONSOLE.resolve("dist/config.json"), JSON.writeValueAsString(config));
+        Path previewLog = LOGS.resolve("console-preview.log");
         preview = new ProcessBuilder("npx", "vite", "preview", "--host", "127.0.0.1", "--port", Integer.toString(uiPort),
                 "--strictPort").directory(CONSOLE.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(LOGS.resolve("console-preview.log").toFile())).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
-                HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + uiPort + "/config.json"))
-                        .build(), HttpResponse.BodyHandlers.ofString()).body().contains(REALM));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(previewLog.toFile())).start();
+        // a preview that exits (port taken, build missing) fails here with its log, not after the whole wait
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .failFast("vite preview exited", () -> assertThat(preview.isAlive())
+                        .as("vite preview is running; its log: %s", Files.readString(previewLog)).isTrue())
+                .ignoreExceptions().until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + uiPort + "/config.json")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body().contains(REALM));
     }
 
     @AfterAll

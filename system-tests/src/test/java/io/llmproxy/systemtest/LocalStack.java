@@ -1,9 +1,9 @@
 package io.llmproxy.systemtest;
 
+import io.llmproxy.testsupport.FreePorts;
 import io.llmproxy.testsupport.TestServices;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,9 +31,7 @@ final class LocalStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     /**

@@ -77,7 +77,8 @@ class ModuleBoundariesTest {
     @Test
     void adminWebIsSharedByTheAdminAppsOnly() {
         // of the domain, admin-web sees only the permission table (kernel.access): the one matrix it enforces;
-        // besides it, kernel.web: web rules shared with the edge (BrowserOrigins), no domain in it
+        // besides it, kernel.web: web rules shared with the edge (BrowserOrigins), no domain in it; and
+        // kernel.replay: the SQL that tells a replay is rebuilding the role assignments (ReplayFence, ADR 0023)
         noClasses().that().resideInAPackage("io.llmproxy.adminweb..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.llmproxy.command..", "io.llmproxy.query..",
                         "io.llmproxy.projection..", "io.llmproxy.edge..")
@@ -86,7 +87,7 @@ class ModuleBoundariesTest {
                 .should().dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates
                         .resideInAPackage("io.llmproxy.kernel..")
                         .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages(
-                                "io.llmproxy.kernel.access..", "io.llmproxy.kernel.web..")))
+                                "io.llmproxy.kernel.access..", "io.llmproxy.kernel.web..", "io.llmproxy.kernel.replay..")))
                 .check(classes);
         noClasses().that().resideInAnyPackage("io.llmproxy.edge..", "io.llmproxy.projection..", "io.llmproxy.kernel..")
                 .should().dependOnClassesThat().resideInAPackage("io.llmproxy.adminweb..")

@@ -285,7 +285,7 @@ class WalkingSkeletonE2ETest {
         String expiringKey = expiring.get("key").asString();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> edgeStatus(ownedKey, "team/tenancy-model") == 200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> edgeStatus(sharedKey, "tenancy-global") == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> edgeStatus(sharedKey, "tenancy-global") == 200);
         assertThat(edgeStatus(ownedKey, "tenancy-global")).isEqualTo(403);
         assertThat(edgeStatus(sharedKey, "team/tenancy-model")).isEqualTo(200);
         // issued last, so it may reach the edge's snapshot a poll later than the others

@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Points tests at a real PostgreSQL: the one {@link TestServices#postgres()} chose, a
@@ -66,6 +68,22 @@ public final class LocalPostgres {
                     + " (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start): "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A fresh database {@code baseName} ({@link #freshDatabase}) as a Spring Boot test's data source: sets
+     * {@code spring.datasource.url}, {@code .username} and {@code .password} through {@code property}, which is
+     * a {@code @DynamicPropertySource} method's {@code registry::add}.
+     *
+     * @return its JDBC URL
+     * @throws IllegalStateException when PostgreSQL cannot be reached
+     */
+    public static String springDataSource(String baseName, BiConsumer<String, Supplier<Object>> property) {
+        String url = freshDatabase(baseName);
+        property.accept("spring.datasource.url", () -> url);
+        property.accept("spring.datasource.username", LocalPostgres::user);
+        property.accept("spring.datasource.password", LocalPostgres::password);
+        return url;
     }
 
     /** @return true when database {@code baseName} (with the suffix, if set) exists */

@@ -28,6 +28,7 @@ public final class TcpForwarder implements AutoCloseable {
     public TcpForwarder(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
+        this.port = FreePorts.next(); // below the ephemeral range: free to listen again, no self-connect while down
         start();
     }
 
