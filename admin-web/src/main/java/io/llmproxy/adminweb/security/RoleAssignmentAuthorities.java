@@ -1,5 +1,6 @@
 package io.llmproxy.adminweb.security;
 
+import io.llmproxy.kernel.replay.ReplayFence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,15 +33,27 @@ public class RoleAssignmentAuthorities {
     public static final String TENANT_USER = "TENANT_USER:";
 
     private final JdbcTemplate jdbc;
+    /** the replay fence's tables exist (once true, stays true: tables are never dropped) */
+    private volatile boolean fenced;
 
     public RoleAssignmentAuthorities(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
+    /** @return true when the database has the replay fence's tables (query-side's migrations; not in every test database) */
+    private boolean fenced() {
+        if (!fenced) {
+            fenced = Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class));
+        }
+        return fenced;
+    }
+
     /**
      * @param principal the token's {@code preferred_username} (compared lower-cased)
-     * @return the authorities of its current assignments; none when it has none, or when the read
-     *         model cannot be read (logged; the request is then refused, never let through)
+     * @return the authorities of its current assignments; none when it has none, when the read
+     *         model cannot be read (logged; the request is then refused, never let through), or while a
+     *         replay rebuilds {@code admin-read-model} ({@link ReplayFence}): the half-rebuilt table
+     *         holds assignments that were removed later in the event store, until their removal is replayed
      */
     public List<GrantedAuthority> of(String principal) {
         if (principal == null || principal.isBlank()) {
@@ -48,7 +61,12 @@ public class RoleAssignmentAuthorities {
         }
         try {
             List<GrantedAuthority> out = new ArrayList<>();
-            jdbc.query("SELECT role, tenant_id, user_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL",
+            boolean fence = fenced();
+            String sql = "SELECT role, tenant_id, user_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL"
+                    + (fence ? " AND " + ReplayFence.NOT_REPLAYING_CONDITION : "");
+            Object[] parameters = fence ? new Object[] {principal.toLowerCase(Locale.ROOT), ReplayFence.ADMIN_READ_MODEL}
+                    : new Object[] {principal.toLowerCase(Locale.ROOT)};
+            jdbc.query(sql,
                     rs -> {
                         String role = rs.getString(1);
                         String tenant = rs.getString(2);
@@ -57,7 +75,7 @@ public class RoleAssignmentAuthorities {
                         if (tenant != null && userId != null) {
                             out.add(new SimpleGrantedAuthority(TENANT_USER + tenant + ":" + userId));
                         }
-                    }, principal.toLowerCase(Locale.ROOT));
+                    }, parameters);
             return out.stream().distinct().toList();
         } catch (DataAccessException e) {
             log.warn("Role assignments cannot be read ({}); the token's principal gets no authority", e.getMessage());

@@ -154,18 +154,32 @@ public class AdminReadModelProjection {
                 Timestamp.from(e.occurredAt()), index(token));
     }
 
-    /** Replay starts from zero: empty the tables this projection owns, and forget the segments' positions. */
+    /** Replay starts from zero: empty the tables this projection owns, and mark its segments replaying. */
     @ResetHandler
     void reset() {
         jdbc.execute("TRUNCATE rm_tenant, rm_user, rm_api_key, rm_provider, rm_route, rm_quota_policy, rm_quota_policy_history");
-        jdbc.update(SEGMENT_POSITIONS_RESET, NAME);
+        markReplaying(jdbc, NAME);
     }
 
     /**
-     * Run by each admin processor's reset handler, in the reset's transaction: the segments' reported
-     * positions (ADR 0022) would otherwise claim the emptied read models are still up to date.
+     * Run by each admin processor's reset handler, in the reset's transaction: every segment of
+     * {@code processor} in the token store gets position -1 (the reported positions of ADR 0022 would
+     * otherwise claim the emptied read models are still up to date) and {@code replaying = true}
+     * ({@link io.llmproxy.kernel.replay.ReplayFence}: nobody takes a decision from the half-rebuilt
+     * tables until each segment's owner reports it has passed the reset point); rows of segments no
+     * longer in the token store are removed.
      */
-    public static final String SEGMENT_POSITIONS_RESET = "DELETE FROM projection_segment_position WHERE processor = ?";
+    public static void markReplaying(JdbcTemplate jdbc, String processor) {
+        jdbc.update("""
+                DELETE FROM projection_segment_position p WHERE p.processor = ?
+                    AND NOT EXISTS (SELECT 1 FROM tokenentry t WHERE t.processorname = p.processor AND t.segment = p.segment)""",
+                processor);
+        jdbc.update("""
+                INSERT INTO projection_segment_position (processor, segment, position, owner, updated_at, replaying)
+                SELECT processorname, segment, -1, 'reset', now(), true FROM tokenentry WHERE processorname = ?
+                ON CONFLICT (processor, segment) DO UPDATE SET position = -1, owner = excluded.owner,
+                    updated_at = excluded.updated_at, replaying = true""", processor);
+    }
 
     static long index(TrackingToken token) {
         return token == null ? 0L : token.position().orElse(0L);

@@ -179,7 +179,7 @@ public class AuditAdminProjection {
     void reset() {
         auditLog.deleteSource(AuditLog.SOURCE_ADMIN);
         jdbc.update("DELETE FROM audit_content_policy");
-        jdbc.update(io.llmproxy.projection.admin.AdminReadModelProjection.SEGMENT_POSITIONS_RESET, NAME);
+        io.llmproxy.projection.admin.AdminReadModelProjection.markReplaying(jdbc, NAME);
     }
 
     private void write(EventMessage<?> message, String tenantId, Instant occurredAt, Map<String, ?> data) {

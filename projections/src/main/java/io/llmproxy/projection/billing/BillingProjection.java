@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -159,13 +160,24 @@ public class BillingProjection {
             .thenComparing(Key::providerModel, NULLS_FIRST);
 
     /**
-     * Replay: empties {@code billing_daily} and recomputes it from the ledger in one transaction
-     * (the consumer's writes wait for it, and land on the rebuilt table after it).
-     *
-     * @return the number of billing rows rebuilt
+     * The advisory lock a rebuild holds for its transaction ({@code pg_try_advisory_xact_lock}), on
+     * every instance sharing the database: a second rebuild is refused at once instead of queueing
+     * behind the first with a request thread and a database connection.
      */
-    public int rebuild() {
+    public static final long REBUILD_LOCK = 0x6c6c6d70_62696c6cL; // "llmpbill"
+
+    /**
+     * Replay: empties {@code billing_daily} and recomputes it from the ledger in one transaction
+     * (the consumer's writes wait for it, and land on the rebuilt table after it). One at a time
+     * across instances ({@link #REBUILD_LOCK}).
+     *
+     * @return the number of billing rows rebuilt; empty when another rebuild is running (nothing done)
+     */
+    public OptionalInt rebuild() {
         Integer rows = tx.execute(status -> {
+            if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(?)", Boolean.class, REBUILD_LOCK))) {
+                return null;
+            }
             jdbc.execute("LOCK TABLE billing_daily IN ACCESS EXCLUSIVE MODE");
             jdbc.execute("TRUNCATE billing_daily");
             return jdbc.update("""
@@ -177,6 +189,6 @@ public class BillingProjection {
                     FROM usage_record
                     GROUP BY 1, 2, 3, 4, 5, 6, 7""");
         });
-        return rows == null ? 0 : rows;
+        return rows == null ? OptionalInt.empty() : OptionalInt.of(rows);
     }
 }

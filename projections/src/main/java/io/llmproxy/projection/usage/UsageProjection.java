@@ -38,6 +38,7 @@ public class UsageProjection {
     private final PriceLookup prices;
     private final BillingProjection billing;
     private final MeterRegistry meters;
+    private final PricesReplaying.Check replay;
 
     /** @param meters where {@value #COST} is counted (a simple in-memory registry when the app has none) */
     public UsageProjection(JdbcTemplate jdbc, TransactionTemplate tx, AuditLog auditLog, PriceLookup prices,
@@ -48,6 +49,7 @@ public class UsageProjection {
         this.prices = prices;
         this.billing = billing;
         this.meters = meters.getIfAvailable(SimpleMeterRegistry::new);
+        this.replay = new PricesReplaying.Check(jdbc);
     }
 
     /**
@@ -84,9 +86,14 @@ public class UsageProjection {
     /**
      * @param rawJson the event as received on Kafka, kept in the ledger; null to store nothing
      * @return true when the event was new and counted, false when it had been counted before
+     * @throws PricesReplaying while a replay rebuilds the prices (nothing written)
      */
     public boolean apply(UsageRecorded e, String rawJson) {
-        return Boolean.TRUE.equals(tx.execute(status -> applyInTransaction(e, rawJson)));
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            boolean counted = applyInTransaction(e, rawJson);
+            replay.requireNoReplay();
+            return counted;
+        }));
     }
 
     /**
@@ -108,18 +115,19 @@ public class UsageProjection {
      * A poll with an event counted before may take two transactions (see {@link #redelivering}).
      *
      * @return how many events were new and counted
+     * @throws PricesReplaying while a replay rebuilds the prices (nothing written)
      */
     public int applyAll(java.util.List<Received> batch) {
         if (!redelivering) {
             try {
-                Integer counted = tx.execute(status -> batch(false).apply(batch));
+                Integer counted = tx.execute(status -> pricedNow(batch(false).apply(batch)));
                 return counted == null ? 0 : counted;
             } catch (org.springframework.dao.DuplicateKeyException countedBefore) {
                 redelivering = true; // rolled back: the same poll again, skipping what was counted before
             }
         }
         UsageBatch skipping = batch(true);
-        Integer counted = tx.execute(status -> skipping.apply(batch));
+        Integer counted = tx.execute(status -> pricedNow(skipping.apply(batch)));
         redelivering = skipping.countedBefore() > 0;
         return counted == null ? 0 : counted;
     }
@@ -132,6 +140,12 @@ public class UsageProjection {
      * picks the cheaper statement, never what is counted.
      */
     private volatile boolean redelivering = true;
+
+    /** @return {@code counted}, once no replay rebuilds the prices just read ({@link PricesReplaying}) */
+    private int pricedNow(int counted) {
+        replay.requireNoReplay();
+        return counted;
+    }
 
     private UsageBatch batch(boolean onConflict) {
         return new UsageBatch(jdbc, prices.forBatch(), billing, auditLog, this::countCost, onConflict);

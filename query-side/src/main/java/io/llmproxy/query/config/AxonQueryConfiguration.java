@@ -57,10 +57,18 @@ public class AxonQueryConfiguration {
                 .contentType(byte[].class).build();
     }
 
-    /** This instance's name in the token store ({@code LLMPROXY_NODE_ID}, else unique per start). */
+    /**
+     * This instance's name in the token store ({@code LLMPROXY_NODE_ID}, else unique per start); a
+     * configured name a live instance already uses stops the start ({@link io.llmproxy.query.segments.UniqueNode}).
+     */
     @Bean
-    public ProjectionNode projectionNode(@org.springframework.beans.factory.annotation.Value("${LLMPROXY_NODE_ID:}") String configured) {
-        return ProjectionNode.of(configured);
+    public ProjectionNode projectionNode(@org.springframework.beans.factory.annotation.Value("${LLMPROXY_NODE_ID:}") String configured,
+                                         org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        ProjectionNode node = ProjectionNode.of(configured);
+        if (configured != null && !configured.isBlank()) {
+            io.llmproxy.query.segments.UniqueNode.require(jdbc, node.id());
+        }
+        return node;
     }
 
     /**

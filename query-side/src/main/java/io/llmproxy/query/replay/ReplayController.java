@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.StreamingEventProcessor;
@@ -28,18 +30,21 @@ import org.springframework.web.bind.annotation.RestController;
  * coordinated across every query-side instance (ADR 0023): it opens a request that each instance's
  * {@link ReplayCoordinator} carries out in the background (all stop, one resets the tokens, which runs
  * the {@code @ResetHandler}, all start again). → 202 {@code {"projection","status":"replaying","replayId"}}
- * with {@code Location: /admin/v1/projections/{name}/replays/{replayId}}; 404 {@code not_found} for an
- * unknown processor; 409 {@code replay_in_progress} (with the open request's {@code replayId} and
- * {@code Location}) while a replay of that processor is open.
+ * with {@code Location: /admin/v1/projections/{name}/replays/{replayId}}; 404 {@code not_found} for any
+ * name but {@link ReplayRequests#REPLAYABLE} and {@code billing} (other event processors, such as the
+ * Keycloak provisioning, are not projections); 409 {@code replay_in_progress} (with the open request's
+ * {@code replayId} and {@code Location}) while a replay of that processor is open.
  *
  * <p>{@code GET /admin/v1/projections/{name}/replays/{replayId}} → 200
  * {@code {"replayId","projection","state":"REQUESTED|RESETTING|DONE|FAILED","requestedBy","requestedAt",
  * "resetBy","resetStartedAt","finishedAt","detail","acks":[{"node","stoppedAt","restartedAt"}]}}
- * (instants ISO-8601, null until they happen); 404 for an unknown id or one of another processor.
+ * (instants ISO-8601, null until they happen); 404 for an unknown id, one of another processor, or an id
+ * that is not a canonical UUID.
  *
  * <p>{@code billing} is the Kafka-fed billing read model: it is rebuilt from the ledger
  * ({@code usage_record}, the archive of every usage event and its cost) synchronously, in one
- * transaction, → 200 {@code {"projection":"billing","status":"rebuilt","rows","elapsedMs"}}.
+ * transaction, → 200 {@code {"projection":"billing","status":"rebuilt","rows","elapsedMs"}}; 409
+ * {@code replay_in_progress} at once while another rebuild runs (on any instance).
  */
 @RestController
 class ReplayController {
@@ -61,11 +66,15 @@ class ReplayController {
     ResponseEntity<?> replay(@PathVariable String name) {
         if (BillingProjection.NAME.equals(name)) {
             long started = System.nanoTime();
-            int rows = billing.rebuild();
+            OptionalInt rows = billing.rebuild();
+            if (rows.isEmpty()) {
+                return Problems.problem(HttpStatus.CONFLICT, "replay_in_progress", "name",
+                        "a rebuild of billing is already in progress");
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("projection", name);
             body.put("status", "rebuilt");
-            body.put("rows", rows);
+            body.put("rows", rows.getAsInt());
             body.put("elapsedMs", (System.nanoTime() - started) / 1_000_000);
             return ResponseEntity.ok(body);
         }
@@ -92,7 +101,7 @@ class ReplayController {
     @GetMapping("/admin/v1/projections/{name}/replays/{replayId}")
     Map<String, Object> replayState(@PathVariable String name, @PathVariable String replayId) {
         Replay replay = parse(replayId).flatMap(requests::find).filter(r -> r.processor().equals(name))
-                .orElseThrow(() -> QueryRejected.notFound("replayId", "no replay " + replayId + " of " + name));
+                .orElseThrow(() -> QueryRejected.notFound("replayId", "no such replay of this projection"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("replayId", replay.id().toString());
         body.put("projection", replay.processor());
@@ -113,18 +122,23 @@ class ReplayController {
         return body;
     }
 
-    private StreamingEventProcessor requireProcessor(String name) {
-        return processing.eventProcessor(name, StreamingEventProcessor.class)
-                .orElseThrow(() -> QueryRejected.notFound("name", "no streaming projection named " + name));
+    /** @throws QueryRejected 404 unless {@code name} is a replayable projection this instance runs (the name is not echoed) */
+    private void requireProcessor(String name) {
+        if (!ReplayRequests.REPLAYABLE.contains(name) || processing.eventProcessor(name, StreamingEventProcessor.class).isEmpty()) {
+            throw QueryRejected.notFound("name", "no projection of that name; replayable: "
+                    + String.join(", ", new TreeSet<>(ReplayRequests.REPLAYABLE)) + ", " + BillingProjection.NAME);
+        }
     }
 
     private static URI location(Replay replay) {
         return URI.create("/admin/v1/projections/" + replay.processor() + "/replays/" + replay.id());
     }
 
+    /** @return the id when {@code id} is a UUID in its canonical form (36 characters, any case); lenient forms such as {@code 1-1-1-1-1} are not ids */
     private static Optional<UUID> parse(String id) {
         try {
-            return Optional.of(UUID.fromString(id));
+            UUID uuid = UUID.fromString(id);
+            return uuid.toString().equalsIgnoreCase(id) ? Optional.of(uuid) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -3,6 +3,7 @@ package io.llmproxy.query.replay;
 import io.llmproxy.query.config.ProjectionNode;
 import io.llmproxy.query.replay.ReplayRequests.Replay;
 import io.llmproxy.query.replay.ReplayRequests.State;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,7 +43,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *       (unless another open request of that processor holds it) and record when.</li>
  * </ol>
  * A request still open after {@link ReplayProperties#timeout()} is marked {@code FAILED}, naming the
- * segments still claimed or the instance whose reset did not finish; the tokens are then untouched.
+ * segments still claimed or the instance whose reset did not finish; the tokens are then untouched. A
+ * request of a processor outside {@link ReplayRequests#REPLAYABLE} is marked {@code FAILED} at once.
  */
 @Component
 public class ReplayCoordinator implements SmartLifecycle {
@@ -136,6 +138,13 @@ public class ReplayCoordinator implements SmartLifecycle {
     void tick() {
         restartFinished();
         for (Replay replay : requests.open()) {
+            if (!ReplayRequests.REPLAYABLE.contains(replay.processor())) {
+                // not written by the endpoint (which refuses such names): never reset a processor that is not a projection
+                if (requests.fail(replay.id(), Duration.ZERO, "not a replayable projection")) {
+                    log.warn("replay {} of a processor that is not a replayable projection: failed, nothing stopped", replay.id());
+                }
+                continue;
+            }
             Optional<StreamingEventProcessor> processor = processing.eventProcessor(replay.processor(), StreamingEventProcessor.class);
             if (processor.isEmpty()) {
                 continue;

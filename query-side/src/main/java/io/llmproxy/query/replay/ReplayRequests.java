@@ -1,5 +1,7 @@
 package io.llmproxy.query.replay;
 
+import io.llmproxy.projection.admin.AdminReadModelProjection;
+import io.llmproxy.projection.audit.AuditAdminProjection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -53,6 +56,14 @@ public class ReplayRequests {
      */
     public record Ack(String nodeId, Instant stoppedAt, Instant restartedAt) {
     }
+
+    /**
+     * The event processors a replay may reset: the read models whose {@code @ResetHandler}s empty what
+     * they rebuild. No other processor is a projection: {@code keycloak-user-provisioning} calls
+     * Keycloak for each event, so a reset of it would enable removed users again until their removal
+     * is handled once more.
+     */
+    public static final Set<String> REPLAYABLE = Set.of(AdminReadModelProjection.NAME, AuditAdminProjection.NAME);
 
     private static final String COLUMNS = "id, processor, requested_by, requested_at, state, reset_by, reset_started_at, "
             + "finished_at, detail";

@@ -27,7 +27,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *       when it moved. Axon stores an idle segment's token only when it next has work, so the token
  *       store alone would hold every "read your writes" wait (and the edge's snapshot cursor) back.
  *       A row is written only while {@code tokenentry} names this node as the segment's owner, so a
- *       late write can never outlive a replay's reset (whose reset handler deletes the rows).</li>
+ *       late write can never outlive a replay's reset (whose reset handler sets the rows to -1 and
+ *       {@code replaying}). With the position goes whether the segment is still replaying (its token a
+ *       replay token below the position of the reset: {@link #rebuilding}, {@link io.llmproxy.kernel.replay.ReplayFence}).</li>
  *   <li><b>Fair share</b>, every second: a heartbeat in {@code projection_node} (node, processor,
  *       segments claimed; none while its processor is stopped); among the instances seen in the last
  *       {@value #LIVE_SECONDS} s, an instance holding at least two more segments than the least loaded live one releases its
@@ -49,7 +51,7 @@ public class SegmentSteward implements SmartLifecycle {
     private final ProjectionNode node;
     private final List<String> processors;
     private final long positionMs;
-    private final Map<String, Long> reported = new HashMap<>();
+    private final Map<Segment, Report> reported = new HashMap<>();
     private ScheduledExecutorService timer;
     private volatile boolean running;
 
@@ -112,34 +114,52 @@ public class SegmentSteward implements SmartLifecycle {
         }
     }
 
-    /** Reports every claimed segment's position that moved since the last report. */
+    /**
+     * Reports every claimed segment's position and replay state that changed since the last report.
+     * A segment this instance does not hold (released, or its processor stopped for a replay) is
+     * forgotten, so that it is reported again once claimed: a replay's reset rewrites the rows
+     * meanwhile (position -1, replaying).
+     */
     void reportPositions() {
         for (String name : processors) {
             StreamingEventProcessor processor = processor(name);
             if (processor == null) {
                 continue;
             }
-            for (Map.Entry<Integer, EventTrackerStatus> e : processor.processingStatus().entrySet()) {
-                OptionalLong position = position(e.getValue().getTrackingToken());
-                if (position.isEmpty() || e.getValue().isErrorState()) {
+            Map<Integer, EventTrackerStatus> held = processor.isRunning() ? processor.processingStatus() : Map.of();
+            reported.keySet().removeIf(key -> key.processor().equals(name) && !held.containsKey(key.segment()));
+            for (Map.Entry<Integer, EventTrackerStatus> e : held.entrySet()) {
+                EventTrackerStatus status = e.getValue();
+                if (status.isErrorState()) {
                     continue;
                 }
-                String key = name + "/" + e.getKey();
-                if (Long.valueOf(position.getAsLong()).equals(reported.get(key))) {
+                // no position: nothing in the event store yet (nothing to replay either)
+                Report report = new Report(position(status.getTrackingToken()).orElse(-1L),
+                        rebuilding(status.isReplaying(), status.getCurrentPosition(), status.getResetPosition()));
+                Segment key = new Segment(name, e.getKey());
+                if (report.equals(reported.get(key))) {
                     continue;
                 }
                 int written = jdbc.update("""
-                        INSERT INTO projection_segment_position (processor, segment, position, owner, updated_at)
-                        SELECT ?, ?, ?, ?, now() WHERE EXISTS (
+                        INSERT INTO projection_segment_position (processor, segment, position, owner, updated_at, replaying)
+                        SELECT ?, ?, ?, ?, now(), ? WHERE EXISTS (
                             SELECT 1 FROM tokenentry WHERE processorname = ? AND segment = ? AND owner = ?)
                         ON CONFLICT (processor, segment) DO UPDATE SET position = excluded.position,
-                            owner = excluded.owner, updated_at = excluded.updated_at""",
-                        name, e.getKey(), position.getAsLong(), node.id(), name, e.getKey(), node.id());
+                            owner = excluded.owner, updated_at = excluded.updated_at, replaying = excluded.replaying""",
+                        name, e.getKey(), report.position(), node.id(), report.replaying(), name, e.getKey(), node.id());
                 if (written == 1) {
-                    reported.put(key, position.getAsLong());
+                    reported.put(key, report);
                 }
             }
         }
+    }
+
+    /** A segment of a processor. */
+    private record Segment(String processor, int segment) {
+    }
+
+    /** What was last written for a segment: its position (-1: none yet) and whether it was replaying. */
+    private record Report(long position, boolean replaying) {
     }
 
     /** Heartbeat, then release one segment when this instance holds two or more than the least loaded live one. */
@@ -177,6 +197,18 @@ public class SegmentSteward implements SmartLifecycle {
 
     private StreamingEventProcessor processor(String name) {
         return processing.eventProcessor(name, StreamingEventProcessor.class).orElse(null);
+    }
+
+    /**
+     * @param replaying whether the segment's token is a replay's ({@link EventTrackerStatus#isReplaying})
+     * @param current   the global index it has handled up to ({@link EventTrackerStatus#getCurrentPosition})
+     * @param reset     the index the tokens were reset at ({@link EventTrackerStatus#getResetPosition})
+     * @return true while the replay has not reached the position of the reset: the segment's rows are older
+     *         than they were before it. Axon itself counts a segment as replaying until the first event
+     *         after that position, which on a quiet system may come long after the rows are complete again.
+     */
+    static boolean rebuilding(boolean replaying, OptionalLong current, OptionalLong reset) {
+        return replaying && reset.isPresent() && current.orElse(-1L) < reset.getAsLong();
     }
 
     static OptionalLong position(TrackingToken token) {

@@ -71,10 +71,7 @@ class AuditLogIntegrationTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = LocalPostgres.freshDatabase("llmproxy_audit_it");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_audit_it", registry::add);
     }
 
     @Autowired

@@ -77,10 +77,7 @@ class BillingExactlyOnceLoadTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = LocalPostgres.freshDatabase("llmproxy_billing_load");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_billing_load", registry::add);
     }
 
     @Autowired

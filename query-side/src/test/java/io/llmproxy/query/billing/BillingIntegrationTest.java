@@ -57,10 +57,7 @@ class BillingIntegrationTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = LocalPostgres.freshDatabase("llmproxy_billing_it");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_billing_it", registry::add);
     }
 
     @Autowired

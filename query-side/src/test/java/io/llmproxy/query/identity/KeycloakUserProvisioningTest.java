@@ -70,10 +70,7 @@ class KeycloakUserProvisioningTest {
         Path password = Files.createTempFile("kc-admin", ".txt");
         Files.writeString(password, keycloak.adminPassword());
         password.toFile().deleteOnExit();
-        String url = LocalPostgres.freshDatabase("llmproxy_query_provisioning_it");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_query_provisioning_it", registry::add);
         registry.add("llmproxy.identity.keycloak.server-url", () -> "http://127.0.0.1:" + forwarder.port());
         registry.add("llmproxy.identity.keycloak.realm", () -> REALM);
         registry.add("llmproxy.identity.keycloak.admin-password-file", password::toString);

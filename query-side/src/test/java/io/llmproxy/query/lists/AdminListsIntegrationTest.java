@@ -43,10 +43,7 @@ class AdminListsIntegrationTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = LocalPostgres.freshDatabase("llmproxy_lists_it");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_lists_it", registry::add);
     }
 
     @Autowired

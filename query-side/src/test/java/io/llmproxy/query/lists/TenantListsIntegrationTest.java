@@ -49,10 +49,7 @@ class TenantListsIntegrationTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = LocalPostgres.freshDatabase("llmproxy_tenant_lists_it");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_tenant_lists_it", registry::add);
     }
 
     @Autowired

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
@@ -50,10 +51,7 @@ class QueryMetricsTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        String url = LocalPostgres.freshDatabase("llmproxy_query_metrics_it");
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", LocalPostgres::user);
-        registry.add("spring.datasource.password", LocalPostgres::password);
+        LocalPostgres.springDataSource("llmproxy_query_metrics_it", registry::add);
     }
 
     @Autowired
@@ -152,10 +150,22 @@ class QueryMetricsTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(scrape().lines()
                 .filter(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag_max{")).toList()).isNotEmpty());
         // the per-partition lag of the usage topic (Kafka writes the topic's dots as underscores) appears once the
-        // partition is assigned and Micrometer looks for new Kafka metrics again (every 60 s): all read
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(scrape().lines()
-                .filter(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag{") && l.contains("usage")).toList())
-                .isNotEmpty().allMatch(l -> l.endsWith(" 0.0")));
+        // consumer has fetched records of the partition and Micrometer looks for new Kafka metrics again (every
+        // 60 s): all read. Kafka drops a partition's lag metric when a rebalance takes the partition away, and makes
+        // it again only with the next records fetched; the three consumers' late joins can rebalance after the
+        // events above were read (a CI run lost the metric that way), so the duplicate of m1 (counted once, by
+        // event id) is sent again every 5 s while the metric is missing
+        long[] lastSent = {0};
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            List<String> lag = scrape().lines()
+                    .filter(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag{") && l.contains("usage")).toList();
+            if (lag.isEmpty() && System.nanoTime() - lastSent[0] > 5_000_000_000L) {
+                lastSent[0] = System.nanoTime();
+                kafka.send(UsageRecorded.TOPIC, TENANT, json.writeValueAsString(usage("m1", 1000, 500))).get();
+            }
+            assertThat(lag).isNotEmpty().allMatch(l -> l.endsWith(" 0.0"));
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM usage_record", Long.class)).isEqualTo(2);
         // every query-side series the alert and recording rules and the dashboard read exists after this short load
         assertThat(ObservabilityRules.exposed(scrape())).containsAll(ObservabilityRules.querySideSeries());
     }
