@@ -187,7 +187,7 @@ class EdgeKafkaOutageTest {
                 call(i);
             }
             assertExactlyOnceInOrder();
-            await().atMost(Duration.ofSeconds(5)).until(() -> buffered() == 0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> buffered() == 0);
 
             // 2. the broker stops while the edge serves calls: they are answered, their events wait on disk
             stopKafka();
@@ -201,7 +201,7 @@ class EdgeKafkaOutageTest {
             }
             double bytesPerEvent = meters.get("llmproxy.usage.buffer.bytes").gauge().value() / 30;
             System.out.printf("[usage-buffer] %.0f bytes per buffered event on disk%n", bytesPerEvent);
-            await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("llmproxy.usage.buffer.oldest.age").timeGauge()
+            await().atMost(Duration.ofSeconds(20)).until(() -> meters.get("llmproxy.usage.buffer.oldest.age").timeGauge()
                     .value(java.util.concurrent.TimeUnit.MILLISECONDS) > 0);
             assertThat(topic).hasSize(10);
 

@@ -8,9 +8,9 @@ import io.llmproxy.edge.support.SimulatorServer;
 import io.llmproxy.kernel.apikey.ApiKeys;
 import io.llmproxy.kernel.secret.SecretCipher;
 import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.testsupport.FreePorts;
 import io.llmproxy.testsupport.LocalPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,9 +93,7 @@ class EdgeQuotaStallTest {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     /** One command to the test's own Redis through {@code redis-cli}; its trimmed output. */
@@ -151,7 +149,7 @@ class EdgeQuotaStallTest {
         db.update("INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, "
                 + "change_index) VALUES (?, ?, 'k', ?, 'llmp_x', 'ACTIVE', ?, ?)", "k-" + t, t, ApiKeys.hash(key), now, index);
         db.update("INSERT INTO rm_quota_policy VALUES ('TENANT', ?, ?, ?::jsonb, ?, ?)", t, t, limits, now, index + 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> snapshots.current().changeIndex() >= index + 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> snapshots.current().changeIndex() >= index + 1);
         return t + "|" + key;
     }
 

@@ -92,7 +92,7 @@ class EdgeQuotaStoreDownTest {
 
     @Test
     void eachTenantsStoreDownPolicyAppliesAndRefusalsAreUsageEvents() throws Exception {
-        await().atMost(Duration.ofSeconds(5)).until(() -> snapshots.current().changeIndex() >= 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> snapshots.current().changeIndex() >= 4);
         try (UsageConsumer usage = new UsageConsumer(broker.getBrokersAsString(), json)) {
             HttpResponse<String> closed = chat(CLOSED_KEY);
             assertThat(closed.statusCode()).isEqualTo(503);

@@ -134,14 +134,14 @@ class EdgeSpendLimitTest {
                 INSERT INTO rm_quota_policy (scope, subject_id, tenant_id, limits, updated_at, change_index)
                 VALUES ('TENANT', ?, ?, '{"monthlySpendLimitUsd":"0.05"}'::jsonb, now(), ?)""", t, t, next());
         long target = CHANGE.get();
-        await().atMost(Duration.ofSeconds(5)).until(() -> snapshots.current().changeIndex() >= target);
+        await().atMost(Duration.ofSeconds(20)).until(() -> snapshots.current().changeIndex() >= target);
         String counter = "llmq:{" + t + "}:TENANT:" + t + ":usdmo:202611";
 
         HttpResponse<String> first = chat(key, "priced");
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         long spent = cost(first);
         assertThat(spent).isGreaterThan(2000);
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.getAtomicLong(counter).get() == spent);
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.getAtomicLong(counter).get() == spent);
         // spend limit counts no tokens: no token rate-limit headers
         assertThat(first.headers().firstValue("x-ratelimit-limit-tokens")).isEmpty();
 
@@ -152,7 +152,7 @@ class EdgeSpendLimitTest {
             total += cost(response);
             allowed++;
             long expected = total;
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis.getAtomicLong(counter).get() == expected);
+            await().atMost(Duration.ofSeconds(20)).until(() -> redis.getAtomicLong(counter).get() == expected);
             assertThat(allowed).isLessThan(50);
         }
         assertThat(response.statusCode()).isEqualTo(429);
@@ -174,7 +174,7 @@ class EdgeSpendLimitTest {
         HttpResponse<String> december = chat(key, "priced");
         assertThat(december.statusCode()).isEqualTo(200);
         long decemberCost = cost(december);
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.getAtomicLong("llmq:{" + t + "}:TENANT:" + t + ":usdmo:202612").get()
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.getAtomicLong("llmq:{" + t + "}:TENANT:" + t + ":usdmo:202612").get()
                 == decemberCost);
     }
 }

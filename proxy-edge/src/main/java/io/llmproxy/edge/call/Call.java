@@ -61,6 +61,19 @@ public final class Call {
     public Call(String endpoint, UsagePublisher publisher) {
         this.endpoint = endpoint;
         this.publisher = publisher;
+        this.eventLoop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+    }
+
+    /** The Netty event loop the call was created on (its client connection's), or null off any loop. */
+    private final io.netty.util.concurrent.EventExecutor eventLoop;
+
+    /**
+     * @return the event loop of the client connection (the thread that created the call), or null when the
+     *         call was not created on a Netty event loop (a unit test); {@link UpstreamClient} keeps the
+     *         provider connection on it, so that relaying needs no hand-off between threads (issue #16)
+     */
+    public io.netty.util.concurrent.EventExecutor eventLoop() {
+        return eventLoop;
     }
 
     private volatile java.util.function.Consumer<UsageRecorded> observer;
@@ -251,13 +264,29 @@ public final class Call {
      * @return completes empty, never with an error, once the event {@link #finish} published is synced or was
      *         rejected (buffer full, disk error: logged at ERROR, and the answer still goes out); completes at
      *         once when the call has not finished, ended {@link Outcome#CANCELLED}, or durable answers are off
-     *         ({@code llmproxy.edge.usage-buffer-durable-answers=false}). Its signal may come on the
-     *         {@code usage-journal} thread.
+     *         ({@code llmproxy.edge.usage-buffer-durable-answers=false}). Its signal comes on the call's
+     *         {@linkplain #eventLoop() event loop} (issue #16): the rest of the answer is built and written there,
+     *         not on the one {@code usage-journal} thread, which would then hand each write back to the loop
+     *         anyway; on the thread that completed the receipt only when the call has no loop or it refuses tasks.
      */
     public Mono<Void> synced() {
         CompletableFuture<UsagePublisher.Receipt> r = receipt;
-        // suppressCancel: a client going away must not complete the receipt
-        return r == null || r.isDone() ? Mono.empty() : Mono.fromFuture(r, true).then();
+        if (r == null || r.isDone()) {
+            return Mono.empty();
+        }
+        // nothing on cancel: a client going away must not complete the receipt
+        return Mono.create(sink -> r.whenComplete((receipt, error) -> {
+            io.netty.util.concurrent.EventExecutor loop = eventLoop;
+            if (loop == null || loop.inEventLoop()) {
+                sink.success();
+                return;
+            }
+            try {
+                loop.execute(sink::success);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                sink.success();
+            }
+        }));
     }
 
     /**

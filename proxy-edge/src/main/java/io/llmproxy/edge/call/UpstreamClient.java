@@ -3,12 +3,15 @@ package io.llmproxy.edge.call;
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.provider.UpstreamRequest;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -33,28 +36,64 @@ import reactor.netty.resources.ConnectionProvider;
  * answer larger than {@code max-request-bytes}: {@code DataBufferLimitException}. A streamed body
  * fails as Reactor Netty reports it ({@link ReadTimeoutException} after the idle timeout of silence,
  * {@code PrematureCloseException} when the provider closes mid-body).
+ *
+ * <p>Event loops (issue #16): a call made with its client connection's event loop gets a provider
+ * connection registered on that same loop, from a pool of that loop's own. Reactor Netty's one pool hands
+ * out any idle connection, whatever its loop: then every piece of the answer (each chunk of a stream)
+ * crossed from the provider connection's thread to the client connection's, a task hand-off and a wake-up
+ * of the other thread each time. Without a loop (a test, a call made off any loop) the shared pool serves.
  */
 @Component
 public class UpstreamClient {
 
+    private static final int MAX_CACHED_URIS = 4096;
+    private static final ConcurrentHashMap<String, URI> URIS = new ConcurrentHashMap<>();
+
+    /** Most connections one pool opens to all providers together (per event loop, or shared). */
+    private static final int MAX_CONNECTIONS = 4096;
+
+    private final EdgeProperties properties;
     private final HttpClient http;
+    private final ConcurrentHashMap<EventExecutor, HttpClient> perLoop = new ConcurrentHashMap<>();
     private final int maxResponseBytes;
 
     public UpstreamClient(EdgeProperties properties) {
-        ConnectionProvider pool = ConnectionProvider.builder("upstream")
-                .maxConnections(4096)
+        this.properties = properties;
+        this.http = configured("upstream");
+        this.maxResponseBytes = properties.maxRequestBytes();
+    }
+
+    private HttpClient configured(String poolName) {
+        ConnectionProvider pool = ConnectionProvider.builder(poolName)
+                .maxConnections(MAX_CONNECTIONS)
                 .pendingAcquireMaxCount(-1)
                 .build();
-        this.http = HttpClient.create(pool)
+        return HttpClient.create(pool)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) properties.upstreamConnectTimeout().toMillis())
                 .responseTimeout(properties.upstreamIdleTimeout())
                 .compress(false);
-        this.maxResponseBytes = properties.maxRequestBytes();
+    }
+
+    /** @return the client whose connections live on {@code loop}; the shared one when it is not an event loop */
+    HttpClient client(EventExecutor loop) {
+        if (!(loop instanceof EventLoop eventLoop)) {
+            return http;
+        }
+        HttpClient client = perLoop.get(loop);
+        return client != null ? client
+                : perLoop.computeIfAbsent(loop, l -> configured("upstream-" + perLoop.size()).runOn(eventLoop));
     }
 
     /** A whole (non-stream) response: its status, headers and body (empty when it had none). */
     public Mono<ResponseEntity<byte[]>> exchange(UpstreamRequest request) {
-        return post(request)
+        return exchange(request, null);
+    }
+
+    /**
+     * The same, on a provider connection of {@code loop} (the client connection's event loop; null: any).
+     */
+    public Mono<ResponseEntity<byte[]>> exchange(UpstreamRequest request, EventExecutor loop) {
+        return post(client(loop), request)
                 .response((response, body) -> {
                     long declared = response.responseHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
                     if (declared > maxResponseBytes) {
@@ -80,9 +119,17 @@ public class UpstreamClient {
      * provider stops generating); a response cancelled before its body was subscribed closes it too.
      */
     public Mono<ResponseEntity<Flux<byte[]>>> stream(UpstreamRequest request) {
+        return stream(request, null);
+    }
+
+    /**
+     * The same, on a provider connection of {@code loop} (the client connection's event loop; null: any), so
+     * that each chunk is relayed on the thread that received it.
+     */
+    public Mono<ResponseEntity<Flux<byte[]>>> stream(UpstreamRequest request, EventExecutor loop) {
         // the connection whose response was received but whose body nobody subscribed to yet
         AtomicReference<Connection> unread = new AtomicReference<>();
-        return post(request)
+        return post(client(loop), request)
                 .responseConnection((response, connection) -> {
                     unread.set(connection);
                     Flux<byte[]> body = connection.inbound().receive().asByteArray()
@@ -101,8 +148,31 @@ public class UpstreamClient {
                 });
     }
 
-    private HttpClient.ResponseReceiver<?> post(UpstreamRequest request) {
-        return http.post().uri(URI.create(request.url()))
+    /**
+     * @return {@code url} parsed, from a cache: the URLs a provider is called on are few (a base URL and a
+     *         path per operation), and parsing one anew was ~2 % of the event loops' time (issue #16); the
+     *         cache is emptied when it passes {@value #MAX_CACHED_URIS} entries
+     * @throws IllegalArgumentException when {@code url} is not a URI (never cached)
+     */
+    static URI uri(String url) {
+        URI uri = URIS.get(url);
+        if (uri == null) {
+            uri = URI.create(url);
+            if (URIS.size() >= MAX_CACHED_URIS) {
+                URIS.clear();
+            }
+            URIS.put(url, uri);
+        }
+        return uri;
+    }
+
+    /** @return how many parsed URLs the cache holds (for tests) */
+    static int cachedUris() {
+        return URIS.size();
+    }
+
+    private static HttpClient.ResponseReceiver<?> post(HttpClient http, UpstreamRequest request) {
+        return http.post().uri(uri(request.url()))
                 .send((req, out) -> {
                     request.headers().forEach(req::header);
                     if (request.idleTimeoutMs() != null) {

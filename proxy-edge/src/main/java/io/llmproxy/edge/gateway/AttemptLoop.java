@@ -67,7 +67,7 @@ public class AttemptLoop {
      */
     public <T extends ProviderTranslator, R> Mono<R> whole(Call call, AdmittedCall<T> admitted,
                                                           BiFunction<Attempt<T>, Translated, Mono<R>> accept) {
-        return run(call, admitted, upstream::exchange, body -> Mono.justOrEmpty(body), (attempt, body) -> {
+        return run(call, admitted, request -> upstream.exchange(request, call.eventLoop()), body -> Mono.justOrEmpty(body), (attempt, body) -> {
             Translated translated = attempt.translator().response(body == null ? new byte[0] : body);
             if (translated.error() != null) {
                 throw GatewayError.upstream(translated.error(), attempt.provider().name()).exception();
@@ -84,7 +84,7 @@ public class AttemptLoop {
      */
     public <T extends ProviderTranslator, R> Mono<R> stream(Call call, AdmittedCall<T> admitted,
                                                            BiFunction<Attempt<T>, Flux<byte[]>, Mono<R>> accept) {
-        return run(call, admitted, upstream::stream,
+        return run(call, admitted, request -> upstream.stream(request, call.eventLoop()),
                 body -> body == null ? Mono.empty() : body.collect(java.io.ByteArrayOutputStream::new,
                         java.io.ByteArrayOutputStream::writeBytes).map(java.io.ByteArrayOutputStream::toByteArray),
                 (attempt, body) -> accept.apply(attempt, body == null ? Flux.empty() : body));

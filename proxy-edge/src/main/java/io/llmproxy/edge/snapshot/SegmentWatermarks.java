@@ -1,7 +1,10 @@
 package io.llmproxy.edge.snapshot;
 
+import io.llmproxy.kernel.replay.ReplayFence;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -47,6 +50,25 @@ final class SegmentWatermarks {
             }, source.processingGroup());
         }
         return caps;
+    }
+
+    /**
+     * @return the sources whose processor a replay is rebuilding ({@link ReplayFence}): their tables hold
+     *         an old state of the world (a revoked key active again, a suspended tenant not suspended, a
+     *         content opt-out opted in) until every segment has passed the reset point; empty when no
+     *         query-side has created the fence's tables and column yet
+     */
+    static Set<ChangeSource> replaying(JdbcTemplate jdbc) {
+        if (!Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class))) {
+            return Set.of();
+        }
+        Set<ChangeSource> replaying = EnumSet.noneOf(ChangeSource.class);
+        for (ChangeSource source : ChangeSource.values()) {
+            if (Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.REPLAYING, Boolean.class, source.processingGroup()))) {
+                replaying.add(source);
+            }
+        }
+        return Set.copyOf(replaying);
     }
 
     /** @return {@code cursors}, each lowered to its source's cap when above it */

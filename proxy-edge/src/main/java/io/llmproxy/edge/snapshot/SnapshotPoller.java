@@ -27,7 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
  * that a processor running ahead cannot make the poller skip the other's rows), and swaps in a new
  * immutable snapshot. Every {@code snapshotFullReload} it reloads everything. Until the first load
  * the edge refuses traffic ({@link SnapshotReadiness}); when PostgreSQL is unreachable it logs once,
- * keeps serving the last snapshot, and keeps trying every {@code snapshotPollInterval}.
+ * keeps serving the last snapshot, and keeps trying every {@code snapshotPollInterval}. While a replay
+ * rebuilds a source's processor ({@link io.llmproxy.kernel.replay.ReplayFence}) that source's tables are
+ * not read: the snapshot keeps their last state (no first load meanwhile), and the poll after the
+ * replay has passed its reset point is a full reload.
  */
 @Component
 public class SnapshotPoller implements SmartLifecycle {
@@ -49,6 +52,8 @@ public class SnapshotPoller implements SmartLifecycle {
     private volatile boolean running;
     private volatile boolean failing;
     private long lastFullReload;
+    /** Poller-thread only: the sources held at their last state while a replay rebuilds them (ReplayFence). */
+    private Set<ChangeSource> frozen = Set.of();
 
     public SnapshotPoller(JdbcTemplate jdbc, PlatformTransactionManager txManager, SnapshotStore store,
                           EdgeProperties properties, JsonMapper json, SnapshotReadiness readiness) {
@@ -120,12 +125,23 @@ public class SnapshotPoller implements SmartLifecycle {
 
     private void pollInTransaction() {
         long now = System.currentTimeMillis();
-        boolean full = !store.loaded() || now - lastFullReload >= properties.snapshotFullReload().toMillis();
+        Set<ChangeSource> replaying = SegmentWatermarks.replaying(jdbc);
+        boolean thawed = frozen.stream().anyMatch(source -> !replaying.contains(source));
+        logFreeze(replaying);
+        frozen = replaying;
+        if (!replaying.isEmpty() && !store.loaded()) {
+            return; // no first snapshot from half-rebuilt tables: not ready until the replay has passed its reset point
+        }
+        // a full load reads every table: postponed while a source is frozen, done as soon as it thaws
+        boolean full = replaying.isEmpty()
+                && (!store.loaded() || thawed || now - lastFullReload >= properties.snapshotFullReload().toMillis());
         Map<ChangeSource, Long> caps = SegmentWatermarks.read(jdbc); // before the rows (see there)
         SnapshotDraft draft = full ? SnapshotDraft.full()
                 : SnapshotDraft.changesSince(store.current(), hashesByKeyId, cursors);
         for (TableLoader loader : loaders) {
-            loader.load(jdbc, draft);
+            if (!replaying.contains(loader.source())) {
+                loader.load(jdbc, draft);
+            }
         }
         if (full) {
             lastFullReload = now;
@@ -135,6 +151,21 @@ public class SnapshotPoller implements SmartLifecycle {
             cursors = SegmentWatermarks.cap(draft.cursors(), caps);
             store.replace(draft.build(Instant.now()));
             log.debug("Snapshot {}: {} changed rows, cursors {}", full ? "reloaded" : "updated", draft.changed(), cursors);
+        }
+    }
+
+    private void logFreeze(Set<ChangeSource> replaying) {
+        for (ChangeSource source : replaying) {
+            if (!frozen.contains(source)) {
+                log.info("A replay is rebuilding {}: its tables are not read until it has passed its reset point; {}",
+                        source.processingGroup(), store.loaded() ? "the snapshot keeps their last state"
+                                : "no snapshot is loaded meanwhile (not ready)");
+            }
+        }
+        for (ChangeSource source : frozen) {
+            if (!replaying.contains(source)) {
+                log.info("The replay of {} has passed its reset point: full reload", source.processingGroup());
+            }
         }
     }
 

@@ -2,10 +2,11 @@ package io.llmproxy.edge.usage;
 
 import io.llmproxy.kernel.usage.UsageRecorded;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import java.util.Arrays;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A usage event's journal record: its JSON, preceded, when the call was traced, by the call's W3C
@@ -50,18 +51,38 @@ record TracedPayload(String traceparent, byte[] json) {
      */
     ProducerRecord<String, String> record(JsonMapper mapper) {
         String value = new String(json, StandardCharsets.UTF_8);
-        String key;
-        try {
-            JsonNode tenant = mapper.readTree(value).get("tenantId");
-            key = tenant == null || tenant.isNull() ? null : tenant.asString();
-        } catch (RuntimeException e) {
-            key = null;
-        }
-        ProducerRecord<String, String> record = new ProducerRecord<>(UsageRecorded.TOPIC, key, value);
+        ProducerRecord<String, String> record = new ProducerRecord<>(UsageRecorded.TOPIC, tenantId(mapper, json), value);
         if (traceparent != null) {
             // W3C trace context, so that the consumer's span joins the call's trace
             record.headers().add("traceparent", traceparent.getBytes(StandardCharsets.US_ASCII));
         }
         return record;
+    }
+
+    /**
+     * The top-level {@code tenantId} of a usage event's JSON, read with a streaming parser that stops there
+     * (issue #16: the sender no longer builds a tree of every event; {@code tenantId} is the third property
+     * {@link UsageRecorded} writes, so the rest is not even read).
+     *
+     * @return its text (a number's digits), or null when it is absent, null, an object or an array, or the
+     *         JSON does not read up to it
+     */
+    static String tenantId(JsonMapper mapper, byte[] json) {
+        try (JsonParser parser = mapper.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("tenantId".equals(name)) {
+                    return value != null && value.isScalarValue() && value != JsonToken.VALUE_NULL ? parser.getString() : null;
+                }
+                parser.skipChildren();
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.llmproxy.edge.usage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -13,10 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +38,14 @@ import org.slf4j.LoggerFactory;
  * the rest. Disk use is at most {@code maxBytes} plus one segment of acknowledged records.
  *
  * <p>Thread-safe (every method is synchronized): one thread appends, another peeks and acks.
- * Every method does file I/O: never call it on a Netty event loop.
+ * Every method does file I/O: never call it on a Netty event loop. The record format and one segment
+ * file's I/O are {@link JournalSegment}'s, the checkpoint file's {@link JournalCheckpoint}'s; this class
+ * holds the directory lock, the queue of segments and the bound.
  */
 final class UsageJournal implements AutoCloseable {
 
     /** Bytes per record before its payload. */
-    static final int HEADER_BYTES = 16;
-    private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.seg");
+    static final int HEADER_BYTES = JournalSegment.HEADER_BYTES;
     private static final Logger log = LoggerFactory.getLogger(UsageJournal.class);
 
     /** One record read from the journal: its payload and where it ends (for {@link #ack}). */
@@ -63,8 +60,8 @@ final class UsageJournal implements AutoCloseable {
     private final long segmentBytes;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final FileChannel checkpoint;
-    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private final JournalCheckpoint checkpoint;
+    private final ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
     private long headOffset;
     private long pendingRecords;
     private long pendingBytes;
@@ -72,22 +69,8 @@ final class UsageJournal implements AutoCloseable {
     private long corruptBytes;
     private boolean closed;
 
-    private static final class Segment {
-        final long id;
-        final Path path;
-        final FileChannel channel;
-        long size;
-
-        Segment(long id, Path path, FileChannel channel, long size) {
-            this.id = id;
-            this.path = path;
-            this.channel = channel;
-            this.size = size;
-        }
-    }
-
     private UsageJournal(Path dir, long maxBytes, long segmentBytes, FileChannel lockChannel, FileLock lock,
-                         FileChannel checkpoint) {
+                         JournalCheckpoint checkpoint) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
@@ -123,9 +106,8 @@ final class UsageJournal implements AutoCloseable {
                 throw new IllegalStateException("usage buffer directory " + dir.toAbsolutePath()
                         + " is in use by another edge process; give each edge its own llmproxy.edge.usage-buffer-dir");
             }
-            FileChannel checkpoint = FileChannel.open(dir.resolve("checkpoint"), StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
-            UsageJournal journal = new UsageJournal(dir, maxBytes, segmentBytes, lockChannel, lock, checkpoint);
+            UsageJournal journal = new UsageJournal(dir, maxBytes, segmentBytes, lockChannel, lock,
+                    JournalCheckpoint.open(dir));
             journal.recover();
             return journal;
         } catch (IOException e) {
@@ -137,73 +119,41 @@ final class UsageJournal implements AutoCloseable {
         List<Long> ids = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.forEach(p -> {
-                Matcher m = SEGMENT.matcher(p.getFileName().toString());
-                if (m.matches()) {
-                    ids.add(Long.parseLong(m.group(1)));
+                long id = JournalSegment.idOf(p);
+                if (id >= 0) {
+                    ids.add(id);
                 }
             });
         }
         ids.sort(null);
-        long[] cp = readCheckpoint();
+        JournalCheckpoint.Position cp = checkpoint.read();
         for (Long id : ids) {
-            Path path = segmentPath(id);
-            if (cp != null && id < cp[0]) {
-                Files.delete(path);
+            if (cp != null && id < cp.segmentId()) {
+                Files.delete(JournalSegment.path(dir, id));
                 continue;
             }
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            long valid = scan(channel, 0, channel.size(), null);
-            if (valid < channel.size()) {
-                log.warn("Usage buffer segment {}: {} bytes after the last whole record truncated (torn write)",
-                        path, channel.size() - valid);
-                channel.truncate(valid);
-                channel.force(true);
-            }
-            segments.add(new Segment(id, path, channel, valid));
+            segments.add(JournalSegment.recover(dir, id));
         }
-        Segment head = segments.peekFirst();
-        headOffset = head != null && cp != null && cp[0] == head.id ? Math.min(cp[1], head.size) : 0;
-        long[] totals = new long[2];
-        boolean first = true;
-        for (Segment s : segments) {
-            scan(s.channel, first ? headOffset : 0, s.size, totals);
-            first = false;
-        }
-        pendingRecords = totals[0];
-        pendingBytes = totals[1];
-        headAppendedAt = readHeadTimestamp();
+        JournalSegment head = segments.peekFirst();
+        headOffset = head != null && cp != null && cp.segmentId() == head.id ? Math.min(cp.offset(), head.size) : 0;
+        recount();
         if (pendingRecords > 0) {
             log.info("Usage buffer {}: {} unsent usage events ({} bytes) recovered; they are sent before new ones",
                     dir.toAbsolutePath(), pendingRecords, pendingBytes);
         }
     }
 
-    /** @return end of the last whole, CRC-valid record in [from, to); adds records and bytes to totals */
-    private static long scan(FileChannel channel, long from, long to, long[] totals) throws IOException {
-        long pos = from;
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-        while (pos + HEADER_BYTES <= to) {
-            header.clear();
-            readFully(channel, header, pos);
-            header.flip();
-            int length = header.getInt();
-            int crc = header.getInt();
-            long ts = header.getLong();
-            if (length < 0 || pos + HEADER_BYTES + length > to) {
-                break;
-            }
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            readFully(channel, payload, pos + HEADER_BYTES);
-            if (crc(ts, payload.array()) != crc) {
-                break;
-            }
-            pos += HEADER_BYTES + length;
-            if (totals != null) {
-                totals[0]++;
-                totals[1] += HEADER_BYTES + length;
-            }
+    /** Counts the unacknowledged records and bytes again and reads the head's timestamp. */
+    private void recount() throws IOException {
+        long[] totals = new long[2];
+        boolean first = true;
+        for (JournalSegment s : segments) {
+            s.scan(first ? headOffset : 0, totals);
+            first = false;
         }
-        return pos;
+        pendingRecords = totals[0];
+        pendingBytes = totals[1];
+        headAppendedAt = readHeadTimestamp();
     }
 
     /**
@@ -229,12 +179,12 @@ final class UsageJournal implements AutoCloseable {
         if (accepted == 0) {
             return 0;
         }
-        List<Segment> written = new ArrayList<>(2);
+        List<JournalSegment> written = new ArrayList<>(2);
         List<Long> sizesBefore = new ArrayList<>(2);
         try {
             for (int i = 0; i < accepted; i++) {
                 byte[] p = payloads.get(i);
-                Segment tail = segments.peekLast();
+                JournalSegment tail = segments.peekLast();
                 if (tail == null || tail.size >= segmentBytes) {
                     tail = roll();
                 }
@@ -242,23 +192,17 @@ final class UsageJournal implements AutoCloseable {
                     written.add(tail);
                     sizesBefore.add(tail.size);
                 }
-                ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + p.length);
-                record.putInt(p.length).putInt(crc(nowMillis, p)).putLong(nowMillis).put(p).flip();
-                while (record.hasRemaining()) {
-                    tail.channel.write(record, tail.size + record.position());
-                }
-                tail.size += HEADER_BYTES + p.length;
+                tail.append(p, nowMillis, segmentBytes);
             }
-            for (Segment s : written) {
+            for (JournalSegment s : written) {
                 s.channel.force(false);
             }
         } catch (IOException e) {
             // none of this batch counts: cut what was written of it, so that nothing of it is ever sent
             for (int i = 0; i < written.size(); i++) {
-                Segment s = written.get(i);
-                s.size = sizesBefore.get(i);
+                JournalSegment s = written.get(i);
                 try {
-                    s.channel.truncate(s.size);
+                    s.truncate(sizesBefore.get(i));
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -273,24 +217,13 @@ final class UsageJournal implements AutoCloseable {
         return accepted;
     }
 
-    private Segment roll() throws IOException {
-        Segment last = segments.peekLast();
-        long id = last == null ? 1 : last.id + 1;
-        Path path = segmentPath(id);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        // the new file's directory entry must survive a crash too
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            log.debug("directory sync not supported here: {}", e.getMessage());
-        }
-        Segment s = new Segment(id, path, channel, 0);
+    private JournalSegment roll() throws IOException {
+        JournalSegment last = segments.peekLast();
+        JournalSegment s = JournalSegment.create(dir, last == null ? 1 : last.id + 1);
         if (last != null && segments.size() == 1 && last.size == headOffset) {
             // everything in the old segment is acknowledged: drop it now
             segments.removeFirst();
-            last.channel.close();
-            Files.deleteIfExists(last.path);
+            last.delete();
             headOffset = 0;
             segments.add(s);
             writeCheckpoint();
@@ -314,51 +247,30 @@ final class UsageJournal implements AutoCloseable {
         ensureOpen();
         List<Entry> out = new ArrayList<>(Math.min(max, 1024));
         boolean first = true;
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
-        for (Iterator<Segment> it = segments.iterator(); it.hasNext() && out.size() < max; ) {
-            Segment s = it.next();
+        for (Iterator<JournalSegment> it = segments.iterator(); it.hasNext() && out.size() < max; ) {
+            JournalSegment s = it.next();
             long pos = first ? headOffset : 0;
             first = false;
             while (pos < s.size && out.size() < max) {
-                header.clear();
-                readFully(s.channel, header, pos);
-                header.flip();
-                int length = header.getInt();
-                int crc = header.getInt();
-                long ts = header.getLong();
-                ByteBuffer payload = null;
-                if (length >= 0 && pos + HEADER_BYTES + length <= s.size) {
-                    payload = ByteBuffer.allocate(length);
-                    readFully(s.channel, payload, pos + HEADER_BYTES);
-                }
-                if (payload == null || crc(ts, payload.array()) != crc) {
+                Entry entry = s.read(pos);
+                if (entry == null) {
                     cutCorrupt(s, pos);
                     break;
                 }
-                pos += HEADER_BYTES + length;
-                out.add(new Entry(payload.array(), ts, s.id, pos));
+                pos = entry.endOffset();
+                out.add(entry);
             }
         }
         return out;
     }
 
-    private void cutCorrupt(Segment s, long pos) throws IOException {
+    private void cutCorrupt(JournalSegment s, long pos) throws IOException {
         long lost = s.size - pos;
         corruptBytes += lost;
         log.error("Usage buffer segment {} is corrupt at offset {}: its last {} bytes (about {} usage events) are cut off "
                 + "and cannot be sent", s.path, pos, lost, Math.max(1, lost / 480));
-        s.size = pos;
-        s.channel.truncate(pos);
-        s.channel.force(true);
-        long[] totals = new long[2];
-        boolean first = true;
-        for (Segment seg : segments) {
-            scan(seg.channel, first ? headOffset : 0, seg.size, totals);
-            first = false;
-        }
-        pendingRecords = totals[0];
-        pendingBytes = totals[1];
-        headAppendedAt = readHeadTimestamp();
+        s.cut(pos);
+        recount();
     }
 
     /** @return bytes of records cut off because they failed their CRC while the journal was open */
@@ -377,16 +289,13 @@ final class UsageJournal implements AutoCloseable {
     synchronized void ack(Entry last, int count, long bytes) throws IOException {
         ensureOpen();
         while (!segments.isEmpty() && segments.peekFirst().id < last.segmentId()) {
-            Segment done = segments.removeFirst();
-            done.channel.close();
-            Files.deleteIfExists(done.path);
+            segments.removeFirst().delete();
         }
         headOffset = last.endOffset();
-        Segment head = segments.peekFirst();
+        JournalSegment head = segments.peekFirst();
         if (head != null && headOffset >= head.size && segments.size() > 1) {
             segments.removeFirst();
-            head.channel.close();
-            Files.deleteIfExists(head.path);
+            head.delete();
             headOffset = 0;
         }
         pendingRecords -= count;
@@ -397,51 +306,19 @@ final class UsageJournal implements AutoCloseable {
 
     private long readHeadTimestamp() throws IOException {
         boolean first = true;
-        for (Segment s : segments) {
+        for (JournalSegment s : segments) {
             long pos = first ? headOffset : 0;
             first = false;
             if (pos + HEADER_BYTES <= s.size) {
-                ByteBuffer b = ByteBuffer.allocate(8);
-                readFully(s.channel, b, pos + 8);
-                return b.flip().getLong();
+                return s.timestampAt(pos);
             }
         }
         return -1;
     }
 
     private void writeCheckpoint() throws IOException {
-        Segment head = segments.peekFirst();
-        long id = head == null ? 0 : head.id;
-        ByteBuffer b = ByteBuffer.allocate(20);
-        b.putLong(id).putLong(headOffset);
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, 16);
-        b.putInt((int) crc.getValue()).flip();
-        while (b.hasRemaining()) {
-            checkpoint.write(b, b.position());
-        }
-        checkpoint.force(false);
-    }
-
-    /** @return {segment id, offset} or null when absent or torn */
-    private long[] readCheckpoint() throws IOException {
-        if (checkpoint.size() < 20) {
-            return null;
-        }
-        ByteBuffer b = ByteBuffer.allocate(20);
-        readFully(checkpoint, b, 0);
-        b.flip();
-        long id = b.getLong();
-        long offset = b.getLong();
-        int stored = b.getInt();
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, 16);
-        if ((int) crc.getValue() != stored) {
-            log.warn("Usage buffer checkpoint in {} is unreadable: sending from the oldest segment again "
-                    + "(consumers drop the duplicates by event id)", dir.toAbsolutePath());
-            return null;
-        }
-        return new long[] {id, offset};
+        JournalSegment head = segments.peekFirst();
+        checkpoint.write(head == null ? 0 : head.id, headOffset);
     }
 
     /** @return unacknowledged records */
@@ -472,32 +349,9 @@ final class UsageJournal implements AutoCloseable {
         return segments.size();
     }
 
-    private Path segmentPath(long id) {
-        return dir.resolve(String.format("%020d.seg", id));
-    }
-
     private void ensureOpen() throws IOException {
         if (closed) {
             throw new IOException("usage buffer " + dir.toAbsolutePath() + " is closed");
-        }
-    }
-
-    private static int crc(long ts, byte[] payload) {
-        CRC32C crc = new CRC32C();
-        ByteBuffer t = ByteBuffer.allocate(8).putLong(ts).flip();
-        crc.update(t);
-        crc.update(payload, 0, payload.length);
-        return (int) crc.getValue();
-    }
-
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        long pos = position;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of usage buffer file at " + pos);
-            }
-            pos += n;
         }
     }
 
@@ -508,7 +362,7 @@ final class UsageJournal implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Segment s : segments) {
+        for (JournalSegment s : segments) {
             try {
                 s.channel.close();
             } catch (IOException e) {

@@ -42,8 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code llmproxy.edge.usage-buffer-durable-linger}, and only while calls come faster than syncs),
  *       serializes them, appends them to the {@link UsageJournal} on disk
  *       ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead, group commit).</li>
- *   <li>{@code usage-sender} reads the journal from its head in order (waiting the same linger when
- *       it finds fewer than a full batch), sends a batch of up to
+ *   <li>{@code usage-sender} reads the journal from its head in order (waiting
+ *       {@code llmproxy.edge.usage-sender-linger}, 100 ms, when it finds fewer than a full batch), sends a batch of up to
  *       {@value #SEND_BATCH} events with the idempotent producer ({@code enable.idempotence=true},
  *       {@code acks=all}, at most 5 requests in flight: forced here whatever the configuration
  *       says) and removes the batch's acknowledged prefix from the journal. While Kafka is
@@ -113,7 +113,7 @@ public class UsagePublisher implements DisposableBean {
                 UsageJournal.open(properties.usageBufferDir(), properties.usageBufferMaxBytes().toBytes(),
                         UsageProducerConfig.segmentBytes(properties.usageBufferMaxBytes().toBytes())),
                 clock, Duration.ofSeconds(5), properties.usageBufferLinger(), properties.usageBufferDurableAnswers(),
-                properties.usageBufferDurableLinger());
+                properties.usageBufferDurableLinger(), properties.usageSenderLinger());
     }
 
     /**
@@ -128,7 +128,18 @@ public class UsagePublisher implements DisposableBean {
      */
     UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
                    Clock clock, Duration shutdownGrace, Duration linger, boolean durableAnswers, Duration durableLinger) {
-        this.lingerNanos = linger.toNanos();
+        this(producer, json, meters, journal, clock, shutdownGrace, linger, durableAnswers, durableLinger, linger);
+    }
+
+    /**
+     * The same, with the sender's own linger.
+     *
+     * @param senderLinger how long the sender waits for more when it finds fewer than a full batch (0 = none)
+     */
+    UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
+                   Clock clock, Duration shutdownGrace, Duration linger, boolean durableAnswers, Duration durableLinger,
+                   Duration senderLinger) {
+        this.lingerNanos = senderLinger.toNanos();
         this.durableAnswers = durableAnswers;
         this.producer = producer;
         this.json = json;
@@ -240,8 +251,7 @@ public class UsagePublisher implements DisposableBean {
                 continue;
             }
             if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writer.done()) {
-                // the writer's group commit: one produce request and one checkpoint sync for the next few ms
-                // of appends (the journal's head does not move meanwhile, so on a read error the first batch stands);
+                // one produce request and one checkpoint write for the next sender linger's appends (the journal's head does not move meanwhile, so on a read error the first batch stands);
                 // a loop: each append wakes this thread, which must not cut the linger short (only shutdown does)
                 long lingerEnd = System.nanoTime() + lingerNanos;
                 long left;

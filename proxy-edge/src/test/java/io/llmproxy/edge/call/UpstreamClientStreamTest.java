@@ -3,13 +3,12 @@ package io.llmproxy.edge.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.gateway.AttemptLoop;
 import io.llmproxy.edge.provider.UpstreamRequest;
+import io.llmproxy.edge.support.TestEdgeProperties;
+import io.llmproxy.testsupport.FreePorts;
 import io.netty.handler.timeout.ReadTimeoutException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.ResponseEntity;
-import org.springframework.util.unit.DataSize;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -57,9 +55,8 @@ class UpstreamClientStreamTest {
                 // no answer at all
                 .post("/silent", (request, response) -> Mono.never()))
                 .bindNow();
-        client = new UpstreamClient(new EdgeProperties(null, Duration.ofMillis(250), Duration.ofMinutes(5),
-                Duration.ofSeconds(2), Duration.ofSeconds(60), 1 << 20, "redis://127.0.0.1:6379", Duration.ofSeconds(1),
-                4096, Path.of("target/unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5), true, Duration.ZERO));
+        client = new UpstreamClient(TestEdgeProperties.of(null, Duration.ofMillis(250), Duration.ofMinutes(5),
+                Duration.ofSeconds(2), Duration.ofSeconds(60)));
     }
 
     @AfterAll
@@ -115,10 +112,7 @@ class UpstreamClientStreamTest {
 
     @Test
     void aRefusedConnectionIsATransportFailureAnotherTargetMayTake() throws Exception {
-        int closed;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closed = probe.getLocalPort();
-        }
+        int closed = FreePorts.next();
         Throwable e = catchThrowable(() -> client.stream(new UpstreamRequest("http://127.0.0.1:" + closed + "/v1/x",
                 Map.of("Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8))).block(Duration.ofSeconds(10)));
         assertThat(e).isInstanceOf(UpstreamTransportException.class);

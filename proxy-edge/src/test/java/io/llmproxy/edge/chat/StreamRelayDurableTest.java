@@ -10,15 +10,13 @@ import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.edge.usage.UsagePublishers;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,20 +39,11 @@ class StreamRelayDurableTest {
 
     @TempDir
     Path dir;
-    final MeterRegistry meters = new SimpleMeterRegistry();
-    final List<UsagePublisher> publishers = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (UsagePublisher p : publishers) {
-            p.destroy();
-        }
-    }
+    @RegisterExtension
+    final UsagePublishers publishers = new UsagePublishers();
 
     UsagePublisher publisher(long maxBytes) throws Exception {
-        UsagePublisher p = UsagePublishers.unreachableKafka(dir, meters, maxBytes, Duration.ofMinutes(10), true);
-        publishers.add(p);
-        return p;
+        return publishers.open(dir, maxBytes, Duration.ofMinutes(10), true, Duration.ZERO);
     }
 
     static ChatTranslator openAiTranslator() throws Exception {
@@ -130,7 +119,7 @@ class StreamRelayDurableTest {
         Relayed relayed = relay(publisher, CONTENT, USAGE, DONE);
 
         assertThat(relayed.pieces()).containsExactly(CONTENT, USAGE, DONE);
-        assertThat(meters.get("llmproxy.usage.buffer.rejected").counter().count()).isEqualTo(1.0);
+        assertThat(publishers.meters.get("llmproxy.usage.buffer.rejected").counter().count()).isEqualTo(1.0);
         assertThat(UsagePublishers.journaledIds(publisher)).isEmpty();
     }
 }

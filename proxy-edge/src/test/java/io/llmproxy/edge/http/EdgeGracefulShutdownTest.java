@@ -256,7 +256,7 @@ class EdgeGracefulShutdownTest {
         try (var files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".seg")).toList()) {
                 long id = Long.parseLong(f.getFileName().toString().replace(".seg", ""));
-                long size = Files.size(f);
+                long size = io.llmproxy.edge.usage.JournalFiles.recordsEnd(f); // without the preallocated zeros
                 if (id == segment) {
                     unacknowledged += size - offset;
                 } else if (id > segment) {

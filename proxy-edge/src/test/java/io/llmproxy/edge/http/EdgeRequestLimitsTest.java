@@ -206,7 +206,7 @@ class EdgeRequestLimitsTest {
             for (int i = 0; i < 6; i++) {
                 held.add(new RawHttp(port));
             }
-            await().atMost(Duration.ofSeconds(1)).until(() -> server.openConnections() == 6);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 6);
             try (RawHttp over = new RawHttp(port)) {
                 over.send("GET /v1/models HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key + "\r\n\r\n");
                 RawHttp.Response r = over.read(SLACK);
@@ -216,7 +216,7 @@ class EdgeRequestLimitsTest {
                 assertThat(over.closedWithin(SLACK)).isTrue();
             }
             held.remove(0).close();
-            await().atMost(Duration.ofSeconds(1)).until(() -> server.openConnections() == 5);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 5);
             try (RawHttp within = new RawHttp(port)) {
                 within.send("GET /api/version HTTP/1.1\r\nHost: edge\r\n\r\n");
                 assertThat(within.read(SLACK).status()).isEqualTo(200);

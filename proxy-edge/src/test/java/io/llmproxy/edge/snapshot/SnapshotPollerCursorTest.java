@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
 import io.llmproxy.edge.support.ReadModelDatabase;
+import io.llmproxy.edge.support.TestEdgeProperties;
 import io.llmproxy.kernel.apikey.ApiKeys;
 import io.llmproxy.testsupport.LocalPostgres;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -20,7 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -47,11 +46,7 @@ class SnapshotPollerCursorTest {
         String url = ReadModelDatabase.create("llmproxy_edge_cursor");
         dataSource = new DriverManagerDataSource(url, LocalPostgres.user(), LocalPostgres.password());
         db = new JdbcTemplate(dataSource);
-        // Axon's token store table, as query-side creates it (PostgresTokenTableFactory)
-        db.execute("""
-                CREATE TABLE IF NOT EXISTS tokenentry (processorname varchar(255) NOT NULL, segment integer NOT NULL,
-                    token bytea, tokentype varchar(255), timestamp varchar(255), owner varchar(255),
-                    PRIMARY KEY (processorname, segment))""");
+        ReadModelDatabase.createTokenStore(db);
     }
 
     @BeforeEach
@@ -60,9 +55,8 @@ class SnapshotPollerCursorTest {
                 + "projection_segment_position");
         store = new SnapshotStore();
         // no full reload during the test: only the cursors decide what a poll reads
-        EdgeProperties properties = new EdgeProperties(SECRET, Duration.ofMillis(250), Duration.ofHours(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(300), 1 << 20, "redis://127.0.0.1:6379", Duration.ofSeconds(1),
-                4096, Path.of("unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5), true, Duration.ZERO);
+        EdgeProperties properties = TestEdgeProperties.of(SECRET, Duration.ofMillis(250), Duration.ofHours(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(300));
         poller = new SnapshotPoller(db, new DataSourceTransactionManager(dataSource), store, properties, JsonMapper.builder().build(),
                 new SnapshotReadiness(store, event -> { }));
         tenant = "t-" + UUID.randomUUID();

@@ -22,4 +22,12 @@ public final class ReadModelDatabase {
     public static JdbcTemplate jdbc(String url) {
         return new JdbcTemplate(new DriverManagerDataSource(url, LocalPostgres.user(), LocalPostgres.password()));
     }
+
+    /** Creates Axon's token store table {@code tokenentry} as query-side does (PostgresTokenTableFactory), if absent. */
+    public static void createTokenStore(JdbcTemplate db) {
+        db.execute("""
+                CREATE TABLE IF NOT EXISTS tokenentry (processorname varchar(255) NOT NULL, segment integer NOT NULL,
+                    token bytea, tokentype varchar(255), timestamp varchar(255), owner varchar(255),
+                    PRIMARY KEY (processorname, segment))""");
+    }
 }

@@ -27,8 +27,8 @@ public final class TcpForwarder implements AutoCloseable {
     public TcpForwarder(String targetHost, int targetPort) {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
+        try {
+            this.port = io.llmproxy.testsupport.FreePorts.next(); // below the ephemeral range: no self-connect while down
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -8,10 +8,10 @@ import io.llmproxy.edge.support.SimulatorServer;
 import io.llmproxy.edge.support.ToolCallUpstream;
 import io.llmproxy.kernel.apikey.ApiKeys;
 import io.llmproxy.kernel.secret.SecretCipher;
-import io.llmproxy.kernel.usage.UsageRecorded;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
+import io.llmproxy.kernel.usage.UsageRecorded;
+import io.llmproxy.testsupport.FreePorts;
 import io.llmproxy.testsupport.LocalPostgres;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,10 +73,7 @@ class EdgeDurableAnswersTest {
         db.update(route, "embed", "embed", "[{\"providerId\":\"p-sim\",\"model\":\"sim-embed\"}]", t0, 6);
         db.update(route, "broken", "broken", "[{\"providerId\":\"p-sim\",\"model\":\"sim-error-500\"}]", t0, 7);
         db.update(route, "cut", "cut", "[{\"providerId\":\"p-tools\",\"model\":\"cut-model\"}]", t0, 8);
-        int nobody;
-        try (ServerSocket s = new ServerSocket(0)) {
-            nobody = s.getLocalPort();
-        }
+        int nobody = FreePorts.next();
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);

@@ -30,6 +30,29 @@ class TracedPayloadTest {
         assertThat(new String(back.json(), StandardCharsets.UTF_8)).isEqualTo(JSON);
     }
 
+    /** The Kafka record's key: the event's top-level tenantId, read without building a tree. */
+    @ParameterizedTest(name = "{0} → key {1}")
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+            "{\"eventId\":\"e\",\"schemaVersion\":3,\"tenantId\":\"t-1\",\"model\":\"m\"}| t-1",
+            // after nested values, which are skipped whole (a nested tenantId is not the event's)
+            "{\"a\":{\"tenantId\":\"inner\"},\"b\":[1,{\"tenantId\":\"x\"}],\"tenantId\":\"outer\"}| outer",
+            "{\"tenantId\":\"t-\u00e9\\\"q\"}| t-é\"q",
+            "{\"tenantId\":42}| 42",
+            "{\"tenantId\":null}| null",
+            "{\"tenantId\":{\"id\":\"t\"}}| null",
+            "{\"eventId\":\"e\"}| null",
+            "[\"tenantId\",\"t\"]| null",
+            "{\"tenantId\":| null",
+            "not json| null",
+    })
+    void theRecordIsKeyedByTheTenant(String json, String key) {
+        var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        var record = new TracedPayload(null, json.getBytes(StandardCharsets.UTF_8)).record(mapper);
+        assertThat(record.key()).isEqualTo(key);
+        assertThat(record.value()).isEqualTo(json);
+        assertThat(record.topic()).isEqualTo(io.llmproxy.kernel.usage.UsageRecorded.TOPIC);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             // a record written before tracing existed decodes unchanged

@@ -89,11 +89,15 @@ class UsageJournalTest {
         try (Stream<Path> files = Files.list(dir)) {
             segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
         }
-        long whole = Files.size(segment);
-        // a crash in the middle of the next record: its header and half its payload
+        long whole = JournalFiles.recordsEnd(segment);
+        assertThat(Files.size(segment)).as("preallocated").isGreaterThan(whole);
+        // a crash in the middle of the next record: its header and half its payload, where it was being written
         byte[] torn = new byte[] {0, 0, 0, 16, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 9, '{', '"'};
-        Files.write(segment, torn, StandardOpenOption.APPEND);
+        try (var channel = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(torn), whole);
+        }
         try (UsageJournal journal = UsageJournal.open(dir, 1 << 20, 1 << 20)) {
+            // cut at the last whole record: the torn bytes and the preallocation after them
             assertThat(Files.size(segment)).isEqualTo(whole);
             assertThat(journal.pendingRecords()).isEqualTo(3);
             journal.append(events(3, 4), 2);

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmproxy.edge.usage.UsagePublisher.Receipt;
 import io.llmproxy.kernel.usage.UsageRecorded;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,20 +24,11 @@ class UsagePublisherDurableTest {
 
     @TempDir
     Path dir;
-    final MeterRegistry meters = new SimpleMeterRegistry();
-    final List<UsagePublisher> publishers = new ArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        for (UsagePublisher p : publishers) {
-            p.destroy();
-        }
-    }
+    @RegisterExtension
+    final UsagePublishers publishers = new UsagePublishers();
 
     UsagePublisher publisher(long maxBytes, boolean durableAnswers) throws Exception {
-        UsagePublisher p = UsagePublishers.unreachableKafka(dir, meters, maxBytes, LONG_LINGER, durableAnswers);
-        publishers.add(p);
-        return p;
+        return publishers.open(dir, maxBytes, LONG_LINGER, durableAnswers, Duration.ZERO);
     }
 
     static UsageRecorded event(long sequence) {
@@ -49,7 +36,7 @@ class UsagePublisherDurableTest {
     }
 
     double counter(String name) {
-        return meters.get(name).counter().count();
+        return publishers.meters.get(name).counter().count();
     }
 
     @Test
@@ -68,8 +55,7 @@ class UsagePublisherDurableTest {
 
     @Test
     void theDurableLingerWaitsOnlyWhileCallsComeFasterThanSyncs() throws Exception {
-        UsagePublisher p = UsagePublishers.unreachableKafka(dir, meters, 1 << 20, LONG_LINGER, true, LONG_LINGER);
-        publishers.add(p);
+        UsagePublisher p = publishers.open(dir, 1 << 20, LONG_LINGER, true, LONG_LINGER);
         // a lone call: synced at once, whatever the durable linger
         assertThat(p.publishAwaited(event(1), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.SYNCED);
         // a batch of two (a lingering event, then an awaited one that ends the wait: the batch before held one)
@@ -81,8 +67,7 @@ class UsagePublisherDurableTest {
         CompletableFuture<Receipt> waiting = p.publishAwaited(event(4), null);
         assertThat(waiting).isNotDone();
         assertThat(p.journaledEvents()).isEqualTo(3);
-        p.destroy(); // ends the wait: written, synced, released
-        publishers.remove(p);
+        publishers.destroy(p); // ends the wait: written, synced, released
         assertThat(waiting).isCompletedWithValue(Receipt.SYNCED);
         assertThat(counter("llmproxy.usage.buffer.appends")).isEqualTo(3.0);
     }
@@ -102,8 +87,7 @@ class UsagePublisherDurableTest {
     @Test
     void anAwaitedEventAfterShutdownIsRejectedAndItsReceiptCompleted() throws Exception {
         UsagePublisher p = publisher(1 << 20, true);
-        p.destroy();
-        publishers.remove(p);
+        publishers.destroy(p);
 
         CompletableFuture<Receipt> receipt = p.publishAwaited(event(1), null);
 
@@ -121,8 +105,7 @@ class UsagePublisherDurableTest {
         // still in memory: the writer waits its 10-minute linger for more
         assertThat(p.journaledEvents()).isZero();
         assertThat(p.bufferedEvents()).isEqualTo(1);
-        p.destroy(); // ends the linger: the event is written
-        publishers.remove(p);
+        publishers.destroy(p); // ends the linger: the event is written
         assertThat(p.bufferedEvents()).isEqualTo(1);
         assertThat(counter("llmproxy.usage.buffer.rejected")).isZero();
     }

@@ -157,8 +157,8 @@ class OllamaChatCodecTest {
                 .isEqualTo("{\"error\":\"model 'nope' not found\"}");
         assertThat(new String(codec.streamError(GatewayError.of(502, "server_error", "upstream_error", "sim failed", null))))
                 .isEqualTo("{\"error\":\"sim failed\"}\n");
-        assertThat(OllamaChatCodec.mediaType("iVBORw0KGgo")).isEqualTo("image/png");
-        assertThat(OllamaChatCodec.mediaType("R0lGODlh")).isEqualTo("image/gif");
-        assertThat(OllamaChatCodec.mediaType("UklGRh4AAABXRUJQ")).isEqualTo("image/webp");
+        assertThat(OllamaRequest.mediaType("iVBORw0KGgo")).isEqualTo("image/png");
+        assertThat(OllamaRequest.mediaType("R0lGODlh")).isEqualTo("image/gif");
+        assertThat(OllamaRequest.mediaType("UklGRh4AAABXRUJQ")).isEqualTo("image/webp");
     }
 }

@@ -1,0 +1,167 @@
+package io.llmproxy.edge.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmproxy.edge.config.EdgeProperties;
+import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
+import io.llmproxy.edge.support.ReadModelDatabase;
+import io.llmproxy.edge.support.TestEdgeProperties;
+import io.llmproxy.kernel.apikey.ApiKeys;
+import io.llmproxy.testsupport.LocalPostgres;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The edge during a replay (ADR 0023 addendum, {@link io.llmproxy.kernel.replay.ReplayFence}): the
+ * reset empties the processor's tables and marks its segments {@code replaying}; the rebuild then
+ * writes old states (a revoked key active, a suspended tenant active, an opted-out tenant opted in)
+ * until their later events are replayed. The poller keeps the last state of a replaying source, even
+ * when a full reload is due (here: at every poll), loads no first snapshot from it, and reloads
+ * everything once the replay has passed its reset point.
+ */
+class SnapshotPollerReplayTest {
+
+    static final String SECRET = Base64.getEncoder().encodeToString(new byte[32]);
+    static JdbcTemplate db;
+    static DriverManagerDataSource dataSource;
+
+    SnapshotStore store;
+    SnapshotPoller poller;
+    String tenant;
+    String key;
+
+    @BeforeAll
+    static void database() {
+        String url = ReadModelDatabase.create("llmproxy_edge_replay");
+        dataSource = new DriverManagerDataSource(url, LocalPostgres.user(), LocalPostgres.password());
+        db = new JdbcTemplate(dataSource);
+        ReadModelDatabase.createTokenStore(db);
+    }
+
+    SnapshotPoller poller() {
+        // a full reload is due at every poll: only the fence keeps the half-rebuilt tables out
+        EdgeProperties properties = TestEdgeProperties.of(SECRET, Duration.ofMillis(250), Duration.ZERO,
+                Duration.ofSeconds(5), Duration.ofSeconds(300));
+        return new SnapshotPoller(db, new DataSourceTransactionManager(dataSource), store, properties,
+                JsonMapper.builder().build(), new SnapshotReadiness(store, event -> { }));
+    }
+
+    @BeforeEach
+    void revokedKeySuspendedTenantOptedOut() {
+        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy, rm_route, tokenentry, projection_segment_position");
+        for (String processor : new String[] {"admin-read-model", "audit-admin"}) {
+            for (int segment = 0; segment < 2; segment++) {
+                db.update("INSERT INTO tokenentry (processorname, segment, owner) VALUES (?, ?, 'node-a')", processor, segment);
+                db.update("""
+                        INSERT INTO projection_segment_position (processor, segment, position, owner, updated_at)
+                        VALUES (?, ?, 100, 'node-a', now())""", processor, segment);
+            }
+        }
+        store = new SnapshotStore();
+        poller = poller();
+        tenant = "t-" + UUID.randomUUID();
+        key = ApiKeys.generate();
+        db.update("INSERT INTO rm_tenant (tenant_id, name, status, created_at, change_index) VALUES (?, 'x', 'SUSPENDED', now(), 9)",
+                tenant);
+        db.update("""
+                INSERT INTO rm_api_key (api_key_id, tenant_id, name, key_hash, display_prefix, status, created_at, change_index)
+                VALUES ('k1', ?, 'k', ?, ?, 'REVOKED', now(), 8)""", tenant, ApiKeys.hash(key), ApiKeys.displayPrefix(key));
+        db.update("INSERT INTO audit_content_policy (tenant_id, store_prompt_content, updated_at, change_index) "
+                + "VALUES (?, false, now(), 7)", tenant);
+        poller.poll();
+        assertRevokedSuspendedOptedOut();
+    }
+
+    void assertRevokedSuspendedOptedOut() {
+        ApiKeyEntry entry = store.current().keysByHash().get(ApiKeys.hash(key));
+        assertThat(entry).isNotNull();
+        assertThat(entry.active()).isFalse();
+        assertThat(store.current().suspended(tenant)).isTrue();
+        assertThat(store.current().storesPromptContent(tenant)).isFalse();
+    }
+
+    /** What the reset does, then the rebuild half-way: each table back at its first event. */
+    void resetAndHalfRebuild(String processor) {
+        db.update("UPDATE projection_segment_position SET position = -1, replaying = true WHERE processor = ?", processor);
+        if (processor.equals("admin-read-model")) {
+            db.update("UPDATE rm_api_key SET status = 'ACTIVE', change_index = 2");
+            db.update("UPDATE rm_tenant SET status = 'ACTIVE', change_index = 1");
+        } else {
+            db.update("UPDATE audit_content_policy SET store_prompt_content = true, change_index = 3");
+        }
+        // the other segment has already passed the reset point: one replaying segment is enough
+        db.update("UPDATE projection_segment_position SET position = 100, replaying = false WHERE processor = ? AND segment = 1",
+                processor);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"admin-read-model", "audit-admin"})
+    void aReplayingSourceKeepsItsLastStateThroughDueFullReloads(String processor) {
+        resetAndHalfRebuild(processor);
+        for (int i = 0; i < 3; i++) {
+            poller.poll();
+            assertRevokedSuspendedOptedOut();
+        }
+        assertThat(store.loaded()).isTrue();
+    }
+
+    @Test
+    void theOtherSourceIsStillRead() {
+        resetAndHalfRebuild("audit-admin");
+        db.update("INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) "
+                + "VALUES ('gpt-x', NULL, 'gpt-x', '[{\"providerId\":\"p1\",\"model\":\"m\"}]'::jsonb, now(), 120)");
+        poller.poll();
+        assertThat(store.current().route(tenant, "gpt-x")).isNotNull();
+        assertThat(store.current().storesPromptContent(tenant)).isFalse();
+    }
+
+    @Test
+    void onceThePassIsOverEverythingIsReloadedAlsoRowsBelowTheCursor() {
+        resetAndHalfRebuild("admin-read-model");
+        poller.poll();
+        // the rebuild finishes: the revocation and suspension are back; a route it repaired has a low index
+        db.update("UPDATE rm_api_key SET status = 'REVOKED', change_index = 8");
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 9");
+        db.update("INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) "
+                + "VALUES ('gpt-y', NULL, 'gpt-y', '[{\"providerId\":\"p1\",\"model\":\"m\"}]'::jsonb, now(), 1)");
+        db.update("UPDATE projection_segment_position SET position = 100, replaying = false");
+        poller.poll();
+        assertRevokedSuspendedOptedOut();
+        assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
+    }
+
+    @Test
+    void noFirstSnapshotIsLoadedFromAReplayingSource() {
+        resetAndHalfRebuild("admin-read-model");
+        store = new SnapshotStore();
+        poller = poller();
+        poller.poll();
+        assertThat(store.loaded()).isFalse();
+        db.update("UPDATE rm_api_key SET status = 'REVOKED', change_index = 8");
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 9");
+        db.update("UPDATE projection_segment_position SET position = 100, replaying = false");
+        poller.poll();
+        assertThat(store.loaded()).isTrue();
+        assertRevokedSuspendedOptedOut();
+    }
+
+    /** A replaying row of a segment no longer in the token store (merged away) holds nothing back. */
+    @Test
+    void aStaleRowOfASegmentNotInTheTokenStoreDoesNotFreeze() {
+        db.update("INSERT INTO projection_segment_position (processor, segment, position, owner, updated_at, replaying) "
+                + "VALUES ('admin-read-model', 7, -1, 'reset', now(), true)");
+        db.update("UPDATE rm_api_key SET status = 'ACTIVE', change_index = 150");
+        poller.poll();
+        assertThat(store.current().keysByHash().get(ApiKeys.hash(key)).active()).isTrue();
+    }
+}
