@@ -92,10 +92,13 @@ public final class Pipeline {
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        // as proxy-edge's producer (application.yml): acks=all, idempotent, linger 5 ms
+        // as proxy-edge's usage delivery: acks=all, idempotent; its sender hands the producer what the journal
+        // gathered in 100 ms (llmproxy.edge.usage-sender-linger), which then leaves in one request per
+        // partition (batch.size 256 KiB, UsageProducerConfig.BATCH_BYTES): a 100 ms linger here does the same
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "100");
+        producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (Admin adminClient = Admin.create(admin);
