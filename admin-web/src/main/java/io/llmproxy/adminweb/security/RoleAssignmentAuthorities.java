@@ -33,19 +33,12 @@ public class RoleAssignmentAuthorities {
     public static final String TENANT_USER = "TENANT_USER:";
 
     private final JdbcTemplate jdbc;
-    /** the replay fence's tables exist (once true, stays true: tables are never dropped) */
-    private volatile boolean fenced;
+    /** the replay fence's tables (query-side's migrations; not in every test database) */
+    private final ReplayFence.Presence fence;
 
     public RoleAssignmentAuthorities(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-    }
-
-    /** @return true when the database has the replay fence's tables (query-side's migrations; not in every test database) */
-    private boolean fenced() {
-        if (!fenced) {
-            fenced = Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class));
-        }
-        return fenced;
+        this.fence = new ReplayFence.Presence(() -> Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class)));
     }
 
     /**
@@ -61,7 +54,7 @@ public class RoleAssignmentAuthorities {
         }
         try {
             List<GrantedAuthority> out = new ArrayList<>();
-            boolean fence = fenced();
+            boolean fence = this.fence.present();
             String sql = "SELECT role, tenant_id, user_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL"
                     + (fence ? " AND " + ReplayFence.NOT_REPLAYING_CONDITION : "");
             Object[] parameters = fence ? new Object[] {principal.toLowerCase(Locale.ROOT), ReplayFence.ADMIN_READ_MODEL}

@@ -21,10 +21,11 @@ public class PricesReplaying extends RuntimeException {
     static final class Check {
 
         private final JdbcTemplate jdbc;
-        private volatile boolean present;
+        private final ReplayFence.Presence fence;
 
         Check(JdbcTemplate jdbc) {
             this.jdbc = jdbc;
+            this.fence = new ReplayFence.Presence(() -> Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class)));
         }
 
         /**
@@ -35,13 +36,7 @@ public class PricesReplaying extends RuntimeException {
          * @throws PricesReplaying while a segment of {@code admin-read-model} replays
          */
         void requireNoReplay() {
-            if (!present) {
-                present = Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class));
-                if (!present) {
-                    return;
-                }
-            }
-            if (Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.REPLAYING, Boolean.class, ReplayFence.ADMIN_READ_MODEL))) {
+            if (fence.present() && Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.REPLAYING, Boolean.class, ReplayFence.ADMIN_READ_MODEL))) {
                 throw new PricesReplaying();
             }
         }

@@ -56,19 +56,25 @@ final class SegmentWatermarks {
      * @return the sources whose processor a replay is rebuilding ({@link ReplayFence}): their tables hold
      *         an old state of the world (a revoked key active again, a suspended tenant not suspended, a
      *         content opt-out opted in) until every segment has passed the reset point; empty when no
-     *         query-side has created the fence's tables and column yet
+     *         query-side has created the fence's tables and column yet ({@code fence}); one statement
      */
-    static Set<ChangeSource> replaying(JdbcTemplate jdbc) {
-        if (!Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class))) {
+    static Set<ChangeSource> replaying(JdbcTemplate jdbc, ReplayFence.Presence fence) {
+        if (!fence.present()) {
             return Set.of();
         }
+        Set<String> processors = Set.copyOf(jdbc.queryForList(ReplayFence.REPLAYING_PROCESSORS, String.class));
         Set<ChangeSource> replaying = EnumSet.noneOf(ChangeSource.class);
         for (ChangeSource source : ChangeSource.values()) {
-            if (Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.REPLAYING, Boolean.class, source.processingGroup()))) {
+            if (processors.contains(source.processingGroup())) {
                 replaying.add(source);
             }
         }
         return Set.copyOf(replaying);
+    }
+
+    /** @return the presence of {@code jdbc}'s replay fence tables, asked until they exist */
+    static ReplayFence.Presence fence(JdbcTemplate jdbc) {
+        return new ReplayFence.Presence(() -> Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class)));
     }
 
     /** @return {@code cursors}, each lowered to its source's cap when above it */

@@ -54,10 +54,13 @@ public class SnapshotPoller implements SmartLifecycle {
     private long lastFullReload;
     /** Poller-thread only: the sources held at their last state while a replay rebuilds them (ReplayFence). */
     private Set<ChangeSource> frozen = Set.of();
+    /** The replay fence's tables in the read model, asked each poll until a query-side has created them. */
+    private final io.llmproxy.kernel.replay.ReplayFence.Presence fence;
 
     public SnapshotPoller(JdbcTemplate jdbc, PlatformTransactionManager txManager, SnapshotStore store,
                           EdgeProperties properties, JsonMapper json, SnapshotReadiness readiness) {
         this.jdbc = jdbc;
+        this.fence = SegmentWatermarks.fence(jdbc);
         this.readTx = new TransactionTemplate(txManager);
         // One consistent view across the tables, so that no change index is skipped.
         this.readTx.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
@@ -125,7 +128,7 @@ public class SnapshotPoller implements SmartLifecycle {
 
     private void pollInTransaction() {
         long now = System.currentTimeMillis();
-        Set<ChangeSource> replaying = SegmentWatermarks.replaying(jdbc);
+        Set<ChangeSource> replaying = SegmentWatermarks.replaying(jdbc, fence);
         boolean thawed = frozen.stream().anyMatch(source -> !replaying.contains(source));
         logFreeze(replaying);
         frozen = replaying;

@@ -1,5 +1,7 @@
 package io.llmproxy.kernel.replay;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * The database contract that tells a reader whether an event processor's read model is being
  * rebuilt by a replay (ADR 0023 addendum). A replay empties the read models and rebuilds them event
@@ -48,6 +50,38 @@ public final class ReplayFence {
                 JOIN tokenentry fence_t ON fence_t.processorname = fence_p.processor AND fence_t.segment = fence_p.segment
                 WHERE fence_p.processor = ? AND fence_p.replaying)""";
 
+    /**
+     * → the name of each processor that has a replaying segment, one row each (the edge reads all its
+     * sources in one statement per poll). Needs {@link #PRESENT}.
+     */
+    public static final String REPLAYING_PROCESSORS = """
+            SELECT DISTINCT p.processor FROM projection_segment_position p
+                JOIN tokenentry t ON t.processorname = p.processor AND t.segment = p.segment
+                WHERE p.replaying""";
+
     private ReplayFence() {
+    }
+
+    /**
+     * Whether one database has the fence's tables ({@link #PRESENT}), asked again on each call until
+     * the answer is true and then kept (the tables are never dropped). Thread-safe.
+     */
+    public static final class Presence {
+
+        private final BooleanSupplier ask;
+        private volatile boolean present;
+
+        /** @param ask runs {@link #PRESENT} on the reader's database (a {@code JdbcTemplate} of its module) */
+        public Presence(BooleanSupplier ask) {
+            this.ask = ask;
+        }
+
+        /** @return true once the database has the fence's tables; may run {@code ask} (a database round trip) */
+        public boolean present() {
+            if (!present) {
+                present = ask.getAsBoolean();
+            }
+            return present;
+        }
     }
 }
