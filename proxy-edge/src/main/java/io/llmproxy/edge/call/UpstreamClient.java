@@ -1,6 +1,7 @@
 package io.llmproxy.edge.call;
 
 import io.llmproxy.edge.config.EdgeProperties;
+import io.llmproxy.edge.provider.ProviderUris;
 import io.llmproxy.edge.provider.UpstreamRequest;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -45,9 +46,6 @@ import reactor.netty.resources.ConnectionProvider;
  */
 @Component
 public class UpstreamClient {
-
-    private static final int MAX_CACHED_URIS = 4096;
-    private static final ConcurrentHashMap<String, URI> URIS = new ConcurrentHashMap<>();
 
     /** Most connections one pool opens to all providers together (per event loop, or shared). */
     private static final int MAX_CONNECTIONS = 4096;
@@ -149,26 +147,16 @@ public class UpstreamClient {
     }
 
     /**
-     * @return {@code url} parsed, from a cache: the URLs a provider is called on are few (a base URL and a
-     *         path per operation), and parsing one anew was ~2 % of the event loops' time (issue #16); the
-     *         cache is emptied when it passes {@value #MAX_CACHED_URIS} entries
-     * @throws IllegalArgumentException when {@code url} is not a URI (never cached)
+     * @return {@code url} parsed, from {@link ProviderUris}' cache
+     * @throws IllegalArgumentException when {@code url} is not a URI
      */
     static URI uri(String url) {
-        URI uri = URIS.get(url);
-        if (uri == null) {
-            uri = URI.create(url);
-            if (URIS.size() >= MAX_CACHED_URIS) {
-                URIS.clear();
-            }
-            URIS.put(url, uri);
-        }
-        return uri;
+        return ProviderUris.parse(url);
     }
 
     /** @return how many parsed URLs the cache holds (for tests) */
     static int cachedUris() {
-        return URIS.size();
+        return ProviderUris.cached();
     }
 
     private static HttpClient.ResponseReceiver<?> post(HttpClient http, UpstreamRequest request) {

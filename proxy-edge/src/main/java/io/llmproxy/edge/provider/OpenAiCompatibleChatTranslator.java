@@ -3,7 +3,6 @@ package io.llmproxy.edge.provider;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ProviderEntry;
 import io.llmproxy.edge.stream.SseEncoder;
 import io.llmproxy.edge.stream.SseEvent;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
@@ -88,7 +87,7 @@ public abstract class OpenAiCompatibleChatTranslator implements ChatTranslator {
      */
     public static String v1Url(String baseUrl, String path) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        String basePath = URI.create(base).getPath();
+        String basePath = ProviderUris.parse(base).getPath();
         if (basePath == null || basePath.isEmpty()) {
             base = base + "/v1";
         }
