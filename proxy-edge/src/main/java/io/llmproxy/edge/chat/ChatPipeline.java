@@ -10,17 +10,14 @@ import io.llmproxy.edge.gateway.Attempt;
 import io.llmproxy.edge.gateway.AttemptLoop;
 import io.llmproxy.edge.gateway.Gateway;
 import io.llmproxy.edge.gateway.GatewayError;
-import io.llmproxy.edge.gateway.GatewayResponses;
+import io.llmproxy.edge.http.EdgeRequest;
+import io.llmproxy.edge.http.EdgeResponse;
 import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.ChatTranslator;
 import io.llmproxy.edge.provider.ProviderRegistry;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -44,8 +41,6 @@ import reactor.core.publisher.Mono;
 @Component
 public class ChatPipeline {
 
-    private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
-
     private final Gateway gateway;
     private final Admission admission;
     private final AttemptLoop attempts;
@@ -65,7 +60,7 @@ public class ChatPipeline {
      * @param request the client's HTTP request
      * @param codec   a fresh codec of the client's format (one per request)
      */
-    public Mono<ServerResponse> handle(ServerRequest request, ClientCodec codec) {
+    public Mono<EdgeResponse> handle(EdgeRequest request, ClientCodec codec) {
         return handle(request, codec, ChatHook.NONE);
     }
 
@@ -74,10 +69,9 @@ public class ChatPipeline {
      * @param codec   a fresh codec of the client's format (one per request)
      * @param hook    what the client format adds around the call (state kept between calls)
      */
-    public Mono<ServerResponse> handle(ServerRequest request, ClientCodec codec, ChatHook hook) {
-        HttpHeaders headers = request.headers().asHttpHeaders();
-        return gateway.serve(codec.endpoint(), codec, codec.authorization(headers::getFirst), codec.missingKeyMessage(),
-                headers::getFirst, JsonBody.read(request), (call, caller, body) -> {
+    public Mono<EdgeResponse> handle(EdgeRequest request, ClientCodec codec, ChatHook hook) {
+        return gateway.serve(codec.endpoint(), codec, codec.authorization(request::header), codec.missingKeyMessage(),
+                request::header, JsonBody.read(request), (call, caller, body) -> {
                     CanonicalRequest canonical;
                     try {
                         canonical = codec.canonical(body);
@@ -92,7 +86,7 @@ public class ChatPipeline {
                 });
     }
 
-    private Mono<ServerResponse> chat(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
+    private Mono<EdgeResponse> chat(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
                                       CanonicalRequest canonical) {
         String model = Admission.checkModel(canonical.model());
         boolean stream = canonical.stream();
@@ -111,7 +105,7 @@ public class ChatPipeline {
                         : whole(call, codec, hook, caller, admitted, capture));
     }
 
-    private Mono<ServerResponse> whole(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
+    private Mono<EdgeResponse> whole(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
                                        AdmittedCall<ChatTranslator> admitted, boolean capture) {
         return attempts.whole(call, admitted, (attempt, translated) -> {
             byte[] out;
@@ -128,22 +122,19 @@ public class ChatPipeline {
                 call.completionText(() -> completion);
             }
             call.finish(200, Outcome.SUCCESS);
-            return hook.answered(caller.key().tenantId(), out).flatMap(body -> ServerResponse.ok()
-                    .contentType(GatewayResponses.mediaType(codec.contentType()))
-                    .headers(h -> admitted.rateLimitHeaders().forEach(h::set)).bodyValue(body));
+            return hook.answered(caller.key().tenantId(), out)
+                    .map(body -> EdgeResponse.whole(200, codec.contentType(), body).headers(admitted.rateLimitHeaders()));
         }).delayUntil(response -> call.synced()); // leaves once its usage event is durable (ADR 0006), outside the route's total timeout
     }
 
-    private Mono<ServerResponse> streamed(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
+    private Mono<EdgeResponse> streamed(Call call, ClientCodec codec, ChatHook hook, ApiKeyAuthenticator.Result caller,
                                           AdmittedCall<ChatTranslator> admitted, boolean capture) {
         return attempts.stream(call, admitted, (Attempt<ChatTranslator> attempt, Flux<byte[]> body) -> {
-            Flux<DataBuffer> out = hook.streaming(caller.key().tenantId(),
-                            StreamRelay.relay(call, codec, attempt.translator(), body, attempt.provider().name(), capture))
-                    .map(BUFFERS::wrap);
-            return ServerResponse.ok().contentType(GatewayResponses.mediaType(codec.streamContentType()))
+            Flux<byte[]> out = hook.streaming(caller.key().tenantId(),
+                    StreamRelay.relay(call, codec, attempt.translator(), body, attempt.provider().name(), capture));
+            return Mono.just(EdgeResponse.stream(200, codec.streamContentType(), out)
                     .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                    .headers(h -> admitted.rateLimitHeaders().forEach(h::set))
-                    .body((message, context) -> message.writeAndFlushWith(out.map(Mono::just)));
+                    .headers(admitted.rateLimitHeaders()));
         });
     }
 }

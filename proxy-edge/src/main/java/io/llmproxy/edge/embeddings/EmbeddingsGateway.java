@@ -14,7 +14,7 @@ import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import java.util.Map;
 import java.util.function.Function;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerResponse;
+import io.llmproxy.edge.http.EdgeResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -50,7 +50,7 @@ public class EmbeddingsGateway {
          * @param model            the public model name the client asked for
          * @param rateLimitHeaders {@code x-ratelimit-*} headers for the response
          */
-        Mono<ServerResponse> render(JsonNode canonical, String model, Map<String, String> rateLimitHeaders);
+        Mono<EdgeResponse> render(JsonNode canonical, String model, Map<String, String> rateLimitHeaders);
     }
 
     private final Gateway gateway;
@@ -77,14 +77,14 @@ public class EmbeddingsGateway {
      * @param errors        the client format's error bodies
      * @param answer        the client format's success body
      */
-    public Mono<ServerResponse> embed(java.util.function.Function<String, String> headers, Mono<byte[]> body, Function<JsonNode, ObjectNode> toCanonical,
+    public Mono<EdgeResponse> embed(java.util.function.Function<String, String> headers, Mono<byte[]> body, Function<JsonNode, ObjectNode> toCanonical,
                                       ErrorFormat errors, Answer answer) {
         return gateway.serve(ENDPOINT, errors, headers.apply(org.springframework.http.HttpHeaders.AUTHORIZATION), MISSING_KEY,
                 headers, body,
                 (call, caller, bytes) -> embed(call, caller, bytes, toCanonical, answer));
     }
 
-    private Mono<ServerResponse> embed(Call call, ApiKeyAuthenticator.Result caller, byte[] bytes,
+    private Mono<EdgeResponse> embed(Call call, ApiKeyAuthenticator.Result caller, byte[] bytes,
                                        Function<JsonNode, ObjectNode> toCanonical, Answer answer) {
         ObjectNode request = canonical(bytes, toCanonical);
         String model = Admission.checkModel(request.get("model").asString());

@@ -7,7 +7,7 @@ import io.llmproxy.edge.usage.UsagePublisher;
 import io.llmproxy.kernel.usage.UsageRecorded.Outcome;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerResponse;
+import io.llmproxy.edge.http.EdgeResponse;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,7 +31,7 @@ public class Gateway {
          * @param body the request body (empty when none)
          * @return the response; failures as {@link GatewayException} (thrown or signalled)
          */
-        Mono<ServerResponse> run(Call call, ApiKeyAuthenticator.Result caller, byte[] body);
+        Mono<EdgeResponse> run(Call call, ApiKeyAuthenticator.Result caller, byte[] body);
     }
 
     private final Admission admission;
@@ -61,7 +61,7 @@ public class Gateway {
      * @param headers           the request's headers by name (the W3C {@code traceparent} is read from them)
      * @param body              the request body, read only after authentication
      */
-    public Mono<ServerResponse> serve(String endpoint, ErrorFormat format, String authorization, String missingKeyMessage,
+    public Mono<EdgeResponse> serve(String endpoint, ErrorFormat format, String authorization, String missingKeyMessage,
                                       java.util.function.Function<String, String> headers, Mono<byte[]> body, Flow flow) {
         Call call = new Call(endpoint, usage);
         tracing.start(call, endpoint, headers);
@@ -90,7 +90,7 @@ public class Gateway {
                     LOG.warn("{} call failed unexpectedly: {}", endpoint, e.toString());
                     return GatewayResponses.refuse(call, format, GatewayError.internal());
                 })
-                .map(response -> RoutingHeaders.of(response, call))
+                .map(response -> response.atCommit(() -> RoutingHeaders.of(call)))
                 .doOnCancel(() -> call.finish(499, Outcome.CANCELLED));
     }
 }

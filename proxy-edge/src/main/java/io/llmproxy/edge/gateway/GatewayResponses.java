@@ -6,8 +6,7 @@ import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.server.ServerResponse;
+import io.llmproxy.edge.http.EdgeResponse;
 import reactor.core.publisher.Mono;
 
 /**
@@ -21,7 +20,7 @@ public final class GatewayResponses {
     }
 
     /**
-     * A rendered error, before it becomes a {@link ServerResponse}.
+     * A rendered error, before it becomes an {@link EdgeResponse}.
      *
      * @param status      HTTP status
      * @param contentType the format's error {@code Content-Type}
@@ -46,9 +45,9 @@ public final class GatewayResponses {
      * outcome; later finishes do nothing) and answers it in the client's format once that event is
      * durable ({@link Call#synced()}).
      */
-    public static Mono<ServerResponse> refuse(Call call, ErrorFormat format, GatewayError error) {
+    public static Mono<EdgeResponse> refuse(Call call, ErrorFormat format, GatewayError error) {
         finish(call, error);
-        return respond(render(format, error)).delayUntil(response -> call.synced());
+        return Mono.just(respond(render(format, error))).delayUntil(response -> call.synced());
     }
 
     /** Records the error on the call and publishes its usage event (once). */
@@ -59,20 +58,9 @@ public final class GatewayResponses {
         call.finish(error.status(), error.outcome());
     }
 
-    public static Mono<ServerResponse> respond(Rendered rendered) {
-        return ServerResponse.status(rendered.status()).contentType(mediaType(rendered.contentType()))
-                .headers(h -> rendered.headers().forEach(h::set))
-                .bodyValue(rendered.body());
-    }
-
-    /** @return the media type, without parsing for the usual ones */
-    public static MediaType mediaType(String contentType) {
-        return switch (contentType) {
-            case "application/json" -> MediaType.APPLICATION_JSON;
-            case "text/event-stream" -> MediaType.TEXT_EVENT_STREAM;
-            case "application/x-ndjson" -> MediaType.APPLICATION_NDJSON;
-            default -> MediaType.parseMediaType(contentType);
-        };
+    /** @return the rendered error as an answer */
+    public static EdgeResponse respond(Rendered rendered) {
+        return EdgeResponse.whole(rendered.status(), rendered.contentType(), rendered.body()).headers(rendered.headers());
     }
 
     /** Copies and releases a buffer. */

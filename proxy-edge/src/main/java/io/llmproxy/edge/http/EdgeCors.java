@@ -36,6 +36,14 @@ class EdgeCors {
 
     static final String CHAT = "/v1/chat/completions";
     static final String MODELS = "/v1/models";
+    /** What {@link CorsWebFilter} adds to every answer on {@link #CHAT} and {@link #MODELS}, with or without {@code Origin}. */
+    static final List<String> VARY = List.of(HttpHeaders.ORIGIN, HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD,
+            HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+
+    /** @return whether the policy covers {@code path} (an exact path, as {@link NettyFrame} matches it) */
+    static boolean covers(String path) {
+        return CHAT.equals(path) || MODELS.equals(path);
+    }
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)

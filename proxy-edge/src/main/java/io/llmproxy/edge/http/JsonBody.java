@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,14 +40,14 @@ public final class JsonBody {
      *         {@link org.springframework.core.io.buffer.DataBufferLimitException} beyond the
      *         configured body size (the callers' 413)
      */
-    public static Mono<byte[]> read(ServerRequest request) {
+    public static Mono<byte[]> read(EdgeRequest request) {
         Charset charset;
         try {
-            charset = check(request.headers().firstHeader(HttpHeaders.CONTENT_TYPE), ClientApi.of(request.path()));
+            charset = check(request.header(HttpHeaders.CONTENT_TYPE), ClientApi.of(request.path()));
         } catch (RequestBodyException e) {
             return Mono.error(e);
         }
-        Mono<byte[]> body = request.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]);
+        Mono<byte[]> body = request.body();
         if (charset == null || charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)) {
             return body;
         }

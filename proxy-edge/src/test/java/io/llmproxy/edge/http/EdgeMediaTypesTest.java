@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Every media-type oddity on every POST endpoint of the edge (issue #9 part 5): a clean 400/415 in
  * the called API's format, never a 500; JSON with no, a UTF-8 or another known charset is read
  * (the body then names a model no route has, so the call ends in the API's 404 without reaching a
- * provider — proof that the body was read, in the right charset).
+ * provider — proof that the body was read, in the right charset). Every row runs on both frames
+ * (issue #16): the exact path on {@link NettyFrame}, the path with a query string on Spring's routes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
@@ -115,16 +116,30 @@ class EdgeMediaTypesTest {
     /** curl -d's default: refused on the OpenAI and Anthropic APIs, read on Ollama's (its own docs use it). */
     static final Case FORM = new Case("application/x-www-form-urlencoded", StandardCharsets.UTF_8, 415, "unsupported_media_type");
 
+    /** Which frame serves the request: {@link NettyFrame} takes the exact path, a query string sends it to Spring. */
+    enum Frame {
+        NETTY(""), SPRING("?frame=spring");
+
+        final String query;
+
+        Frame(String query) {
+            this.query = query;
+        }
+    }
+
     static Stream<Arguments> table() {
         List<Arguments> rows = new ArrayList<>();
-        for (Endpoint endpoint : Endpoint.values()) {
-            for (Case c : ACCEPTED) {
-                rows.add(Arguments.of(endpoint, c));
+        for (Frame frame : Frame.values()) {
+            for (Endpoint endpoint : Endpoint.values()) {
+                for (Case c : ACCEPTED) {
+                    rows.add(Arguments.of(frame, endpoint, c));
+                }
+                for (Case c : REFUSED) {
+                    rows.add(Arguments.of(frame, endpoint, c));
+                }
+                rows.add(Arguments.of(frame, endpoint,
+                        endpoint.api == ClientApi.OLLAMA ? new Case(FORM.contentType(), StandardCharsets.UTF_8, 404, null) : FORM));
             }
-            for (Case c : REFUSED) {
-                rows.add(Arguments.of(endpoint, c));
-            }
-            rows.add(Arguments.of(endpoint, endpoint.api == ClientApi.OLLAMA ? new Case(FORM.contentType(), StandardCharsets.UTF_8, 404, null) : FORM));
         }
         return rows.stream();
     }
@@ -141,10 +156,10 @@ class EdgeMediaTypesTest {
         STACK.awaitReady(port);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("table")
-    void everyMediaTypeIsReadOrRefusedInTheApisFormat(Endpoint endpoint, Case c) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + endpoint.path))
+    void everyMediaTypeIsReadOrRefusedInTheApisFormat(Frame frame, Endpoint endpoint, Case c) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + endpoint.path + frame.query))
                 .timeout(Duration.ofSeconds(20))
                 .header("Authorization", "Bearer " + STACK.key).header("x-api-key", STACK.key)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(endpoint.body.formatted(MODEL).getBytes(c.charset())));

@@ -21,8 +21,14 @@ class AnthropicRoutes {
 
     @Bean
     @Order(0)
-    RouterFunction<ServerResponse> anthropicApi(ChatPipeline pipeline, JsonMapper json) {
-        return RouterFunctions.route(POST("/v1/messages"), request -> pipeline.handle(request, new AnthropicMessagesCodec(json)))
+    io.llmproxy.edge.http.GatewayEndpoint messagesEndpoint(ChatPipeline pipeline, JsonMapper json) {
+        return new io.llmproxy.edge.http.GatewayEndpoint("/v1/messages", request -> pipeline.handle(request, new AnthropicMessagesCodec(json)));
+    }
+
+    @Bean
+    @Order(0)
+    RouterFunction<ServerResponse> anthropicApi(io.llmproxy.edge.http.GatewayEndpoint messagesEndpoint) {
+        return RouterFunctions.route(POST(messagesEndpoint.path()), messagesEndpoint::spring)
                 // other methods and sub-paths (e.g. count_tokens) answer in Anthropic's error format
                 .andRoute(path("/v1/messages").or(path("/v1/messages/**")), request -> ServerResponse.status(404)
                         .contentType(org.springframework.http.MediaType.APPLICATION_JSON)

@@ -6,10 +6,9 @@ import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
+import io.llmproxy.edge.http.EdgeRequest;
+import io.llmproxy.edge.http.EdgeResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,9 +40,9 @@ class OllamaEmbedHandler {
         this.errors = error -> json.writeValueAsBytes(Map.of("error", error.message()));
     }
 
-    Mono<ServerResponse> handle(ServerRequest request) {
+    Mono<EdgeResponse> handle(EdgeRequest request) {
         long start = System.nanoTime();
-        return gateway.embed(request.headers()::firstHeader, JsonBody.read(request),
+        return gateway.embed(request::header, JsonBody.read(request),
                 this::canonical, errors, (canonical, model, headers) -> {
                     ObjectNode out = json.createObjectNode();
                     out.put("model", model);
@@ -61,8 +60,7 @@ class OllamaEmbedHandler {
                     out.put("total_duration", System.nanoTime() - start);
                     out.put("load_duration", 0);
                     out.put("prompt_eval_count", canonical.path("usage").path("prompt_tokens").asLong(0));
-                    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                            .headers(h -> headers.forEach(h::set)).bodyValue(out);
+                    return Mono.just(EdgeResponse.json(json.writeValueAsBytes(out)).headers(headers));
                 });
     }
 

@@ -16,7 +16,13 @@ class OllamaEmbedRoutes {
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
-    RouterFunction<ServerResponse> ollamaEmbed(OllamaEmbedHandler embed) {
-        return RouterFunctions.route(POST("/api/embed"), embed::handle);
+    io.llmproxy.edge.http.GatewayEndpoint ollamaEmbedEndpoint(OllamaEmbedHandler embed) {
+        return new io.llmproxy.edge.http.GatewayEndpoint("/api/embed", embed::handle);
+    }
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    RouterFunction<ServerResponse> ollamaEmbed(io.llmproxy.edge.http.GatewayEndpoint ollamaEmbedEndpoint) {
+        return RouterFunctions.route(POST(ollamaEmbedEndpoint.path()), ollamaEmbedEndpoint::spring);
     }
 }

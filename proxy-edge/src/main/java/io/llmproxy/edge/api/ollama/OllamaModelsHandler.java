@@ -87,7 +87,7 @@ class OllamaModelsHandler {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             return unauthorized("ollama.show", auth);
         }
-        return JsonBody.read(request).flatMap(bytes -> {
+        return JsonBody.read(io.llmproxy.edge.http.SpringFrame.request(request)).flatMap(bytes -> {
             String model;
             try {
                 JsonNode body = json.readTree(bytes);
@@ -132,7 +132,8 @@ class OllamaModelsHandler {
         Call call = new Call(endpoint, usage);
         call.key(auth.key());
         OllamaChatCodec codec = new OllamaChatCodec(json, OllamaChatCodec.Api.CHAT, clock);
-        return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()));
+        return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()))
+                    .flatMap(io.llmproxy.edge.http.SpringFrame::response);
     }
 
     private Mono<ServerResponse> error(int status, String message) {

@@ -25,11 +25,23 @@ class OllamaRoutes {
 
     @Bean
     @Order(0)
-    RouterFunction<ServerResponse> ollamaApi(ChatPipeline pipeline, OllamaModelsHandler models, JsonMapper json, Clock clock) {
-        return RouterFunctions.route(POST("/api/chat"),
-                        request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.CHAT, clock)))
-                .andRoute(POST("/api/generate"),
-                        request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.GENERATE, clock)))
+    io.llmproxy.edge.http.GatewayEndpoint ollamaChatEndpoint(ChatPipeline pipeline, JsonMapper json, Clock clock) {
+        return new io.llmproxy.edge.http.GatewayEndpoint("/api/chat",
+                request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.CHAT, clock)));
+    }
+
+    @Bean
+    io.llmproxy.edge.http.GatewayEndpoint ollamaGenerateEndpoint(ChatPipeline pipeline, JsonMapper json, Clock clock) {
+        return new io.llmproxy.edge.http.GatewayEndpoint("/api/generate",
+                request -> pipeline.handle(request, new OllamaChatCodec(json, OllamaChatCodec.Api.GENERATE, clock)));
+    }
+
+    @Bean
+    @Order(0)
+    RouterFunction<ServerResponse> ollamaApi(io.llmproxy.edge.http.GatewayEndpoint ollamaChatEndpoint,
+                                             io.llmproxy.edge.http.GatewayEndpoint ollamaGenerateEndpoint, OllamaModelsHandler models) {
+        return RouterFunctions.route(POST(ollamaChatEndpoint.path()), ollamaChatEndpoint::spring)
+                .andRoute(POST(ollamaGenerateEndpoint.path()), ollamaGenerateEndpoint::spring)
                 .andRoute(GET("/api/tags"), models::tags)
                 .andRoute(POST("/api/show"), models::show)
                 .andRoute(GET("/api/version"), models::version)

@@ -2,8 +2,8 @@ package io.llmproxy.edge.api.openai;
 
 import io.llmproxy.edge.chat.ChatPipeline;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
+import io.llmproxy.edge.http.EdgeRequest;
+import io.llmproxy.edge.http.EdgeResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +26,7 @@ class ChatCompletionsHandler {
         this.json = json;
     }
 
-    Mono<ServerResponse> handle(ServerRequest request) {
+    Mono<EdgeResponse> handle(EdgeRequest request) {
         return pipeline.handle(request, new OpenAiChatCodec(json));
     }
 }

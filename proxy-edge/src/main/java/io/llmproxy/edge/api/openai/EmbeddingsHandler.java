@@ -5,10 +5,9 @@ import io.llmproxy.edge.gateway.ErrorFormat;
 import io.llmproxy.edge.http.JsonBody;
 import io.llmproxy.edge.provider.UnsupportedRequestException;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
+import io.llmproxy.edge.http.EdgeRequest;
+import io.llmproxy.edge.http.EdgeResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -26,19 +25,20 @@ class EmbeddingsHandler {
 
     private final EmbeddingsGateway gateway;
     private final ErrorFormat errors;
+    private final JsonMapper json;
 
     EmbeddingsHandler(EmbeddingsGateway gateway, JsonMapper json) {
         this.gateway = gateway;
         this.errors = OpenAiErrors.format(json);
+        this.json = json;
     }
 
-    Mono<ServerResponse> handle(ServerRequest request) {
-        return gateway.embed(request.headers()::firstHeader, JsonBody.read(request), node -> {
+    Mono<EdgeResponse> handle(EdgeRequest request) {
+        return gateway.embed(request::header, JsonBody.read(request), node -> {
             if (!(node instanceof ObjectNode object)) {
                 throw new UnsupportedRequestException("The request body must be a JSON object.", null);
             }
             return object;
-        }, errors, (canonical, model, headers) -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
-                .headers(h -> headers.forEach(h::set)).bodyValue(canonical));
+        }, errors, (canonical, model, headers) -> Mono.just(EdgeResponse.json(json.writeValueAsBytes(canonical)).headers(headers)));
     }
 }

@@ -41,7 +41,8 @@ class ModelsHandler {
             Call call = new Call("models", usage);
             call.key(auth.key());
             OpenAiChatCodec codec = new OpenAiChatCodec(json);
-            return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()));
+            return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()))
+                    .flatMap(io.llmproxy.edge.http.SpringFrame::response);
         }
         List<Map<String, Object>> data = auth.snapshot().visibleRoutes(auth.key().tenantId()).stream()
                 .filter(r -> auth.key().allows(r.model()))

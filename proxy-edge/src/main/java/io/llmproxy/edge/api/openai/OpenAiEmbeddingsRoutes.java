@@ -19,7 +19,13 @@ class OpenAiEmbeddingsRoutes {
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
-    RouterFunction<ServerResponse> openAiEmbeddings(EmbeddingsHandler embeddings) {
-        return RouterFunctions.route(POST("/v1/embeddings"), embeddings::handle);
+    io.llmproxy.edge.http.GatewayEndpoint embeddingsEndpoint(EmbeddingsHandler embeddings) {
+        return new io.llmproxy.edge.http.GatewayEndpoint("/v1/embeddings", embeddings::handle);
+    }
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    RouterFunction<ServerResponse> openAiEmbeddings(io.llmproxy.edge.http.GatewayEndpoint embeddingsEndpoint) {
+        return RouterFunctions.route(POST(embeddingsEndpoint.path()), embeddingsEndpoint::spring);
     }
 }

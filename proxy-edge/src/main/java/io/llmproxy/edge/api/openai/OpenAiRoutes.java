@@ -4,6 +4,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
+import io.llmproxy.edge.http.GatewayEndpoint;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
@@ -16,8 +17,13 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 class OpenAiRoutes {
 
     @Bean
-    RouterFunction<ServerResponse> openAiApi(ChatCompletionsHandler chat, ModelsHandler models) {
-        return RouterFunctions.route(POST("/v1/chat/completions"), chat::handle)
+    GatewayEndpoint chatCompletionsEndpoint(ChatCompletionsHandler chat) {
+        return new GatewayEndpoint("/v1/chat/completions", chat::handle);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> openAiApi(GatewayEndpoint chatCompletionsEndpoint, ModelsHandler models) {
+        return RouterFunctions.route(POST(chatCompletionsEndpoint.path()), chatCompletionsEndpoint::spring)
                 .andRoute(GET("/v1/models"), models::list)
                 .andRoute(path("/v1/**"), request -> ServerResponse.status(404).contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(OpenAiErrors.body("Unknown request URL: " + request.method() + " " + request.path()

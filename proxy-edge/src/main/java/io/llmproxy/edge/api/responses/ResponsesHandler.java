@@ -48,7 +48,7 @@ class ResponsesHandler {
         this.json = json;
     }
 
-    Mono<ServerResponse> create(ServerRequest request) {
+    Mono<io.llmproxy.edge.http.EdgeResponse> create(io.llmproxy.edge.http.EdgeRequest request) {
         ResponsesCodec codec = new ResponsesCodec(json);
         return pipeline.handle(request, codec, new ResponsesConversation(codec, store));
     }
@@ -80,7 +80,8 @@ class ResponsesHandler {
         if (auth.status() != ApiKeyAuthenticator.Status.OK) {
             Call call = new Call(ResponsesCodec.ENDPOINT, usage);
             call.key(auth.key());
-            return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()));
+            return GatewayResponses.refuse(call, codec, GatewayError.authentication(auth.status(), codec.missingKeyMessage()))
+                    .flatMap(io.llmproxy.edge.http.SpringFrame::response);
         }
         return then.apply(auth.key().tenantId(), request.pathVariable("id"))
                 .onErrorResume(e -> ServerResponse.status(503).contentType(MediaType.APPLICATION_JSON)

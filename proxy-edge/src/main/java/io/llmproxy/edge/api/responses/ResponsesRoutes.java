@@ -21,8 +21,14 @@ class ResponsesRoutes {
 
     @Bean
     @Order(0)
-    RouterFunction<ServerResponse> responsesApi(ResponsesHandler responses) {
-        return RouterFunctions.route(POST("/v1/responses"), responses::create)
+    io.llmproxy.edge.http.GatewayEndpoint responsesEndpoint(ResponsesHandler responses) {
+        return new io.llmproxy.edge.http.GatewayEndpoint("/v1/responses", responses::create);
+    }
+
+    @Bean
+    @Order(0)
+    RouterFunction<ServerResponse> responsesApi(ResponsesHandler responses, io.llmproxy.edge.http.GatewayEndpoint responsesEndpoint) {
+        return RouterFunctions.route(POST(responsesEndpoint.path()), responsesEndpoint::spring)
                 .andRoute(GET("/v1/responses/{id}"), responses::get)
                 .andRoute(DELETE("/v1/responses/{id}"), responses::delete);
     }
