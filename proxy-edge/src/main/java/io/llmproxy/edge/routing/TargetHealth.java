@@ -40,9 +40,15 @@ public class TargetHealth {
 
     /** Per-target numbers; fields are read and written without locks (approximate by design). */
     static final class Stats {
+        /** The target's breaker in {@link #breakers}, looked up once (the registry is never cleared). */
+        final CircuitBreaker breaker;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicLong cooldownUntilNanos = new AtomicLong(System.nanoTime());
         volatile double ttfbMs = -1;
+
+        Stats(CircuitBreaker breaker) {
+            this.breaker = breaker;
+        }
     }
 
     public TargetHealth(@Value("${llmproxy.edge.routing.breaker.window:10}") int window,
@@ -62,7 +68,9 @@ public class TargetHealth {
     }
 
     private Stats stats(Target target) {
-        return stats.computeIfAbsent(target.key(), k -> new Stats());
+        String key = target.key();
+        Stats s = stats.get(key);
+        return s != null ? s : stats.computeIfAbsent(key, k -> new Stats(breakers.circuitBreaker(k)));
     }
 
     /** @return every target's breaker, by {@link io.llmproxy.edge.snapshot.EdgeSnapshot.Target#key()} (for metrics) */
@@ -72,7 +80,7 @@ public class TargetHealth {
 
     /** @return the target's breaker (created on first use) */
     public CircuitBreaker breaker(Target target) {
-        return breakers.circuitBreaker(target.key());
+        return stats(target).breaker;
     }
 
     /**

@@ -79,6 +79,7 @@ public class GatewayMetrics {
     private final SnapshotStore snapshots;
     private final boolean perTenant;
     private final DistributionSummary attempts;
+    private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry, SnapshotStore snapshots, TargetHealth health, Clock clock,
                           @Value("${llmproxy.telemetry.per-tenant-labels:false}") boolean perTenant) {
@@ -120,9 +121,6 @@ public class GatewayMetrics {
     public void record(UsageRecorded e, long firstChunkNanos) {
         EdgeSnapshot snapshot = snapshots.current();
         String operation = "embeddings".equals(e.endpoint()) ? "embeddings" : "chat";
-        Tags tags = Tags.of("gen_ai.operation.name", operation,
-                "gen_ai.provider.name", GenAiMetrics.providerName(snapshot, e.providerId()),
-                "gen_ai.request.model", GenAiMetrics.publicModel(snapshot, e.model()));
         long upstreamMs = 0;
         if (e.attempts() != null && !e.attempts().isEmpty()) {
             for (UsageAttempt a : e.attempts()) {
@@ -130,15 +128,16 @@ public class GatewayMetrics {
             }
             attempts.record(e.attempts().size());
         }
-        timer(ADDED, "time the edge adds to a call (total minus upstream)", Tags.of("gen_ai.operation.name", operation),
-                ADDED_SLOS).record(Math.max(0, e.latencyMs() - upstreamMs), TimeUnit.MILLISECONDS);
+        timer(ADDED, "time the edge adds to a call (total minus upstream)", operation, null, null, ADDED_SLOS).record(Math.max(0, e.latencyMs() - upstreamMs), TimeUnit.MILLISECONDS);
         if (e.stream() && firstChunkNanos >= 0 && e.httpStatus() < 400) {
-            timer(TTFT, "Time to generate first token for successful responses", tags, TTFT_SLOS)
+            String provider = GenAiMetrics.providerName(snapshot, e.providerId());
+            String model = GenAiMetrics.publicModel(snapshot, e.model());
+            timer(TTFT, "Time to generate first token for successful responses", operation, provider, model, TTFT_SLOS)
                     .record(firstChunkNanos, TimeUnit.NANOSECONDS);
             if (e.completionTokens() > 1) {
                 long rest = Math.max(0, TimeUnit.MILLISECONDS.toNanos(e.latencyMs()) - firstChunkNanos);
-                timer(TPOT, "Time per output token generated after the first token for successful responses", tags,
-                        TPOT_SLOS).record(rest / (e.completionTokens() - 1), TimeUnit.NANOSECONDS);
+                timer(TPOT, "Time per output token generated after the first token for successful responses", operation,
+                        provider, model, TPOT_SLOS).record(rest / (e.completionTokens() - 1), TimeUnit.NANOSECONDS);
             }
         }
         String reason = e.refusalReason();
@@ -167,7 +166,24 @@ public class GatewayMetrics {
         return out;
     }
 
-    private Timer timer(String name, String description, Tags tags, Duration[] slos) {
-        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(slos).register(registry);
+    /**
+     * @return the timer {@code name} of the label set (provider and model null: the operation only),
+     *         registered once and then read from {@link #timers} (issue #16: a builder with its SLO
+     *         boundaries per call cost about 2 % of the event loops)
+     */
+    private Timer timer(String name, String description, String operation, String provider, String model, Duration[] slos) {
+        TimerKey key = new TimerKey(name, operation, provider, model);
+        Timer timer = timers.get(key);
+        if (timer == null) {
+            Tags tags = provider == null ? Tags.of("gen_ai.operation.name", operation)
+                    : Tags.of("gen_ai.operation.name", operation, "gen_ai.provider.name", provider, "gen_ai.request.model", model);
+            timer = timers.computeIfAbsent(key, k -> Timer.builder(name).description(description).tags(tags)
+                    .serviceLevelObjectives(slos).register(registry));
+        }
+        return timer;
+    }
+
+    /** A timer's name and labels. */
+    private record TimerKey(String name, String operation, String provider, String model) {
     }
 }
