@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +13,6 @@ import java.util.Map;
 import org.reactivestreams.Publisher;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.reactor.netty.NettyRouteProvider;
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
@@ -58,13 +55,12 @@ class NettyFrame implements NettyRouteProvider {
     private final int maxBodyBytes;
     private final JsonMapper json;
     private final Clock clock;
-    /** The application server's port, once it listens; -1 before (then Spring serves everything). */
-    private volatile int port = -1;
+    private final ApplicationPort port;
     /** Requests this frame took (for tests: which frame served a request). */
     private final java.util.concurrent.atomic.LongAdder taken = new java.util.concurrent.atomic.LongAdder();
 
     NettyFrame(List<GatewayEndpoint> endpoints, @Value("${spring.http.codecs.max-in-memory-size:16MB}") DataSize maxBody,
-               JsonMapper json, Clock clock) {
+               JsonMapper json, Clock clock, ApplicationPort port) {
         endpoints.forEach(endpoint -> {
             if (this.endpoints.put(endpoint.path(), endpoint) != null) {
                 throw new IllegalStateException("two gateway endpoints on " + endpoint.path());
@@ -73,6 +69,7 @@ class NettyFrame implements NettyRouteProvider {
         this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE, maxBody.toBytes());
         this.json = json;
         this.clock = clock;
+        this.port = port;
     }
 
     @Override
@@ -80,22 +77,12 @@ class NettyFrame implements NettyRouteProvider {
         return routes.route(this::takes, this::serve);
     }
 
-    /**
-     * Spring Boot gives these routes to every server of the application, the actuator's own port
-     * ({@code management.server.port}) too: only the application server's port gets the endpoints.
-     */
-    @EventListener
-    void serverStarted(WebServerInitializedEvent event) {
-        if (event.getApplicationContext().getServerNamespace() == null) {
-            port = event.getWebServer().getPort();
-        }
-    }
-
     /** @return whether this frame answers {@code request} (else Spring does) */
     boolean takes(HttpServerRequest request) {
         return request.method() == HttpMethod.POST && endpoints.containsKey(request.uri())
                 && !request.requestHeaders().contains(HttpHeaderNames.ORIGIN)
-                && request.connectionHostAddress() instanceof InetSocketAddress local && local.getPort() == port;
+                // Spring Boot gives route providers to the actuator's own port too: the endpoints are the application port's
+                && port.is(request.connectionHostAddress());
     }
 
     private Publisher<Void> serve(HttpServerRequest request, HttpServerResponse response) {
