@@ -20,6 +20,8 @@
 #   pipeline usage events straight to Kafka at a fixed rate (bench/Pipeline.java): consumer lag
 #           over time, drain time, consumer events/s, CPU per event of query-side, PostgreSQL and
 #           Kafka; exactly-once and audit-chain checks
+#   frames  the same chat call on the edge's Netty frame and on Spring WebFlux's, interleaved rounds:
+#           edge CPU per call and latency of each (builds on rate)
 # Settings (environment): see bench/lib.sh's header and bench/README.md.
 #
 # A scenario file defines functions named <scenario>_<phase>, each optional, which this script
@@ -37,19 +39,19 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
-ALL_SCENARIOS="rate quota stream memory max paths peers streams pipeline"
+ALL_SCENARIOS="rate quota stream memory max paths peers streams pipeline frames"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate quota stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
 for s in $SCENARIOS; do
   [[ " $ALL_SCENARIOS " == *" $s "* ]] || die "unknown scenario $s ($ALL_SCENARIOS)"
 done
 # the order of each phase (the report's sections are numbered in REPORT_ORDER)
-SETUP_ORDER="stream streams memory paths quota rate max peers pipeline"
-RUN_ORDER="rate quota paths stream streams memory max peers pipeline"
-REPORT_ORDER="rate quota stream memory max paths peers streams pipeline"
+SETUP_ORDER="stream streams memory paths quota rate max peers pipeline frames"
+RUN_ORDER="rate quota paths stream streams memory max peers pipeline frames"
+REPORT_ORDER="rate quota stream memory max paths peers streams pipeline frames"
 # what a scenario builds on: its file is sourced too (quota's run is part of rate's; streams
 # uses stream's simulator, route and client)
-declare -A BUILDS_ON=([quota]=rate [streams]=stream)
+declare -A BUILDS_ON=([quota]=rate [streams]=stream [frames]=rate)
 
 sourced=" "
 for s in "${SCENARIO_LIST[@]}"; do
@@ -125,6 +127,7 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
   settings="BENCH_DURATION=$DURATION BENCH_WARMUP=$WARMUP BENCH_RATE=$RATE BENCH_CONNECTIONS=$CONNS BENCH_STREAMS=$STREAMS BENCH_STREAM_CONCURRENCY=$STREAM_CONC BENCH_STREAM_TTFT_MS=$STREAM_TTFT BENCH_STREAM_INTER_TOKEN_MS=$STREAM_ITL BENCH_LIGHT_STREAMS=$LIGHT_STREAMS BENCH_LIGHT_CONCURRENCY=$LIGHT_CONC BENCH_MEM_STREAMS=$MEM_STREAMS BENCH_MEM_STREAM_SECONDS=$MEM_SECONDS BENCH_MEM_RAMP_SECONDS=$MEM_RAMP BENCH_MAX_DURATION=$MAX_DURATION BENCH_MAX_CONNECTIONS=$MAX_CONNS BENCH_PRIME_REQUESTS=$PRIME BENCH_PATHS_RATE=$PATHS_RATE BENCH_PATHS_DURATION=$PATHS_DURATION BENCH_PATHS_WARMUP=$PATHS_WARMUP BENCH_PATHS_CONNECTIONS=$PATHS_CONNS BENCH_PATHS_PRIME=$PATHS_PRIME BENCH_PATHS='${PATH_LIST[*]}'"
   wants streams && settings+=" BENCH_STREAMS_LEVELS='${STREAMS_LEVELS[*]}' BENCH_STREAMS_PER_LEVEL=$STREAMS_PER_LEVEL BENCH_STREAMS_WARMUP=$STREAMS_WARMUP"
   wants pipeline && settings+=" BENCH_PIPELINE_RATE='${PIPELINE_RATES[*]}' BENCH_PIPELINE_SECONDS=$PIPELINE_SECONDS BENCH_PIPELINE_WARMUP=$PIPELINE_WARMUP BENCH_PIPELINE_TENANTS=$PIPELINE_TENANTS BENCH_PIPELINE_DRAIN_TIMEOUT=$PIPELINE_DRAIN_TIMEOUT BENCH_PIPELINE_GROUP=$PIPELINE_GROUP"
+  wants frames && settings+=" BENCH_FRAMES_ROUNDS=$FRAMES_ROUNDS"
   wants peers && settings+=" BENCH_PEERS_ROUNDS=$PEERS_ROUNDS BENCH_PEERS_SECONDS=$PEERS_SECONDS BENCH_PEERS_RATE=$PEERS_RATE BENCH_PEERS_CONNECTIONS=$PEERS_CONNS BENCH_PEERS_WARMUP=$PEERS_WARMUP"
   printf '%s\n' "$settings BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
   printf '# which ran:\n'
