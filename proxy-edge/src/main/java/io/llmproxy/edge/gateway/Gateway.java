@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
  * {@link GatewayException} → its error; a body with a refused {@code Content-Type} or that did not
  * arrive in time → 400/415/408 ({@link RequestBodyException}); a body over {@code max-request-bytes} → 413
  * {@code request_too_large}; anything else → 500 {@code internal_error} (logged, never a bare 500 and
- * never a lost usage event). A client that goes away finishes the call as 499 {@code CANCELLED}.
+ * never a lost usage event). A client that goes away (while its body arrives, or before its answer)
+ * finishes the call as 499 {@code CANCELLED}.
  */
 @Component
 public class Gateway {
@@ -32,6 +33,19 @@ public class Gateway {
          * @return the response; failures as {@link GatewayException} (thrown or signalled)
          */
         Mono<EdgeResponse> run(Call call, ApiKeyAuthenticator.Result caller, byte[] body);
+    }
+
+    /** The client's connection closed or reset while its request body was being read. */
+    private static final class ClientLeft extends RuntimeException {
+        ClientLeft(Throwable cause) {
+            super(cause.toString(), cause, false, false);
+        }
+    }
+
+    /** @return whether a failure of reading the body means the client's connection is gone */
+    static boolean clientLeft(Throwable e) {
+        return e instanceof reactor.netty.channel.AbortedException || reactor.netty.channel.AbortedException.isConnectionReset(e)
+                || e instanceof java.io.IOException;
     }
 
     private final Admission admission;
@@ -77,8 +91,14 @@ public class Gateway {
         } catch (GatewayException e) {
             return GatewayResponses.refuse(call, format, e.error());
         }
-        return body.defaultIfEmpty(new byte[0])
+        return body.onErrorMap(Gateway::clientLeft, ClientLeft::new)
+                .defaultIfEmpty(new byte[0])
                 .flatMap(bytes -> flow.run(call, caller, bytes))
+                // the client went away while its body was arriving: nobody to answer, the call is cancelled (499)
+                .onErrorResume(ClientLeft.class, e -> {
+                    call.finish(499, Outcome.CANCELLED);
+                    return Mono.empty();
+                })
                 .onErrorResume(GatewayException.class, e -> GatewayResponses.refuse(call, format, e.error()))
                 // a refused Content-Type (400/415) or a body that did not arrive in time (408)
                 .onErrorResume(RequestBodyException.class,

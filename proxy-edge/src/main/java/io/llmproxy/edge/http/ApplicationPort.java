@@ -7,8 +7,10 @@ import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * The port of the application server (the client APIs), and the rule that the client APIs answer on
@@ -41,9 +43,19 @@ public class ApplicationPort implements ApplicationListener<WebServerInitialized
         return port >= 0 && local instanceof InetSocketAddress address && address.getPort() == port;
     }
 
-    /** @return whether a Spring request may reach the application's routes (false only on another known port) */
+    /**
+     * @return whether a Spring request may reach the application's routes (false only on another known
+     *         port). The port is the connection's own: {@code ServerRequest.localAddress()} comes from
+     *         {@code X-Forwarded-Host}/{@code -Port} and {@code Forwarded} under
+     *         {@code server.forward-headers-strategy=native}, which a client can send.
+     */
     boolean admits(ServerRequest request) {
-        return port < 0 || request.localAddress().map(this::is).orElse(true);
+        if (port < 0) {
+            return true;
+        }
+        Object netty = ServerHttpRequestDecorator.getNativeRequest(request.exchange().getRequest());
+        return netty instanceof HttpServerRequest connection ? is(connection.connectionHostAddress())
+                : request.localAddress().map(this::is).orElse(true);
     }
 
     @Override

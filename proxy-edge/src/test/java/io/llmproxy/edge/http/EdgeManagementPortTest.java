@@ -29,7 +29,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
         "llmproxy.edge.snapshot-poll-interval=100ms",
-        "management.server.port=0"})
+        "management.server.port=0",
+        // the strategy under which ServerRequest.localAddress() follows X-Forwarded-Port, Forwarded: host=...
+        "server.forward-headers-strategy=native"})
 @EmbeddedKafka(partitions = 1, topics = UsageRecorded.TOPIC)
 class EdgeManagementPortTest {
 
@@ -85,12 +87,36 @@ class EdgeManagementPortTest {
         assertThat(health.body()).contains("\"status\":\"UP\"");
     }
 
+    /**
+     * Forwarded headers a client can send name another port ({@code server.forward-headers-strategy=native}):
+     * the rule reads the connection's own port, so they neither open the client APIs on the management
+     * port nor close them on the application port.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {"X-Forwarded-Port|%d", "X-Forwarded-Host|api.example.com:%d", "Forwarded|host=\"api.example.com:%d\""})
+    void forwardedHeadersDoNotMoveTheClientApis(String header, String value) throws Exception {
+        for (String path : java.util.List.of("/v1/models", "/v1/chat/completions?x=1")) {
+            String method = path.startsWith("/v1/models") ? "GET" : "POST";
+            HttpResponse<String> onManagement = send(managementPort, method, path, header, value.formatted(port));
+            assertThat(onManagement.statusCode()).as(header + " " + path).isEqualTo(404);
+            HttpResponse<String> onApplication = send(port, method, path, header, value.formatted(443));
+            assertThat(onApplication.statusCode()).as(header + " " + path + " " + onApplication.body()).isEqualTo(200);
+        }
+    }
+
     private HttpResponse<String> send(int to, String method, String path) throws Exception {
+        return send(to, method, path, null, null);
+    }
+
+    private HttpResponse<String> send(int to, String method, String path, String header, String value) throws Exception {
         String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"input\":\"hi\",\"prompt\":\"hi\"}";
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to + path))
                 .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + STACK.key).header("x-api-key", STACK.key)
-                .header("Content-Type", "application/json")
-                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .header("Content-Type", "application/json");
+        if (header != null) {
+            request.header(header, value);
+        }
+        request.method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

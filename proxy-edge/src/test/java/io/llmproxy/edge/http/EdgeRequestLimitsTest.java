@@ -120,6 +120,28 @@ class EdgeRequestLimitsTest {
         }
     }
 
+    /**
+     * A client that closes its connection while its body arrives: no answer to write, the call ends as
+     * 499 {@code CANCELLED} (not a 500), and nothing is logged as a failure; on both frames
+     * ({@link NettyFrame} for the exact path, Spring's routes with a query string).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"/v1/chat/completions, chat.completions", "/v1/messages?frame=spring, messages"})
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void aClientThatLeavesWhileItsBodyArrivesEndsItsCallAsCancelled(String target, String endpoint,
+                                                                     org.springframework.boot.test.system.CapturedOutput output) throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key + "\r\nx-api-key: "
+                    + STACK.key + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\":\"gpt-4o-mini\",");
+            Thread.sleep(300); // authenticated, reading the body
+        }
+        UsageRecorded event = usage.await(e -> STACK.keyId.equals(e.apiKeyId()) && endpoint.equals(e.endpoint())
+                && e.httpStatus() == 499);
+        assertThat(event.outcome()).isEqualTo(Outcome.CANCELLED);
+        Thread.sleep(200);
+        assertThat(output.getAll()).doesNotContain("failed unexpectedly").doesNotContain("NettyFrame");
+    }
+
     @Test
     void bodyShorterThanContentLengthGets408FromTheHandlerWithItsUsageEvent() throws Exception {
         try (RawHttp c = new RawHttp(port)) {
