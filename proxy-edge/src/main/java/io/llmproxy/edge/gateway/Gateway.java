@@ -42,12 +42,6 @@ public class Gateway {
         }
     }
 
-    /** @return whether a failure of reading the body means the client's connection is gone */
-    static boolean clientLeft(Throwable e) {
-        return e instanceof reactor.netty.channel.AbortedException || reactor.netty.channel.AbortedException.isConnectionReset(e)
-                || e instanceof java.io.IOException;
-    }
-
     private final Admission admission;
     private final UsagePublisher usage;
     private final io.llmproxy.edge.telemetry.GenAiMetrics metrics;
@@ -91,7 +85,7 @@ public class Gateway {
         } catch (GatewayException e) {
             return GatewayResponses.refuse(call, format, e.error());
         }
-        return body.onErrorMap(Gateway::clientLeft, ClientLeft::new)
+        return body.onErrorMap(io.llmproxy.edge.http.EdgeRequest::clientGone, ClientLeft::new)
                 .defaultIfEmpty(new byte[0])
                 .flatMap(bytes -> flow.run(call, caller, bytes))
                 // the client went away while its body was arriving: nobody to answer, the call is cancelled (499)

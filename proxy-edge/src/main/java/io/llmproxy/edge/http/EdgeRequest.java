@@ -20,4 +20,14 @@ public interface EdgeRequest {
      *         {@link RequestBodyException} when it did not arrive in time ({@link RequestDeadlines}: 408)
      */
     Mono<byte[]> body();
+
+    /**
+     * @return whether {@code e}, raised while reading this request or writing its answer, says the
+     *         client's connection is gone: closed before a send, reset, a broken pipe, any I/O failure
+     *         (the provider's own I/O failures are {@code UpstreamTransportException}s by then)
+     */
+    static boolean clientGone(Throwable e) {
+        return e instanceof reactor.netty.channel.AbortedException || reactor.netty.channel.AbortedException.isConnectionReset(e)
+                || e instanceof java.io.IOException;
+    }
 }

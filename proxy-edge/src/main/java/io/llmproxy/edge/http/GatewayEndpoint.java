@@ -15,6 +15,12 @@ import reactor.core.publisher.Mono;
  */
 public record GatewayEndpoint(String path, Function<EdgeRequest, Mono<EdgeResponse>> handler) {
 
+    /** @return {@code POST path} on Spring's functional routes, served by {@link #spring} */
+    public org.springframework.web.reactive.function.server.RouterFunction<ServerResponse> route() {
+        return org.springframework.web.reactive.function.server.RouterFunctions.route(
+                org.springframework.web.reactive.function.server.RequestPredicates.POST(path), this::spring);
+    }
+
     /** @return the endpoint's answer on Spring's functional routes */
     public Mono<ServerResponse> spring(ServerRequest request) {
         return SpringFrame.serve(request, handler);

@@ -18,7 +18,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
-import reactor.netty.channel.AbortedException;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -93,7 +92,7 @@ class NettyFrame implements NettyRouteProvider {
         return endpoint.handler().apply(new Request(request, path, maxBodyBytes))
                 .flatMap(answer -> write(response, path, answer))
                 .onErrorResume(e -> {
-                    if (clientLeft(e)) {
+                    if (EdgeRequest.clientGone(e)) {
                         // nobody to answer: as Spring's HttpWebHandlerAdapter does for a disconnected client
                         return Mono.empty();
                     }
@@ -104,11 +103,6 @@ class NettyFrame implements NettyRouteProvider {
                     byte[] body = ClientApi.of(path).errorBody(GatewayError.internal(), json, clock);
                     return write(response, path, EdgeResponse.whole(500, "application/json", body));
                 });
-    }
-
-    /** @return whether {@code e} says the client's connection is gone (closed before a send, reset, broken pipe) */
-    static boolean clientLeft(Throwable e) {
-        return e instanceof AbortedException || AbortedException.isConnectionReset(e);
     }
 
     /** @return how many requests this frame took since the start */

@@ -119,7 +119,6 @@ public class GatewayMetrics {
      * @param firstChunkNanos nanoseconds from the request to the first stream chunk sent, or -1 when none was
      */
     public void record(UsageRecorded e, long firstChunkNanos) {
-        EdgeSnapshot snapshot = snapshots.current();
         String operation = "embeddings".equals(e.endpoint()) ? "embeddings" : "chat";
         long upstreamMs = 0;
         if (e.attempts() != null && !e.attempts().isEmpty()) {
@@ -130,6 +129,7 @@ public class GatewayMetrics {
         }
         timer(ADDED, "time the edge adds to a call (total minus upstream)", operation, null, null, ADDED_SLOS).record(Math.max(0, e.latencyMs() - upstreamMs), TimeUnit.MILLISECONDS);
         if (e.stream() && firstChunkNanos >= 0 && e.httpStatus() < 400) {
+            EdgeSnapshot snapshot = snapshots.current();
             String provider = GenAiMetrics.providerName(snapshot, e.providerId());
             String model = GenAiMetrics.publicModel(snapshot, e.model());
             timer(TTFT, "Time to generate first token for successful responses", operation, provider, model, TTFT_SLOS)

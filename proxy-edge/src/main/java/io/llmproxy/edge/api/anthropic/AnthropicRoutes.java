@@ -8,7 +8,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,7 +27,7 @@ class AnthropicRoutes {
     @Bean
     @Order(0)
     RouterFunction<ServerResponse> anthropicApi(io.llmproxy.edge.http.GatewayEndpoint messagesEndpoint) {
-        return RouterFunctions.route(POST(messagesEndpoint.path()), messagesEndpoint::spring)
+        return messagesEndpoint.route()
                 // other methods and sub-paths (e.g. count_tokens) answer in Anthropic's error format
                 .andRoute(path("/v1/messages").or(path("/v1/messages/**")), request -> ServerResponse.status(404)
                         .contentType(org.springframework.http.MediaType.APPLICATION_JSON)

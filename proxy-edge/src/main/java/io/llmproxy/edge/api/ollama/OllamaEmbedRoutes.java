@@ -7,7 +7,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /** Ollama-format {@code POST /api/embed}; ordered first so that no catch-all of another router answers it. */
@@ -23,6 +22,6 @@ class OllamaEmbedRoutes {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     RouterFunction<ServerResponse> ollamaEmbed(io.llmproxy.edge.http.GatewayEndpoint ollamaEmbedEndpoint) {
-        return RouterFunctions.route(POST(ollamaEmbedEndpoint.path()), ollamaEmbedEndpoint::spring);
+        return ollamaEmbedEndpoint.route();
     }
 }

@@ -10,7 +10,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,8 +39,8 @@ class OllamaRoutes {
     @Order(0)
     RouterFunction<ServerResponse> ollamaApi(io.llmproxy.edge.http.GatewayEndpoint ollamaChatEndpoint,
                                              io.llmproxy.edge.http.GatewayEndpoint ollamaGenerateEndpoint, OllamaModelsHandler models) {
-        return RouterFunctions.route(POST(ollamaChatEndpoint.path()), ollamaChatEndpoint::spring)
-                .andRoute(POST(ollamaGenerateEndpoint.path()), ollamaGenerateEndpoint::spring)
+        return ollamaChatEndpoint.route()
+                .and(ollamaGenerateEndpoint.route())
                 .andRoute(GET("/api/tags"), models::tags)
                 .andRoute(POST("/api/show"), models::show)
                 .andRoute(GET("/api/version"), models::version)

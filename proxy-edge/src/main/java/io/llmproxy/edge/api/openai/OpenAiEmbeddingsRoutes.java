@@ -7,7 +7,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
@@ -26,6 +25,6 @@ class OpenAiEmbeddingsRoutes {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     RouterFunction<ServerResponse> openAiEmbeddings(io.llmproxy.edge.http.GatewayEndpoint embeddingsEndpoint) {
-        return RouterFunctions.route(POST(embeddingsEndpoint.path()), embeddingsEndpoint::spring);
+        return embeddingsEndpoint.route();
     }
 }

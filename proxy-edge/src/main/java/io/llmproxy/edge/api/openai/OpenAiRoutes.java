@@ -9,7 +9,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /** The OpenAI-format client API of the edge. */
@@ -23,7 +22,7 @@ class OpenAiRoutes {
 
     @Bean
     RouterFunction<ServerResponse> openAiApi(GatewayEndpoint chatCompletionsEndpoint, ModelsHandler models) {
-        return RouterFunctions.route(POST(chatCompletionsEndpoint.path()), chatCompletionsEndpoint::spring)
+        return chatCompletionsEndpoint.route()
                 .andRoute(GET("/v1/models"), models::list)
                 .andRoute(path("/v1/**"), request -> ServerResponse.status(404).contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(OpenAiErrors.body("Unknown request URL: " + request.method() + " " + request.path()

@@ -8,7 +8,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
@@ -28,7 +27,7 @@ class ResponsesRoutes {
     @Bean
     @Order(0)
     RouterFunction<ServerResponse> responsesApi(ResponsesHandler responses, io.llmproxy.edge.http.GatewayEndpoint responsesEndpoint) {
-        return RouterFunctions.route(POST(responsesEndpoint.path()), responsesEndpoint::spring)
+        return responsesEndpoint.route()
                 .andRoute(GET("/v1/responses/{id}"), responses::get)
                 .andRoute(DELETE("/v1/responses/{id}"), responses::delete);
     }
