@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * of Spring WebFlux's {@code DispatcherHandler} (a {@link NettyRouteProvider}: Spring Boot puts its
  * handler after these routes). Spring's request and response wrappers, filter chain, handler mapping
  * and result handling cost about 100 µs of CPU per call on the 2-core bench machine, as much as the
- * rest of a call's own work (bench/README.md, "frame").
+ * rest of a call's own work (ADR 0024; bench/README.md, scenario {@code frames}).
  *
  * <p>It takes only a request it answers exactly as the Spring route does: {@code POST}, the request
  * target exactly an endpoint's path (no query string, no other spelling of the path), and no
