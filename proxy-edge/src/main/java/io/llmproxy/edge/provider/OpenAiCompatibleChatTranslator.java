@@ -27,7 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  *       {@code prompt_filter_results} chunk) is dropped;</li>
  *   <li>{@code {"error":…}} mid-stream becomes an {@link UpstreamFailure} (502 {@code upstream_error}).</li>
  * </ul>
- * Errors: the message is read from {@code error.message} (OpenAI, Azure), {@code message}
+ * Bodies and events pass through as they are: what the gateway needs of them (usage, error, content
+ * deltas) is read in one streaming pass ({@link OpenAiChunkScan}), without a JSON tree, but for the one
+ * event that has to be split.
+ *
+ * <p>Errors: the message is read from {@code error.message} (OpenAI, Azure), {@code message}
  * (Mistral) or {@code detail} (Mistral's 422 validation errors); statuses map per
  * {@link UpstreamFailures}.
  */
@@ -96,14 +100,14 @@ public abstract class OpenAiCompatibleChatTranslator implements ChatTranslator {
 
     @Override
     public Translated response(byte[] body) {
-        JsonNode node;
+        OpenAiChunkScan answer;
         try {
-            node = json.readTree(body);
+            answer = OpenAiChunkScan.of(json, body);
         } catch (JacksonException e) {
             return new Translated(new byte[0], null, false,
                     UpstreamFailures.malformed(providerName, "returned a response that is not JSON"));
         }
-        reported = usageOf(node);
+        reported = answer.usage;
         return new Translated(body, reported, true, null);
     }
 
@@ -112,31 +116,23 @@ public abstract class OpenAiCompatibleChatTranslator implements ChatTranslator {
         if (event.isDone()) {
             return new Translated(SseEncoder.done(), null, true, null);
         }
-        JsonNode chunk;
+        OpenAiChunkScan scan;
         try {
-            chunk = json.readTree(event.data());
+            scan = OpenAiChunkScan.of(json, event.data());
         } catch (JacksonException e) {
             return new Translated(new byte[0], null, false,
                     UpstreamFailures.malformed(providerName, "sent a stream event that is not JSON"));
         }
-        if (chunk.has("error")) {
+        if (scan.error) {
             return new Translated(new byte[0], null, false, new UpstreamFailure(502, "server_error", "upstream_error",
-                    providerName + " failed mid-stream: " + text(chunk.get("error").get("message"), "unknown error"), null));
+                    providerName + " failed mid-stream: " + (scan.errorMessage != null ? scan.errorMessage : "unknown error"), null));
         }
-        TokenUsage usage = usageOf(chunk);
-        JsonNode choices = chunk.get("choices");
-        boolean noChoices = choices == null || choices.isEmpty();
+        TokenUsage usage = scan.usage;
+        boolean noChoices = !scan.choices;
         if (usage != null) {
             reported = usage;
         }
-        if (!noChoices) {
-            for (JsonNode choice : choices) {
-                JsonNode content = choice.path("delta").get("content");
-                if (content != null && content.isString() && !content.asString().isEmpty()) {
-                    contentDeltas++;
-                }
-            }
-        }
+        contentDeltas += scan.contentDeltas;
         if (noChoices) {
             if (usage == null || !clientWantsUsage) {
                 return new Translated(new byte[0], usage, false, null);
@@ -146,21 +142,22 @@ public abstract class OpenAiCompatibleChatTranslator implements ChatTranslator {
         if (usage == null) {
             return new Translated(SseEncoder.data(event.data()), null, false, null);
         }
-        // usage inline with choices: split into the chunk without usage and, on request, a usage chunk
-        ObjectNode withoutUsage = ((ObjectNode) chunk).deepCopy();
-        withoutUsage.remove("usage");
+        // usage inline with choices (Mistral's last chunk, once per stream), the one event read as a tree: split
+        // into the chunk without usage and, on request, an OpenAI usage chunk
+        ObjectNode withoutUsage = (ObjectNode) json.readTree(event.data());
+        JsonNode usageNode = withoutUsage.remove("usage");
         byte[] first = SseEncoder.data(json.writeValueAsString(withoutUsage));
         if (!clientWantsUsage) {
             return new Translated(first, usage, false, null);
         }
         ObjectNode usageChunk = json.createObjectNode();
         for (String field : new String[] {"id", "object", "created", "model"}) {
-            if (chunk.has(field)) {
-                usageChunk.set(field, chunk.get(field));
+            if (withoutUsage.has(field)) {
+                usageChunk.set(field, withoutUsage.get(field));
             }
         }
         usageChunk.putArray("choices");
-        usageChunk.set("usage", chunk.get("usage"));
+        usageChunk.set("usage", usageNode);
         byte[] second = SseEncoder.data(json.writeValueAsString(usageChunk));
         byte[] both = new byte[first.length + second.length];
         System.arraycopy(first, 0, both, 0, first.length);
@@ -206,16 +203,6 @@ public abstract class OpenAiCompatibleChatTranslator implements ChatTranslator {
     @Override
     public TokenUsage usageSoFar() {
         return reported != null ? reported : new TokenUsage(0, contentDeltas);
-    }
-
-    /** OpenAI {@code usage} → {@link TokenUsage}; null when the node has no usage object. */
-    public static TokenUsage usageOf(JsonNode node) {
-        JsonNode usage = node.get("usage");
-        if (usage == null || !usage.isObject()) {
-            return null;
-        }
-        return new TokenUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0),
-                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
     }
 
     protected static String text(JsonNode node, String fallback) {
