@@ -41,7 +41,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code Connection: close}; so is any other error answered without a body (the actuator's
  *       empty 404s, the CORS refusals' 403s), keeping its {@code Vary} headers;</li>
  *   <li>a path with an encoded slash or backslash ({@code %2F}, {@code %5C}): 400, closed, before
- *       any routing (such a path means different things to different parsers).</li>
+ *       any routing (such a path means different things to different parsers);</li>
+ *   <li>a {@code Transfer-Encoding} other than {@code chunked} alone: 400 or 501, closed, before any
+ *       routing ({@link TransferCodings}).</li>
  * </ul>
  * Nothing here runs while a response is being written after the request was read: a long stream
  * is never cut. Timers are armed only when a read ends with a request incomplete, so a request that
@@ -152,6 +154,14 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 respondAndClose(ctx, errors.response(GatewayError.of(400, "invalid_request_error", "invalid_path",
                         "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null),
                         target.toString()));
+                return;
+            }
+            GatewayError framing = failed ? null : TransferCodings.refusal(request);
+            if (framing != null) {
+                // a body whose length this server and another one on the path could read differently: closed
+                rejected = true;
+                ReferenceCountUtil.release(msg);
+                respondAndClose(ctx, errors.response(framing, target.toString()));
                 return;
             }
             inbound = Inbound.BODY;

@@ -232,6 +232,20 @@ class EdgePathsAndProtocolErrorsTest {
                 Arguments.of("POST /v1/messages HTTP/1.1\r\nHost: edge\r\nContent-Length: abc\r\n\r\n", 400, ClientApi.ANTHROPIC),
                 Arguments.of("POST /api/chat HTTP/1.1\r\nHost: edge\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400,
                         ClientApi.OLLAMA),
+                // Transfer-Encoding other than chunked alone (RFC 9112 §6.1; TransferCodings)
+                Arguments.of("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}",
+                        400, ClientApi.OPENAI),
+                Arguments.of("POST /v1/messages HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400,
+                        ClientApi.ANTHROPIC),
+                Arguments.of("POST /api/chat HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                        400, ClientApi.OLLAMA),
+                Arguments.of("POST /v1/embeddings HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: ,\r\nContent-Length: 2\r\n\r\n{}", 400,
+                        ClientApi.OPENAI),
+                Arguments.of("POST /v1/responses HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: identity\r\n\r\n", 400, ClientApi.OPENAI),
+                Arguments.of("POST /v1/chat/completions HTTP/1.0\r\nHost: edge\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
+                        ClientApi.OPENAI),
+                Arguments.of("POST /api/generate HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
+                        ClientApi.OLLAMA),
                 Arguments.of("GET /api/" + longTarget + " HTTP/1.1\r\nHost: edge\r\n\r\n", 414, ClientApi.OLLAMA),
                 Arguments.of("GET /v1/" + longTarget + " HTTP/1.1\r\nHost: edge\r\n\r\n", 414, ClientApi.OPENAI),
                 Arguments.of("POST /v1/messages HTTP/1.1\r\nHost: edge\r\n" + bigHeader + "\r\n", 431, ClientApi.ANTHROPIC),
@@ -250,6 +264,32 @@ class EdgePathsAndProtocolErrorsTest {
             assertThat(formatOf(json.readTree(r.body()))).as(r.body()).isEqualTo(api);
             assertThat(r.body()).doesNotContainIgnoringCase("netty").doesNotContainIgnoringCase("reactor");
             assertThat(c.closedWithin(WAIT)).isTrue();
+        }
+    }
+
+    /**
+     * A body framed by a transfer coding Netty would ignore cannot smuggle a second request: the first is
+     * refused and the connection closed, so the bytes after its head are never read as a request. Chunked
+     * alone, in any letter case, is still read (the call reaches its handler: 401 without a key).
+     */
+    @Test
+    void aBodyFramedByAnIgnoredCodingCannotCarryASecondRequest() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: gzip\r\n\r\n"
+                    + "GET /v1/models HTTP/1.1\r\nHost: edge\r\n\r\n");
+            RawHttp.Response r = c.read(WAIT);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(json.readTree(r.body()).path("error").path("code").asString()).isEqualTo("invalid_transfer_encoding");
+            assertThat(c.closedWithin(WAIT)).as("no second response").isTrue();
+        }
+        for (String coding : List.of("chunked", "Chunked", " CHUNKED ")) {
+            try (RawHttp c = new RawHttp(port)) {
+                c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nContent-Type: application/json\r\nTransfer-Encoding:"
+                        + coding + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+                RawHttp.Response r = c.read(WAIT);
+                assertThat(r.status()).as(coding).isEqualTo(401);
+                assertThat(formatOf(json.readTree(r.body()))).isEqualTo(ClientApi.OPENAI);
+            }
         }
     }
 }
