@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -43,7 +44,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>a path with an encoded slash or backslash ({@code %2F}, {@code %5C}): 400, closed, before
  *       any routing (such a path means different things to different parsers);</li>
  *   <li>a {@code Transfer-Encoding} other than {@code chunked} alone: 400 or 501, closed, before any
- *       routing ({@link TransferCodings}).</li>
+ *       routing ({@link TransferCodings});</li>
+ *   <li>a response of unknown length (a stream) to an HTTP/1.0 request, which cannot read chunked:
+ *       sent without {@code Transfer-Encoding}, with {@code Connection: close}, and ended by closing
+ *       the connection.</li>
  * </ul>
  * Nothing here runs while a response is being written after the request was read: a long stream
  * is never cut. Timers are armed only when a read ends with a request incomplete, so a request that
@@ -77,6 +81,10 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private boolean timedOut;
     private boolean rejected;
     private boolean head;
+    /** the request being answered is HTTP/1.0, which has no chunked coding */
+    private boolean http10;
+    /** the response is delimited by closing the connection (a stream to an HTTP/1.0 client) */
+    private boolean closeDelimited;
     private Throwable decodeFailure;
     private ScheduledFuture<?> timer;
 
@@ -146,6 +154,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             targetDone = true;
             responseStarted = false;
             head = HttpMethod.HEAD.equals(request.method());
+            http10 = HttpVersion.HTTP_1_0.equals(request.protocolVersion());
             if (!failed && hasEncodedSlash(request.uri())) {
                 // an encoded '/' or '\\' makes the path ambiguous (Tomcat refuses it too): 400, closed
                 rejected = true;
@@ -197,8 +206,14 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 // the application's answer to a body timeout: the connection ends with it
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
+            if (http10 && !(msg instanceof FullHttpResponse) && HttpUtil.isTransferEncodingChunked(response)) {
+                // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): a stream's end is the connection's close
+                response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                closeDelimited = true;
+            }
         }
-        if (timedOut && msg instanceof LastHttpContent) {
+        if ((timedOut || closeDelimited) && msg instanceof LastHttpContent) {
             promise = promise.unvoid();
             promise.addListener(ChannelFutureListener.CLOSE);
         }

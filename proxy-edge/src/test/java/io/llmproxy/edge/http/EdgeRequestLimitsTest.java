@@ -232,6 +232,32 @@ class EdgeRequestLimitsTest {
         }
     }
 
+    /**
+     * An HTTP/1.0 client cannot read chunked: a stream is sent without {@code Transfer-Encoding} and ends
+     * when the connection closes, on both frames; an HTTP/1.1 stream stays chunked.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/v1/chat/completions", "/v1/chat/completions?frame=spring"})
+    void aStreamToAnHttp10ClientEndsWithTheConnectionNotInChunks(String target) throws Exception {
+        String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST " + target + " HTTP/1.0\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            RawHttp.Response r = c.read(Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.headers()).doesNotContainKey("transfer-encoding").doesNotContainKey("content-length")
+                    .containsEntry("connection", "close");
+            assertThat(r.body()).startsWith("data: {").contains("\"chat.completion.chunk\"").endsWith("data: [DONE]\n\n");
+        }
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            RawHttp.Response r = c.read(Duration.ofSeconds(10));
+            assertThat(r.headers()).containsEntry("transfer-encoding", "chunked");
+            assertThat(r.body()).endsWith("data: [DONE]\n\n");
+        }
+    }
+
     @Test
     void connectionsBeyondTheLimitGet503AndAreClosed() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
