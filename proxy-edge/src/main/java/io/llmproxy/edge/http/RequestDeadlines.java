@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -80,6 +81,10 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private boolean responseStarted;
     private boolean timedOut;
     private boolean rejected;
+    /** requests passed on whose final response has not been written to its end yet (pipelining) */
+    private int outstanding;
+    /** this handler's own answer, held until the responses still owed to earlier requests are written */
+    private FullHttpResponse deferred;
     private boolean head;
     /** the request being answered is HTTP/1.0, which has no chunked coding */
     private boolean http10;
@@ -180,6 +185,9 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             cancelTimer();
             inbound = Inbound.AWAIT_HEAD;
         }
+        if (msg instanceof HttpRequest) {
+            outstanding++;
+        }
         ctx.fireChannelRead(msg);
     }
 
@@ -193,6 +201,9 @@ final class RequestDeadlines extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        // the end of a final response (a 100 Continue is a full response too, but not the request's answer)
+        boolean ends = msg instanceof LastHttpContent
+                && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL);
         if (msg instanceof HttpResponse response) {
             responseStarted = true;
             if (msg instanceof FullHttpResponse full && !head && isBareError(full)) {
@@ -213,6 +224,17 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 closeDelimited = true;
             }
         }
+        if (ends && outstanding > 0) {
+            outstanding--;
+        }
+        if (ends && deferred != null && outstanding == 0) {
+            // every earlier request has its answer: now this handler's own, then the close
+            ctx.write(msg, promise);
+            FullHttpResponse answer = deferred;
+            deferred = null;
+            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if ((timedOut || closeDelimited) && msg instanceof LastHttpContent) {
             promise = promise.unvoid();
             promise.addListener(ChannelFutureListener.CLOSE);
@@ -223,12 +245,21 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelTimer();
+        releaseDeferred();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
+        releaseDeferred();
         ctx.fireChannelInactive();
+    }
+
+    private void releaseDeferred() {
+        if (deferred != null) {
+            deferred.release();
+            deferred = null;
+        }
     }
 
     private long deadline() {
@@ -264,6 +295,10 @@ final class RequestDeadlines extends ChannelDuplexHandler {
         } else if (responseStarted) {
             // answered before its body was read (a 401, a 404…): nothing left to say
             ctx.close();
+        } else if (outstanding > 1) {
+            // a pipelined request whose body stalls while an earlier one is still answered: the application
+            // has not seen it yet, so this handler answers it, after the earlier answers
+            respondAndClose(ctx, errors.response(408, target.toString(), null));
         } else {
             ctx.fireExceptionCaught(RequestBodyException.timeout("The request body was not received in time."));
             ctx.executor().schedule(() -> {
@@ -274,8 +309,19 @@ final class RequestDeadlines extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Sends this handler's own answer and closes the connection; while earlier pipelined requests still
+     * await their answers, it waits behind them (responses go out in request order, RFC 9112 §9.3.2)
+     * and reads nothing more meanwhile.
+     */
     private void respondAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
         responseStarted = true;
+        if (outstanding > 0) {
+            rejected = true;
+            releaseDeferred();
+            deferred = response;
+            return;
+        }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 

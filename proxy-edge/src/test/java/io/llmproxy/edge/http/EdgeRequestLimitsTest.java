@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +230,43 @@ class EdgeRequestLimitsTest {
             // the connection is still good for the next request
             c.send("GET /api/version HTTP/1.1\r\nHost: edge\r\n\r\n");
             assertThat(c.read(SLACK).status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * Answers go out in request order (RFC 9112 §9.3.2): a refusal this edge sends itself for a pipelined
+     * request (a framing refusal, a header timeout) waits until the earlier request's answer is written,
+     * then closes the connection; it never takes that answer's place or cuts its stream.
+     */
+    @Test
+    void aRefusalOfAPipelinedRequestWaitsForTheAnswerBeforeIt() throws Exception {
+        String body = "{\"model\":\"slow\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String first = "POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        Map<String, Integer> refused = Map.of(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
+                "GET /v1/models%2F HTTP/1.1\r\nHost: edge\r\n\r\n", 400);
+        for (Map.Entry<String, Integer> next : refused.entrySet()) {
+            try (RawHttp c = new RawHttp(port)) {
+                c.send(first + next.getKey());
+                RawHttp.Response answer = c.read(Duration.ofSeconds(10));
+                assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+                assertThat(json.readTree(answer.body()).path("object").asString()).isEqualTo("chat.completion");
+                assertThat(c.read(SLACK).status()).isEqualTo(next.getValue());
+                assertThat(c.closedWithin(SLACK)).isTrue();
+            }
+        }
+        String stream = body.replace("\"max_tokens\":2", "\"stream\":true,\"max_tokens\":3");
+        try (RawHttp c = new RawHttp(port)) {
+            // a stream of ~3.6 s, and the head of a next request that never ends (1 s header deadline)
+            c.send(first.replace(body, stream).replace("Content-Length: " + body.length(), "Content-Length: " + stream.length()));
+            Thread.sleep(300); // in a read of its own: its header deadline starts there
+            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: ed");
+            RawHttp.Response answer = c.read(Duration.ofSeconds(10));
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).contains("data: [DONE]").doesNotContain("request_timeout");
+            assertThat(c.read(SLACK).status()).isEqualTo(408);
+            assertThat(c.closedWithin(SLACK)).isTrue();
         }
     }
 
