@@ -160,22 +160,12 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             responseStarted = false;
             head = HttpMethod.HEAD.equals(request.method());
             http10 = HttpVersion.HTTP_1_0.equals(request.protocolVersion());
-            if (!failed && hasEncodedSlash(request.uri())) {
-                // an encoded '/' or '\\' makes the path ambiguous (Tomcat refuses it too): 400, closed
-                rejected = true;
-                cancelTimer();
-                ReferenceCountUtil.release(msg);
-                respondAndClose(ctx, errors.response(GatewayError.of(400, "invalid_request_error", "invalid_path",
-                        "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null),
-                        target.toString()));
-                return;
-            }
-            GatewayError framing = failed ? null : TransferCodings.refusal(request);
-            if (framing != null) {
-                // a body whose length this server and another one on the path could read differently: closed
+            GatewayError refusal = failed ? null : refusalBeforeRouting(request);
+            if (refusal != null) {
+                // a request that parsers on the path could read differently: answered here, and closed
                 rejected = true;
                 ReferenceCountUtil.release(msg);
-                respondAndClose(ctx, errors.response(framing, target.toString()));
+                respondAndClose(ctx, errors.response(refusal, target.toString()));
                 return;
             }
             inbound = Inbound.BODY;
@@ -333,6 +323,19 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private static boolean isBareError(FullHttpResponse response) {
         return response.status().code() >= 400 && !response.content().isReadable()
                 && !response.headers().contains(HttpHeaderNames.CONTENT_TYPE);
+    }
+
+    /**
+     * @return the refusal of a request whose path or body framing is ambiguous: an encoded slash or backslash in
+     *         the path (Tomcat refuses it too), or a {@code Transfer-Encoding} other than {@code chunked}
+     *         alone ({@link TransferCodings}); null when there is none
+     */
+    private static GatewayError refusalBeforeRouting(HttpRequest request) {
+        if (hasEncodedSlash(request.uri())) {
+            return GatewayError.of(400, "invalid_request_error", "invalid_path",
+                    "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null);
+        }
+        return TransferCodings.refusal(request);
     }
 
     /** @return whether the path of {@code uri} (before any query) holds {@code %2F} or {@code %5C} in either case */

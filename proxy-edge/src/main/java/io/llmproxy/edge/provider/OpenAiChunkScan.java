@@ -82,9 +82,9 @@ final class OpenAiChunkScan {
             switch (name) {
                 case "error" -> {
                     error = true;
-                    errorMessage = value == JsonToken.START_OBJECT ? errorMessage(parser) : skip(parser);
+                    errorMessage = value == JsonToken.START_OBJECT ? errorMessage(parser) : skipped(parser, null);
                 }
-                case "usage" -> usage = value == JsonToken.START_OBJECT ? usage(parser) : skipNull(parser);
+                case "usage" -> usage = value == JsonToken.START_OBJECT ? usage(parser) : skipped(parser, null);
                 case "choices" -> choices(parser, value);
                 default -> parser.skipChildren();
             }
@@ -96,7 +96,7 @@ final class OpenAiChunkScan {
         for (String name = parser.nextName(); name != null; name = parser.nextName()) {
             JsonToken value = parser.nextToken();
             if (name.equals("message")) {
-                message = value == JsonToken.VALUE_STRING ? parser.getString() : skip(parser);
+                message = value == JsonToken.VALUE_STRING ? parser.getString() : skipped(parser, null);
             } else {
                 parser.skipChildren();
             }
@@ -113,7 +113,7 @@ final class OpenAiChunkScan {
             switch (name) {
                 case "prompt_tokens" -> prompt = number(parser, value);
                 case "completion_tokens" -> completion = number(parser, value);
-                case "prompt_tokens_details" -> cached = value == JsonToken.START_OBJECT ? cachedTokens(parser) : zero(parser);
+                case "prompt_tokens_details" -> cached = value == JsonToken.START_OBJECT ? cachedTokens(parser) : skipped(parser, 0L);
                 default -> parser.skipChildren();
             }
         }
@@ -158,10 +158,7 @@ final class OpenAiChunkScan {
         for (String name = parser.nextName(); name != null; name = parser.nextName()) {
             JsonToken value = parser.nextToken();
             if (name.equals("delta")) {
-                content = value == JsonToken.START_OBJECT && deltaHasContent(parser);
-                if (value != JsonToken.START_OBJECT) {
-                    parser.skipChildren();
-                }
+                content = value == JsonToken.START_OBJECT ? deltaHasContent(parser) : skipped(parser, false);
             } else {
                 parser.skipChildren();
             }
@@ -186,8 +183,7 @@ final class OpenAiChunkScan {
     /** A tree's {@code asLong(0)}: numbers truncated, a number-like string parsed, anything else 0. */
     private static long number(JsonParser parser, JsonToken value) {
         if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-            parser.skipChildren();
-            return 0;
+            return skipped(parser, 0L);
         }
         try {
             return parser.getValueAsLong(0);
@@ -196,18 +192,9 @@ final class OpenAiChunkScan {
         }
     }
 
-    private static String skip(JsonParser parser) {
+    /** Skips the current value (and its children) and stands {@code fallback} in for it. */
+    private static <T> T skipped(JsonParser parser, T fallback) {
         parser.skipChildren();
-        return null;
-    }
-
-    private static TokenUsage skipNull(JsonParser parser) {
-        parser.skipChildren();
-        return null;
-    }
-
-    private static long zero(JsonParser parser) {
-        parser.skipChildren();
-        return 0;
+        return fallback;
     }
 }
