@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * meets the same gateway as one it leaves.
  *
  * <p>Bodies: read whole, at most {@code spring.http.codecs.max-in-memory-size} (16 MiB) bytes, else
- * {@link DataBufferLimitException} (the handler's 413), as Spring's codec limit does. Answers: a whole
+ * {@link DataBufferLimitException} (the handler's 413), as Spring's codec limit does; at once when
+ * {@code Content-Length} declares more ({@link EdgeRequest#declaredWithin}). Answers: a whole
  * body with {@code Content-Length} in one write, a stream flushed element by element. A failure the
  * handler did not render (an {@code Error}) is answered 500 {@code internal_error} in the called API's
  * format ({@link ClientApi}) and logged with its stack trace, as {@link ApiErrorWebExceptionHandler}
@@ -137,6 +138,11 @@ class NettyFrame implements NettyRouteProvider {
 
         @Override
         public Mono<byte[]> body() {
+            return EdgeRequest.declaredWithin(request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH), maxBodyBytes,
+                    this::read);
+        }
+
+        private Mono<byte[]> read() {
             int[] read = {0};
             return ByteBufFlux.fromInbound(request.receive().doOnNext((ByteBuf chunk) -> {
                         read[0] += chunk.readableBytes();

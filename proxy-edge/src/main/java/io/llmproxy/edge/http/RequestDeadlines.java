@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  *       any routing (such a path means different things to different parsers);</li>
  *   <li>a {@code Transfer-Encoding} other than {@code chunked} alone: 400 or 501, closed, before any
  *       routing ({@link TransferCodings});</li>
+ *   <li>a 413 answered while the request's body is still unread (its {@code Content-Length} declared more
+ *       than the gateway reads: {@link EdgeRequest#declaredWithin}): {@code Connection: close}, closed after it;</li>
  *   <li>a response of unknown length (a stream) to an HTTP/1.0 request, which cannot read chunked:
  *       sent without {@code Transfer-Encoding}, with {@code Connection: close}, and ended by closing
  *       the connection.</li>
@@ -90,6 +92,8 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private boolean http10;
     /** the response is delimited by closing the connection (a stream to an HTTP/1.0 client) */
     private boolean closeDelimited;
+    /** a 413 was answered before the request's body was read: the connection closes after it */
+    private boolean bodyAbandoned;
     private Throwable decodeFailure;
     private ScheduledFuture<?> timer;
 
@@ -206,6 +210,11 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             } else if (timedOut) {
                 // the application's answer to a body timeout: the connection ends with it
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (inbound == Inbound.BODY && response.status().code() == 413) {
+                // a body declared too large, refused before it was read (EdgeRequest.declaredWithin): it is
+                // never read, so the connection ends with the answer (RFC 9110 §15.5.14)
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                bodyAbandoned = true;
             }
             if (http10 && !(msg instanceof FullHttpResponse) && HttpUtil.isTransferEncodingChunked(response)) {
                 // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): a stream's end is the connection's close
@@ -225,7 +234,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        if ((timedOut || closeDelimited) && msg instanceof LastHttpContent) {
+        if ((timedOut || closeDelimited || bodyAbandoned) && msg instanceof LastHttpContent) {
             promise = promise.unvoid();
             promise.addListener(ChannelFutureListener.CLOSE);
         }

@@ -49,9 +49,24 @@ public final class SpringFrame {
 
             @Override
             public Mono<byte[]> body() {
-                return request.bodyToMono(byte[].class).defaultIfEmpty(EMPTY);
+                return EdgeRequest.declaredWithin(request.headers().firstHeader(HttpHeaders.CONTENT_LENGTH), codecLimit(request),
+                        () -> request.bodyToMono(byte[].class).defaultIfEmpty(EMPTY));
             }
         };
+    }
+
+    /**
+     * @return the byte limit of the codec that reads {@code byte[]} bodies ({@code spring.http.codecs.max-in-memory-size});
+     *         {@link Long#MAX_VALUE} when it has none (-1)
+     */
+    static long codecLimit(ServerRequest request) {
+        for (org.springframework.http.codec.HttpMessageReader<?> reader : request.messageReaders()) {
+            if (reader instanceof org.springframework.http.codec.DecoderHttpMessageReader<?> decoding
+                    && decoding.getDecoder() instanceof org.springframework.core.codec.ByteArrayDecoder bytes) {
+                return bytes.getMaxInMemorySize() < 0 ? Long.MAX_VALUE : bytes.getMaxInMemorySize();
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     /** @return {@code answer} as a {@link ServerResponse}; its late headers are set when it is committed */

@@ -173,6 +173,71 @@ class EdgeRequestLimitsTest {
         assertThat(output.getAll()).doesNotContain("onErrorDropped");
     }
 
+    /**
+     * A body whose {@code Content-Length} declares more than the gateway reads (16 MiB) is refused at once
+     * with 413 in the called API's format and its usage event, before a byte of it is read: no wait for the
+     * body (before, a client that sent none got a 408 after the body deadline), no {@code 100 Continue}
+     * when it asked {@code Expect: 100-continue}, and the connection closes after the answer. On both frames
+     * and every client format; a length beyond a {@code long} is refused by Netty's decoder (400).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} Content-Length {1} Expect {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "/v1/chat/completions,              1000000000000, false, 413, chat.completions",
+            "/v1/chat/completions?frame=spring, 1000000000000, true,  413, chat.completions",
+            "/v1/messages,                      16777217,      true,  413, messages",
+            "/v1/messages?frame=spring,         16777217,      false, 413, messages",
+            "/v1/responses,                     1000000000000, true,  413, responses",
+            "/v1/embeddings?frame=spring,       1000000000000, true,  413, embeddings",
+            "/api/chat,                         1000000000000, true,  413, ollama.chat",
+            "/api/generate?frame=spring,        16777217,      false, 413, ollama.generate",
+            "/api/show,                         1000000000000, true,  413, -",
+            "/v1/chat/completions,              99999999999999999999, false, 400, -"})
+    void aBodyDeclaredLargerThanTheLimitIsRefusedBeforeItIsRead(String target, String contentLength, boolean expect,
+                                                                int status, String endpoint) throws Exception {
+        java.time.Instant sent = java.time.Instant.now();
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key + "\r\nx-api-key: "
+                    + STACK.key + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength
+                    + (expect ? "\r\nExpect: 100-continue" : "") + "\r\n\r\n");
+            // nothing of the body is sent: the answer cannot wait for it (the body deadline would make it a 408)
+            RawHttp.Response r = c.read(SLACK);
+            assertThat(r.status()).as(r.body()).isEqualTo(status);
+            assertThat(r.headers()).containsEntry("connection", "close").containsEntry("content-type", "application/json");
+            JsonNode body = json.readTree(r.body());
+            if (status == 413 && target.startsWith("/api/")) {
+                assertThat(body.path("error").asString()).contains("larger");
+            } else if (status == 413 && target.startsWith("/v1/messages")) {
+                assertThat(body.path("type").asString()).isEqualTo("error");
+                assertThat(body.path("error").path("type").asString()).isEqualTo("request_too_large");
+            } else if (status == 413) {
+                assertThat(body.path("error").path("code").asString()).isEqualTo("request_too_large");
+            }
+            assertThat(c.closedWithin(SLACK)).isTrue();
+        }
+        if (!endpoint.equals("-")) {
+            UsageRecorded event = usage.await(e -> STACK.keyId.equals(e.apiKeyId()) && e.httpStatus() == 413
+                    && endpoint.equals(e.endpoint()) && !e.occurredAt().isBefore(sent));
+            assertThat(event.outcome()).isEqualTo(Outcome.CLIENT_ERROR);
+            assertThat(event.promptTokens()).isZero();
+        }
+    }
+
+    /** A body within the limit that asks {@code Expect: 100-continue} still gets its {@code 100 Continue}, then its answer. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/v1/chat/completions", "/v1/chat/completions?frame=spring"})
+    void aBodyWithinTheLimitStillGets100ContinueThenItsAnswer(String target) throws Exception {
+        String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + chat.length() + "\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(c.read(SLACK).status()).isEqualTo(100);
+            c.send(chat);
+            RawHttp.Response r = c.read(SLACK);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(json.readTree(r.body()).path("object").asString()).isEqualTo("chat.completion");
+        }
+    }
+
     @Test
     void chunkedBodyNeverEndedGets408InOllamasFormat() throws Exception {
         try (RawHttp c = new RawHttp(port)) {
