@@ -65,6 +65,10 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     /** How long the application has to answer a body timeout before this handler does. */
     static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_TARGET = 96;
+    /** {@link #answering}: the request is a {@code HEAD} */
+    private static final int HEAD = 1;
+    /** {@link #answering}: the request is HTTP/1.0, which has no chunked coding */
+    private static final int HTTP_10 = 2;
 
     private enum Inbound { AWAIT_HEAD, HEAD, BODY }
 
@@ -87,9 +91,13 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private int outstanding;
     /** this handler's own answer, held until the responses still owed to earlier requests are written */
     private FullHttpResponse deferred;
-    private boolean head;
-    /** the request being answered is HTTP/1.0, which has no chunked coding */
-    private boolean http10;
+    /**
+     * what the answer of the oldest request still owed depends on ({@link #HEAD}: no body; {@link #HTTP_10}: no
+     * chunked coding); those of later pipelined requests wait in {@link #later}, so a flag follows the request
+     * being answered, not the one being read
+     */
+    private int answering;
+    private java.util.ArrayDeque<Integer> later;
     /** the response is delimited by closing the connection (a stream to an HTTP/1.0 client) */
     private boolean closeDelimited;
     /** a 413 was answered before the request's body was read: the connection closes after it */
@@ -162,8 +170,6 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             }
             targetDone = true;
             responseStarted = false;
-            head = HttpMethod.HEAD.equals(request.method());
-            http10 = HttpVersion.HTTP_1_0.equals(request.protocolVersion());
             GatewayError refusal = failed ? null : refusalBeforeRouting(request);
             if (refusal != null) {
                 // a request that parsers on the path could read differently: answered here, and closed
@@ -179,7 +185,17 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             cancelTimer();
             inbound = Inbound.AWAIT_HEAD;
         }
-        if (msg instanceof HttpRequest) {
+        if (msg instanceof HttpRequest request) {
+            int flags = (HttpMethod.HEAD.equals(request.method()) ? HEAD : 0)
+                    | (HttpVersion.HTTP_1_0.equals(request.protocolVersion()) ? HTTP_10 : 0);
+            if (outstanding == 0) {
+                answering = flags;
+            } else {
+                if (later == null) {
+                    later = new java.util.ArrayDeque<>(4);
+                }
+                later.add(flags);
+            }
             outstanding++;
         }
         ctx.fireChannelRead(msg);
@@ -200,7 +216,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL);
         if (msg instanceof HttpResponse response) {
             responseStarted = true;
-            if (msg instanceof FullHttpResponse full && !head && isBareError(full)) {
+            if (msg instanceof FullHttpResponse full && (answering & HEAD) == 0 && isBareError(full)) {
                 FullHttpResponse answer = errors.response(bareErrorStatus(full.status().code()), target.toString(), decodeFailure);
                 // what the bare answer varies by stays (CorsWebFilter's Vary: Origin on a refused origin), so
                 // no cache serves one origin's refusal to another
@@ -216,7 +232,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 bodyAbandoned = true;
             }
-            if (http10 && !(msg instanceof FullHttpResponse) && HttpUtil.isTransferEncodingChunked(response)) {
+            if ((answering & HTTP_10) != 0 && !(msg instanceof FullHttpResponse) && HttpUtil.isTransferEncodingChunked(response)) {
                 // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): a stream's end is the connection's close
                 response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -225,6 +241,8 @@ final class RequestDeadlines extends ChannelDuplexHandler {
         }
         if (ends && outstanding > 0) {
             outstanding--;
+            Integer next = later == null ? null : later.poll();
+            answering = next == null ? 0 : next;
         }
         if (ends && deferred != null && outstanding == 0) {
             // every earlier request has its answer: now this handler's own, then the close

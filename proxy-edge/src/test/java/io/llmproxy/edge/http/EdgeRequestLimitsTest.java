@@ -336,6 +336,29 @@ class EdgeRequestLimitsTest {
     }
 
     /**
+     * What an answer depends on (HTTP/1.0: no chunked coding) follows the request it answers, not the
+     * pipelined one read meanwhile: an HTTP/1.1 stream followed by an HTTP/1.0 request stays chunked, keeps
+     * the connection, and the HTTP/1.0 request gets its own answer after it.
+     */
+    @Test
+    void anHttp10RequestPipelinedBehindAStreamDoesNotChangeTheStreamsFraming() throws Exception {
+        String stream = "{\"model\":\"slow\",\"stream\":true,\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + stream.length() + "\r\n\r\n" + stream
+                    // keep-alive: a pipelined request without it makes Reactor Netty close after the answer before it
+                    + "GET /actuator/health HTTP/1.0\r\nHost: edge\r\nConnection: keep-alive\r\n\r\n");
+            RawHttp.Response answer = c.read(Duration.ofSeconds(10));
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.headers()).containsEntry("transfer-encoding", "chunked").doesNotContainEntry("connection", "close");
+            assertThat(answer.body()).endsWith("data: [DONE]\n\n");
+            RawHttp.Response health = c.read(SLACK);
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(json.readTree(health.body()).path("status").asString()).isEqualTo("UP");
+        }
+    }
+
+    /**
      * An HTTP/1.0 client cannot read chunked: a stream is sent without {@code Transfer-Encoding} and ends
      * when the connection closes, on both frames; an HTTP/1.1 stream stays chunked.
      */
