@@ -64,6 +64,8 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     static final String SNIFFER = "llmproxy.requestSniffer";
     /** How long the application has to answer a body timeout before this handler does. */
     static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a connection closing after an unread body's 413 keeps dropping what arrives ({@link #close}). */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_TARGET = 96;
     /** {@link #answering}: the request is a {@code HEAD} */
     private static final int HEAD = 1;
@@ -100,8 +102,10 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private java.util.ArrayDeque<Integer> later;
     /** the response is delimited by closing the connection (a stream to an HTTP/1.0 client) */
     private boolean closeDelimited;
-    /** a 413 was answered before the request's body was read: the connection closes after it */
+    /** a 413 was answered before the request's body was read: the connection closes after it, lingering */
     private boolean bodyAbandoned;
+    /** output shut down after such a 413: what still arrives is read and dropped until the close */
+    private boolean lingering;
     private Throwable decodeFailure;
     private ScheduledFuture<?> timer;
 
@@ -153,7 +157,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (rejected) {
+        if (rejected || lingering) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -170,7 +174,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             }
             targetDone = true;
             responseStarted = false;
-            GatewayError refusal = failed ? null : refusalBeforeRouting(request);
+            GatewayError refusal = failed ? null : TransferCodings.refusalBeforeRouting(request);
             if (refusal != null) {
                 // a request that parsers on the path could read differently: answered here, and closed
                 rejected = true;
@@ -221,6 +225,11 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 // what the bare answer varies by stays (CorsWebFilter's Vary: Origin on a refused origin), so
                 // no cache serves one origin's refusal to another
                 answer.headers().add(HttpHeaderNames.VARY, full.headers().getAll(HttpHeaderNames.VARY));
+                if (decodeFailure == null && !full.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+                    // the request was read whole (a target Spring cannot parse, an empty 404): the connection stays
+                    // in step and open, so the answer does not announce a close that does not come
+                    answer.headers().remove(HttpHeaderNames.CONNECTION);
+                }
                 full.release();
                 msg = answer;
             } else if (timedOut) {
@@ -257,6 +266,27 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             promise.addListener(ChannelFutureListener.CLOSE);
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * A close after a 413 whose body was never read lingers (RFC 9112 §9.6): closing a socket with unread
+     * bytes makes the kernel answer with a reset, which can destroy the 413 before the client, still
+     * sending its body, has read it. So the output is shut down first (the client reads the answer, then
+     * the end), what still arrives is dropped, and the connection closes when the client closes it or after
+     * {@link #LINGER_NANOS}.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (bodyAbandoned && !lingering && ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex
+                && ctx.channel().isActive()) {
+            lingering = true;
+            duplex.shutdownOutput();
+            ctx.executor().schedule(() -> {
+                ctx.close(promise);
+            }, LINGER_NANOS, TimeUnit.NANOSECONDS);
+            return;
+        }
+        ctx.close(promise);
     }
 
     @Override
@@ -350,33 +380,6 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private static boolean isBareError(FullHttpResponse response) {
         return response.status().code() >= 400 && !response.content().isReadable()
                 && !response.headers().contains(HttpHeaderNames.CONTENT_TYPE);
-    }
-
-    /**
-     * @return the refusal of a request whose path or body framing is ambiguous: an encoded slash or backslash in
-     *         the path (Tomcat refuses it too), or a {@code Transfer-Encoding} other than {@code chunked}
-     *         alone ({@link TransferCodings}); null when there is none
-     */
-    private static GatewayError refusalBeforeRouting(HttpRequest request) {
-        if (hasEncodedSlash(request.uri())) {
-            return GatewayError.of(400, "invalid_request_error", "invalid_path",
-                    "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null);
-        }
-        return TransferCodings.refusal(request);
-    }
-
-    /** @return whether the path of {@code uri} (before any query) holds {@code %2F} or {@code %5C} in either case */
-    static boolean hasEncodedSlash(String uri) {
-        int end = uri.indexOf('?');
-        end = end < 0 ? uri.length() : end;
-        for (int i = uri.indexOf('%'); i >= 0 && i + 2 < end; i = uri.indexOf('%', i + 1)) {
-            char a = uri.charAt(i + 1);
-            char b = Character.toLowerCase(uri.charAt(i + 2));
-            if ((a == '2' && b == 'f') || (a == '5' && b == 'c')) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private int bareErrorStatus(int status) {

@@ -22,10 +22,39 @@ import java.util.Locale;
  *       them (§6.1: SHOULD answer 501) → 501.</li>
  * </ul>
  * {@code chunked} alone, in any letter case and across any number of header lines, is read as Netty reads it.
+ * Also the other request a path's parsers could read differently: an encoded slash in the path
+ * ({@link #refusalBeforeRouting}).
  */
 final class TransferCodings {
 
     private TransferCodings() {
+    }
+
+    /**
+     * @return the refusal of a request whose path or body framing is ambiguous: an encoded slash or backslash in
+     *         the path (Tomcat refuses it too), or a {@code Transfer-Encoding} other than {@code chunked}
+     *         alone ({@link TransferCodings}); null when there is none
+     */
+    static GatewayError refusalBeforeRouting(HttpRequest request) {
+        if (hasEncodedSlash(request.uri())) {
+            return GatewayError.of(400, "invalid_request_error", "invalid_path",
+                    "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null);
+        }
+        return refusal(request);
+    }
+
+    /** @return whether the path of {@code uri} (before any query) holds {@code %2F} or {@code %5C} in either case */
+    static boolean hasEncodedSlash(String uri) {
+        int end = uri.indexOf('?');
+        end = end < 0 ? uri.length() : end;
+        for (int i = uri.indexOf('%'); i >= 0 && i + 2 < end; i = uri.indexOf('%', i + 1)) {
+            char a = uri.charAt(i + 1);
+            char b = Character.toLowerCase(uri.charAt(i + 2));
+            if ((a == '2' && b == 'f') || (a == '5' && b == 'c')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the refusal for {@code request}'s {@code Transfer-Encoding}, or null when it has none or only {@code chunked} */

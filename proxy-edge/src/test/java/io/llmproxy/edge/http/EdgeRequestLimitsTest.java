@@ -80,6 +80,16 @@ class EdgeRequestLimitsTest {
         }
     }
 
+    /**
+     * @return the head of a {@code POST} to {@code target} in {@code version} with the test key as a bearer token,
+     *         {@code Content-Type: application/json}, {@code Content-Length: length} and the {@code extra} header
+     *         lines (each ending in CRLF), through the blank line
+     */
+    static String postHead(String target, String version, Object length, String extra) {
+        return "POST " + target + " " + version + "\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + length + "\r\n" + extra + "\r\n";
+    }
+
     @Test
     void headersNeverFinishedGet408InTheCalledApisFormatAndAClose() throws Exception {
         try (RawHttp c = new RawHttp(port)) {
@@ -133,8 +143,7 @@ class EdgeRequestLimitsTest {
                                                                      org.springframework.boot.test.system.CapturedOutput output) throws Exception {
         java.time.Instant sent = java.time.Instant.now();
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key + "\r\nx-api-key: "
-                    + STACK.key + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\":\"gpt-4o-mini\",");
+            c.send(postHead(target, "HTTP/1.1", 500, "x-api-key: " + STACK.key + "\r\n") + "{\"model\":\"gpt-4o-mini\",");
             Thread.sleep(300); // authenticated, reading the body
         }
         UsageRecorded event = usage.await(e -> STACK.keyId.equals(e.apiKeyId()) && endpoint.equals(e.endpoint())
@@ -156,8 +165,7 @@ class EdgeRequestLimitsTest {
             org.springframework.boot.test.system.CapturedOutput output) throws Exception {
         java.time.Instant sent = java.time.Instant.now();
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"model\":\"gpt-4o-mini\",");
+            c.send(postHead(target, "HTTP/1.1", 500, "") + "{\"model\":\"gpt-4o-mini\",");
             RawHttp.Response r = c.read(Duration.ofSeconds(1).plus(SLACK));
             assertThat(r.status()).isEqualTo(408);
             assertThat(r.headers()).containsEntry("connection", "close");
@@ -196,9 +204,8 @@ class EdgeRequestLimitsTest {
                                                                 int status, String endpoint) throws Exception {
         java.time.Instant sent = java.time.Instant.now();
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key + "\r\nx-api-key: "
-                    + STACK.key + "\r\nContent-Type: application/json\r\nContent-Length: " + contentLength
-                    + (expect ? "\r\nExpect: 100-continue" : "") + "\r\n\r\n");
+            c.send(postHead(target, "HTTP/1.1", contentLength, "x-api-key: " + STACK.key + "\r\n"
+                    + (expect ? "Expect: 100-continue\r\n" : "")));
             // nothing of the body is sent: the answer cannot wait for it (the body deadline would make it a 408)
             RawHttp.Response r = c.read(SLACK);
             assertThat(r.status()).as(r.body()).isEqualTo(status);
@@ -222,14 +229,63 @@ class EdgeRequestLimitsTest {
         }
     }
 
+    /**
+     * A client still sending the body it declared too large reads its 413 whole: the edge shuts its output
+     * and drops what arrives before it closes (a close with unread bytes would reset the connection and
+     * could destroy the answer), then closes within its linger.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/v1/chat/completions", "/v1/messages?frame=spring"})
+    void a413ReachesAClientStillSendingItsBody(String target) throws Exception {
+        // the JDK's client, like many, fails the whole exchange when its upload breaks: a reset would cost the answer
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        byte[] body = new byte[64 << 20];
+        java.util.Arrays.fill(body, (byte) 'x');
+        for (int i = 0; i < 3; i++) {
+            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + target))
+                    .header("Authorization", "Bearer " + STACK.key).header("x-api-key", STACK.key)
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(413);
+            assertThat(r.headers().firstValue("connection")).hasValue("close");
+        }
+    }
+
+    /**
+     * An error answer rewritten into JSON announces {@code Connection: close} only when the connection closes:
+     * a target Netty reads but the server cannot parse ({@code "}, {@code \\}, {@code <}) or an empty actuator
+     * 404 leaves the connection in step, open, and the next request is answered; a head Netty cannot parse
+     * gets its 400 with {@code Connection: close}, and the connection closes.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/actuator/a\"b", "/v1/chat/completions?x=\"", "/actuator/a\\b", "/actuator/nope"})
+    void aRewrittenErrorAnnouncesACloseOnlyWhenTheConnectionCloses(String target) throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET " + target + " HTTP/1.1\r\nHost: edge\r\n\r\n");
+            RawHttp.Response refused = c.read(SLACK);
+            assertThat(refused.status()).isBetween(400, 404);
+            assertThat(refused.headers()).containsEntry("content-type", "application/json").doesNotContainKey("connection");
+            c.send("GET /actuator/health HTTP/1.1\r\nHost: edge\r\n\r\n");
+            assertThat(c.read(SLACK).status()).isEqualTo(200);
+        }
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET /actuator/health HTTP/1.1\r\nHost: edge\r\nBad Header: x\r\n\r\n");
+            RawHttp.Response refused = c.read(SLACK);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.headers()).containsEntry("connection", "close");
+            assertThat(c.closedWithin(SLACK)).isTrue();
+        }
+    }
+
     /** A body within the limit that asks {@code Expect: 100-continue} still gets its {@code 100 Continue}, then its answer. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"/v1/chat/completions", "/v1/chat/completions?frame=spring"})
     void aBodyWithinTheLimitStillGets100ContinueThenItsAnswer(String target) throws Exception {
         String chat = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + chat.length() + "\r\nExpect: 100-continue\r\n\r\n");
+            c.send(postHead(target, "HTTP/1.1", chat.length(), "Expect: 100-continue\r\n"));
             assertThat(c.read(SLACK).status()).isEqualTo(100);
             c.send(chat);
             RawHttp.Response r = c.read(SLACK);
@@ -286,8 +342,7 @@ class EdgeRequestLimitsTest {
     void aHealthyStreamLongerThanEveryTimeoutIsNotCut() throws Exception {
         try (RawHttp c = new RawHttp(port)) {
             String body = "{\"model\":\"slow\",\"stream\":true,\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            c.send(postHead("/v1/chat/completions", "HTTP/1.1", body.length(), "") + body);
             // 4 tokens 1.2 s apart: > 3.6 s in all, each gap longer than the 1 s read timeout
             RawHttp.Response r = c.read(Duration.ofSeconds(10));
             assertThat(r.status()).isEqualTo(200);
@@ -306,8 +361,7 @@ class EdgeRequestLimitsTest {
     @Test
     void aRefusalOfAPipelinedRequestWaitsForTheAnswerBeforeIt() throws Exception {
         String body = "{\"model\":\"slow\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        String first = "POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        String first = postHead("/v1/chat/completions", "HTTP/1.1", body.length(), "") + body;
         Map<String, Integer> refused = Map.of(
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
                 "GET /v1/models%2F HTTP/1.1\r\nHost: edge\r\n\r\n", 400);
@@ -344,8 +398,7 @@ class EdgeRequestLimitsTest {
     void anHttp10RequestPipelinedBehindAStreamDoesNotChangeTheStreamsFraming() throws Exception {
         String stream = "{\"model\":\"slow\",\"stream\":true,\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + stream.length() + "\r\n\r\n" + stream
+            c.send(postHead("/v1/chat/completions", "HTTP/1.1", stream.length(), "") + stream
                     // keep-alive: a pipelined request without it makes Reactor Netty close after the answer before it
                     + "GET /actuator/health HTTP/1.0\r\nHost: edge\r\nConnection: keep-alive\r\n\r\n");
             RawHttp.Response answer = c.read(Duration.ofSeconds(10));
@@ -367,8 +420,7 @@ class EdgeRequestLimitsTest {
     void aStreamToAnHttp10ClientEndsWithTheConnectionNotInChunks(String target) throws Exception {
         String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST " + target + " HTTP/1.0\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            c.send(postHead(target, "HTTP/1.0", body.length(), "") + body);
             RawHttp.Response r = c.read(Duration.ofSeconds(10));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.headers()).doesNotContainKey("transfer-encoding").doesNotContainKey("content-length")
@@ -376,8 +428,7 @@ class EdgeRequestLimitsTest {
             assertThat(r.body()).startsWith("data: {").contains("\"chat.completion.chunk\"").endsWith("data: [DONE]\n\n");
         }
         try (RawHttp c = new RawHttp(port)) {
-            c.send("POST " + target + " HTTP/1.1\r\nHost: edge\r\nAuthorization: Bearer " + STACK.key
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            c.send(postHead(target, "HTTP/1.1", body.length(), "") + body);
             RawHttp.Response r = c.read(Duration.ofSeconds(10));
             assertThat(r.headers()).containsEntry("transfer-encoding", "chunked");
             assertThat(r.body()).endsWith("data: [DONE]\n\n");
