@@ -1,9 +1,13 @@
 package io.llmproxy.edge.http;
 
 import io.llmproxy.edge.gateway.GatewayError;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.time.Clock;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,7 +40,7 @@ final class ErrorResponses {
     FullHttpResponse response(GatewayError error, String target) {
         int status = error.status();
         byte[] body = ClientApi.of(target.isEmpty() ? null : target).errorBody(error, json, clock);
-        FullHttpResponse response = RequestDeadlines.json(HttpResponseStatus.valueOf(status), body);
+        FullHttpResponse response = json(HttpResponseStatus.valueOf(status), body);
         if (status == 503) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         }
@@ -64,5 +68,15 @@ final class ErrorResponses {
                     ? GatewayError.of(status, "server_error", "internal_error", "The gateway failed to handle this request.", null)
                     : GatewayError.of(status, "invalid_request_error", "invalid_request", "The request was refused.", null);
         };
+    }
+
+    /** @return a JSON answer of {@code status} with {@code body}, its length, and {@code Connection: close} */
+    static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
     }
 }

@@ -2,21 +2,18 @@ package io.llmproxy.edge.http;
 
 import io.llmproxy.edge.gateway.GatewayError;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResultProvider;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -159,6 +156,9 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (rejected || lingering) {
             ReferenceCountUtil.release(msg);
+            if (lingering && !ctx.channel().config().isAutoRead()) {
+                ctx.read();
+            }
             return;
         }
         boolean failed = msg instanceof DecoderResultProvider p && p.decoderResult().isFailure();
@@ -277,10 +277,18 @@ final class RequestDeadlines extends ChannelDuplexHandler {
      */
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (lingering && ctx.channel().isActive()) {
+            // another close while lingering (Reactor Netty's own for Connection: close, a timer): the linger's
+            ctx.channel().closeFuture().addListener(closed -> promise.trySuccess());
+            return;
+        }
         if (bodyAbandoned && !lingering && ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex
                 && ctx.channel().isActive()) {
             lingering = true;
             duplex.shutdownOutput();
+            // read on (Reactor Netty stops reading once it has answered): unread bytes are what makes the reset
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
             ctx.executor().schedule(() -> {
                 ctx.close(promise);
             }, LINGER_NANOS, TimeUnit.NANOSECONDS);
@@ -390,14 +398,5 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             return 431;
         }
         return status;
-    }
-
-    static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        return response;
     }
 }

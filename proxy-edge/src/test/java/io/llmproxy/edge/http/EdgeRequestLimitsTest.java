@@ -251,6 +251,18 @@ class EdgeRequestLimitsTest {
             assertThat(r.statusCode()).isEqualTo(413);
             assertThat(r.headers().firstValue("connection")).hasValue("close");
         }
+        // a client that uploads everything before it reads: the edge keeps taking (and dropping) the bytes for
+        // its linger, so the upload does not break on a reset, and the answer is there to read afterwards
+        try (RawHttp c = new RawHttp(port)) {
+            c.send(postHead(target, "HTTP/1.1", 100 << 20, ""));
+            String piece = "x".repeat(1 << 20);
+            for (int i = 0; i < 100; i++) {
+                c.send(piece);
+            }
+            RawHttp.Response r = c.read(SLACK);
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(c.closedWithin(Duration.ofNanos(RequestDeadlines.LINGER_NANOS).plus(SLACK))).isTrue();
+        }
     }
 
     /**
