@@ -11,12 +11,10 @@ import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -64,10 +62,6 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     /** How long a connection closing after an unread body's 413 keeps dropping what arrives ({@link #close}). */
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_TARGET = 96;
-    /** {@link #answering}: the request is a {@code HEAD} */
-    private static final int HEAD = 1;
-    /** {@link #answering}: the request is HTTP/1.0, which has no chunked coding */
-    private static final int HTTP_10 = 2;
 
     private enum Inbound { AWAIT_HEAD, HEAD, BODY }
 
@@ -87,16 +81,9 @@ final class RequestDeadlines extends ChannelDuplexHandler {
     private boolean timedOut;
     private boolean rejected;
     /** requests passed on whose final response has not been written to its end yet (pipelining) */
-    private int outstanding;
+    private final OwedAnswers owed = new OwedAnswers();
     /** this handler's own answer, held until the responses still owed to earlier requests are written */
     private FullHttpResponse deferred;
-    /**
-     * what the answer of the oldest request still owed depends on ({@link #HEAD}: no body; {@link #HTTP_10}: no
-     * chunked coding); those of later pipelined requests wait in {@link #later}, so a flag follows the request
-     * being answered, not the one being read
-     */
-    private int answering;
-    private java.util.ArrayDeque<Integer> later;
     /** the response is delimited by closing the connection (a stream to an HTTP/1.0 client) */
     private boolean closeDelimited;
     /** a 413 was answered before the request's body was read: the connection closes after it, lingering */
@@ -190,17 +177,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             inbound = Inbound.AWAIT_HEAD;
         }
         if (msg instanceof HttpRequest request) {
-            int flags = (HttpMethod.HEAD.equals(request.method()) ? HEAD : 0)
-                    | (HttpVersion.HTTP_1_0.equals(request.protocolVersion()) ? HTTP_10 : 0);
-            if (outstanding == 0) {
-                answering = flags;
-            } else {
-                if (later == null) {
-                    later = new java.util.ArrayDeque<>(4);
-                }
-                later.add(flags);
-            }
-            outstanding++;
+            owed.requested(request);
         }
         ctx.fireChannelRead(msg);
     }
@@ -220,7 +197,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL);
         if (msg instanceof HttpResponse response) {
             responseStarted = true;
-            if (msg instanceof FullHttpResponse full && (answering & HEAD) == 0 && isBareError(full)) {
+            if (msg instanceof FullHttpResponse full && !owed.head() && isBareError(full)) {
                 FullHttpResponse answer = errors.response(bareErrorStatus(full.status().code()), target.toString(), decodeFailure);
                 // what the bare answer varies by stays (CorsWebFilter's Vary: Origin on a refused origin), so
                 // no cache serves one origin's refusal to another
@@ -241,19 +218,17 @@ final class RequestDeadlines extends ChannelDuplexHandler {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 bodyAbandoned = true;
             }
-            if ((answering & HTTP_10) != 0 && !(msg instanceof FullHttpResponse) && HttpUtil.isTransferEncodingChunked(response)) {
+            if (owed.http10() && !(msg instanceof FullHttpResponse) && HttpUtil.isTransferEncodingChunked(response)) {
                 // HTTP/1.0 has no chunked coding (RFC 9112 §6.1): a stream's end is the connection's close
                 response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 closeDelimited = true;
             }
         }
-        if (ends && outstanding > 0) {
-            outstanding--;
-            Integer next = later == null ? null : later.poll();
-            answering = next == null ? 0 : next;
+        if (ends) {
+            owed.answered();
         }
-        if (ends && deferred != null && outstanding == 0) {
+        if (ends && deferred != null && owed.count() == 0) {
             // every earlier request has its answer: now this handler's own, then the close
             ctx.write(msg, promise);
             FullHttpResponse answer = deferred;
@@ -289,9 +264,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
             // read on (Reactor Netty stops reading once it has answered): unread bytes are what makes the reset
             ctx.channel().config().setAutoRead(true);
             ctx.read();
-            ctx.executor().schedule(() -> {
-                ctx.close(promise);
-            }, LINGER_NANOS, TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(() -> ctx.close(promise), LINGER_NANOS, TimeUnit.NANOSECONDS);
             return;
         }
         ctx.close(promise);
@@ -350,7 +323,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
         } else if (responseStarted) {
             // answered before its body was read (a 401, a 404…): nothing left to say
             ctx.close();
-        } else if (outstanding > 1) {
+        } else if (owed.count() > 1) {
             // a pipelined request whose body stalls while an earlier one is still answered: the application
             // has not seen it yet, so this handler answers it, after the earlier answers
             respondAndClose(ctx, errors.response(408, target.toString(), null));
@@ -371,7 +344,7 @@ final class RequestDeadlines extends ChannelDuplexHandler {
      */
     private void respondAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
         responseStarted = true;
-        if (outstanding > 0) {
+        if (owed.count() > 0) {
             rejected = true;
             releaseDeferred();
             deferred = response;
