@@ -215,7 +215,7 @@ exec 3>&1 >"$report"
   done
   printf '\n| check | result | figures |\n| --- | --- | --- |\n'
   check "answered 200 = billed once" "$([[ "$billed" == "$ok_calls" ]] && echo 1 || echo 0)" \
-    "answered 200: $ok_calls (incl. $warm_calls warm-up); billed (usage_record SUCCESS): $billed; lost: $((ok_calls > billed ? ok_calls - billed : 0)) (with durable answers, the default, a call's answer ends only once its usage event is synced to the journal, so a SIGKILL loses none of them; with llmproxy.edge.usage-buffer-durable-answers=false it may lose the events of the last milliseconds: ADR 0006); billed but not answered 200: $((billed > ok_calls ? billed - ok_calls : 0)); other outcomes billed: $other"
+    "answered 200: $ok_calls (incl. $warm_calls warm-up); billed (usage_record SUCCESS): $billed; lost: $((ok_calls > billed ? ok_calls - billed : 0)) (with durable answers, the default, a call's answer ends only once its usage event is written to the journal, so a SIGKILL loses none of them; with llmproxy.edge.usage-buffer-durable-answers=false it may lose the events of the last milliseconds: ADR 0006); billed but not answered 200: $((billed > ok_calls ? billed - ok_calls : 0)); other outcomes billed: $other"
   check "finance API agrees" "$([[ "$finance" == "$((billed + other))" ]] && echo 1 || echo 0)" "totals.requests $finance"
   check "duplicates" 1 "usage_record's primary key is event_id: a redelivered event cannot count twice"
   check "audit chains verify" "$(jq -r 'if .ok then 1 else 0 end' <<<"$verify")" "$(jq -c '{ok, rows}' <<<"$verify")"

@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * big-endian, so {@value #HEADER_BYTES} bytes of overhead per event.
  *
  * <p>Durability: {@link #append} writes a batch and calls {@code fsync} once (group commit)
- * before it returns; a new segment's directory entry is synced too. On {@link #open} a torn or
+ * before it returns; a new segment's directory entry is synced too. {@link #write} writes a batch
+ * without the {@code fsync} (the operating system then holds it: it survives a crash of this process,
+ * not of the machine) and {@link #sync} syncs what such writes left, as does the next {@link #append}
+ * and {@link #close}. On {@link #open} a torn or
  * corrupt tail (crash mid-write) is truncated at the last whole record; records before the
  * checkpoint are skipped. A crash between a Kafka acknowledgement and {@link #ack} re-sends
  * those records after restart (at-least-once; consumers are idempotent by event id).
@@ -62,6 +65,8 @@ final class UsageJournal implements AutoCloseable {
     private final FileLock lock;
     private final JournalCheckpoint checkpoint;
     private final ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
+    /** Segments {@link #write} wrote to since their last sync. */
+    private final List<JournalSegment> unsynced = new ArrayList<>(2);
     private long headOffset;
     private long pendingRecords;
     private long pendingBytes;
@@ -166,6 +171,45 @@ final class UsageJournal implements AutoCloseable {
      * @throws IOException when the disk write or sync fails (nothing of this call is then counted)
      */
     synchronized int append(List<byte[]> payloads, long nowMillis) throws IOException {
+        return append(payloads, nowMillis, true);
+    }
+
+    /**
+     * Appends records in order without syncing them: the operating system holds them (a crash of this
+     * process loses none, a crash of the machine may lose those not yet synced). {@link #sync}, the next
+     * {@link #append} or {@link #close} syncs them.
+     *
+     * @return how many of {@code payloads}, from the first, were appended (as {@link #append})
+     * @throws IOException when the disk write fails (nothing of this call is then counted)
+     */
+    synchronized int write(List<byte[]> payloads, long nowMillis) throws IOException {
+        return append(payloads, nowMillis, false);
+    }
+
+    /**
+     * Syncs the records {@link #write} left unsynced; nothing to do when there are none.
+     *
+     * @return true when there was something to sync
+     * @throws IOException when the sync fails (those records may then be lost to a crash of the machine)
+     */
+    synchronized boolean sync() throws IOException {
+        ensureOpen();
+        if (unsynced.isEmpty()) {
+            return false;
+        }
+        for (JournalSegment s : unsynced) {
+            s.channel.force(false);
+        }
+        unsynced.clear();
+        return true;
+    }
+
+    /** @return true while records {@link #write} wrote are not yet synced */
+    synchronized boolean hasUnsynced() {
+        return !unsynced.isEmpty();
+    }
+
+    private int append(List<byte[]> payloads, long nowMillis, boolean sync) throws IOException {
         ensureOpen();
         int accepted = 0;
         long bytes = 0;
@@ -195,7 +239,19 @@ final class UsageJournal implements AutoCloseable {
                 tail.append(p, nowMillis, segmentBytes);
             }
             for (JournalSegment s : written) {
-                s.channel.force(false);
+                if (!sync) {
+                    if (!unsynced.contains(s)) {
+                        unsynced.add(s);
+                    }
+                } else if (!unsynced.remove(s)) {
+                    s.channel.force(false);
+                }
+            }
+            if (sync) {
+                for (JournalSegment s : unsynced) {
+                    s.channel.force(false); // what earlier writes left, this batch's own segment included
+                }
+                unsynced.clear();
             }
         } catch (IOException e) {
             // none of this batch counts: cut what was written of it, so that nothing of it is ever sent
@@ -223,6 +279,7 @@ final class UsageJournal implements AutoCloseable {
         if (last != null && segments.size() == 1 && last.size == headOffset) {
             // everything in the old segment is acknowledged: drop it now
             segments.removeFirst();
+            unsynced.remove(last);
             last.delete();
             headOffset = 0;
             segments.add(s);
@@ -289,12 +346,15 @@ final class UsageJournal implements AutoCloseable {
     synchronized void ack(Entry last, int count, long bytes) throws IOException {
         ensureOpen();
         while (!segments.isEmpty() && segments.peekFirst().id < last.segmentId()) {
-            segments.removeFirst().delete();
+            JournalSegment gone = segments.removeFirst();
+            unsynced.remove(gone);
+            gone.delete();
         }
         headOffset = last.endOffset();
         JournalSegment head = segments.peekFirst();
         if (head != null && headOffset >= head.size && segments.size() > 1) {
             segments.removeFirst();
+            unsynced.remove(head);
             head.delete();
             headOffset = 0;
         }
@@ -355,11 +415,16 @@ final class UsageJournal implements AutoCloseable {
         }
     }
 
-    /** Syncs nothing more (every append is already synced); releases the files and the lock. */
+    /** Syncs what {@link #write} left unsynced, then releases the files and the lock. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
+        }
+        try {
+            sync();
+        } catch (IOException e) {
+            log.error("Usage buffer {}: the last written usage events could not be synced: {}", dir.toAbsolutePath(), e.toString());
         }
         closed = true;
         for (JournalSegment s : segments) {

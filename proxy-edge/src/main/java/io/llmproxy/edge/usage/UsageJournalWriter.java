@@ -30,10 +30,17 @@ import tools.jackson.databind.json.JsonMapper;
  * one of the batch's events it waits at most the durable linger, and only while calls come faster than
  * syncs (the previous batch held more than one event): a lone call is written and synced at once, and
  * the events published during that write and sync form the next batch.
+ *
+ * <p>When answers wait only for the write ({@code syncAwaited} false, ADR 0006 amendment "an answer waits
+ * for the write"), a batch an answer waits for is written at once without the {@code fsync} and its
+ * receipts complete with {@link Receipt#WRITTEN}; the thread syncs such writes at most one linger after the
+ * first of them, and a batch nobody waits for (written after its full linger) is synced with them.
  */
 final class UsageJournalWriter {
 
     private static final int APPEND_BATCH = 1000;
+    /** Longest park while nothing is queued (stop() and add() unpark it sooner). */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final Logger log = LoggerFactory.getLogger(UsagePublisher.class);
 
     /** An event waiting for the journal, with its call's W3C {@code traceparent} (null when untraced) and its receipt (null when nobody waits). */
@@ -45,6 +52,8 @@ final class UsageJournalWriter {
     private final Clock clock;
     private final long lingerNanos;
     private final long durableLingerNanos;
+    /** Whether an awaited batch is synced before its receipts complete (else written, and synced within the linger). */
+    private final boolean syncAwaited;
     private final Counter appends;
     private final Counter rejected;
     private final Runnable appended;
@@ -62,15 +71,19 @@ final class UsageJournalWriter {
      * @param linger        how long to wait after a batch's first event for more, while no answer waits (0 = never)
      * @param durableLinger how long to wait for more once an answer waits for one of the batch's events, when the
      *                      previous batch held more than one (0 = never)
+     * @param syncAwaited   whether a batch an answer waits for is synced before its receipts complete
+     *                      ({@link Receipt#SYNCED}); false: written at once, receipts {@link Receipt#WRITTEN},
+     *                      synced at most {@code linger} later (the durable linger is then not used)
      * @param appended run after each batch was appended (wakes the sender)
      */
     UsageJournalWriter(JsonMapper json, UsageJournal journal, Clock clock, Duration linger, Duration durableLinger,
-                       Counter appends, Counter rejected, Runnable appended) {
+                       boolean syncAwaited, Counter appends, Counter rejected, Runnable appended) {
         this.json = json;
         this.journal = journal;
         this.clock = clock;
         this.lingerNanos = linger.toNanos();
-        this.durableLingerNanos = Math.min(durableLinger.toNanos(), lingerNanos);
+        this.syncAwaited = syncAwaited;
+        this.durableLingerNanos = syncAwaited ? Math.min(durableLinger.toNanos(), lingerNanos) : 0;
         this.appends = appends;
         this.rejected = rejected;
         this.appended = appended;
@@ -131,7 +144,7 @@ final class UsageJournalWriter {
             if (!synced) {
                 reject(payload, "edge shutting down, usage buffer closed or full");
             }
-            complete(orphan, synced);
+            complete(orphan, synced ? Receipt.SYNCED : Receipt.REJECTED);
         }
     }
 
@@ -140,10 +153,17 @@ final class UsageJournalWriter {
         List<Pending> written = new ArrayList<>(APPEND_BATCH);
         List<byte[]> payloads = new ArrayList<>(APPEND_BATCH);
         int lastBatch = 0;
+        long syncDue = 0; // System.nanoTime() by which written, unsynced batches are synced; 0: none
         while (running || !queue.isEmpty()) {
             boolean awaited = poll(batch);
             if (batch.isEmpty()) {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                long idle = IDLE_NANOS;
+                if (syncDue != 0 && (idle = Math.min(idle, syncDue - System.nanoTime())) <= 0) {
+                    syncDue = 0;
+                    syncWritten();
+                    continue;
+                }
+                LockSupport.parkNanos(this, idle);
                 continue;
             }
             // group commit: let the calls finishing now join this batch, so one fsync serves them all
@@ -171,13 +191,20 @@ final class UsageJournalWriter {
                     // cannot happen for this record type; if it does, say so loudly and keep the thread alive
                     rejected.increment();
                     log.error("usage event not buffered (not serializable: {}): {}", failure, e);
-                    complete(e, false);
+                    complete(e, Receipt.REJECTED);
                 }
             }
+            // a batch nobody waits for has had its full linger: synced now, with what earlier writes left
+            boolean sync = syncAwaited || !awaited;
             int accepted;
             try {
                 appends.increment(); // before: whoever sees the events in the journal sees them counted
-                accepted = journal.append(payloads, clock.millis());
+                accepted = sync ? journal.append(payloads, clock.millis()) : journal.write(payloads, clock.millis());
+                if (sync) {
+                    syncDue = 0;
+                } else if (syncDue == 0) {
+                    syncDue = System.nanoTime() + lingerNanos;
+                }
             } catch (IOException | RuntimeException e) {
                 log.error("Usage buffer {} cannot be written: {}", journal.dir().toAbsolutePath(), e.toString());
                 accepted = 0;
@@ -189,12 +216,20 @@ final class UsageJournalWriter {
             lastBatch = batch.size();
             queued.addAndGet(-batch.size());
             appended.run();
+            Receipt receipt = sync ? Receipt.SYNCED : Receipt.WRITTEN;
             for (int i = 0; i < written.size(); i++) {
-                complete(written.get(i), i < accepted);
+                complete(written.get(i), i < accepted ? receipt : Receipt.REJECTED);
             }
             batch.clear();
             written.clear();
             payloads.clear();
+            if (syncDue != 0 && System.nanoTime() - syncDue >= 0) {
+                syncDue = 0;
+                syncWritten();
+            }
+        }
+        if (syncDue != 0) {
+            syncWritten();
         }
         done = true;
         appended.run();
@@ -214,10 +249,20 @@ final class UsageJournalWriter {
         return awaited;
     }
 
+    /** Syncs what {@link UsageJournal#write} left; a failure is logged at ERROR (those events stay in the journal). */
+    private void syncWritten() {
+        try {
+            journal.sync();
+        } catch (IOException | RuntimeException e) {
+            log.error("Usage buffer {} cannot be synced; usage events written to it may be lost to a crash of the machine: {}",
+                    journal.dir().toAbsolutePath(), e.toString());
+        }
+    }
+
     /** Releases the answer waiting for {@code pending}, if any (its continuation may run on this thread). */
-    private static void complete(Pending pending, boolean synced) {
+    private static void complete(Pending pending, Receipt receipt) {
         if (pending.receipt() != null) {
-            pending.receipt().complete(synced ? Receipt.SYNCED : Receipt.REJECTED);
+            pending.receipt().complete(receipt);
         }
     }
 

@@ -67,7 +67,7 @@ import tools.jackson.databind.json.JsonMapper;
  * since the oldest unsent event was buffered; 0 when empty), {@code llmproxy.usage.published}
  * (acknowledged by Kafka), {@code llmproxy.usage.publish.duration} (timer, seconds: from sending a batch to its
  * last acknowledgement), {@code llmproxy.usage.publish.failures} (failed send attempts; each is
- * retried), {@code llmproxy.usage.buffer.appends} (batches written and synced to the journal: events
+ * retried), {@code llmproxy.usage.buffer.appends} (batches written to the journal: events
  * per append = the group commit's batch size), {@code llmproxy.usage.buffer.rejected}, {@code llmproxy.usage.buffer.corrupt} (bytes of buffered
  * events the disk corrupted after they were synced: cut off, logged at ERROR; should stay 0).
  */
@@ -95,8 +95,13 @@ public class UsagePublisher implements DisposableBean {
 
     /** What became of an event an answer waits for ({@link #publishAwaited}). */
     public enum Receipt {
-        /** In the journal and synced to disk: a crash of the edge no longer loses it. */
+        /** In the journal and synced to disk: a crash of the edge or of its machine no longer loses it. */
         SYNCED,
+        /**
+         * Written to the journal, not yet synced ({@code usage-buffer-answers-wait-for=write}): a crash of the edge's
+         * process no longer loses it; it is synced within {@code usage-buffer-linger}.
+         */
+        WRITTEN,
         /** Not buffered (buffer full, disk error, edge shutting down): counted and logged at ERROR with its JSON. */
         REJECTED,
         /** Durable answers are off ({@code llmproxy.edge.usage-buffer-durable-answers=false}): nothing to wait for. */
@@ -113,7 +118,8 @@ public class UsagePublisher implements DisposableBean {
                 UsageJournal.open(properties.usageBufferDir(), properties.usageBufferMaxBytes().toBytes(),
                         UsageProducerConfig.segmentBytes(properties.usageBufferMaxBytes().toBytes())),
                 clock, Duration.ofSeconds(5), properties.usageBufferLinger(), properties.usageBufferDurableAnswers(),
-                properties.usageBufferDurableLinger(), properties.usageSenderLinger());
+                properties.usageBufferDurableLinger(), properties.usageSenderLinger(),
+                properties.usageBufferAnswersWaitFor() == EdgeProperties.AnswersWaitFor.SYNC);
     }
 
     /**
@@ -128,17 +134,19 @@ public class UsagePublisher implements DisposableBean {
      */
     UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
                    Clock clock, Duration shutdownGrace, Duration linger, boolean durableAnswers, Duration durableLinger) {
-        this(producer, json, meters, journal, clock, shutdownGrace, linger, durableAnswers, durableLinger, linger);
+        this(producer, json, meters, journal, clock, shutdownGrace, linger, durableAnswers, durableLinger, linger, true);
     }
 
     /**
      * The same, with the sender's own linger.
      *
      * @param senderLinger how long the sender waits for more when it finds fewer than a full batch (0 = none)
+     * @param syncAwaited  with durable answers, whether a receipt completes once its event is synced
+     *                     ({@link Receipt#SYNCED}) or once it is written ({@link Receipt#WRITTEN}, synced within {@code linger})
      */
     UsagePublisher(Producer<String, String> producer, JsonMapper json, MeterRegistry meters, UsageJournal journal,
                    Clock clock, Duration shutdownGrace, Duration linger, boolean durableAnswers, Duration durableLinger,
-                   Duration senderLinger) {
+                   Duration senderLinger, boolean syncAwaited) {
         this.lingerNanos = senderLinger.toNanos();
         this.durableAnswers = durableAnswers;
         this.producer = producer;
@@ -156,7 +164,8 @@ public class UsagePublisher implements DisposableBean {
                 .register(meters);
         this.sender = new Thread(this::sendLoop, "usage-sender");
         this.sender.setDaemon(true);
-        this.writer = new UsageJournalWriter(json, journal, clock, linger, durableLinger, meters.counter("llmproxy.usage.buffer.appends"),
+        this.writer = new UsageJournalWriter(json, journal, clock, linger, durableLinger, syncAwaited,
+                meters.counter("llmproxy.usage.buffer.appends"),
                 meters.counter("llmproxy.usage.buffer.rejected"), () -> LockSupport.unpark(sender));
         Gauge.builder("llmproxy.usage.buffer.events", this, UsagePublisher::bufferedEvents)
                 .description("usage events accepted and not yet acknowledged by Kafka").register(meters);
@@ -190,7 +199,8 @@ public class UsagePublisher implements DisposableBean {
      *
      * @param traceparent the call's W3C {@code traceparent}, sent as the Kafka record's header; null for none
      * @return completed by the {@code usage-journal} thread (so continuations run there unless they move):
-     *         {@link Receipt#SYNCED} once the event is in the journal and synced; {@link Receipt#REJECTED} when it
+     *         {@link Receipt#WRITTEN} once the event is written to the journal, or {@link Receipt#SYNCED} once it is
+     *         also synced when {@code usage-buffer-answers-wait-for=sync}; {@link Receipt#REJECTED} when it
      *         was not buffered (counted and logged at ERROR with its JSON, as for {@link #publish}: the answer
      *         should still go out); never exceptionally. Already completed with {@link Receipt#NOT_AWAITED} when
      *         {@code llmproxy.edge.usage-buffer-durable-answers} is false (the event is then published as by
@@ -204,6 +214,11 @@ public class UsagePublisher implements DisposableBean {
         CompletableFuture<Receipt> receipt = new CompletableFuture<>();
         writer.add(new UsageJournalWriter.Pending(event, traceparent, receipt));
         return receipt;
+    }
+
+    /** @return true while events written to the journal wait for their sync (answers that wait for the write only) */
+    boolean journalUnsynced() {
+        return journal.hasUnsynced();
     }
 
     /** @return events written to the journal and not yet acknowledged by Kafka (not those still in memory) */

@@ -62,7 +62,8 @@ public class TranslationBenchmark {
         String[] parts = path.split(":");
         JsonMapper json = GoldenCase.JSON;
         EdgeProperties properties = new EdgeProperties(null, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(300), 16 << 20, "redis://127.0.0.1:6379", Duration.ofSeconds(1), 4096, null, null, Duration.ofMillis(5), true, Duration.ZERO, Duration.ofMillis(100));
+                Duration.ofSeconds(300), 16 << 20, "redis://127.0.0.1:6379", Duration.ofSeconds(1), 4096, null, null, Duration.ofMillis(5), true, Duration.ZERO, Duration.ofMillis(100),
+                EdgeProperties.AnswersWaitFor.WRITE);
         String adapterClass = switch (parts[0]) {
             case "openai" -> "io.llmproxy.edge.provider.openai.OpenAiProviderAdapter";
             case "azure-openai" -> "io.llmproxy.edge.provider.azure.AzureOpenAiProviderAdapter";

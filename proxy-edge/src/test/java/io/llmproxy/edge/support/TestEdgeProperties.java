@@ -24,6 +24,7 @@ public final class TestEdgeProperties {
             Duration idleTimeout) {
         return new EdgeProperties(secretKey, pollInterval, fullReload, connectTimeout, idleTimeout, 1 << 20,
                 "redis://127.0.0.1:6379", Duration.ofSeconds(1), 4096, Path.of("target/unused"), DataSize.ofMegabytes(1),
-                Duration.ofMillis(5), true, Duration.ZERO, Duration.ofMillis(100));
+                Duration.ofMillis(5), true, Duration.ZERO, Duration.ofMillis(100),
+                EdgeProperties.AnswersWaitFor.WRITE);
     }
 }

@@ -34,8 +34,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Issue #14/#16, durable answers ({@code llmproxy.edge.usage-buffer-durable-answers}, on by default):
- * by the time a client has read the whole answer, its call's usage event is in the edge's journal,
- * synced. Kafka is unreachable here, so the sender never drains the journal and each answer must add
+ * by the time a client has read the whole answer, its call's usage event is in the edge's journal
+ * (written: {@code usage-buffer-answers-wait-for=write}, the default; {@link UsagePublisherDurableTest} covers
+ * the sync and both receipts). Kafka is unreachable here, so the sender never drains the journal and each answer must add
  * exactly its own event to it; the writer's linger is 10 minutes, which an answer must not wait for
  * (with {@code llmproxy.edge.usage-buffer-durable-answers=false} every row fails). One row per kind of answer the edge gives after publishing a usage
  * event: a whole chat answer, the streams of each client format (their last event waits), embeddings,

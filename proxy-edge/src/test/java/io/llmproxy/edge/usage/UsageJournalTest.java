@@ -65,6 +65,36 @@ class UsageJournalTest {
     }
 
     @Test
+    void writtenRecordsAreReadableAtOnceAndSyncedBySyncTheNextAppendOrClose() throws Exception {
+        try (UsageJournal journal = UsageJournal.open(dir, 1 << 20, 100)) {
+            assertThat(journal.write(events(0, 5), 1_000)).isEqualTo(5);
+            assertThat(journal.hasUnsynced()).isTrue();
+            assertThat(text(journal.peek(10))).hasSize(5).first().isEqualTo("{\"eventId\":\"e0\"}");
+            assertThat(journal.sync()).isTrue();
+            assertThat(journal.hasUnsynced()).isFalse();
+            assertThat(journal.sync()).isFalse();
+
+            journal.write(events(5, 7), 1_000);
+            assertThat(journal.hasUnsynced()).isTrue();
+            journal.append(events(7, 8), 1_000); // syncs what the write left
+            assertThat(journal.hasUnsynced()).isFalse();
+
+            // unsynced segments that acknowledgement deletes are not synced any more (their channels are closed)
+            journal.write(events(8, 14), 2_000);
+            ackAll(journal, journal.peek(100));
+            assertThat(journal.segmentCount()).isEqualTo(1);
+            assertThat(journal.hasUnsynced()).isTrue();
+            assertThat(journal.sync()).isTrue();
+
+            journal.write(events(14, 15), 3_000);
+        }
+        try (UsageJournal reopened = UsageJournal.open(dir, 1 << 20, 100)) {
+            assertThat(text(reopened.peek(10))).containsExactly("{\"eventId\":\"e14\"}");
+            assertThat(reopened.hasUnsynced()).isFalse();
+        }
+    }
+
+    @Test
     void aRestartSendsWhatWasNotAcknowledgedAndNothingThatWas() throws Exception {
         try (UsageJournal journal = UsageJournal.open(dir, 1 << 20, 100)) {
             journal.append(events(0, 7), 5_000);

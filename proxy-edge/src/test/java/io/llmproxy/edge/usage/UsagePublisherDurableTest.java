@@ -73,6 +73,36 @@ class UsagePublisherDurableTest {
     }
 
     @Test
+    void anAnswerWaitingForTheWriteHasItAtOnceWithoutAnyLingerAndTheSyncFollows() throws Exception {
+        UsagePublisher p = publishers.open(dir, 1 << 20, LONG_LINGER, true, LONG_LINGER, false);
+        UsageRecorded lingering = event(1);
+        p.publish(lingering);
+        assertThat(p.publishAwaited(event(2), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.WRITTEN);
+        // the batch before held two: with answers waiting for the sync this one would wait the 10-minute durable linger
+        assertThat(p.publishAwaited(event(3), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.WRITTEN);
+
+        assertThat(UsagePublishers.journaledIds(p)).hasSize(3).first().isEqualTo(lingering.eventId());
+        assertThat(counter("llmproxy.usage.buffer.appends")).isEqualTo(2.0);
+        assertThat(p.journalUnsynced()).isTrue(); // the sync waits for the 10-minute linger
+        publishers.destroy(p); // the journal syncs before it closes
+        assertThat(p.journalUnsynced()).isFalse();
+    }
+
+    @Test
+    void writtenEventsAreSyncedWithinTheLinger() throws Exception {
+        UsagePublisher p = publishers.open(dir, 1 << 20, Duration.ofMillis(200), true, Duration.ZERO, false);
+        UsageRecorded awaited = event(1);
+        assertThat(p.publishAwaited(awaited, null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.WRITTEN);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (p.journalUnsynced() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(p.journalUnsynced()).isFalse();
+        assertThat(UsagePublishers.journaledIds(p)).containsExactly(awaited.eventId());
+    }
+
+    @Test
     void anEventTheFullBufferRejectsStillCompletesItsReceipt() throws Exception {
         long one = UsageJournal.HEADER_BYTES + UsagePublisherRestartTest.JSON.writeValueAsBytes(event(1)).length;
         UsagePublisher p = publisher(one + 10, true);

@@ -36,12 +36,23 @@ public final class UsagePublishers implements AfterEachCallback {
     private final List<UsagePublisher> open = new ArrayList<>();
 
     /**
-     * Like {@link #unreachableKafka(Path, MeterRegistry, long, Duration, boolean, Duration)} with {@link #meters};
+     * Like {@link #unreachableKafka(Path, MeterRegistry, long, Duration, boolean, Duration, boolean)} with {@link #meters},
+     * an answer waiting for its event's sync;
      * the publisher is destroyed after the test unless {@link #destroy} did it before.
      */
     public UsagePublisher open(Path dir, long maxBytes, Duration linger, boolean durableAnswers, Duration durableLinger)
             throws IOException {
-        UsagePublisher p = unreachableKafka(dir, meters, maxBytes, linger, durableAnswers, durableLinger);
+        return open(dir, maxBytes, linger, durableAnswers, durableLinger, true);
+    }
+
+    /**
+     * The same, choosing what a durable answer waits for.
+     *
+     * @param syncAwaited true: its event's sync ({@code usage-buffer-answers-wait-for=sync}); false: its write
+     */
+    public UsagePublisher open(Path dir, long maxBytes, Duration linger, boolean durableAnswers, Duration durableLinger,
+                               boolean syncAwaited) throws IOException {
+        UsagePublisher p = unreachableKafka(dir, meters, maxBytes, linger, durableAnswers, durableLinger, syncAwaited);
         open.add(p);
         return p;
     }
@@ -66,18 +77,20 @@ public final class UsagePublishers implements AfterEachCallback {
      * @param maxBytes      the journal's bound (a few bytes: every event is rejected)
      * @param linger        the writer's linger
      * @param durableLinger the writer's linger once an answer waits, while calls come faster than syncs
+     * @param syncAwaited   whether a durable answer waits for its event's sync (else for its write)
      * @return a publisher whose Kafka is unreachable (a free port): what it journals stays in the journal;
      *         {@link UsagePublisher#destroy} it
      */
     public static UsagePublisher unreachableKafka(Path dir, MeterRegistry meters, long maxBytes, Duration linger,
-                                                  boolean durableAnswers, Duration durableLinger) throws IOException {
+                                                  boolean durableAnswers, Duration durableLinger, boolean syncAwaited)
+            throws IOException {
         int port = FreePorts.next();
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
         return new UsagePublisher(new KafkaProducer<>(UsageProducerConfig.of(config), new StringSerializer(),
                 new StringSerializer()), JsonMapper.builder().build(), meters, UsageJournal.open(dir, maxBytes, 64 * 1024),
-                Clock.systemUTC(), Duration.ofMillis(300), linger, durableAnswers, durableLinger);
+                Clock.systemUTC(), Duration.ofMillis(300), linger, durableAnswers, durableLinger, linger, syncAwaited);
     }
 
     /** @return the events in the journal, oldest first */

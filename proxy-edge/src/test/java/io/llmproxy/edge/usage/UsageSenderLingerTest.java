@@ -60,7 +60,7 @@ class UsageSenderLingerTest {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         UsagePublisher publisher = new UsagePublisher(new KafkaProducer<>(UsageProducerConfig.of(config), new StringSerializer(),
                 new StringSerializer()), UsagePublisherRestartTest.JSON, meters, UsageJournal.open(dir, 1 << 30, 64 * 1024),
-                Clock.systemUTC(), Duration.ofSeconds(5), Duration.ZERO, true, Duration.ZERO, Duration.ofMillis(lingerMs));
+                Clock.systemUTC(), Duration.ofSeconds(5), Duration.ZERO, true, Duration.ZERO, Duration.ofMillis(lingerMs), true);
         try {
             // a first event, delivered alone, so that the producer is connected before the measured ones
             publisher.publish(UsagePublisherRestartTest.event("tenant-linger", 0));
@@ -99,7 +99,7 @@ class UsageSenderLingerTest {
                 new StringSerializer());
         UsagePublisher publisher = new UsagePublisher(producer, UsagePublisherRestartTest.JSON, meters,
                 UsageJournal.open(dir, 1 << 30, 1 << 20), Clock.systemUTC(), Duration.ofSeconds(5), Duration.ZERO, true,
-                Duration.ZERO, Duration.ofMillis(3000));
+                Duration.ZERO, Duration.ofMillis(3000), true);
         try {
             publisher.publish(UsagePublisherRestartTest.event("tenant-batch", 0));
             await().atMost(Duration.ofSeconds(30)).until(() -> meters.get("llmproxy.usage.published").counter().count() == 1);
