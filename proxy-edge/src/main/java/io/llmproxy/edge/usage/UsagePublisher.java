@@ -92,6 +92,8 @@ public class UsagePublisher implements DisposableBean {
     private final UsageJournalWriter writer;
     private final Thread sender;
     private volatile long senderDeadlineNanos = Long.MAX_VALUE;
+    /** True while the sender waits out its linger: an append then has no reason to wake it (only shutdown ends the wait). */
+    private volatile boolean senderLingering;
 
     /** What became of an event an answer waits for ({@link #publishAwaited}). */
     public enum Receipt {
@@ -166,7 +168,7 @@ public class UsagePublisher implements DisposableBean {
         this.sender.setDaemon(true);
         this.writer = new UsageJournalWriter(json, journal, clock, linger, durableLinger, syncAwaited,
                 meters.counter("llmproxy.usage.buffer.appends"),
-                meters.counter("llmproxy.usage.buffer.rejected"), () -> LockSupport.unpark(sender));
+                meters.counter("llmproxy.usage.buffer.rejected"), this::appended);
         Gauge.builder("llmproxy.usage.buffer.events", this, UsagePublisher::bufferedEvents)
                 .description("usage events accepted and not yet acknowledged by Kafka").register(meters);
         Gauge.builder("llmproxy.usage.buffer.bytes", journal, UsageJournal::pendingBytes).baseUnit("bytes")
@@ -267,12 +269,14 @@ public class UsagePublisher implements DisposableBean {
             }
             if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writer.done()) {
                 // one produce request and one checkpoint write for the next sender linger's appends (the journal's head does not move meanwhile, so on a read error the first batch stands);
-                // a loop: each append wakes this thread, which must not cut the linger short (only shutdown does)
+                // a loop: parkNanos may return early, and only shutdown cuts the linger short (appends do not wake this thread meanwhile)
                 long lingerEnd = System.nanoTime() + lingerNanos;
                 long left;
+                senderLingering = true;
                 while (!writer.done() && (left = lingerEnd - System.nanoTime()) > 0) {
                     LockSupport.parkNanos(this, left);
                 }
+                senderLingering = false;
                 try {
                     batch = journal.peek(SEND_BATCH);
                 } catch (IOException | RuntimeException readAgainNextRound) { }
@@ -294,6 +298,16 @@ public class UsagePublisher implements DisposableBean {
             } else {
                 backoff = 0;
             }
+        }
+    }
+
+    /**
+     * Run by the writer after each append: wakes the sender unless it is waiting out its linger, when the wake-up
+     * would only put it back to sleep (at 1,000 calls/s, a thousand futex wake-ups and context switches a second).
+     */
+    private void appended() {
+        if (!senderLingering) {
+            LockSupport.unpark(sender);
         }
     }
 
