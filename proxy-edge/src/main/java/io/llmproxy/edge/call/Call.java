@@ -258,10 +258,11 @@ public final class Call {
     }
 
     /**
-     * What the end of an answer waits for: its usage event in the edge's journal, synced to disk, so that an
-     * edge killed once the client has the whole answer cannot lose the event (ADR 0006).
+     * What the end of an answer waits for: its usage event in the edge's journal (written, or synced to disk with
+     * {@code llmproxy.edge.usage-buffer-answers-wait-for=sync}), so that an edge killed once the client has the whole
+     * answer cannot lose the event (ADR 0006).
      *
-     * @return completes empty, never with an error, once the event {@link #finish} published is synced or was
+     * @return completes empty, never with an error, once the event {@link #finish} published is in the journal or was
      *         rejected (buffer full, disk error: logged at ERROR, and the answer still goes out); completes at
      *         once when the call has not finished, ended {@link Outcome#CANCELLED}, or durable answers are off
      *         ({@code llmproxy.edge.usage-buffer-durable-answers=false}). Its signal comes on the call's

@@ -67,6 +67,7 @@ final class UsageJournal implements AutoCloseable {
     private final ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
     /** Segments {@link #write} wrote to since their last sync. */
     private final List<JournalSegment> unsynced = new ArrayList<>(2);
+    private long forces;
     private long headOffset;
     private long pendingRecords;
     private long pendingBytes;
@@ -198,10 +199,20 @@ final class UsageJournal implements AutoCloseable {
             return false;
         }
         for (JournalSegment s : unsynced) {
-            s.channel.force(false);
+            force(s);
         }
         unsynced.clear();
         return true;
+    }
+
+    private void force(JournalSegment s) throws IOException {
+        s.channel.force(false);
+        forces++;
+    }
+
+    /** @return how many {@code fdatasync}s of segment files this journal made (for tests) */
+    synchronized long forces() {
+        return forces;
     }
 
     /** @return true while records {@link #write} wrote are not yet synced */
@@ -223,6 +234,9 @@ final class UsageJournal implements AutoCloseable {
         if (accepted == 0) {
             return 0;
         }
+        if (sync) {
+            sync(); // what earlier writes left, first: when it fails, nothing of this batch is on disk to cut
+        }
         List<JournalSegment> written = new ArrayList<>(2);
         List<Long> sizesBefore = new ArrayList<>(2);
         try {
@@ -239,19 +253,11 @@ final class UsageJournal implements AutoCloseable {
                 tail.append(p, nowMillis, segmentBytes);
             }
             for (JournalSegment s : written) {
-                if (!sync) {
-                    if (!unsynced.contains(s)) {
-                        unsynced.add(s);
-                    }
-                } else if (!unsynced.remove(s)) {
-                    s.channel.force(false);
+                if (sync) {
+                    force(s);
+                } else if (!unsynced.contains(s)) {
+                    unsynced.add(s);
                 }
-            }
-            if (sync) {
-                for (JournalSegment s : unsynced) {
-                    s.channel.force(false); // what earlier writes left, this batch's own segment included
-                }
-                unsynced.clear();
             }
         } catch (IOException e) {
             // none of this batch counts: cut what was written of it, so that nothing of it is ever sent

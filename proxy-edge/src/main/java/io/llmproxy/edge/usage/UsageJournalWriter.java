@@ -22,7 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code usage-journal} thread of {@link UsagePublisher} (ADR 0006): takes published events from
  * a lock-free queue, serializes them, appends them to the {@link UsageJournal} and syncs once per
  * batch (group commit), then completes each awaited event's {@link Receipt}: {@link Receipt#SYNCED}
- * once {@link UsageJournal#append} returned (it syncs), {@link Receipt#REJECTED} for an event that
+ * once {@link UsageJournal#append} returned (it syncs), or {@link Receipt#WRITTEN} once
+ * {@link UsageJournal#write} returned when answers wait only for the write (see below),
+ * {@link Receipt#REJECTED} for an event that
  * did not fit or could not be written (counted in {@code llmproxy.usage.buffer.rejected} and logged
  * at ERROR with its JSON by logger {@code io.llmproxy.edge.usage.UsagePublisher}).
  *
@@ -159,8 +161,7 @@ final class UsageJournalWriter {
             if (batch.isEmpty()) {
                 long idle = IDLE_NANOS;
                 if (syncDue != 0 && (idle = Math.min(idle, syncDue - System.nanoTime())) <= 0) {
-                    syncDue = 0;
-                    syncWritten();
+                    syncDue = syncWritten();
                     continue;
                 }
                 LockSupport.parkNanos(this, idle);
@@ -171,6 +172,9 @@ final class UsageJournalWriter {
             // and not at all for an answer while calls come slower than syncs
             long durableLinger = lastBatch > 1 ? durableLingerNanos : 0;
             long lingerEnd = System.nanoTime() + (awaited ? durableLinger : lingerNanos);
+            if (syncDue != 0 && syncDue - lingerEnd < 0) {
+                lingerEnd = syncDue; // this batch, synced when written, also syncs what earlier writes left: on time
+            }
             long left;
             while (running && batch.size() < APPEND_BATCH && (left = lingerEnd - System.nanoTime()) > 0) {
                 lingeringUnawaited = !awaited;
@@ -224,8 +228,7 @@ final class UsageJournalWriter {
             written.clear();
             payloads.clear();
             if (syncDue != 0 && System.nanoTime() - syncDue >= 0) {
-                syncDue = 0;
-                syncWritten();
+                syncDue = syncWritten();
             }
         }
         if (syncDue != 0) {
@@ -249,13 +252,20 @@ final class UsageJournalWriter {
         return awaited;
     }
 
-    /** Syncs what {@link UsageJournal#write} left; a failure is logged at ERROR (those events stay in the journal). */
-    private void syncWritten() {
+    /**
+     * Syncs what {@link UsageJournal#write} left; a failure is logged at ERROR (those events stay in the journal and
+     * are sent) and the sync is tried again one linger later.
+     *
+     * @return the next sync deadline ({@link System#nanoTime()}): 0 when synced
+     */
+    private long syncWritten() {
         try {
             journal.sync();
+            return 0;
         } catch (IOException | RuntimeException e) {
             log.error("Usage buffer {} cannot be synced; usage events written to it may be lost to a crash of the machine: {}",
                     journal.dir().toAbsolutePath(), e.toString());
+            return System.nanoTime() + Math.max(lingerNanos, TimeUnit.MILLISECONDS.toNanos(100)) | 1; // never 0
         }
     }
 

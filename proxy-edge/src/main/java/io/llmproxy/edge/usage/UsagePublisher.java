@@ -41,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       (5 ms) after a batch's first event for more (when an answer waits for one of them, at most
  *       {@code llmproxy.edge.usage-buffer-durable-linger}, and only while calls come faster than syncs),
  *       serializes them, appends them to the {@link UsageJournal} on disk
- *       ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead, group commit).</li>
+ *       ({@code llmproxy.edge.usage-buffer-dir}) and syncs once per batch (write-ahead, group commit); a batch an
+ *       answer waits for is only written, and synced within the linger, unless
+ *       {@code llmproxy.edge.usage-buffer-answers-wait-for=sync}.</li>
  *   <li>{@code usage-sender} reads the journal from its head in order (waiting
  *       {@code llmproxy.edge.usage-sender-linger}, 100 ms, when it finds fewer than a full batch), sends a batch of up to
  *       {@value #SEND_BATCH} events with the idempotent producer ({@code enable.idempotence=true},
@@ -130,7 +132,8 @@ public class UsagePublisher implements DisposableBean {
      * @param shutdownGrace how long {@link #destroy} lets the sender drain before leaving the rest on disk
      * @param linger        how long the writer waits after a batch's first event for more (group commit; 0 = none)
      * @param durableAnswers whether {@link #publishAwaited} returns a receipt completed once the event is synced
-     *                       (else one completed at once with {@link Receipt#NOT_AWAITED})
+     *                       (this constructor: answers wait for the sync; else one completed at once with
+     *                       {@link Receipt#NOT_AWAITED})
      * @param durableLinger how long the writer waits for more once an answer waits for one of its batch's events
      *                      (0 = none; at most {@code linger})
      */

@@ -74,9 +74,16 @@ class UsageJournalTest {
             assertThat(journal.hasUnsynced()).isFalse();
             assertThat(journal.sync()).isFalse();
 
+            // a write then an append into the same segment: the append syncs what the write left, then its own record
+            assertThat(journal.segmentCount()).isEqualTo(2);
+            long forces = journal.forces();
             journal.write(events(5, 7), 1_000);
+            assertThat(journal.segmentCount()).isEqualTo(2);
+            assertThat(journal.forces()).isEqualTo(forces);
             assertThat(journal.hasUnsynced()).isTrue();
-            journal.append(events(7, 8), 1_000); // syncs what the write left
+            journal.append(events(7, 8), 1_000);
+            assertThat(journal.segmentCount()).isEqualTo(2);
+            assertThat(journal.forces()).isEqualTo(forces + 2);
             assertThat(journal.hasUnsynced()).isFalse();
 
             // unsynced segments that acknowledgement deletes are not synced any more (their channels are closed)
