@@ -6,6 +6,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -65,6 +68,28 @@ final class JournalSegment {
     static long idOf(Path file) {
         Matcher m = NAME.matcher(file.getFileName().toString());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * Opens the segments in {@code dir} that hold anything at or after the checkpoint, oldest first, each
+     * {@linkplain #recover(Path, long) recovered}; deletes the files of the older ones.
+     *
+     * @param checkpoint where the first unacknowledged record is, or null when unknown (every segment is kept)
+     */
+    static ArrayDeque<JournalSegment> recoverAll(Path dir, JournalCheckpoint.Position checkpoint) throws IOException {
+        List<Long> ids;
+        try (Stream<Path> files = Files.list(dir)) {
+            ids = files.map(JournalSegment::idOf).filter(id -> id >= 0).sorted().toList();
+        }
+        ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
+        for (long id : ids) {
+            if (checkpoint != null && id < checkpoint.segmentId()) {
+                Files.delete(path(dir, id));
+            } else {
+                segments.add(recover(dir, id));
+            }
+        }
+        return segments;
     }
 
     /** Opens an existing segment and truncates (and syncs) a torn or corrupt tail after its last whole record. */

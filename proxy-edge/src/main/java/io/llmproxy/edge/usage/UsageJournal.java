@@ -2,17 +2,12 @@ package io.llmproxy.edge.usage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,13 +56,10 @@ final class UsageJournal implements AutoCloseable {
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final JournalLock lock;
     private final JournalCheckpoint checkpoint;
     private final ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
-    /** Segments {@link #write} wrote to since their last sync. */
-    private final List<JournalSegment> unsynced = new ArrayList<>(2);
-    private long forces;
+    private final JournalSyncs syncs = new JournalSyncs();
     private long headOffset;
     private long pendingRecords;
     private long pendingBytes;
@@ -75,12 +67,10 @@ final class UsageJournal implements AutoCloseable {
     private long corruptBytes;
     private boolean closed;
 
-    private UsageJournal(Path dir, long maxBytes, long segmentBytes, FileChannel lockChannel, FileLock lock,
-                         JournalCheckpoint checkpoint) {
+    private UsageJournal(Path dir, long maxBytes, long segmentBytes, JournalLock lock, JournalCheckpoint checkpoint) {
         this.dir = dir;
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.checkpoint = checkpoint;
     }
@@ -100,19 +90,7 @@ final class UsageJournal implements AutoCloseable {
         }
         try {
             Files.createDirectories(dir);
-            FileChannel lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                lockChannel.close();
-                throw new IllegalStateException("usage buffer directory " + dir.toAbsolutePath()
-                        + " is in use by another edge process; give each edge its own llmproxy.edge.usage-buffer-dir");
-            }
-            UsageJournal journal = new UsageJournal(dir, maxBytes, segmentBytes, lockChannel, lock,
+            UsageJournal journal = new UsageJournal(dir, maxBytes, segmentBytes, JournalLock.acquire(dir),
                     JournalCheckpoint.open(dir));
             journal.recover();
             return journal;
@@ -122,24 +100,8 @@ final class UsageJournal implements AutoCloseable {
     }
 
     private void recover() throws IOException {
-        List<Long> ids = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            files.forEach(p -> {
-                long id = JournalSegment.idOf(p);
-                if (id >= 0) {
-                    ids.add(id);
-                }
-            });
-        }
-        ids.sort(null);
         JournalCheckpoint.Position cp = checkpoint.read();
-        for (Long id : ids) {
-            if (cp != null && id < cp.segmentId()) {
-                Files.delete(JournalSegment.path(dir, id));
-                continue;
-            }
-            segments.add(JournalSegment.recover(dir, id));
-        }
+        segments.addAll(JournalSegment.recoverAll(dir, cp));
         JournalSegment head = segments.peekFirst();
         headOffset = head != null && cp != null && cp.segmentId() == head.id ? Math.min(cp.offset(), head.size) : 0;
         recount();
@@ -195,29 +157,17 @@ final class UsageJournal implements AutoCloseable {
      */
     synchronized boolean sync() throws IOException {
         ensureOpen();
-        if (unsynced.isEmpty()) {
-            return false;
-        }
-        for (JournalSegment s : unsynced) {
-            force(s);
-        }
-        unsynced.clear();
-        return true;
-    }
-
-    private void force(JournalSegment s) throws IOException {
-        s.channel.force(false);
-        forces++;
+        return syncs.syncPending();
     }
 
     /** @return how many {@code fdatasync}s of segment files this journal made (for tests) */
     synchronized long forces() {
-        return forces;
+        return syncs.forces();
     }
 
     /** @return true while records {@link #write} wrote are not yet synced */
     synchronized boolean hasUnsynced() {
-        return !unsynced.isEmpty();
+        return syncs.pending();
     }
 
     private int append(List<byte[]> payloads, long nowMillis, boolean sync) throws IOException {
@@ -254,9 +204,9 @@ final class UsageJournal implements AutoCloseable {
             }
             for (JournalSegment s : written) {
                 if (sync) {
-                    force(s);
-                } else if (!unsynced.contains(s)) {
-                    unsynced.add(s);
+                    syncs.force(s);
+                } else {
+                    syncs.written(s);
                 }
             }
         } catch (IOException e) {
@@ -285,7 +235,7 @@ final class UsageJournal implements AutoCloseable {
         if (last != null && segments.size() == 1 && last.size == headOffset) {
             // everything in the old segment is acknowledged: drop it now
             segments.removeFirst();
-            unsynced.remove(last);
+            syncs.deleted(last);
             last.delete();
             headOffset = 0;
             segments.add(s);
@@ -353,14 +303,14 @@ final class UsageJournal implements AutoCloseable {
         ensureOpen();
         while (!segments.isEmpty() && segments.peekFirst().id < last.segmentId()) {
             JournalSegment gone = segments.removeFirst();
-            unsynced.remove(gone);
+            syncs.deleted(gone);
             gone.delete();
         }
         headOffset = last.endOffset();
         JournalSegment head = segments.peekFirst();
         if (head != null && headOffset >= head.size && segments.size() > 1) {
             segments.removeFirst();
-            unsynced.remove(head);
+            syncs.deleted(head);
             head.delete();
             headOffset = 0;
         }
@@ -442,8 +392,7 @@ final class UsageJournal implements AutoCloseable {
         }
         try {
             checkpoint.close();
-            lock.release();
-            lockChannel.close();
+            lock.close();
         } catch (IOException e) {
             log.warn("closing usage buffer {}: {}", dir, e.getMessage());
         }

@@ -159,12 +159,8 @@ final class UsageJournalWriter {
         while (running || !queue.isEmpty()) {
             boolean awaited = poll(batch);
             if (batch.isEmpty()) {
-                long idle = IDLE_NANOS;
-                if (syncDue != 0 && (idle = Math.min(idle, syncDue - System.nanoTime())) <= 0) {
-                    syncDue = syncWritten();
-                    continue;
-                }
-                LockSupport.parkNanos(this, idle);
+                syncDue = syncIfDue(syncDue);
+                LockSupport.parkNanos(this, syncDue == 0 ? IDLE_NANOS : Math.min(IDLE_NANOS, syncDue - System.nanoTime()));
                 continue;
             }
             // group commit: let the calls finishing now join this batch, so one fsync serves them all
@@ -227,9 +223,7 @@ final class UsageJournalWriter {
             batch.clear();
             written.clear();
             payloads.clear();
-            if (syncDue != 0 && System.nanoTime() - syncDue >= 0) {
-                syncDue = syncWritten();
-            }
+            syncDue = syncIfDue(syncDue);
         }
         if (syncDue != 0) {
             syncWritten();
@@ -250,6 +244,11 @@ final class UsageJournalWriter {
             }
         }
         return awaited;
+    }
+
+    /** @return {@code syncDue}, or the next deadline once {@link #syncWritten} ran because it had passed (0: synced) */
+    private long syncIfDue(long syncDue) {
+        return syncDue != 0 && System.nanoTime() - syncDue >= 0 ? syncWritten() : syncDue;
     }
 
     /**
