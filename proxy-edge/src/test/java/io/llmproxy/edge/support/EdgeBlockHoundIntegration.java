@@ -17,6 +17,13 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *   <li>{@code ThreadPoolExecutor.addWorker}, whose {@code mainLock} guards the set of workers
  *       when a scheduler (Reactor's bounded-elastic, on which Redis commands are issued) starts a
  *       thread; Reactor's own integration allows the matching {@code processWorkerExit}.</li>
+ *   <li>Netty's adaptive buffer allocator (the default of Netty 4.2), whose magazines guard their
+ *       current chunk with a {@code StampedLock}: {@code Magazine.free} takes it with a blocking
+ *       {@code writeLock} when the allocator grows or shrinks its magazines, so a buffer allocated on
+ *       one thread while another allocates from the same magazine waits for it. A CI run under load
+ *       turned that wait into a closed connection (a test server writing a stream from Reactor's
+ *       parallel scheduler). Netty's own integration allows the same lock of its older pooled
+ *       allocator ({@code PoolArena.lock}, {@code PoolChunk.free}), not this one's.</li>
  * </ul>
  * The same kind of false positive, short in-memory locks of third-party internals contended
  * under load, is allowed by Netty and Reactor for their own queues.
@@ -30,5 +37,7 @@ public class EdgeBlockHoundIntegration implements BlockHoundIntegration {
         builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
         builder.allowBlockingCallsInside("org.redisson.misc.WrappedLock", "execute");
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "addWorker");
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "free");
     }
 }
