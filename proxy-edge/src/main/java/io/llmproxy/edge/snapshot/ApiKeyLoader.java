@@ -31,6 +31,11 @@ final class ApiKeyLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_api_key";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("""
                 SELECT api_key_id, tenant_id, status, key_hash, owner_user_id, allowed_models::text, expires_at,

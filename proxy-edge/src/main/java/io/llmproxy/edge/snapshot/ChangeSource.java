@@ -20,6 +20,19 @@ enum ChangeSource {
         this.processingGroup = processingGroup;
     }
 
+    /**
+     * @return the source whose processor is {@code processingGroup}
+     * @throws IllegalArgumentException when no source has that processing group
+     */
+    static ChangeSource of(String processingGroup) {
+        for (ChangeSource source : values()) {
+            if (source.processingGroup.equals(processingGroup)) {
+                return source;
+            }
+        }
+        throw new IllegalArgumentException("no change source for processor " + processingGroup);
+    }
+
     /** @return the Axon processing group that writes the source's tables */
     String processingGroup() {
         return processingGroup;

@@ -16,6 +16,11 @@ final class ContentPolicyLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "audit_content_policy";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("SELECT tenant_id, store_prompt_content, change_index FROM audit_content_policy WHERE change_index > ?", rs -> {
             String tenantId = rs.getString(1);

@@ -17,6 +17,11 @@ final class PriceLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_price";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("""
                 SELECT provider_id, model, effective_from, input_per_million_usd, output_per_million_usd,

@@ -27,6 +27,11 @@ final class ProviderLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_provider";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("""
                 SELECT provider_id, name, type, base_url, api_key_ciphertext, change_index, extra_api_key_ciphertexts::text

@@ -19,6 +19,11 @@ final class QuotaPolicyLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_quota_policy";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("SELECT scope, subject_id, limits::text, change_index FROM rm_quota_policy WHERE change_index > ?", rs -> {
             draft.quotas.put(rs.getString(1) + ":" + rs.getString(2), json.readValue(rs.getString(3), QuotaLimits.class));

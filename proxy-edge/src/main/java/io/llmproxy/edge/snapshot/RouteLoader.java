@@ -30,6 +30,11 @@ final class RouteLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_route";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("""
                 SELECT tenant_id, model, targets::text, updated_at, change_index, policy::text FROM rm_route

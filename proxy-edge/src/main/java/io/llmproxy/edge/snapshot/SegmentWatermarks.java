@@ -53,23 +53,44 @@ final class SegmentWatermarks {
     }
 
     /**
-     * @return the sources whose processor a replay is rebuilding ({@link ReplayFence}): their tables hold
-     *         an old state of the world (a revoked key active again, a suspended tenant not suspended, a
-     *         content opt-out opted in) until every segment has passed the reset point; empty when no
-     *         query-side has created the fence's tables and column yet ({@code fence}); one statement
+     * What the poll needs of each source's processor, read in one statement once a query-side has created
+     * the replay fence's tables ({@code fence}; before that, the watermarks alone and no replay).
+     *
+     * @return the caps of {@link #read(JdbcTemplate)} and the sources whose processor a replay is
+     *         rebuilding ({@link ReplayFence}): their tables hold an old state of the world (a revoked key
+     *         active again, a suspended tenant not suspended, a content opt-out opted in) until every
+     *         segment has passed the reset point
      */
-    static Set<ChangeSource> replaying(JdbcTemplate jdbc, ReplayFence.Presence fence) {
+    static Sources read(JdbcTemplate jdbc, ReplayFence.Presence fence) {
         if (!fence.present()) {
-            return Set.of();
+            return new Sources(read(jdbc), Set.of());
         }
-        Set<String> processors = Set.copyOf(jdbc.queryForList(ReplayFence.REPLAYING_PROCESSORS, String.class));
+        Map<ChangeSource, Long> caps = new EnumMap<>(ChangeSource.class);
         Set<ChangeSource> replaying = EnumSet.noneOf(ChangeSource.class);
-        for (ChangeSource source : ChangeSource.values()) {
-            if (processors.contains(source.processingGroup())) {
+        ChangeSource[] sources = ChangeSource.values();
+        jdbc.query("""
+                SELECT t.processorname, count(*), count(p.segment), min(p.position), coalesce(bool_or(p.replaying), false)
+                FROM tokenentry t
+                LEFT JOIN projection_segment_position p ON p.processor = t.processorname AND p.segment = t.segment
+                WHERE t.processorname = ANY (?) GROUP BY t.processorname""", rs -> {
+            ChangeSource source = ChangeSource.of(rs.getString(1));
+            long segments = rs.getLong(2);
+            long reported = rs.getLong(3);
+            if (segments > 1) {
+                caps.put(source, reported < segments ? -1L : rs.getLong(4));
+            }
+            if (rs.getBoolean(5)) {
                 replaying.add(source);
             }
-        }
-        return Set.copyOf(replaying);
+        }, (Object) java.util.Arrays.stream(sources).map(ChangeSource::processingGroup).toArray(String[]::new));
+        return new Sources(Map.copyOf(caps), Set.copyOf(replaying));
+    }
+
+    /**
+     * @param caps      per source, the highest cursor the poller may keep ({@link #read(JdbcTemplate)})
+     * @param replaying the sources a replay is rebuilding
+     */
+    record Sources(Map<ChangeSource, Long> caps, Set<ChangeSource> replaying) {
     }
 
     /** @return the presence of {@code jdbc}'s replay fence tables, asked until they exist */

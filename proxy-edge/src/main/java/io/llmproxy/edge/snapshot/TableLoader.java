@@ -11,6 +11,9 @@ interface TableLoader {
     /** @return the processor that writes the table */
     ChangeSource source();
 
+    /** @return the read-model table the loader reads, the only one its query names */
+    String table();
+
     /** Reads the changed rows into {@code draft}, reporting each row's change index with {@link SnapshotDraft#seen}. */
     void load(JdbcTemplate jdbc, SnapshotDraft draft);
 }

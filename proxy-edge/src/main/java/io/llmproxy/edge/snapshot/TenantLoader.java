@@ -12,6 +12,11 @@ final class TenantLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_tenant";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("SELECT tenant_id, status, change_index FROM rm_tenant WHERE change_index > ?", rs -> {
             String tenantId = rs.getString(1);

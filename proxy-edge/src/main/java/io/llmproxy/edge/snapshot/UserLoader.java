@@ -16,6 +16,11 @@ final class UserLoader implements TableLoader {
     }
 
     @Override
+    public String table() {
+        return "rm_user";
+    }
+
+    @Override
     public void load(JdbcTemplate jdbc, SnapshotDraft draft) {
         jdbc.query("SELECT user_id, tenant_id, email, removed_at, change_index FROM rm_user WHERE change_index > ?", rs -> {
             String userId = rs.getString(1);

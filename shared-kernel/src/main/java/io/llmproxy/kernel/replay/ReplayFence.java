@@ -50,15 +50,6 @@ public final class ReplayFence {
                 JOIN tokenentry fence_t ON fence_t.processorname = fence_p.processor AND fence_t.segment = fence_p.segment
                 WHERE fence_p.processor = ? AND fence_p.replaying)""";
 
-    /**
-     * → the name of each processor that has a replaying segment, one row each (the edge reads all its
-     * sources in one statement per poll). Needs {@link #PRESENT}.
-     */
-    public static final String REPLAYING_PROCESSORS = """
-            SELECT DISTINCT p.processor FROM projection_segment_position p
-                JOIN tokenentry t ON t.processorname = p.processor AND t.segment = p.segment
-                WHERE p.replaying""";
-
     private ReplayFence() {
     }
 
