@@ -65,7 +65,7 @@ public class SnapshotPoller implements SmartLifecycle {
         this.fence = SegmentWatermarks.fence(jdbc);
         this.readTx = new TransactionTemplate(txManager);
         // REPEATABLE READ and READ ONLY are set by the transaction's first statement (pollInTransaction): Spring's
-        // isolation and read-only settings would cost a session SET before and after each poll (4 round trips)
+        // isolation setting costs the driver's SHOW and session SET before each poll and a SET back after it
         this.readTx.setTimeout(5);
         this.store = store;
         this.properties = properties;
