@@ -17,6 +17,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -129,6 +130,10 @@ public class SnapshotPoller implements SmartLifecycle {
 
     private void pollInTransaction() {
         long now = System.currentTimeMillis();
+        // outside a transaction PostgreSQL would only warn about the SET below and read at READ COMMITTED
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("the snapshot poll must run in a transaction");
+        }
         // the transaction's first statement: one consistent view across the tables, so that no change index is skipped
         jdbc.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         SegmentWatermarks.Sources sources = SegmentWatermarks.read(jdbc, fence); // before the rows (see there)

@@ -47,6 +47,8 @@ class SnapshotPollerChangesTest {
     static DriverManagerDataSource postgres;
 
     final List<String> sent = new CopyOnWriteArrayList<>();
+    /** the isolation and read-only setting in effect when the changed tables were asked for, per poll */
+    final List<String> inEffect = new CopyOnWriteArrayList<>();
     SnapshotStore store;
     SnapshotPoller poller;
     String tenant;
@@ -104,6 +106,8 @@ class SnapshotPollerChangesTest {
         assertThat(sent.get(0)).isEqualTo("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         assertThat(sent.get(1)).contains("FROM tokenentry t").contains("bool_or(p.replaying)");
         assertThat(sent.get(2)).contains("EXISTS");
+        // in effect, not only sent: the poll reads one REPEATABLE READ snapshot and cannot write
+        assertThat(inEffect).containsExactly("repeatable read, read only on");
         assertThat(tablesLoaded()).isEmpty();
         assertThat(store.current().changeIndex()).isEqualTo(2);
     }
@@ -190,6 +194,9 @@ class SnapshotPollerChangesTest {
                 (proxy, method, args) -> {
                     if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String sql) {
                         sent.add(sql);
+                        if (sql.contains("EXISTS")) {
+                            inEffect.add(setting(connection));
+                        }
                     }
                     Object result = invoke(connection, method, args);
                     if (result instanceof Statement statement && method.getName().equals("createStatement")) {
@@ -197,6 +204,15 @@ class SnapshotPollerChangesTest {
                     }
                     return result;
                 });
+    }
+
+    static String setting(Connection connection) throws java.sql.SQLException {
+        try (Statement statement = connection.createStatement();
+             var rs = statement.executeQuery("SELECT current_setting('transaction_isolation') || ', read only '"
+                     + " || current_setting('transaction_read_only')")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     Statement recordingStatement(Statement statement) {
