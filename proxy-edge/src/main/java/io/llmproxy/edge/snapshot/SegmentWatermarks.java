@@ -1,6 +1,7 @@
 package io.llmproxy.edge.snapshot;
 
 import io.llmproxy.kernel.replay.ReplayFence;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -25,52 +26,29 @@ final class SegmentWatermarks {
     }
 
     /**
-     * @return per source, the highest cursor the poller may keep: absent when the processor has one
-     *         segment (rows then become visible in change-index order) or when no query-side has
-     *         created the tables yet; -1 (read everything again) while a segment has no reported position
-     */
-    static Map<ChangeSource, Long> read(JdbcTemplate jdbc) {
-        Map<ChangeSource, Long> caps = new EnumMap<>(ChangeSource.class);
-        Boolean present = jdbc.queryForObject("""
-                SELECT to_regclass('tokenentry') IS NOT NULL AND to_regclass('projection_segment_position') IS NOT NULL""",
-                Boolean.class);
-        if (!Boolean.TRUE.equals(present)) {
-            return caps;
-        }
-        for (ChangeSource source : ChangeSource.values()) {
-            jdbc.query("""
-                    SELECT count(*), count(p.segment), min(p.position) FROM tokenentry t
-                    LEFT JOIN projection_segment_position p ON p.processor = t.processorname AND p.segment = t.segment
-                    WHERE t.processorname = ?""", rs -> {
-                long segments = rs.getLong(1);
-                long reported = rs.getLong(2);
-                if (segments > 1) {
-                    caps.put(source, reported < segments ? -1L : rs.getLong(3));
-                }
-            }, source.processingGroup());
-        }
-        return caps;
-    }
-
-    /**
-     * What the poll needs of each source's processor, read in one statement once a query-side has created
-     * the replay fence's tables ({@code fence}; before that, the watermarks alone and no replay).
+     * What the poll needs of each source's processor, in one statement: once a query-side has created the
+     * replay fence's tables ({@code fence}), the watermarks and the replays; before that, the watermarks
+     * alone when the tables exist, else nothing.
      *
-     * @return the caps of {@link #read(JdbcTemplate)} and the sources whose processor a replay is
-     *         rebuilding ({@link ReplayFence}): their tables hold an old state of the world (a revoked key
-     *         active again, a suspended tenant not suspended, a content opt-out opted in) until every
-     *         segment has passed the reset point
+     * @return the caps (per source, the highest cursor the poller may keep: absent when the processor has
+     *         one segment, rows then becoming visible in change-index order, or when no query-side has
+     *         created the tables yet; -1, read everything again, while a segment has no reported position)
+     *         and the sources whose processor a replay is rebuilding ({@link ReplayFence}): their tables
+     *         hold an old state of the world (a revoked key active again, a suspended tenant not suspended,
+     *         a content opt-out opted in) until every segment has passed the reset point
      */
     static Sources read(JdbcTemplate jdbc, ReplayFence.Presence fence) {
-        if (!fence.present()) {
-            return new Sources(read(jdbc), Set.of());
+        boolean replays = fence.present();
+        if (!replays && !Boolean.TRUE.equals(jdbc.queryForObject("""
+                SELECT to_regclass('tokenentry') IS NOT NULL AND to_regclass('projection_segment_position') IS NOT NULL""",
+                Boolean.class))) {
+            return new Sources(Map.of(), Set.of());
         }
         Map<ChangeSource, Long> caps = new EnumMap<>(ChangeSource.class);
         Set<ChangeSource> replaying = EnumSet.noneOf(ChangeSource.class);
-        ChangeSource[] sources = ChangeSource.values();
-        jdbc.query("""
-                SELECT t.processorname, count(*), count(p.segment), min(p.position), coalesce(bool_or(p.replaying), false)
-                FROM tokenentry t
+        jdbc.query("SELECT t.processorname, count(*), count(p.segment), min(p.position), "
+                + (replays ? "coalesce(bool_or(p.replaying), false)" : "false") + """
+                 FROM tokenentry t
                 LEFT JOIN projection_segment_position p ON p.processor = t.processorname AND p.segment = t.segment
                 WHERE t.processorname = ANY (?) GROUP BY t.processorname""", rs -> {
             ChangeSource source = ChangeSource.of(rs.getString(1));
@@ -82,12 +60,12 @@ final class SegmentWatermarks {
             if (rs.getBoolean(5)) {
                 replaying.add(source);
             }
-        }, (Object) java.util.Arrays.stream(sources).map(ChangeSource::processingGroup).toArray(String[]::new));
+        }, (Object) Arrays.stream(ChangeSource.values()).map(ChangeSource::processingGroup).toArray(String[]::new));
         return new Sources(Map.copyOf(caps), Set.copyOf(replaying));
     }
 
     /**
-     * @param caps      per source, the highest cursor the poller may keep ({@link #read(JdbcTemplate)})
+     * @param caps      per source, the highest cursor the poller may keep
      * @param replaying the sources a replay is rebuilding
      */
     record Sources(Map<ChangeSource, Long> caps, Set<ChangeSource> replaying) {
