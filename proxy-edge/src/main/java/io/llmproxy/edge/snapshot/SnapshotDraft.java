@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * The next snapshot while the {@link TableLoader}s fill it (poller thread only): mutable copies of
  * the current snapshot's maps (empty ones on a full load) and the cursor of each
- * {@link ChangeSource}.
+ * {@link ChangeSource}. Every map is filled by the tables of {@link ChangeSource#ADMIN_READ_MODEL}, except
+ * the tenants' content opt-in, which {@link ChangeSource#AUDIT_ADMIN} fills ({@link #forget}).
  */
 final class SnapshotDraft {
 
@@ -38,8 +39,13 @@ final class SnapshotDraft {
     private final EnumMap<ChangeSource, Long> cursors;
     private int changed;
 
-    private SnapshotDraft(EdgeSnapshot base, Map<String, Set<String>> hashes, Map<ChangeSource, Long> cursors, boolean full) {
+    /** the sources whose every row this draft reads, their earlier state forgotten (a replay of theirs has ended) */
+    private final Set<ChangeSource> reloaded;
+
+    private SnapshotDraft(EdgeSnapshot base, Map<String, Set<String>> hashes, Map<ChangeSource, Long> cursors, boolean full,
+                          Set<ChangeSource> reload) {
         this.full = full;
+        this.reloaded = Set.copyOf(reload);
         this.keys = new HashMap<>(base.keysByHash());
         this.hashesByKeyId = new HashMap<>(hashes);
         this.routes = new HashMap<>(base.routes());
@@ -49,20 +55,55 @@ final class SnapshotDraft {
         this.prices = new HashMap<>(base.prices());
         this.users = new HashMap<>();
         base.usersByPrincipal().values().forEach(list -> list.forEach(u -> users.put(u.userId(), u)));
-        this.since = Map.copyOf(cursors);
         this.cursors = new EnumMap<>(ChangeSource.class);
         this.cursors.putAll(cursors);
+        reload.forEach(source -> {
+            this.cursors.remove(source);
+            forget(source);
+        });
+        this.since = Map.copyOf(this.cursors);
+    }
+
+    /**
+     * Drops what the tables of {@code source} put into this draft, so that reading all of them again gives
+     * the same state as a full load would (rows a replay removed are gone, rows it rebuilt below the cursor
+     * are read), while the other sources keep theirs.
+     */
+    private void forget(ChangeSource source) {
+        switch (source) {
+            case ADMIN_READ_MODEL -> {
+                keys.clear();
+                hashesByKeyId.clear();
+                routes.clear();
+                providers.clear();
+                quotas.clear();
+                prices.clear();
+                users.clear();
+                tenants.replaceAll((id, t) -> new TenantEntry(id, false, t.storePromptContent()));
+            }
+            case AUDIT_ADMIN -> tenants.replaceAll((id, t) -> new TenantEntry(id, t.suspended(), false));
+        }
     }
 
     /** @return a draft that starts empty and reads every row */
     static SnapshotDraft full() {
-        return new SnapshotDraft(EdgeSnapshot.EMPTY, Map.of(), Map.of(), true);
+        return new SnapshotDraft(EdgeSnapshot.EMPTY, Map.of(), Map.of(), true, Set.of());
     }
 
     /** @return a draft on top of {@code current} that reads the rows above each source's cursor */
     static SnapshotDraft changesSince(EdgeSnapshot current, Map<String, Set<String>> hashesByKeyId,
                                       Map<ChangeSource, Long> cursors) {
-        return new SnapshotDraft(current, hashesByKeyId, cursors, false);
+        return changesSince(current, hashesByKeyId, cursors, Set.of());
+    }
+
+    /**
+     * @return a draft on top of {@code current} that reads every row of the sources in {@code reload}, their
+     *         state in {@code current} forgotten first ({@link #forget}), and the rows above each other source's
+     *         cursor: a source whose replay has ended while another's still runs (that one's tables are not read)
+     */
+    static SnapshotDraft changesSince(EdgeSnapshot current, Map<String, Set<String>> hashesByKeyId,
+                                      Map<ChangeSource, Long> cursors, Set<ChangeSource> reload) {
+        return new SnapshotDraft(current, hashesByKeyId, cursors, false, reload);
     }
 
     /**
@@ -84,6 +125,11 @@ final class SnapshotDraft {
 
     boolean isFull() {
         return full;
+    }
+
+    /** @return true when this draft forgot a source's state to read it whole (it differs from its base) */
+    boolean reloads() {
+        return !reloaded.isEmpty();
     }
 
     /** @return rows read into this draft */

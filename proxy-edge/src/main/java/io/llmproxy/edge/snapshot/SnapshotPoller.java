@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * keeps serving the last snapshot, and keeps trying every {@code snapshotPollInterval}. While a replay
  * rebuilds a source's processor ({@link io.llmproxy.kernel.replay.ReplayFence}) that source's tables are
  * not read: the snapshot keeps their last state (no first load meanwhile), and the poll after the
- * replay has passed its reset point is a full reload.
+ * replay has passed its reset point is a full reload, or, while another source's replay still runs,
+ * reads the thawed source's tables whole ({@link SnapshotDraft#changesSince(EdgeSnapshot, Map, Map, Set)}).
  */
 @Component
 public class SnapshotPoller implements SmartLifecycle {
@@ -138,17 +139,20 @@ public class SnapshotPoller implements SmartLifecycle {
         jdbc.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         SegmentWatermarks.Sources sources = SegmentWatermarks.read(jdbc, fence); // before the rows (see there)
         Set<ChangeSource> replaying = sources.replaying();
-        boolean thawed = frozen.stream().anyMatch(source -> !replaying.contains(source));
+        Set<ChangeSource> thawed = new HashSet<>(frozen);
+        thawed.removeAll(replaying);
         logFreeze(replaying);
         frozen = replaying;
         if (!replaying.isEmpty() && !store.loaded()) {
             return; // no first snapshot from half-rebuilt tables: not ready until the replay has passed its reset point
         }
-        // a full load reads every table: postponed while a source is frozen, done as soon as it thaws
+        // a full load reads every table: postponed while a source is frozen, done as soon as the last one thaws;
+        // a source that thaws while another is still frozen has its own tables read whole (rows its replay
+        // rebuilt below its cursor, or removed, would otherwise stay stale until the other thaws)
         boolean full = replaying.isEmpty()
-                && (!store.loaded() || thawed || now - lastFullReload >= properties.snapshotFullReload().toMillis());
+                && (!store.loaded() || !thawed.isEmpty() || now - lastFullReload >= properties.snapshotFullReload().toMillis());
         SnapshotDraft draft = full ? SnapshotDraft.full()
-                : SnapshotDraft.changesSince(store.current(), hashesByKeyId, cursors);
+                : SnapshotDraft.changesSince(store.current(), hashesByKeyId, cursors, thawed);
         List<TableLoader> readable = loaders.stream().filter(loader -> !replaying.contains(loader.source())).toList();
         for (TableLoader loader : full ? readable : changed(readable, draft)) {
             loader.load(jdbc, draft);
@@ -156,7 +160,7 @@ public class SnapshotPoller implements SmartLifecycle {
         if (full) {
             lastFullReload = now;
         }
-        if (full || draft.changed() > 0) {
+        if (full || draft.reloads() || draft.changed() > 0) {
             hashesByKeyId = draft.hashesByKeyId;
             cursors = SegmentWatermarks.cap(draft.cursors(), sources.caps());
             store.replace(draft.build(Instant.now()));
@@ -203,7 +207,8 @@ public class SnapshotPoller implements SmartLifecycle {
         }
         for (ChangeSource source : frozen) {
             if (!replaying.contains(source)) {
-                log.info("The replay of {} has passed its reset point: full reload", source.processingGroup());
+                log.info("The replay of {} has passed its reset point: {}", source.processingGroup(),
+                        replaying.isEmpty() ? "full reload" : "its tables are read whole (another replay still runs)");
             }
         }
     }

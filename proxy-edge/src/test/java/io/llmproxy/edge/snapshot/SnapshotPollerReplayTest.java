@@ -140,6 +140,75 @@ class SnapshotPollerReplayTest {
         assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
     }
 
+    static final String TARGETS = "'[{\"providerId\":\"p1\",\"model\":\"m\"}]'::jsonb";
+
+    void route(String model, long changeIndex) {
+        db.update("INSERT INTO rm_route (route_id, tenant_id, model, targets, updated_at, change_index) "
+                + "VALUES (?, NULL, ?, " + TARGETS + ", now(), ?)", model, model, changeIndex);
+    }
+
+    void replayPassed(String processor) {
+        db.update("UPDATE projection_segment_position SET position = 100, replaying = false WHERE processor = ?", processor);
+    }
+
+    /**
+     * Both sources replay; admin-read-model's ends first. Its tables are read whole at once: a route its
+     * rebuild wrote below the cursor is there, one it did not rebuild is gone, the revocation and suspension
+     * are back; audit-admin's half-rebuilt opt-in is still not read.
+     */
+    @Test
+    void aSourceWhoseReplayEndsWhileTheOtherStillRunsIsReadWhole() {
+        route("gpt-old", 5);
+        poller.poll();
+        assertThat(store.current().route(tenant, "gpt-old")).isNotNull();
+        resetAndHalfRebuild("admin-read-model");
+        resetAndHalfRebuild("audit-admin");
+        db.update("DELETE FROM rm_route");
+        poller.poll();
+        assertRevokedSuspendedOptedOut();
+        db.update("UPDATE rm_api_key SET status = 'REVOKED', change_index = 8");
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 9");
+        route("gpt-y", 1);
+        replayPassed("admin-read-model");
+        poller.poll();
+        assertRevokedSuspendedOptedOut();
+        assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
+        assertThat(store.current().route(tenant, "gpt-old")).isNull();
+        assertThat(poller.cursors()).containsEntry("admin-read-model", 9L);
+        // the other ends: everything is read, its rebuilt opt-in (true, index 3) too
+        replayPassed("audit-admin");
+        poller.poll();
+        assertThat(store.current().storesPromptContent(tenant)).isTrue();
+        assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
+    }
+
+    /**
+     * Both sources replay; audit-admin's ends first. Its opt-ins are read whole: one its rebuild wrote below
+     * the cursor counts, one it did not rebuild is gone; admin-read-model's half-rebuilt rows (an active key,
+     * an active tenant) are still not read.
+     */
+    @Test
+    void theContentOptInsAreReadWholeWhileTheAdminReadModelStillReplays() {
+        String other = "t-" + UUID.randomUUID();
+        db.update("INSERT INTO audit_content_policy (tenant_id, store_prompt_content, updated_at, change_index) "
+                + "VALUES (?, true, now(), 6)", other);
+        poller.poll();
+        assertThat(store.current().storesPromptContent(other)).isTrue();
+        resetAndHalfRebuild("admin-read-model");
+        resetAndHalfRebuild("audit-admin");
+        db.update("DELETE FROM audit_content_policy WHERE tenant_id = ?", other);
+        poller.poll();
+        assertRevokedSuspendedOptedOut();
+        assertThat(store.current().storesPromptContent(other)).isTrue();
+        replayPassed("audit-admin");
+        poller.poll();
+        assertThat(store.current().storesPromptContent(tenant)).isTrue();
+        assertThat(store.current().storesPromptContent(other)).isFalse();
+        assertThat(store.current().suspended(tenant)).isTrue();
+        assertThat(store.current().keysByHash().get(ApiKeys.hash(key)).active()).isFalse();
+        assertThat(poller.cursors()).containsEntry("audit-admin", 3L);
+    }
+
     @Test
     void noFirstSnapshotIsLoadedFromAReplayingSource() {
         resetAndHalfRebuild("admin-read-model");
