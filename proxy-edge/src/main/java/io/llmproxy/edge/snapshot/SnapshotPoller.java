@@ -142,8 +142,8 @@ public class SnapshotPoller implements SmartLifecycle {
         Set<ChangeSource> thawed = new HashSet<>(frozen);
         thawed.removeAll(replaying);
         logFreeze(replaying);
-        frozen = replaying;
         if (!replaying.isEmpty() && !store.loaded()) {
+            frozen = replaying;
             return; // no first snapshot from half-rebuilt tables: not ready until the replay has passed its reset point
         }
         // a full load reads every table: postponed while a source is frozen, done as soon as the last one thaws;
@@ -166,6 +166,9 @@ public class SnapshotPoller implements SmartLifecycle {
             store.replace(draft.build(Instant.now()));
             log.debug("Snapshot {}: {} changed rows, cursors {}", full ? "reloaded" : "updated", draft.changed(), cursors);
         }
+        // only once the reload a thaw calls for is in the snapshot: a poll that fails before (the database) leaves
+        // the thawed sources frozen here, so that the next poll reloads them
+        frozen = replaying;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.llmproxy.edge.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.edge.snapshot.EdgeSnapshot.ApiKeyEntry;
@@ -50,7 +51,11 @@ class SnapshotPollerReplayTest {
 
     SnapshotPoller poller() {
         // a full reload is due at every poll: only the fence keeps the half-rebuilt tables out
-        EdgeProperties properties = TestEdgeProperties.of(SECRET, Duration.ofMillis(250), Duration.ZERO,
+        return poller(Duration.ZERO);
+    }
+
+    SnapshotPoller poller(Duration fullReload) {
+        EdgeProperties properties = TestEdgeProperties.of(SECRET, Duration.ofMillis(250), fullReload,
                 Duration.ofSeconds(5), Duration.ofSeconds(300));
         return new SnapshotPoller(db, new DataSourceTransactionManager(dataSource), store, properties,
                 JsonMapper.builder().build(), new SnapshotReadiness(store, event -> { }));
@@ -207,6 +212,38 @@ class SnapshotPollerReplayTest {
         assertThat(store.current().suspended(tenant)).isTrue();
         assertThat(store.current().keysByHash().get(ApiKeys.hash(key)).active()).isFalse();
         assertThat(poller.cursors()).containsEntry("audit-admin", 3L);
+    }
+
+    /**
+     * The poll right after a replay ends fails (here: a table it reads is missing for a moment); the next one
+     * still reads the source whole, although no full reload is due, whether the other source replays on ({@code true}) or not.
+     */
+    @ParameterizedTest(name = "the other source still replays: {0}")
+    @ValueSource(booleans = {true, false})
+    void aThawIsNotForgottenWhenThePollAfterItFails(boolean otherReplays) {
+        poller = poller(Duration.ofHours(1)); // no full reload falls due meanwhile
+        route("gpt-old", 5);
+        poller.poll();
+        resetAndHalfRebuild("admin-read-model");
+        if (otherReplays) {
+            resetAndHalfRebuild("audit-admin");
+        }
+        db.update("DELETE FROM rm_route");
+        poller.poll();
+        route("gpt-y", 1);
+        db.update("UPDATE rm_api_key SET status = 'REVOKED', change_index = 8");
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 9");
+        replayPassed("admin-read-model");
+        db.execute("ALTER TABLE rm_route RENAME TO rm_route_moved");
+        try {
+            assertThatThrownBy(poller::poll).isInstanceOf(RuntimeException.class);
+        } finally {
+            db.execute("ALTER TABLE rm_route_moved RENAME TO rm_route");
+        }
+        poller.poll();
+        assertRevokedSuspendedOptedOut();
+        assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
+        assertThat(store.current().route(tenant, "gpt-old")).isNull();
     }
 
     @Test
