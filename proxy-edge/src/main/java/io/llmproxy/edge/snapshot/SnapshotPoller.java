@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The edge's change stream (ADR 0002): on its own thread, never on a Netty event loop, polls the
  * read model, one {@link TableLoader} per table in one REPEATABLE READ transaction (between full loads, only
- * the tables one first statement found changed), for rows whose
+ * the tables one first statement found changed; no transaction at all when two statements find that nothing
+ * changed: {@link #unchanged()}), for rows whose
  * {@code change_index} (the Axon global index of the event that last changed them) is above the
  * cursor of the processor that writes the table ({@link ChangeSource}: one cursor per source, so
  * that a processor running ahead cannot make the poller skip the other's rows), and swaps in a new
@@ -42,6 +44,8 @@ public class SnapshotPoller implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(SnapshotPoller.class);
 
     private final JdbcTemplate jdbc;
+    /** {@link #jdbc}'s data source outside a transaction, each statement at most 5 s: {@link #unchanged()} */
+    private final JdbcTemplate checks;
     private final TransactionTemplate readTx;
     private final SnapshotStore store;
     private final EdgeProperties properties;
@@ -64,6 +68,8 @@ public class SnapshotPoller implements SmartLifecycle {
     public SnapshotPoller(JdbcTemplate jdbc, PlatformTransactionManager txManager, SnapshotStore store,
                           EdgeProperties properties, JsonMapper json, SnapshotReadiness readiness) {
         this.jdbc = jdbc;
+        this.checks = new JdbcTemplate(java.util.Objects.requireNonNull(jdbc.getDataSource()));
+        this.checks.setQueryTimeout(5);
         this.fence = SegmentWatermarks.fence(jdbc);
         this.readTx = new TransactionTemplate(txManager);
         // REPEATABLE READ and READ ONLY are set by the transaction's first statement (pollInTransaction): Spring's
@@ -121,12 +127,40 @@ public class SnapshotPoller implements SmartLifecycle {
         }
     }
 
-    /** One poll: a full load when due, else the rows changed since each source's cursor. */
+    /**
+     * One poll: nothing when {@link #unchanged()} (two statements), else, in one REPEATABLE READ transaction, a
+     * full load when due, else the rows changed since each source's cursor.
+     *
+     * @throws org.springframework.dao.DataAccessException when the read model cannot be read (the snapshot is kept)
+     */
     public synchronized void poll() {
-        readTx.executeWithoutResult(status -> pollInTransaction());
+        if (!unchanged()) {
+            readTx.executeWithoutResult(status -> pollInTransaction());
+        }
         if (store.loaded()) {
             readiness.snapshotLoaded();
         }
+    }
+
+    /**
+     * Whether this poll would change nothing (issue #16: most polls find nothing; they cost two statements
+     * outside a transaction instead of four round trips with its isolation setting and commit). True when a
+     * snapshot is loaded, no full reload is due, the same sources are frozen by replays as at the last poll,
+     * and no table of the others has rows above its source's cursor. Each statement is consistent on its own,
+     * and the answer only lets a poll be skipped: whatever either misses because it changed in between is seen
+     * by the next poll, 250 ms later, as it would have been had it come just after this one.
+     */
+    private boolean unchanged() {
+        if (!store.loaded() || System.currentTimeMillis() - lastFullReload >= properties.snapshotFullReload().toMillis()) {
+            return false;
+        }
+        Set<ChangeSource> replaying = SegmentWatermarks.read(checks, fence).replaying();
+        return replaying.equals(frozen)
+                && changed(readable(replaying), source -> cursors.getOrDefault(source, -1L), checks).isEmpty();
+    }
+
+    private List<TableLoader> readable(Set<ChangeSource> replaying) {
+        return loaders.stream().filter(loader -> !replaying.contains(loader.source())).toList();
     }
 
     private void pollInTransaction() {
@@ -153,8 +187,8 @@ public class SnapshotPoller implements SmartLifecycle {
                 && (!store.loaded() || !thawed.isEmpty() || now - lastFullReload >= properties.snapshotFullReload().toMillis());
         SnapshotDraft draft = full ? SnapshotDraft.full()
                 : SnapshotDraft.changesSince(store.current(), hashesByKeyId, cursors, thawed);
-        List<TableLoader> readable = loaders.stream().filter(loader -> !replaying.contains(loader.source())).toList();
-        for (TableLoader loader : full ? readable : changed(readable, draft)) {
+        List<TableLoader> readable = readable(replaying);
+        for (TableLoader loader : full ? readable : changed(readable, draft::since, jdbc)) {
             loader.load(jdbc, draft);
         }
         if (full) {
@@ -176,21 +210,23 @@ public class SnapshotPoller implements SmartLifecycle {
      * cursor. Each loader's query reads only its table's rows above that cursor, so a loader left out
      * here would have read nothing (a poll that finds no change costs one round trip, not eight).
      *
+     * @param since the cursor of each source: the change index its tables' rows are read above
      * @return the loaders of {@code candidates} with changed rows, in their order
      */
-    private List<TableLoader> changed(List<TableLoader> candidates, SnapshotDraft draft) {
+    private static List<TableLoader> changed(List<TableLoader> candidates, ToLongFunction<ChangeSource> since,
+                                             JdbcTemplate jdbc) {
         if (candidates.isEmpty()) {
             return candidates;
         }
         StringBuilder sql = new StringBuilder();
-        Object[] since = new Object[candidates.size()];
+        Object[] cursors = new Object[candidates.size()];
         for (int i = 0; i < candidates.size(); i++) {
             // table names are the loaders' constants, never input
             sql.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i)
                     .append(" WHERE EXISTS (SELECT 1 FROM ").append(candidates.get(i).table()).append(" WHERE change_index > ?)");
-            since[i] = draft.since(candidates.get(i).source());
+            cursors[i] = since.applyAsLong(candidates.get(i).source());
         }
-        Set<Integer> withRows = new HashSet<>(jdbc.queryForList(sql.toString(), Integer.class, since));
+        Set<Integer> withRows = new HashSet<>(jdbc.queryForList(sql.toString(), Integer.class, cursors));
         List<TableLoader> out = new ArrayList<>(withRows.size());
         for (int i = 0; i < candidates.size(); i++) {
             if (withRows.contains(i)) {

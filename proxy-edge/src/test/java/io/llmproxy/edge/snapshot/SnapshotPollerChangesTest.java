@@ -35,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Between full loads a poll first asks, in one statement, which tables have rows above their source's
  * cursor, and runs only those tables' loaders (issue #16: a poll that finds nothing costs one round trip
- * for the tables, not eight). On the real read model; every SQL text the poller sends is recorded by a
+ * for the tables, not eight); when it finds none, and no replay began or ended, the poll opens no
+ * transaction at all. On the real read model; every SQL text the poller sends is recorded by a
  * {@link DataSource} in front of PostgreSQL.
  */
 class SnapshotPollerChangesTest {
@@ -97,19 +98,34 @@ class SnapshotPollerChangesTest {
     }
 
     @Test
-    void aPollWithoutChangesRunsNoLoaderAndThreeStatementsInAll() {
+    void aPollWithoutChangesSendsTwoStatementsOutsideATransactionAndRunsNoLoader() {
         sent.clear();
+        inEffect.clear();
         poller.poll();
 
-        // the transaction's isolation, the sources' watermarks and replays, the changed tables: three statements
-        assertThat(sent).hasSize(3);
-        assertThat(sent.get(0)).isEqualTo("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        assertThat(sent.get(1)).contains("FROM tokenentry t").contains("bool_or(p.replaying)");
-        assertThat(sent.get(2)).contains("EXISTS");
-        // in effect, not only sent: the poll reads one REPEATABLE READ snapshot and cannot write
-        assertThat(inEffect).containsExactly("repeatable read, read only on");
+        // the sources' watermarks and replays, the changed tables: two statements, no isolation setting
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0)).contains("FROM tokenentry t").contains("bool_or(p.replaying)");
+        assertThat(sent.get(1)).contains("EXISTS");
+        assertThat(inEffect).containsExactly(OUTSIDE_A_TRANSACTION);
         assertThat(tablesLoaded()).isEmpty();
         assertThat(store.current().changeIndex()).isEqualTo(2);
+    }
+
+    /** A change found by the first two statements: the poll then reads in one REPEATABLE READ, read-only transaction. */
+    @Test
+    void aPollThatFindsAChangeReadsItInOneRepeatableReadTransaction() {
+        db.update("UPDATE rm_tenant SET status = 'SUSPENDED', change_index = 3 WHERE tenant_id = ?", tenant);
+        sent.clear();
+        inEffect.clear();
+        poller.poll();
+
+        assertThat(sent.subList(0, 2)).allSatisfy(sql -> assertThat(sql).doesNotStartWith("SET"));
+        assertThat(sent.get(2)).isEqualTo("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        // in effect, not only sent: the poll reads one REPEATABLE READ snapshot and cannot write
+        assertThat(inEffect).containsExactly(OUTSIDE_A_TRANSACTION, "repeatable read, read only on, autocommit off");
+        assertThat(tablesLoaded()).containsExactly("rm_tenant");
+        assertThat(store.current().suspended(tenant)).isTrue();
     }
 
     /** The tables the first statement asks about are the ones the loaders read on a full load: all eight. */
@@ -206,12 +222,15 @@ class SnapshotPollerChangesTest {
                 });
     }
 
+    /** what {@link #setting} reads on a connection in autocommit mode (PostgreSQL's defaults) */
+    static final String OUTSIDE_A_TRANSACTION = "read committed, read only off, autocommit on";
+
     static String setting(Connection connection) throws java.sql.SQLException {
         try (Statement statement = connection.createStatement();
              var rs = statement.executeQuery("SELECT current_setting('transaction_isolation') || ', read only '"
                      + " || current_setting('transaction_read_only')")) {
             rs.next();
-            return rs.getString(1);
+            return rs.getString(1) + ", autocommit " + (connection.getAutoCommit() ? "on" : "off");
         }
     }
 

@@ -163,7 +163,7 @@ class SnapshotPollerReplayTest {
      */
     @Test
     void aSourceWhoseReplayEndsWhileTheOtherStillRunsIsReadWhole() {
-        route("gpt-old", 5);
+        route("gpt-old", 10); // above the cursor (9): read by an incremental poll too
         poller.poll();
         assertThat(store.current().route(tenant, "gpt-old")).isNotNull();
         resetAndHalfRebuild("admin-read-model");
@@ -196,7 +196,7 @@ class SnapshotPollerReplayTest {
     void theContentOptInsAreReadWholeWhileTheAdminReadModelStillReplays() {
         String other = "t-" + UUID.randomUUID();
         db.update("INSERT INTO audit_content_policy (tenant_id, store_prompt_content, updated_at, change_index) "
-                + "VALUES (?, true, now(), 6)", other);
+                + "VALUES (?, true, now(), 11)", other); // above the cursor (7)
         poller.poll();
         assertThat(store.current().storesPromptContent(other)).isTrue();
         resetAndHalfRebuild("admin-read-model");
@@ -222,8 +222,9 @@ class SnapshotPollerReplayTest {
     @ValueSource(booleans = {true, false})
     void aThawIsNotForgottenWhenThePollAfterItFails(boolean otherReplays) {
         poller = poller(Duration.ofHours(1)); // no full reload falls due meanwhile
-        route("gpt-old", 5);
+        route("gpt-old", 10); // above the cursor (9): read by an incremental poll too
         poller.poll();
+        assertThat(store.current().route(tenant, "gpt-old")).isNotNull();
         resetAndHalfRebuild("admin-read-model");
         if (otherReplays) {
             resetAndHalfRebuild("audit-admin");
