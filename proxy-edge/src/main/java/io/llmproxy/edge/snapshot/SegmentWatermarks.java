@@ -42,12 +42,15 @@ final class SegmentWatermarks {
         if (!replays && !Boolean.TRUE.equals(jdbc.queryForObject("""
                 SELECT to_regclass('tokenentry') IS NOT NULL AND to_regclass('projection_segment_position') IS NOT NULL""",
                 Boolean.class))) {
-            return new Sources(Map.of(), Set.of());
+            return new Sources(Map.of(), Set.of(), Map.of());
         }
         Map<ChangeSource, Long> caps = new EnumMap<>(ChangeSource.class);
         Set<ChangeSource> replaying = EnumSet.noneOf(ChangeSource.class);
+        Map<ChangeSource, Long> resets = new EnumMap<>(ChangeSource.class);
+        // a reset marks the segments replaying and its request DONE in one transaction (ADR 0023)
         jdbc.query("SELECT t.processorname, count(*), count(p.segment), min(p.position), "
-                + (replays ? "coalesce(bool_or(p.replaying), false)" : "false") + """
+                + (replays ? "coalesce(bool_or(p.replaying), false), (SELECT count(*) FROM projection_replay r "
+                        + "WHERE r.processor = t.processorname AND r.state = 'DONE')" : "false, 0") + """
                  FROM tokenentry t
                 LEFT JOIN projection_segment_position p ON p.processor = t.processorname AND p.segment = t.segment
                 WHERE t.processorname = ANY (?) GROUP BY t.processorname""", rs -> {
@@ -60,15 +63,19 @@ final class SegmentWatermarks {
             if (rs.getBoolean(5)) {
                 replaying.add(source);
             }
+            resets.put(source, rs.getLong(6));
         }, (Object) Arrays.stream(ChangeSource.values()).map(ChangeSource::processingGroup).toArray(String[]::new));
-        return new Sources(Map.copyOf(caps), Set.copyOf(replaying));
+        return new Sources(Map.copyOf(caps), Set.copyOf(replaying), Map.copyOf(resets));
     }
 
     /**
      * @param caps      per source, the highest cursor the poller may keep
      * @param replaying the sources a replay is rebuilding
+     * @param resets    per source, how many replays have reset its processor so far (requests {@code DONE} in
+     *                  {@code projection_replay}; 0 before a query-side has created the fence): one that grew
+     *                  between two polls while neither saw the source replaying means a whole replay ran between them
      */
-    record Sources(Map<ChangeSource, Long> caps, Set<ChangeSource> replaying) {
+    record Sources(Map<ChangeSource, Long> caps, Set<ChangeSource> replaying, Map<ChangeSource, Long> resets) {
     }
 
     /** @return the presence of {@code jdbc}'s replay fence tables, asked until they exist */

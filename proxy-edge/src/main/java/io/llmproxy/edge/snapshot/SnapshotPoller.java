@@ -62,6 +62,8 @@ public class SnapshotPoller implements SmartLifecycle {
     private long lastFullReload;
     /** Poller-thread only: the sources held at their last state while a replay rebuilds them (ReplayFence). */
     private Set<ChangeSource> frozen = Set.of();
+    /** Poller-thread only: per source, the replays that had reset it at the last poll (null before the first). */
+    private Map<ChangeSource, Long> resets;
     /** The replay fence's tables in the read model, asked each poll until a query-side has created them. */
     private final io.llmproxy.kernel.replay.ReplayFence.Presence fence;
 
@@ -154,8 +156,9 @@ public class SnapshotPoller implements SmartLifecycle {
         if (!store.loaded() || System.currentTimeMillis() - lastFullReload >= properties.snapshotFullReload().toMillis()) {
             return false;
         }
-        Set<ChangeSource> replaying = SegmentWatermarks.read(checks, fence).replaying();
-        return replaying.equals(frozen)
+        SegmentWatermarks.Sources sources = SegmentWatermarks.read(checks, fence);
+        Set<ChangeSource> replaying = sources.replaying();
+        return replaying.equals(frozen) && sources.resets().equals(resets)
                 && changed(readable(replaying), source -> cursors.getOrDefault(source, -1L), checks).isEmpty();
     }
 
@@ -174,10 +177,12 @@ public class SnapshotPoller implements SmartLifecycle {
         SegmentWatermarks.Sources sources = SegmentWatermarks.read(jdbc, fence); // before the rows (see there)
         Set<ChangeSource> replaying = sources.replaying();
         Set<ChangeSource> thawed = new HashSet<>(frozen);
+        thawed.addAll(replayedUnseen(sources));
         thawed.removeAll(replaying);
         logFreeze(replaying);
         if (!replaying.isEmpty() && !store.loaded()) {
             frozen = replaying;
+            resets = sources.resets();
             return; // no first snapshot from half-rebuilt tables: not ready until the replay has passed its reset point
         }
         // a full load reads every table: postponed while a source is frozen, done as soon as the last one thaws;
@@ -203,6 +208,25 @@ public class SnapshotPoller implements SmartLifecycle {
         // only once the reload a thaw calls for is in the snapshot: a poll that fails before (the database) leaves
         // the thawed sources frozen here, so that the next poll reloads them
         frozen = replaying;
+        resets = sources.resets();
+    }
+
+    /**
+     * @return the sources a whole replay has reset since the last poll without any poll seeing them replaying
+     *         (a small read model rebuilds within one poll interval): read whole like a thawed source, else the
+     *         rows the rebuild wrote below the cursor, or removed, would wait for the next full reload
+     */
+    private Set<ChangeSource> replayedUnseen(SegmentWatermarks.Sources sources) {
+        Set<ChangeSource> out = new HashSet<>();
+        if (resets != null) {
+            sources.resets().forEach((source, count) -> {
+                if (count > resets.getOrDefault(source, 0L)) {
+                    out.add(source);
+                    log.info("A replay has reset {} since the last poll: its tables are read whole", source.processingGroup());
+                }
+            });
+        }
+        return out;
     }
 
     /**

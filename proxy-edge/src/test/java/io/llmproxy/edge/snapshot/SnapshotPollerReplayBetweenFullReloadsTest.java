@@ -14,4 +14,9 @@ class SnapshotPollerReplayBetweenFullReloadsTest extends SnapshotPollerReplayTes
     SnapshotPoller poller() {
         return poller(Duration.ofHours(1));
     }
+
+    @Override
+    boolean everyPollReloads() {
+        return false;
+    }
 }

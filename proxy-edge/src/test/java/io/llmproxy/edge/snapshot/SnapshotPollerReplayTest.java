@@ -54,6 +54,11 @@ class SnapshotPollerReplayTest {
         return poller(Duration.ZERO);
     }
 
+    /** @return whether {@link #poller()} makes every poll a full reload (no replay holds it back) */
+    boolean everyPollReloads() {
+        return true;
+    }
+
     SnapshotPoller poller(Duration fullReload) {
         EdgeProperties properties = TestEdgeProperties.of(SECRET, Duration.ofMillis(250), fullReload,
                 Duration.ofSeconds(5), Duration.ofSeconds(300));
@@ -63,7 +68,8 @@ class SnapshotPollerReplayTest {
 
     @BeforeEach
     void revokedKeySuspendedTenantOptedOut() {
-        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy, rm_route, tokenentry, projection_segment_position");
+        db.execute("TRUNCATE rm_api_key, rm_tenant, audit_content_policy, rm_route, tokenentry, projection_segment_position, "
+                + "projection_replay, projection_replay_ack");
         for (String processor : new String[] {"admin-read-model", "audit-admin"}) {
             for (int segment = 0; segment < 2; segment++) {
                 db.update("INSERT INTO tokenentry (processorname, segment, owner) VALUES (?, ?, 'node-a')", processor, segment);
@@ -245,6 +251,43 @@ class SnapshotPollerReplayTest {
         assertRevokedSuspendedOptedOut();
         assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
         assertThat(store.current().route(tenant, "gpt-old")).isNull();
+    }
+
+    /**
+     * A whole replay between two polls (a small read model rebuilds within one poll interval): no poll sees the
+     * source replaying, but its reset count (requests DONE in {@code projection_replay}) has grown, so its tables
+     * are read whole: what the rebuild wrote below the cursor is read, what it did not rebuild is gone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"admin-read-model", "audit-admin"})
+    void aReplayThatBeganAndEndedBetweenTwoPollsIsReadWhole(String processor) {
+        route("gpt-old", 10); // above the cursor (9): read by an incremental poll too
+        poller.poll();
+        assertThat(store.current().route(tenant, "gpt-old")).isNotNull();
+        // the reset (its request DONE in the same transaction), the rebuild, the fence lifted: all before the next poll
+        db.update("""
+                INSERT INTO projection_replay (id, processor, requested_by, requested_at, state, finished_at)
+                VALUES (?, ?, 'test', now(), 'DONE', now())""", UUID.randomUUID(), processor);
+        if (processor.equals("admin-read-model")) {
+            db.update("DELETE FROM rm_route");
+            route("gpt-y", 1);
+        } else {
+            db.update("UPDATE audit_content_policy SET store_prompt_content = true, change_index = 3");
+        }
+        poller.poll();
+        if (processor.equals("admin-read-model")) {
+            assertThat(store.current().route(tenant, "gpt-y")).isNotNull();
+            assertThat(store.current().route(tenant, "gpt-old")).isNull();
+            assertRevokedSuspendedOptedOut();
+        } else {
+            assertThat(store.current().storesPromptContent(tenant)).isTrue();
+            assertThat(store.current().suspended(tenant)).isTrue();
+        }
+        if (!everyPollReloads()) { // read once: the next poll, the count unchanged, keeps the same snapshot
+            EdgeSnapshot before = store.current();
+            poller.poll();
+            assertThat(store.current()).isSameAs(before);
+        }
     }
 
     @Test
