@@ -267,7 +267,9 @@ public class UsagePublisher implements DisposableBean {
                 if (writer.done()) {
                     break;
                 }
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                // idle until the writer's next append (appended()) or shutdown (destroy(), and the writer's last
+                // appended() once done) unparks it: no timed wake-up while the journal is empty (issue #16)
+                LockSupport.park(this);
                 continue;
             }
             if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writer.done()) {
