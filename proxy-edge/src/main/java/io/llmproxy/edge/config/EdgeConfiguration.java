@@ -5,6 +5,7 @@ import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.RedissonReactiveClient;
 import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,7 +23,8 @@ class EdgeConfiguration {
     /**
      * Redisson, connecting lazily (the edge starts and serves tenants without quotas while Redis
      * is down), with a short command timeout so that a dead Redis is detected in
-     * {@code quotaStoreTimeout}, not Redisson's default 3 s.
+     * {@code quotaStoreTimeout}, not Redisson's default 3 s, and a timer that ticks at that timeout's
+     * step (100 ms for 1 s), not at a random 10–49 ms.
      */
     @Bean(destroyMethod = "shutdown")
     RedissonClient redisson(EdgeProperties properties) {
@@ -38,6 +40,11 @@ class EdgeConfiguration {
                 .setConnectTimeout((int) properties.quotaStoreTimeout().toMillis())
                 .setTimeout((int) properties.quotaStoreTimeout().toMillis())
                 .setRetryAttempts(0)
+                // unused for retries (none), but Redisson ticks its timer at a step it derives from the first
+                // retry delay and the timeout: with the default jittered delay a random 10–49 ms (measured: 67
+                // wake-ups a second, 5.5 ms of CPU a second at idle on 2 cores); with this one the timeout's
+                // own step, 100 ms for the default 1 s (issue #16)
+                .setRetryDelay(new ConstantDelay(properties.quotaStoreTimeout()))
                 .setConnectionMinimumIdleSize(4)
                 .setConnectionPoolSize(32);
         return Redisson.create(config);
