@@ -176,9 +176,16 @@ public class SnapshotPoller implements SmartLifecycle {
         jdbc.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         SegmentWatermarks.Sources sources = SegmentWatermarks.read(jdbc, fence); // before the rows (see there)
         Set<ChangeSource> replaying = sources.replaying();
+        Set<ChangeSource> unseen = replayedUnseen(sources);
         Set<ChangeSource> thawed = new HashSet<>(frozen);
-        thawed.addAll(replayedUnseen(sources));
+        thawed.addAll(unseen);
         thawed.removeAll(replaying);
+        for (ChangeSource source : unseen) {
+            if (thawed.contains(source)) {
+                log.info("A replay has reset {} since the last poll and is over: its tables are read whole",
+                        source.processingGroup());
+            }
+        }
         logFreeze(replaying);
         if (!replaying.isEmpty() && !store.loaded()) {
             frozen = replaying;
@@ -222,7 +229,6 @@ public class SnapshotPoller implements SmartLifecycle {
             sources.resets().forEach((source, count) -> {
                 if (count > resets.getOrDefault(source, 0L)) {
                     out.add(source);
-                    log.info("A replay has reset {} since the last poll: its tables are read whole", source.processingGroup());
                 }
             });
         }

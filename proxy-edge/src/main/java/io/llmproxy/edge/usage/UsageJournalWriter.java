@@ -160,6 +160,9 @@ final class UsageJournalWriter {
                 syncDue = syncIfDue(syncDue);
                 // idle: add() (the first event queued) and stop() unpark it, so no timed wake-up while nothing
                 // is queued (each costs ~0.1 ms of CPU on a small VM: issue #16); else until the sync is due
+                if (!running) {
+                    continue; // stopping: the loop's condition decides (stop() may have taken the queue meanwhile)
+                }
                 if (syncDue == 0) {
                     LockSupport.park(this);
                 } else {

@@ -268,8 +268,14 @@ public class UsagePublisher implements DisposableBean {
                     break;
                 }
                 // idle until the writer's next append (appended()) or shutdown (destroy(), and the writer's last
-                // appended() once done) unparks it: no timed wake-up while the journal is empty (issue #16)
-                LockSupport.park(this);
+                // appended() once done) unparks it: no timed wake-up while the journal is empty (issue #16);
+                // once shutting down, at most until the grace ends (a writer stuck on its disk never says done)
+                long deadline = senderDeadlineNanos;
+                if (deadline == Long.MAX_VALUE) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, deadline - System.nanoTime());
+                }
                 continue;
             }
             if (batch.size() < SEND_BATCH && lingerNanos > 0 && !writer.done()) {
