@@ -180,9 +180,13 @@ class TelemetryE2ETest {
                 "{\"targets\":[{\"providerId\":\"" + providerId + "\",\"model\":\"sim-gpt-4o-mini\"}]}").statusCode()).isEqualTo(204);
         String tenant = created(admin("POST", commandPort, "/admin/v1/tenants", "{\"name\":\"telemetry\"}"), "tenantId");
         key = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenant + "/api-keys", "{\"name\":\"k\"}"), "key");
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/v1/models"))
-                        .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        // the key and the route both reach the edge's snapshot: admin-read-model runs several segments, which
+        // commit independently, so the key (a later event) can be in the read model before the route
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/v1/models"))
+                    .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+            return models.statusCode() == 200 && models.body().contains("\"id\":\"gpt-4o-mini\"");
+        });
 
         // OpenAI chat.completions, not streamed: the span's tokens are the ones the client saw
         String chat = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":64,\"temperature\":0.5,\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}]}";

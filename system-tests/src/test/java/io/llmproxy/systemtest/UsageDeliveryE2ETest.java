@@ -147,10 +147,13 @@ class UsageDeliveryE2ETest {
             keys[t] = created(admin("POST", commandPort, "/admin/v1/tenants/" + tenants[t] + "/api-keys", "{\"name\":\"k\"}"))
                     .get("key").asString();
         }
-        // the keys reach the edge's snapshot (GET /v1/models is not billed)
+        // the keys and the route reach the edge's snapshot (GET /v1/models is not billed); admin-read-model runs
+        // several segments, which commit independently, so a key can be in the read model before the route
         for (String key : keys) {
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> edge("GET", "/v1/models", key, null).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                var models = edge("GET", "/v1/models", key, null);
+                return models.statusCode() == 200 && models.body().contains("\"id\":\"gpt-4o-mini\"");
+            });
         }
 
         Map<String, List<Long>> sent = Map.of(tenants[0], new ArrayList<>(), tenants[1], new ArrayList<>());
