@@ -39,13 +39,13 @@ final class SnapshotDraft {
     private final EnumMap<ChangeSource, Long> cursors;
     private int changed;
 
-    /** the sources whose every row this draft reads, their earlier state forgotten (a replay of theirs has ended) */
-    private final Set<ChangeSource> reloaded;
+    /** whether this draft reads some source whole, its earlier state forgotten (a replay of it has ended) */
+    private final boolean reloads;
 
     private SnapshotDraft(EdgeSnapshot base, Map<String, Set<String>> hashes, Map<ChangeSource, Long> cursors, boolean full,
                           Set<ChangeSource> reload) {
         this.full = full;
-        this.reloaded = Set.copyOf(reload);
+        this.reloads = !reload.isEmpty();
         this.keys = new HashMap<>(base.keysByHash());
         this.hashesByKeyId = new HashMap<>(hashes);
         this.routes = new HashMap<>(base.routes());
@@ -129,7 +129,7 @@ final class SnapshotDraft {
 
     /** @return true when this draft forgot a source's state to read it whole (it differs from its base) */
     boolean reloads() {
-        return !reloaded.isEmpty();
+        return reloads;
     }
 
     /** @return rows read into this draft */

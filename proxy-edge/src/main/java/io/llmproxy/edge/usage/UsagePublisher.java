@@ -3,9 +3,7 @@ package io.llmproxy.edge.usage;
 import io.llmproxy.edge.config.EdgeProperties;
 import io.llmproxy.kernel.usage.UsageRecorded;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.TimeGauge;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -172,15 +170,7 @@ public class UsagePublisher implements DisposableBean {
         this.writer = new UsageJournalWriter(json, journal, clock, linger, durableLinger, syncAwaited,
                 meters.counter("llmproxy.usage.buffer.appends"),
                 meters.counter("llmproxy.usage.buffer.rejected"), this::appended);
-        Gauge.builder("llmproxy.usage.buffer.events", this, UsagePublisher::bufferedEvents)
-                .description("usage events accepted and not yet acknowledged by Kafka").register(meters);
-        Gauge.builder("llmproxy.usage.buffer.bytes", journal, UsageJournal::pendingBytes).baseUnit("bytes")
-                .description("bytes of unsent usage events in the disk buffer").register(meters);
-        TimeGauge.builder("llmproxy.usage.buffer.oldest.age", this, TimeUnit.MILLISECONDS, UsagePublisher::oldestAgeMillis)
-                .description("age of the oldest usage event not yet acknowledged by Kafka").register(meters);
-        io.micrometer.core.instrument.FunctionCounter.builder("llmproxy.usage.buffer.corrupt", journal, UsageJournal::corruptBytes)
-                .baseUnit("bytes").description("bytes of buffered usage events cut off because the disk corrupted them")
-                .register(meters);
+        UsageBufferMeters.register(meters, this, journal);
         this.sender.start();
     }
 
@@ -244,7 +234,8 @@ public class UsagePublisher implements DisposableBean {
         return writer.queued() + journal.pendingRecords();
     }
 
-    private double oldestAgeMillis() {
+    /** @return age in ms of the oldest event on disk not yet acknowledged by Kafka (0 when none) */
+    double oldestAgeMillis() {
         long oldest = journal.oldestAppendedAtMillis();
         return oldest < 0 ? 0 : Math.max(0, clock.millis() - oldest);
     }
