@@ -23,19 +23,41 @@ export function screenshotDir() {
 
 /**
  * Runs `work(page, shot)` in a fresh headless Chromium (CHROMIUM, default /usr/bin/chromium) with
- * the browser language `locale`; `shot(name)` saves a full-page PNG `<name>.png`. Closes the browser.
+ * the browser language `locale`; `shot(name)` saves a full-page PNG `<name>.png` (animations finished). Closes the browser.
+ * `options.permissions`: permissions granted to the console's origin (e.g. clipboard-read).
+ * When `work` throws, the page is kept as `failure-<name>.png` and its URL and text are printed (API
+ * key secrets masked) before the error goes on, so a failed run says which page it stood on.
  */
-export async function withBrowser(locale, work) {
+export async function withBrowser(locale, work, options = {}) {
   const browser = await chromium.launch({ executablePath: env('CHROMIUM', '/usr/bin/chromium'), headless: true })
   try {
     const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 }, acceptDownloads: true })
+    if (options.permissions) await context.grantPermissions(options.permissions, { origin: new URL(consoleUrl()).origin })
     const page = await context.newPage()
     page.on('console', (m) => { if (m.type() === 'error') console.log(`browser console: ${m.text()}`) })
     const dir = screenshotDir()
-    const shot = (name) => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
-    await work(page, shot)
+    const shot = (name) => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true, animations: 'disabled' })
+    try {
+      await work(page, shot)
+    } catch (e) {
+      await describeFailure(page, dir, options.name ?? 'test')
+      throw e
+    }
   } finally {
     await browser.close()
+  }
+}
+
+/** Prints where `page` stood when a step failed, and saves it as `failure-<name>.png` in `dir`; never throws. */
+async function describeFailure(page, dir, name) {
+  const mask = (text) => text.replace(/llmp_[A-Za-z0-9_-]{8,}/g, (k) => `${k.slice(0, 11)}…(masked)`)
+  try {
+    const file = join(dir, `failure-${name.replace(/[^A-Za-z0-9-]+/g, '-')}.png`)
+    await page.screenshot({ path: file, fullPage: true, timeout: 10_000 })
+    const text = await page.locator('body').innerText({ timeout: 5_000 })
+    console.log(`E2E failure page=${page.url()} screenshot=${file}\n${mask(text).slice(0, 4000)}`)
+  } catch (e) {
+    console.log(`E2E failure page=${page.url()} (not described: ${e.message})`)
   }
 }
 

@@ -72,7 +72,7 @@ test('a tenant admin issues a key, sees it once, revokes it, and finds both in t
     await page.getByTestId('as-of-status').getByText('Active', { exact: true }).waitFor()
     await shot('24-ta-key-history')
     console.log('E2E rolesTenantAdminDone=true')
-  })
+  }, { name: 'roles-tenant-admin' })
 })
 
 test('a finance reader sees the usage chart, unpriced usage flagged, and cannot reach the keys page', async () => {
@@ -103,7 +103,7 @@ test('a finance reader sees the usage chart, unpriced usage flagged, and cannot 
     assert.equal(await page.getByRole('button', { name: 'Issue key' }).count(), 0)
     await shot('31-finance-keys-forbidden')
     console.log('E2E rolesFinanceDone=true')
-  })
+  }, { name: 'roles-finance' })
 })
 
 test('a developer issues its own key only, and sees no other key', async () => {
@@ -125,5 +125,5 @@ test('a developer issues its own key only, and sees no other key', async () => {
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor()
     await shot('41-dev-audit-forbidden')
     console.log('E2E rolesDeveloperDone=true')
-  })
+  }, { name: 'roles-developer' })
 })
