@@ -43,9 +43,23 @@ export async function restoreUser(): Promise<User | null> {
   return user.value
 }
 
-/** Sends the browser to Keycloak; comes back on `/callback`, then to `returnTo`. */
-export function signIn(returnTo: string): Promise<void> {
-  return auth().signinRedirect({ state: { returnTo } })
+/**
+ * Why the last sign-in or sign-out could not reach Keycloak (its discovery document or its pages),
+ * shown by the console's header; null when the last attempt left for Keycloak.
+ */
+export const authError = ref<string | null>(null)
+
+/**
+ * Sends the browser to Keycloak; comes back on `/callback`, then to `returnTo`. Never rejects: when
+ * Keycloak cannot be reached, the browser stays and {@link authError} says why.
+ */
+export async function signIn(returnTo: string): Promise<void> {
+  authError.value = null
+  try {
+    await auth().signinRedirect({ state: { returnTo } })
+  } catch (e) {
+    authError.value = e instanceof Error ? e.message : String(e)
+  }
 }
 
 /** @returns where to go after the callback */
@@ -56,11 +70,21 @@ export async function completeSignIn(): Promise<string> {
   return state?.returnTo && state.returnTo.startsWith('/') ? state.returnTo : '/'
 }
 
-/** Ends the Keycloak session and comes back signed out. */
+/**
+ * Ends the Keycloak session and comes back signed out. The console forgets the user first, so when
+ * Keycloak cannot be reached the person is signed out here all the same and {@link authError} says
+ * that Keycloak's session may remain. Never rejects.
+ */
 export async function signOut(): Promise<void> {
   const current = user.value
-  await auth().removeUser()
-  await auth().signoutRedirect({ id_token_hint: current?.id_token })
+  authError.value = null
+  try {
+    await auth().removeUser()
+    await auth().signoutRedirect({ id_token_hint: current?.id_token })
+  } catch (e) {
+    user.value = null
+    authError.value = e instanceof Error ? e.message : String(e)
+  }
 }
 
 /** @returns the current access token; throws when signed out */

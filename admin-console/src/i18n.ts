@@ -12,7 +12,8 @@ export type Locale = (typeof LOCALES)[number]
 const en = {
   app: { title: 'LLM Proxy console', language: 'Language', signIn: 'Sign in', signOut: 'Sign out',
     signedInAs: 'Signed in as {name}', loading: 'Loading…', noRoles: 'You hold no role in LLM Proxy. Ask a platform administrator for one.',
-    welcome: 'Choose a page in the menu.', signInPrompt: 'Sign in with your LLM Proxy account to manage tenants and keys.' },
+    welcome: 'Choose a page in the menu.', signInPrompt: 'Sign in with your LLM Proxy account to manage tenants and keys.',
+    authUnreachable: 'The sign-in server (Keycloak) cannot be reached. Try again in a moment, or ask your administrator.' },
   nav: { platform: 'Platform', tenants: 'Tenants', tenant: 'Tenant {name}', apiKeys: 'API keys' },
   tenants: { title: 'Tenants', name: 'Name', id: 'Tenant id', status: 'Status', created: 'Created', actions: 'Actions',
     newName: 'New tenant name', create: 'Create tenant', suspend: 'Suspend', reactivate: 'Reactivate', keys: 'API keys',
@@ -29,7 +30,8 @@ const en = {
 const fr: typeof en = {
   app: { title: 'Console LLM Proxy', language: 'Langue', signIn: 'Se connecter', signOut: 'Se déconnecter',
     signedInAs: 'Connecté en tant que {name}', loading: 'Chargement…', noRoles: 'Vous n’avez aucun rôle dans LLM Proxy. Demandez-en un à un administrateur de la plateforme.',
-    welcome: 'Choisissez une page dans le menu.', signInPrompt: 'Connectez-vous avec votre compte LLM Proxy pour gérer les locataires et les clés.' },
+    welcome: 'Choisissez une page dans le menu.', signInPrompt: 'Connectez-vous avec votre compte LLM Proxy pour gérer les locataires et les clés.',
+    authUnreachable: 'Le serveur de connexion (Keycloak) est injoignable. Réessayez dans un instant ou adressez-vous à votre administrateur.' },
   nav: { platform: 'Plateforme', tenants: 'Locataires', tenant: 'Locataire {name}', apiKeys: 'Clés d’API' },
   tenants: { title: 'Locataires', name: 'Nom', id: 'Identifiant du locataire', status: 'Statut', created: 'Créé le', actions: 'Actions',
     newName: 'Nom du nouveau locataire', create: 'Créer le locataire', suspend: 'Suspendre', reactivate: 'Réactiver', keys: 'Clés d’API',
