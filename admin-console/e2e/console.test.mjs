@@ -6,7 +6,7 @@
 // Prints "E2E <name>=<value>" lines the JUnit test checks against the APIs.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { env, withBrowser } from './lib.mjs'
+import { env, signIn, withBrowser } from './lib.mjs'
 
 const url = env('CONSOLE_URL')
 const tenantName = env('TENANT_NAME', `E2E tenant ${Date.now()}`)
@@ -96,12 +96,7 @@ test('a platform admin signs in, creates a tenant, issues and revokes a key, rea
 
 test('a tenant admin sees its tenant only and issues a key there', { skip: !process.env.TA_USER }, () => withBrowser('en-US', async (page, shot) => {
   const taTenant = env('TA_TENANT_NAME')
-  await page.goto(url)
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-  await page.locator('#username').fill(env('TA_USER'))
-  await page.locator('#password').fill(env('TA_PASSWORD'))
-  await page.locator('#kc-login').click()
-  await page.waitForURL(`${url}/`)
+  await signIn(page, env('TA_USER'), env('TA_PASSWORD'))
   // the menu follows the role assignments: its tenant's keys, no Platform pages
   await page.getByText(`Tenant ${taTenant}`).waitFor()
   assert.equal(await page.getByRole('link', { name: 'Tenants', exact: true }).count(), 0)

@@ -6,9 +6,8 @@
 // Prints "E2E <name>=<value>" lines the JUnit test checks against the APIs.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { env, withBrowser } from './lib.mjs'
+import { env, signIn, withBrowser } from './lib.mjs'
 
-const url = env('CONSOLE_URL')
 const suffix = Date.now().toString(36).toUpperCase()
 
 test('a platform admin registers a provider, prices it, routes to it, and sets up a tenant', () => withBrowser('en-GB', async (page, shot) => {
@@ -17,12 +16,7 @@ test('a platform admin registers a provider, prices it, routes to it, and sets u
     await page.getByRole('option', { name: option, exact: true }).click()
   }
 
-  await page.goto(url)
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-  await page.locator('#username').fill(env('ADMIN_USER'))
-  await page.locator('#password').fill(env('ADMIN_PASSWORD'))
-  await page.locator('#kc-login').click()
-  await page.waitForURL(`${url}/`)
+  await signIn(page, env('ADMIN_USER'), env('ADMIN_PASSWORD'))
 
   // Providers: register one; the write-only key is cleared and never shown
   const providerName = `E2E OpenAI ${suffix}`
