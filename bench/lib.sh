@@ -244,6 +244,24 @@ cpu_per_req() {
   awk -v a="$1" -v b="$2" -v n="$(($3 + $4))" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { if (n > 0 && b > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "-" }'
 }
+# thread_ticks PID: "<group> <ticks>" lines, sorted by group: user+system CPU in clock ticks of the process's
+# threads, summed per name without its trailing number (the kernel keeps 15 characters of a name:
+# reactor-http-epoll-1 and -2 are both reactor-http-ep; "GC Thread#0" is GC_Thread); nothing when unknown
+thread_ticks() {
+  local t name stat f
+  [[ -n "${1:-}" && -d "/proc/$1/task" ]] || return 0
+  for t in /proc/"$1"/task/*; do
+    name="$(cat "$t/comm" 2>/dev/null)" && stat="$(cat "$t/stat" 2>/dev/null)" || continue
+    read -r -a f <<<"${stat##*) }" # after "tid (comm) ": state is field 0, utime 11, stime 12
+    printf '%s\t%s\n' "$name" "$((f[11] + f[12]))"
+  done | awk -F'\t' '{ g = $1; sub(/[-#]?[0-9]+$/, "", g); gsub(/ /, "_", g); a[g] += $2 } END { for (k in a) print k, a[k] }' | sort
+}
+# thread_rows BEFORE AFTER N: markdown rows "| group | µs |" of CPU µs per request between two thread_ticks,
+# largest first, groups under 1 µs left out (a thread that started or ended between the two is not counted)
+thread_rows() {
+  join <(printf '%s\n' "$1") <(printf '%s\n' "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
+    n > 0 { d = ($3 - $2) * 1e6 / hz / n; if (d >= 1) printf "%.1f %s\n", d, $1 }' | sort -nr | awk '{ printf "| %s | %s |\n", $2, $1 }'
+}
 # redis_cli ARGS...: the edge's Redis, read-only uses (INFO, SCAN); fails when redis-cli is missing
 redis_cli() { have redis-cli && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@" 2>/dev/null; }
 

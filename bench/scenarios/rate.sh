@@ -38,16 +38,16 @@ redis_delta() {
     printf "%.2f %s %.0f\n", c / n, (c > 0 ? sprintf("%.1f", u / c) : "-"), (y[3] - x[3]) / n }'
 }
 
-RATE_ROWS="" RATE_DELTA=""
+RATE_ROWS="" RATE_DELTA="" RATE_THREADS=""
 # rate_run: the direct run, the edge run (and, with quota, the quota run); sets RATE_ROWS and RATE_DELTA
 rate_run() {
   sim_pid="$(llmproxy_service_pid upstream-simulator || true)"
   t_sim0="$(cpu_ticks "$sim_pid")"
   hey_run direct "$SIM_URL/v1/chat/completions" "$SIM_KEY" "$CHAT_BODY_DIRECT"
-  t_sim1="$(cpu_ticks "$sim_pid")" t_edge1="$(cpu_ticks "$EDGE_PID")"
+  t_sim1="$(cpu_ticks "$sim_pid")" t_edge1="$(cpu_ticks "$EDGE_PID")" th_edge1="$(thread_ticks "$EDGE_PID")"
   r_edge0="$(redis_stats)"
   hey_run edge "$EDGE_URL/v1/chat/completions" "$API_KEY" "$CHAT_BODY_EDGE"
-  t_sim2="$(cpu_ticks "$sim_pid")" t_edge2="$(cpu_ticks "$EDGE_PID")"
+  t_sim2="$(cpu_ticks "$sim_pid")" t_edge2="$(cpu_ticks "$EDGE_PID")" th_edge2="$(thread_ticks "$EDGE_PID")"
   r_edge1="$(redis_stats)"
   read -r d_rps d_p50 d_p90 d_p99 d_max d_n d_err <<<"$(hey_parse direct)"
   read -r e_rps e_p50 e_p90 e_p99 e_max e_n e_err <<<"$(hey_parse edge)"
@@ -56,6 +56,7 @@ rate_run() {
   e_sim_cpu="$(cpu_per_req "$t_sim1" "$t_sim2" "$(hey_parse_n edge-warmup)" "$e_n")"
   e_edge_cpu="$(cpu_per_req "$t_edge1" "$t_edge2" "$(hey_parse_n edge-warmup)" "$e_n")"
   read -r e_lua _ e_redis_cpu <<<"$(redis_delta "$r_edge0" "$r_edge1" $(($(hey_parse_n edge-warmup) + e_n)))"
+  RATE_THREADS="$(thread_rows "$th_edge1" "$th_edge2" $(($(hey_parse_n edge-warmup) + e_n)))"
   e_label="through proxy-edge"
   wants quota && e_label="through proxy-edge, no quota policy"
   RATE_ROWS="| simulator direct | $d_rps | $d_n | $d_p50 | $d_p90 | $d_p99 | $d_max | $d_err | $d_sim_cpu | | |
@@ -84,5 +85,8 @@ rate_report() {
   printf '## 1. Added latency, non-streamed, %s req/s for %s s (hey, %s workers × %s req/s; warm-up %s s)\n\n' "$RATE" "$DURATION" "$CONNS" "$QPS" "$WARMUP"
   printf '| target | achieved req/s | requests | p50 ms | p90 ms | p99 ms | max ms | errors | simulator CPU µs/req | edge CPU µs/req | Redis Lua calls / CPU µs per req |\n|---|---|---|---|---|---|---|---|---|---|---|\n%s\n\n' "$RATE_ROWS"
   printf 'Target (DESIGN): added p50 ≤ 0.5 ms, added p99 ≤ 2 ms at 1,000 req/s. This run: %s. hey reports latencies to 0.1 ms.\n\n' "$RATE_DELTA"
+  if [[ -n "$RATE_THREADS" ]]; then
+    printf 'The edge'"'"'s CPU per request by thread, same window as its column above (/proc/<pid>/task/*/stat; a name without its number is the group of its threads, as the kernel cuts names to 15 characters: reactor-http-ep = the event loops; C1/C2 = the JIT, still at work when it shows; steadier than the whole process between runs, so compare a change here):\n\n| edge thread | CPU µs/req |\n|---|---|\n%s\n\n' "$RATE_THREADS"
+  fi
   [[ -z "${QUOTA_NOTE:-}" ]] || printf '%s\n\n' "$QUOTA_NOTE"
 }
