@@ -1,6 +1,7 @@
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts'
 import { ref } from 'vue'
 import type { ConsoleConfig } from './config'
+import { messageOf } from './format'
 
 /**
  * Sign-in through Keycloak with oidc-client-ts: authorization code + PKCE on the public client,
@@ -58,7 +59,7 @@ export async function signIn(returnTo: string): Promise<void> {
   try {
     await auth().signinRedirect({ state: { returnTo } })
   } catch (e) {
-    authError.value = e instanceof Error ? e.message : String(e)
+    authError.value = messageOf(e)
   }
 }
 
@@ -83,7 +84,7 @@ export async function signOut(): Promise<void> {
     await auth().signoutRedirect({ id_token_hint: current?.id_token })
   } catch (e) {
     user.value = null
-    authError.value = e instanceof Error ? e.message : String(e)
+    authError.value = messageOf(e)
   }
 }
 

@@ -1,4 +1,9 @@
-/** Dates and money in the console's locale, with Intl (never hand-made formats). */
+/** Dates and money in the console's locale, with Intl (never hand-made formats); the text of a thrown value. */
+
+/** @returns an Error's message, else the thrown value as text */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
 
 /**
  * @param language the console's language (`en`, `fr`)

@@ -8,6 +8,7 @@ import { loadConfig } from './config'
 import { createAuth, restoreUser } from './auth'
 import { i18n, setLocale } from './i18n'
 import { loadMe } from './session'
+import { messageOf } from './format'
 
 async function start(): Promise<void> {
   const cfg = await loadConfig()
@@ -31,5 +32,5 @@ async function start(): Promise<void> {
 }
 
 start().catch((e: unknown) => {
-  document.body.textContent = `The console cannot start: ${e instanceof Error ? e.message : String(e)}`
+  document.body.textContent = `The console cannot start: ${messageOf(e)}`
 })
