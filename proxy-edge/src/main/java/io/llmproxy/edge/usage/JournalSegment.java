@@ -75,6 +75,8 @@ final class JournalSegment {
      * {@linkplain #recover(Path, long) recovered}; deletes the files of the older ones.
      *
      * @param checkpoint where the first unacknowledged record is, or null when unknown (every segment is kept)
+     * @throws IOException when a segment cannot be opened, read or repaired (the segments opened before it are
+     *                     closed again)
      */
     static ArrayDeque<JournalSegment> recoverAll(Path dir, JournalCheckpoint.Position checkpoint) throws IOException {
         List<Long> ids;
@@ -82,12 +84,23 @@ final class JournalSegment {
             ids = files.map(JournalSegment::idOf).filter(id -> id >= 0).sorted().toList();
         }
         ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
-        for (long id : ids) {
-            if (checkpoint != null && id < checkpoint.segmentId()) {
-                Files.delete(path(dir, id));
-            } else {
-                segments.add(recover(dir, id));
+        try {
+            for (long id : ids) {
+                if (checkpoint != null && id < checkpoint.segmentId()) {
+                    Files.delete(path(dir, id));
+                } else {
+                    segments.add(recover(dir, id));
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            for (JournalSegment s : segments) { // those opened before the failure: no file left open
+                try {
+                    s.channel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
         return segments;
     }

@@ -82,7 +82,8 @@ final class UsageJournal implements AutoCloseable {
      * @param maxBytes     most bytes of unacknowledged records (headers included)
      * @param segmentBytes size at which a new segment file is started
      * @throws IllegalStateException when another process (or another open journal) holds the directory
-     * @throws UncheckedIOException  when the directory cannot be created or read
+     * @throws UncheckedIOException  when the directory cannot be created or read (the files it opened and the
+     *                               directory's lock are then released again)
      */
     static UsageJournal open(Path dir, long maxBytes, long segmentBytes) {
         if (maxBytes < HEADER_BYTES + 1 || segmentBytes < 1) {
@@ -90,10 +91,21 @@ final class UsageJournal implements AutoCloseable {
         }
         try {
             Files.createDirectories(dir);
-            UsageJournal journal = new UsageJournal(dir, maxBytes, segmentBytes, JournalLock.acquire(dir),
-                    JournalCheckpoint.open(dir));
-            journal.recover();
-            return journal;
+            JournalLock lock = JournalLock.acquire(dir);
+            UsageJournal journal = null;
+            try {
+                journal = new UsageJournal(dir, maxBytes, segmentBytes, lock, JournalCheckpoint.open(dir));
+                journal.recover();
+                return journal;
+            } catch (IOException | RuntimeException e) {
+                // release the files and the directory's lock: a retry, or the drain tool, must find it free
+                if (journal != null) {
+                    journal.close();
+                } else {
+                    lock.close();
+                }
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open usage buffer in " + dir.toAbsolutePath(), e);
         }

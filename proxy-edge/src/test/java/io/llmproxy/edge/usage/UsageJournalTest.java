@@ -202,4 +202,38 @@ class UsageJournalTest {
             assertThat(journal.segmentCount()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aJournalThatFailsToOpenLeavesNoFileOpenAndTheDirectoryFree() throws Exception {
+        try (UsageJournal journal = UsageJournal.open(dir, 1 << 20, 1 << 20)) {
+            journal.append(events(0, 3), 1_000);
+        }
+        Path unreadable = JournalSegment.path(dir, 2);
+        Files.createDirectory(unreadable); // a segment that cannot be opened: recovery fails after segment 1 opened
+
+        assertThatThrownBy(() -> UsageJournal.open(dir, 1 << 20, 1 << 20)).isInstanceOf(java.io.UncheckedIOException.class);
+
+        Path real = dir.toRealPath();
+        assertThat(openFiles()).noneMatch(f -> f.startsWith(real));
+        Files.delete(unreadable);
+        try (UsageJournal again = UsageJournal.open(dir, 1 << 20, 1 << 20)) { // not "in use by another edge process"
+            assertThat(text(again.peek(10))).containsExactly("{\"eventId\":\"e0\"}", "{\"eventId\":\"e1\"}",
+                    "{\"eventId\":\"e2\"}");
+        }
+    }
+
+    /** @return the files this process holds open (Linux: the links in /proc/self/fd) */
+    static List<Path> openFiles() throws Exception {
+        List<Path> open = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    open.add(Files.readSymbolicLink(fd));
+                } catch (java.io.IOException closedMeanwhile) {
+                    // the fd of the listing itself, or one closed since
+                }
+            }
+        }
+        return open;
+    }
 }
