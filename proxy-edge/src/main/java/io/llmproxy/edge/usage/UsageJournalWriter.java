@@ -163,6 +163,13 @@ final class UsageJournalWriter {
                 if (!running) {
                     continue; // stopping: the loop's condition decides (stop() may have taken the queue meanwhile)
                 }
+                // look again after the sync, with nothing between this look and the park: the park's wake-up is
+                // LockSupport's one permit, which anything waiting on a java.util.concurrent lock in between would
+                // consume (ADR 0006, amendment of 2026-12-07, third); the journal's monitor does not, but a sync
+                // is I/O through the JDK, and this look costs one read
+                if (!queue.isEmpty()) {
+                    continue;
+                }
                 if (syncDue == 0) {
                     LockSupport.park(this);
                 } else {

@@ -88,6 +88,39 @@ class UsagePublisherDurableTest {
         assertThat(p.journalUnsynced()).isFalse();
     }
 
+    /**
+     * Threads finishing calls at once, each waiting for every receipt, while the writer writes and syncs: no
+     * wake-up of the writer may be lost (an event queued while it synced, then parked, would wait for ever with
+     * every answer behind it: ADR 0006, amendment of 2026-12-07, third, where a lock in the journal did that at
+     * the 37th receipt of this test). Every receipt completes and every event is journaled.
+     */
+    @Test
+    void manyThreadsPublishingAtOnceHaveEveryReceiptCompletedAndEveryEventJournaled() throws Exception {
+        UsagePublisher p = publishers.open(dir, 64 << 20, Duration.ofMillis(1), true, Duration.ZERO, false);
+        int threads = 4;
+        int perThread = 3_000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<CompletableFuture<Void>> callers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                callers.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        try {
+                            assertThat(p.publishAwaited(event(i), null).get(30, TimeUnit.SECONDS)).isEqualTo(Receipt.WRITTEN);
+                        } catch (Exception e) {
+                            throw new AssertionError("receipt " + i + " not completed within 30 s", e);
+                        }
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(callers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(p.journaledEvents()).isEqualTo((long) threads * perThread);
+        assertThat(counter("llmproxy.usage.buffer.rejected")).isZero();
+    }
+
     @Test
     void writtenEventsAreSyncedWithinTheLinger() throws Exception {
         UsagePublisher p = publishers.open(dir, 1 << 20, Duration.ofMillis(200), true, Duration.ZERO, false);
