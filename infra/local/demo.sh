@@ -156,3 +156,6 @@ done
 
 printf '\nOK: tenant %s (%s), provider %s (%s), API key %s, chat call and usage all worked.\n' \
   "$TENANT_ID" "$TENANT_NAME" "$PROVIDER_ID" "$PROVIDER_NAME" "${API_KEY_ID:-?}"
+printf 'To revoke this key with the README'"'"'s DELETE, first set in your shell:\n'
+printf '  export LLMPROXY_ADMIN_TOKEN="$(cat infra/local/.state/admin-token)"   # unless you set your own\n'
+printf '  export TENANT_ID=%s API_KEY_ID=%s\n' "$TENANT_ID" "${API_KEY_ID:-?}"
