@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe (every method is synchronized): one thread appends, another peeks and acks.
  * Every method does file I/O: never call it on a Netty event loop. The record format and one segment
- * file's I/O are {@link JournalSegment}'s, the checkpoint file's {@link JournalCheckpoint}'s; this class
- * holds the directory lock, the queue of segments and the bound.
+ * file's I/O are {@link JournalSegment}'s, the checkpoint file's {@link JournalCheckpoint}'s, the queue of
+ * segments and the bound {@link JournalQueue}'s; this class holds the directory lock and the monitor.
  */
 final class UsageJournal implements AutoCloseable {
 
@@ -55,24 +52,15 @@ final class UsageJournal implements AutoCloseable {
 
     private final Path dir;
     private final long maxBytes;
-    private final long segmentBytes;
     private final JournalLock lock;
-    private final JournalCheckpoint checkpoint;
-    private final ArrayDeque<JournalSegment> segments = new ArrayDeque<>();
-    private final JournalSyncs syncs = new JournalSyncs();
-    private long headOffset;
-    private long pendingRecords;
-    private long pendingBytes;
-    private long headAppendedAt = -1;
-    private long corruptBytes;
+    private final JournalQueue queue;
     private boolean closed;
 
-    private UsageJournal(Path dir, long maxBytes, long segmentBytes, JournalLock lock, JournalCheckpoint checkpoint) {
+    private UsageJournal(Path dir, long maxBytes, JournalLock lock, JournalQueue queue) {
         this.dir = dir;
         this.maxBytes = maxBytes;
-        this.segmentBytes = segmentBytes;
         this.lock = lock;
-        this.checkpoint = checkpoint;
+        this.queue = queue;
     }
 
     /**
@@ -92,48 +80,26 @@ final class UsageJournal implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             JournalLock lock = JournalLock.acquire(dir);
-            UsageJournal journal = null;
+            JournalQueue queue = null;
             try {
-                journal = new UsageJournal(dir, maxBytes, segmentBytes, lock, JournalCheckpoint.open(dir));
-                journal.recover();
-                return journal;
+                queue = new JournalQueue(dir, maxBytes, segmentBytes, JournalCheckpoint.open(dir));
+                queue.recover();
+                return new UsageJournal(dir, maxBytes, lock, queue);
             } catch (IOException | RuntimeException e) {
                 // release the files and the directory's lock: a retry, or the drain tool, must find it free
-                if (journal != null) {
-                    journal.close();
-                } else {
+                if (queue != null) {
+                    queue.close();
+                }
+                try {
                     lock.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
                 }
                 throw e;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open usage buffer in " + dir.toAbsolutePath(), e);
         }
-    }
-
-    private void recover() throws IOException {
-        JournalCheckpoint.Position cp = checkpoint.read();
-        segments.addAll(JournalSegment.recoverAll(dir, cp));
-        JournalSegment head = segments.peekFirst();
-        headOffset = head != null && cp != null && cp.segmentId() == head.id ? Math.min(cp.offset(), head.size) : 0;
-        recount();
-        if (pendingRecords > 0) {
-            log.info("Usage buffer {}: {} unsent usage events ({} bytes) recovered; they are sent before new ones",
-                    dir.toAbsolutePath(), pendingRecords, pendingBytes);
-        }
-    }
-
-    /** Counts the unacknowledged records and bytes again and reads the head's timestamp. */
-    private void recount() throws IOException {
-        long[] totals = new long[2];
-        boolean first = true;
-        for (JournalSegment s : segments) {
-            s.scan(first ? headOffset : 0, totals);
-            first = false;
-        }
-        pendingRecords = totals[0];
-        pendingBytes = totals[1];
-        headAppendedAt = readHeadTimestamp();
     }
 
     /**
@@ -146,7 +112,7 @@ final class UsageJournal implements AutoCloseable {
      * @throws IOException when the disk write or sync fails (nothing of this call is then counted)
      */
     synchronized int append(List<byte[]> payloads, long nowMillis) throws IOException {
-        return append(payloads, nowMillis, true);
+        return queue.append(payloads, nowMillis, true);
     }
 
     /**
@@ -158,7 +124,7 @@ final class UsageJournal implements AutoCloseable {
      * @throws IOException when the disk write fails (nothing of this call is then counted)
      */
     synchronized int write(List<byte[]> payloads, long nowMillis) throws IOException {
-        return append(payloads, nowMillis, false);
+        return queue.append(payloads, nowMillis, false);
     }
 
     /**
@@ -168,94 +134,17 @@ final class UsageJournal implements AutoCloseable {
      * @throws IOException when the sync fails (those records may then be lost to a crash of the machine)
      */
     synchronized boolean sync() throws IOException {
-        ensureOpen();
-        return syncs.syncPending();
+        return queue.syncPending();
     }
 
     /** @return how many {@code fdatasync}s of segment files this journal made (for tests) */
     synchronized long forces() {
-        return syncs.forces();
+        return queue.forces();
     }
 
     /** @return true while records {@link #write} wrote are not yet synced */
     synchronized boolean hasUnsynced() {
-        return syncs.pending();
-    }
-
-    private int append(List<byte[]> payloads, long nowMillis, boolean sync) throws IOException {
-        ensureOpen();
-        int accepted = 0;
-        long bytes = 0;
-        for (byte[] p : payloads) {
-            if (pendingBytes + bytes + HEADER_BYTES + p.length > maxBytes) {
-                break;
-            }
-            bytes += HEADER_BYTES + p.length;
-            accepted++;
-        }
-        if (accepted == 0) {
-            return 0;
-        }
-        if (sync) {
-            sync(); // what earlier writes left, first: when it fails, nothing of this batch is on disk to cut
-        }
-        List<JournalSegment> written = new ArrayList<>(2);
-        List<Long> sizesBefore = new ArrayList<>(2);
-        try {
-            for (int i = 0; i < accepted; i++) {
-                byte[] p = payloads.get(i);
-                JournalSegment tail = segments.peekLast();
-                if (tail == null || tail.size >= segmentBytes) {
-                    tail = roll();
-                }
-                if (!written.contains(tail)) {
-                    written.add(tail);
-                    sizesBefore.add(tail.size);
-                }
-                tail.append(p, nowMillis, segmentBytes);
-            }
-            for (JournalSegment s : written) {
-                if (sync) {
-                    syncs.force(s);
-                } else {
-                    syncs.written(s);
-                }
-            }
-        } catch (IOException e) {
-            // none of this batch counts: cut what was written of it, so that nothing of it is ever sent
-            for (int i = 0; i < written.size(); i++) {
-                JournalSegment s = written.get(i);
-                try {
-                    s.truncate(sizesBefore.get(i));
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
-        if (pendingRecords == 0) {
-            headAppendedAt = nowMillis;
-        }
-        pendingRecords += accepted;
-        pendingBytes += bytes;
-        return accepted;
-    }
-
-    private JournalSegment roll() throws IOException {
-        JournalSegment last = segments.peekLast();
-        JournalSegment s = JournalSegment.create(dir, last == null ? 1 : last.id + 1);
-        if (last != null && segments.size() == 1 && last.size == headOffset) {
-            // everything in the old segment is acknowledged: drop it now
-            segments.removeFirst();
-            syncs.deleted(last);
-            last.delete();
-            headOffset = 0;
-            segments.add(s);
-            writeCheckpoint();
-            return s;
-        }
-        segments.add(s);
-        return s;
+        return queue.hasUnsynced();
     }
 
     /**
@@ -269,38 +158,12 @@ final class UsageJournal implements AutoCloseable {
      * @throws IOException when a segment cannot be read
      */
     synchronized List<Entry> peek(int max) throws IOException {
-        ensureOpen();
-        List<Entry> out = new ArrayList<>(Math.min(max, 1024));
-        boolean first = true;
-        for (Iterator<JournalSegment> it = segments.iterator(); it.hasNext() && out.size() < max; ) {
-            JournalSegment s = it.next();
-            long pos = first ? headOffset : 0;
-            first = false;
-            while (pos < s.size && out.size() < max) {
-                Entry entry = s.read(pos);
-                if (entry == null) {
-                    cutCorrupt(s, pos);
-                    break;
-                }
-                pos = entry.endOffset();
-                out.add(entry);
-            }
-        }
-        return out;
-    }
-
-    private void cutCorrupt(JournalSegment s, long pos) throws IOException {
-        long lost = s.size - pos;
-        corruptBytes += lost;
-        log.error("Usage buffer segment {} is corrupt at offset {}: its last {} bytes (about {} usage events) are cut off "
-                + "and cannot be sent", s.path, pos, lost, Math.max(1, lost / 480));
-        s.cut(pos);
-        recount();
+        return queue.peek(max);
     }
 
     /** @return bytes of records cut off because they failed their CRC while the journal was open */
     synchronized long corruptBytes() {
-        return corruptBytes;
+        return queue.corruptBytes();
     }
 
     /**
@@ -312,56 +175,22 @@ final class UsageJournal implements AutoCloseable {
      * @throws IOException when the checkpoint cannot be written
      */
     synchronized void ack(Entry last, int count, long bytes) throws IOException {
-        ensureOpen();
-        while (!segments.isEmpty() && segments.peekFirst().id < last.segmentId()) {
-            JournalSegment gone = segments.removeFirst();
-            syncs.deleted(gone);
-            gone.delete();
-        }
-        headOffset = last.endOffset();
-        JournalSegment head = segments.peekFirst();
-        if (head != null && headOffset >= head.size && segments.size() > 1) {
-            segments.removeFirst();
-            syncs.deleted(head);
-            head.delete();
-            headOffset = 0;
-        }
-        pendingRecords -= count;
-        pendingBytes -= bytes;
-        writeCheckpoint();
-        headAppendedAt = readHeadTimestamp();
-    }
-
-    private long readHeadTimestamp() throws IOException {
-        boolean first = true;
-        for (JournalSegment s : segments) {
-            long pos = first ? headOffset : 0;
-            first = false;
-            if (pos + HEADER_BYTES <= s.size) {
-                return s.timestampAt(pos);
-            }
-        }
-        return -1;
-    }
-
-    private void writeCheckpoint() throws IOException {
-        JournalSegment head = segments.peekFirst();
-        checkpoint.write(head == null ? 0 : head.id, headOffset);
+        queue.ack(last, count, bytes);
     }
 
     /** @return unacknowledged records */
     synchronized long pendingRecords() {
-        return pendingRecords;
+        return queue.pendingRecords();
     }
 
     /** @return bytes of unacknowledged records, headers included */
     synchronized long pendingBytes() {
-        return pendingBytes;
+        return queue.pendingBytes();
     }
 
     /** @return append time (epoch ms) of the oldest unacknowledged record, or -1 when there is none */
     synchronized long oldestAppendedAtMillis() {
-        return headAppendedAt;
+        return queue.oldestAppendedAtMillis();
     }
 
     long maxBytes() {
@@ -374,13 +203,7 @@ final class UsageJournal implements AutoCloseable {
 
     /** @return the segment files currently on disk (for tests and diagnostics) */
     synchronized int segmentCount() {
-        return segments.size();
-    }
-
-    private void ensureOpen() throws IOException {
-        if (closed) {
-            throw new IOException("usage buffer " + dir.toAbsolutePath() + " is closed");
-        }
+        return queue.segmentCount();
     }
 
     /** Syncs what {@link #write} left unsynced, then releases the files and the lock. */
@@ -389,21 +212,9 @@ final class UsageJournal implements AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            sync();
-        } catch (IOException e) {
-            log.error("Usage buffer {}: the last written usage events could not be synced: {}", dir.toAbsolutePath(), e.toString());
-        }
         closed = true;
-        for (JournalSegment s : segments) {
-            try {
-                s.channel.close();
-            } catch (IOException e) {
-                log.warn("closing {}: {}", s.path, e.getMessage());
-            }
-        }
+        queue.close();
         try {
-            checkpoint.close();
             lock.close();
         } catch (IOException e) {
             log.warn("closing usage buffer {}: {}", dir, e.getMessage());
