@@ -170,11 +170,13 @@ async function playground(page, shot, secret, tenantName) {
   assert.equal(await page.getByTestId('playground-result').count(), 0)
   await shot('11-playground-refused')
 
-  // the two calls in Finance (FinanceReader of the tenant too): the usage projection follows Kafka, so re-read, bounded
+  // the two calls in Finance (FinanceReader of the tenant too): the usage projection follows Kafka, and the two
+  // events may land in different polls, so re-read, bounded, until the row counts both (it showed 1 in a CI run)
   await page.getByRole('link', { name: `Finance · ${tenantName}` }).click()
   await page.getByRole('heading', { name: `Finance of ${tenantName}` }).waitFor()
   const row = page.getByTestId('usage-table').locator('tr', { hasText: model })
-  for (let i = 0; i < 30 && (await row.count()) === 0; i++) {
+  const calls = async () => ((await row.count()) === 0 ? '' : (await row.first().locator('td').nth(2).innerText()).trim())
+  for (let i = 0; i < 30 && (await calls()) !== '2'; i++) {
     await page.waitForTimeout(500)
     await page.getByRole('button', { name: 'Show', exact: true }).first().click()
   }
