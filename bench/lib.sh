@@ -8,6 +8,7 @@
 #
 # Environment (all optional; see bench/README.md for the meaning of each):
 #   BENCH_DURATION=20 BENCH_WARMUP=5 BENCH_RATE=1000 BENCH_CONNECTIONS=10   rate and quota
+#   BENCH_JIT_QUIET_MAX=60       rate, quota, frames: most extra warm-up seconds waiting for the JIT to go quiet
 #   BENCH_STREAMS=2000 BENCH_STREAM_CONCURRENCY=200 BENCH_LIGHT_STREAMS=300 BENCH_LIGHT_CONCURRENCY=10
 #   BENCH_STREAM_TTFT_MS=50 BENCH_STREAM_INTER_TOKEN_MS=5                   stream (and streams)
 #   BENCH_STREAMS_LEVELS="20 200" BENCH_STREAMS_PER_LEVEL=1000 BENCH_STREAMS_WARMUP=400   streams
@@ -41,6 +42,7 @@ ROOT="$LLMPROXY_ROOT"
 # ---------------------------------------------------------------- settings
 DURATION="${BENCH_DURATION:-20}"
 WARMUP="${BENCH_WARMUP:-5}"
+JIT_QUIET_MAX="${BENCH_JIT_QUIET_MAX:-60}"
 RATE="${BENCH_RATE:-1000}"
 CONNS="${BENCH_CONNECTIONS:-10}"
 STREAMS="${BENCH_STREAMS:-2000}"
@@ -98,7 +100,7 @@ REDIS_HOST="${LLMPROXY_REDIS_HOST:-127.0.0.1}"
 REDIS_PORT="${LLMPROXY_REDIS_PORT:-6379}"
 UPSTREAM_MODEL="sim-bench"
 
-for n in DURATION WARMUP RATE CONNS STREAMS STREAM_CONC LIGHT_STREAMS LIGHT_CONC STREAM_TTFT STREAM_ITL MEM_STREAMS MEM_SECONDS MEM_RAMP \
+for n in DURATION WARMUP JIT_QUIET_MAX RATE CONNS STREAMS STREAM_CONC LIGHT_STREAMS LIGHT_CONC STREAM_TTFT STREAM_ITL MEM_STREAMS MEM_SECONDS MEM_RAMP \
   MAX_DURATION MAX_CONNS PRIME KEY_WAIT STREAM_SIM_PORT SLOW_SIM_PORT PATHS_RATE PATHS_DURATION PATHS_WARMUP PATHS_CONNS PATHS_PRIME \
   PEERS_ROUNDS PEERS_SECONDS PEERS_RATE PEERS_CONNS PEERS_WARMUP PEERS_RIVAL_PORT EDGE_PORT COMMAND_PORT SIM_PORT \
   STREAMS_PER_LEVEL STREAMS_WARMUP PIPELINE_SECONDS PIPELINE_WARMUP PIPELINE_TENANTS PIPELINE_DRAIN_TIMEOUT QUERY_PORT; do
@@ -261,6 +263,10 @@ thread_ticks() {
 thread_rows() {
   join <(printf '%s\n' "$1") <(printf '%s\n' "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
     n > 0 { d = ($3 - $2) * 1e6 / hz / n; if (d >= 1) printf "%.1f %s\n", d, $1 }' | sort -nr | awk '{ printf "| %s | %s |\n", $2, $1 }'
+}
+# jit_ticks PID: CPU clock ticks so far of the JVM's JIT compiler threads (C1 and C2), 0 when unknown
+jit_ticks() {
+  thread_ticks "${1:-}" | awk '$1 ~ /^C[12]_CompilerThre/ { s += $2 } END { print s + 0 }'
 }
 # redis_cli ARGS...: the edge's Redis, read-only uses (INFO, SCAN); fails when redis-cli is missing
 redis_cli() { have redis-cli && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@" 2>/dev/null; }

@@ -23,17 +23,15 @@ frames_median() {
 }
 
 frames_run() {
-  local r name url t0 t1 rps p50 p99 n err cpu
+  local r name url rps p50 p99 n err cpu
   local -A cpus=() p50s=() p99s=()
   for ((r = 1; r <= FRAMES_ROUNDS; r++)); do
     for name in netty spring; do
       url="$EDGE_URL/v1/chat/completions"
       [[ "$name" == spring ]] && url+="?frame=spring"
-      t0="$(cpu_ticks "$EDGE_PID")"
-      hey_run "frames-$name-$r" "$url" "$API_KEY" "$CHAT_BODY_EDGE"
-      t1="$(cpu_ticks "$EDGE_PID")"
+      hey_run "frames-$name-$r" "$url" "$API_KEY" "$CHAT_BODY_EDGE" "$EDGE_PID"
       read -r rps p50 _ p99 _ n err <<<"$(hey_parse "frames-$name-$r")"
-      cpu="$(cpu_per_req "$t0" "$t1" "$(hey_parse_n "frames-$name-$r-warmup")" "$n")"
+      cpu="$(cpu_per_req "$HEY_EDGE0" "$HEY_EDGE1" 0 "$n")"
       FRAMES_ROWS+="| $r | $name | $rps | $n | $p50 | $p99 | $err | $cpu |"$'\n'
       cpus[$name]+="$cpu " p50s[$name]+="$p50 " p99s[$name]+="$p99 "
     done

@@ -61,15 +61,11 @@ quota_prime() {
 
 # quota_measure (from rate_run, after its edge run): the quota run and its table row
 quota_measure() {
-  r_q0="$(redis_stats)"
-  hey_run edge-quota "$EDGE_URL/v1/chat/completions" "$QUOTA_API_KEY" "$CHAT_BODY_EDGE"
-  t_sim3="$(cpu_ticks "$sim_pid")" t_edge3="$(cpu_ticks "$EDGE_PID")"
-  r_q1="$(redis_stats)"
+  hey_run edge-quota "$EDGE_URL/v1/chat/completions" "$QUOTA_API_KEY" "$CHAT_BODY_EDGE" "$EDGE_PID"
   read -r q_rps q_p50 q_p90 q_p99 q_max q_n q_err <<<"$(hey_parse edge-quota)"
-  q_warm_n="$(hey_parse_n edge-quota-warmup)"
-  q_sim_cpu="$(cpu_per_req "$t_sim2" "$t_sim3" "$q_warm_n" "$q_n")"
-  q_edge_cpu="$(cpu_per_req "$t_edge2" "$t_edge3" "$q_warm_n" "$q_n")"
-  read -r q_lua q_lua_us q_redis_cpu <<<"$(redis_delta "$r_q0" "$r_q1" $((q_warm_n + q_n)))"
+  q_sim_cpu="$(cpu_per_req "$HEY_SIM0" "$HEY_SIM1" 0 "$q_n")"
+  q_edge_cpu="$(cpu_per_req "$HEY_EDGE0" "$HEY_EDGE1" 0 "$q_n")"
+  read -r q_lua q_lua_us q_redis_cpu <<<"$(redis_delta "$HEY_REDIS0" "$HEY_REDIS1" "$q_n")"
   q_429="$(hey_status "$WORK/hey-edge-quota.txt" 429)" q_429_warm="$(hey_status "$WORK/hey-edge-quota-warmup.txt" 429)"
   q_429_prime="$(hey_status "$WORK/prime-quota.txt" 429)"
   RATE_ROWS+="| through proxy-edge, **quota policies** (tenant + key) | $q_rps | $q_n | $q_p50 | $q_p90 | $q_p99 | $q_max | $q_err | $q_sim_cpu | $q_edge_cpu | $q_lua / $q_redis_cpu |
