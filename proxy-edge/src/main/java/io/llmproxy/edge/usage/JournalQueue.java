@@ -157,14 +157,9 @@ final class JournalQueue {
             JournalSegment s = it.next();
             long pos = first ? headOffset : 0;
             first = false;
-            while (pos < s.size && out.size() < max) {
-                UsageJournal.Entry entry = s.read(pos);
-                if (entry == null) {
-                    cutCorrupt(s, pos);
-                    break;
-                }
-                pos = entry.endOffset();
-                out.add(entry);
+            long end = s.readInto(pos, max, out);
+            if (end < s.size && out.size() < max) {
+                cutCorrupt(s, end);
             }
         }
         return out;

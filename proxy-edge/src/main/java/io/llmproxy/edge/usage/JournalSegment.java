@@ -36,6 +36,8 @@ final class JournalSegment {
 
     /** Bytes per record before its payload. */
     static final int HEADER_BYTES = 16;
+    /** Bytes {@link #readInto} reads from the file at once. */
+    static final int READ_AHEAD_BYTES = 64 * 1024;
     /** Bytes of zeros a file is extended by ahead of its records. */
     static final int PREALLOCATE_BYTES = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
@@ -50,6 +52,8 @@ final class JournalSegment {
     /** The file's length: {@link #size} plus the zeros preallocated after it. */
     private long allocated;
     private final ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+    /** {@link #readInto}'s buffer, allocated on its first use. */
+    private ByteBuffer readAhead;
 
     private JournalSegment(long id, Path path, FileChannel channel, long size) {
         this.id = id;
@@ -182,6 +186,62 @@ final class JournalSegment {
             return null;
         }
         return new UsageJournal.Entry(payload.array(), ts, id, pos + HEADER_BYTES + length);
+    }
+
+    /**
+     * Adds the whole records from {@code pos} on to {@code out}, in order, until {@code out} holds {@code max}
+     * entries or the records end at {@link #size}. Reads {@value #READ_AHEAD_BYTES} bytes of the file at a
+     * time and takes the records out of them (issue #16: the usage sender read each record's header and its
+     * payload with one {@code pread} each); a record longer than that is read on its own.
+     *
+     * @param pos the start of a record, at most {@link #size}
+     * @return where it stopped: the end of the last record added, which is {@link #size} when the records
+     *         ran out, or, when it is before {@link #size} and {@code out} is not full, the start of a corrupt
+     *         record (its length runs past {@link #size}, or its CRC does not match)
+     * @throws IOException when the file cannot be read
+     */
+    long readInto(long pos, int max, List<UsageJournal.Entry> out) throws IOException {
+        ByteBuffer chunk = readAhead != null ? readAhead : (readAhead = ByteBuffer.allocate(READ_AHEAD_BYTES));
+        long chunkStart = pos;
+        chunk.clear().limit(0);
+        while (pos < size && out.size() < max) {
+            int at = (int) (pos - chunkStart);
+            if (chunk.limit() - at < HEADER_BYTES) {
+                if (at == 0 && chunk.limit() > 0) {
+                    return pos; // fewer bytes than a header before size: a torn record
+                }
+                chunkStart = fill(chunk, pos);
+                continue;
+            }
+            int length = chunk.getInt(at);
+            int crc = chunk.getInt(at + 4);
+            long ts = chunk.getLong(at + 8);
+            if (length < 0 || pos + HEADER_BYTES + length > size) {
+                return pos;
+            }
+            byte[] payload = new byte[length];
+            if (at + HEADER_BYTES + length <= chunk.limit()) {
+                chunk.get(at + HEADER_BYTES, payload);
+            } else if (at > 0 && HEADER_BYTES + length <= chunk.capacity()) {
+                chunkStart = fill(chunk, pos); // the record fits in a chunk of its own: read from its start
+                continue;
+            } else {
+                readFully(ByteBuffer.wrap(payload), pos + HEADER_BYTES);
+            }
+            if (crc(ts, payload) != crc) {
+                return pos;
+            }
+            pos += HEADER_BYTES + length;
+            out.add(new UsageJournal.Entry(payload, ts, id, pos));
+        }
+        return pos;
+    }
+
+    /** Fills {@code chunk} from {@code pos}, with at most what lies before {@link #size}; @return {@code pos} */
+    private long fill(ByteBuffer chunk, long pos) throws IOException {
+        chunk.clear().limit((int) Math.min(chunk.capacity(), size - pos));
+        readFully(chunk, pos);
+        return pos;
     }
 
     /** @return the appended-at time (epoch ms) of the record at {@code pos} */
