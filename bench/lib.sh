@@ -8,7 +8,7 @@
 #
 # Environment (all optional; see bench/README.md for the meaning of each):
 #   BENCH_DURATION=20 BENCH_WARMUP=5 BENCH_RATE=1000 BENCH_CONNECTIONS=10   rate and quota
-#   BENCH_JIT_QUIET_MAX=60       rate, quota, frames: most extra warm-up seconds waiting for the JIT to go quiet
+#   BENCH_JIT_QUIET_MAX=60       rate, quota, frames, builds: most extra warm-up seconds waiting for the JIT to go quiet
 #   BENCH_STREAMS=2000 BENCH_STREAM_CONCURRENCY=200 BENCH_LIGHT_STREAMS=300 BENCH_LIGHT_CONCURRENCY=10
 #   BENCH_STREAM_TTFT_MS=50 BENCH_STREAM_INTER_TOKEN_MS=5                   stream (and streams)
 #   BENCH_STREAMS_LEVELS="20 200" BENCH_STREAMS_PER_LEVEL=1000 BENCH_STREAMS_WARMUP=400   streams
@@ -21,6 +21,8 @@
 #   BENCH_PIPELINE_RATE="2000" (events/s, a list runs each) BENCH_PIPELINE_SECONDS=30
 #   BENCH_PIPELINE_WARMUP=5 BENCH_PIPELINE_TENANTS=20 BENCH_PIPELINE_DRAIN_TIMEOUT=120
 #   BENCH_PIPELINE_GROUP=llmproxy-usage-projection                          pipeline
+#   BENCH_FRAMES_ROUNDS=3                                                    frames
+#   BENCH_BUILDS="label=jar label=jar" BENCH_BUILDS_ROUNDS=3 BENCH_BUILDS_PORT=5011   builds
 #   BENCH_PRIME_REQUESTS=40000   unmeasured closed-loop requests to each target first (JIT warm-up)
 #   BENCH_START=1                start the stack with infra/local/up.sh when it is not healthy
 #   BENCH_KEY_WAIT=10            seconds to wait for the edge to accept the new key/routes
@@ -263,6 +265,10 @@ thread_ticks() {
 thread_rows() {
   join <(printf '%s\n' "$1") <(printf '%s\n' "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
     n > 0 { d = ($3 - $2) * 1e6 / hz / n; if (d >= 1) printf "%.1f %s\n", d, $1 }' | sort -nr | awk '{ printf "| %s | %s |\n", $2, $1 }'
+}
+# median VALUES...: the middle value (the mean of the two middle ones for an even count; "-" for none)
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # jit_ticks PID: CPU clock ticks so far of the JVM's JIT compiler threads (C1 and C2), 0 when unknown
 jit_ticks() {

@@ -22,6 +22,8 @@
 #           Kafka; exactly-once and audit-chain checks
 #   frames  the same chat call on the edge's Netty frame and on Spring WebFlux's, interleaved rounds:
 #           edge CPU per call and latency of each (builds on rate)
+#   builds  two or more edge jars (BENCH_BUILDS="label=jar ...") side by side, interleaved rate rounds:
+#           edge CPU per call (whole, event loops, journal, JIT) and latency of each (builds on rate)
 # Settings (environment): see bench/lib.sh's header and bench/README.md.
 #
 # A scenario file defines functions named <scenario>_<phase>, each optional, which this script
@@ -39,19 +41,19 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
-ALL_SCENARIOS="rate quota stream memory max paths peers streams pipeline frames"
+ALL_SCENARIOS="rate quota stream memory max paths peers streams pipeline frames builds"
 read -r -a SCENARIO_LIST <<<"${BENCH_SCENARIOS:-rate quota stream memory max}"
 SCENARIOS=" ${SCENARIO_LIST[*]} "
 for s in $SCENARIOS; do
   [[ " $ALL_SCENARIOS " == *" $s "* ]] || die "unknown scenario $s ($ALL_SCENARIOS)"
 done
 # the order of each phase (the report's sections are numbered in REPORT_ORDER)
-SETUP_ORDER="stream streams memory paths quota rate max peers pipeline frames"
-RUN_ORDER="rate quota paths stream streams memory max peers pipeline frames"
-REPORT_ORDER="rate quota stream memory max paths peers streams pipeline frames"
+SETUP_ORDER="stream streams memory paths quota rate max peers pipeline frames builds"
+RUN_ORDER="rate quota paths stream streams memory max peers pipeline frames builds"
+REPORT_ORDER="rate quota stream memory max paths peers streams pipeline frames builds"
 # what a scenario builds on: its file is sourced too (quota's run is part of rate's; streams
 # uses stream's simulator, route and client)
-declare -A BUILDS_ON=([quota]=rate [streams]=stream [frames]=rate)
+declare -A BUILDS_ON=([quota]=rate [streams]=stream [frames]=rate [builds]=rate)
 
 sourced=" "
 for s in "${SCENARIO_LIST[@]}"; do
@@ -128,6 +130,7 @@ edge_cmd="$([[ -n "$EDGE_PID" ]] && tr '\0' ' ' <"/proc/$EDGE_PID/cmdline" 2>/de
   wants streams && settings+=" BENCH_STREAMS_LEVELS='${STREAMS_LEVELS[*]}' BENCH_STREAMS_PER_LEVEL=$STREAMS_PER_LEVEL BENCH_STREAMS_WARMUP=$STREAMS_WARMUP"
   wants pipeline && settings+=" BENCH_PIPELINE_RATE='${PIPELINE_RATES[*]}' BENCH_PIPELINE_SECONDS=$PIPELINE_SECONDS BENCH_PIPELINE_WARMUP=$PIPELINE_WARMUP BENCH_PIPELINE_TENANTS=$PIPELINE_TENANTS BENCH_PIPELINE_DRAIN_TIMEOUT=$PIPELINE_DRAIN_TIMEOUT BENCH_PIPELINE_GROUP=$PIPELINE_GROUP"
   wants frames && settings+=" BENCH_FRAMES_ROUNDS=$FRAMES_ROUNDS"
+  wants builds && settings+=" BENCH_BUILDS='${BUILD_SPECS[*]}' BENCH_BUILDS_ROUNDS=$BUILDS_ROUNDS BENCH_BUILDS_PORT=$BUILDS_PORT"
   wants peers && settings+=" BENCH_PEERS_ROUNDS=$PEERS_ROUNDS BENCH_PEERS_SECONDS=$PEERS_SECONDS BENCH_PEERS_RATE=$PEERS_RATE BENCH_PEERS_CONNECTIONS=$PEERS_CONNS BENCH_PEERS_WARMUP=$PEERS_WARMUP"
   printf '%s\n' "$settings BENCH_SCENARIOS='${SCENARIO_LIST[*]}' bench/run.sh"
   printf '# which ran:\n'

@@ -8,7 +8,7 @@
 #           WebFlux's DispatcherHandler and functional routes (the frame of every request NettyFrame
 #           leaves: browsers, other spellings, other methods), which run the same gateway handler.
 # Reports per round and frame: achieved req/s, p50, p99, errors and the edge's CPU µs per call
-# (from /proc, warm-up included), then the median of each frame and their difference.
+# (from /proc, measured run only), then the median of each frame and their difference.
 # Builds on `rate` (its hey_run). Settings: BENCH_FRAMES_ROUNDS (3), with BENCH_RATE, BENCH_CONNECTIONS,
 # BENCH_DURATION and BENCH_WARMUP.
 
@@ -16,11 +16,6 @@ frames_needs() { echo hey; }
 
 FRAMES_ROUNDS="${BENCH_FRAMES_ROUNDS:-3}"
 FRAMES_ROWS="" FRAMES_SUMMARY=""
-
-# median VALUES...: the middle value (the mean of the two middle ones for an even count)
-frames_median() {
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 frames_run() {
   local r name url rps p50 p99 n err cpu
@@ -38,11 +33,11 @@ frames_run() {
   done
   local nc sc
   # shellcheck disable=SC2086  # one value per word
-  nc="$(frames_median ${cpus[netty]})" sc="$(frames_median ${cpus[spring]})"
+  nc="$(median ${cpus[netty]})" sc="$(median ${cpus[spring]})"
   # shellcheck disable=SC2086
-  FRAMES_ROWS+="| median | netty | | | $(frames_median ${p50s[netty]}) | $(frames_median ${p99s[netty]}) | | **$nc** |"$'\n'
+  FRAMES_ROWS+="| median | netty | | | $(median ${p50s[netty]}) | $(median ${p99s[netty]}) | | **$nc** |"$'\n'
   # shellcheck disable=SC2086
-  FRAMES_ROWS+="| median | spring | | | $(frames_median ${p50s[spring]}) | $(frames_median ${p99s[spring]}) | | **$sc** |"$'\n'
+  FRAMES_ROWS+="| median | spring | | | $(median ${p50s[spring]}) | $(median ${p99s[spring]}) | | **$sc** |"$'\n'
   FRAMES_SUMMARY="edge CPU per call, median of $FRAMES_ROUNDS rounds: $nc µs on the Netty frame, $sc µs on Spring's: the frame change saves $(awk -v a="$sc" -v b="$nc" 'BEGIN { if (a == "-" || b == "-") print "-"; else print a - b }') µs per call (target for the whole call: ≤ 120 µs, $(verdict "$nc" 120))"
   log "frames: $FRAMES_SUMMARY"
 }
@@ -51,5 +46,5 @@ frames_report() {
   [[ -n "$FRAMES_ROWS" ]] || return 0
   printf '## Frames: the same call on the Netty frame and on Spring WebFlux, %s req/s for %s s per run (hey, %s workers; warm-up %s s; %s interleaved rounds)\n\n' "$RATE" "$DURATION" "$CONNS" "$WARMUP" "$FRAMES_ROUNDS"
   printf '| round | frame | achieved req/s | requests | p50 ms | p99 ms | errors | edge CPU µs/call |\n|---|---|---|---|---|---|---|---|\n%s\n' "$FRAMES_ROWS"
-  printf '%s. `netty` = `POST /v1/chat/completions` (NettyFrame, what SDKs call); `spring` = the same with `?frame=spring` (DispatcherHandler, the same gateway handler). CPU µs/call = the edge'"'"'s utime+stime from /proc over the warm-up and the run ÷ their calls.\n\n' "$FRAMES_SUMMARY"
+  printf '%s. `netty` = `POST /v1/chat/completions` (NettyFrame, what SDKs call); `spring` = the same with `?frame=spring` (DispatcherHandler, the same gateway handler). CPU µs/call = the edge'"'"'s utime+stime from /proc over the measured run only ÷ its calls.\n\n' "$FRAMES_SUMMARY"
 }
