@@ -1,6 +1,10 @@
 package io.llmproxy.edge.support;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
@@ -28,11 +32,30 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * The same kind of false positive, short in-memory locks of third-party internals contended
  * under load, is allowed by Netty and Reactor for their own queues.
  * Nothing of the project is allowed to block.
+ *
+ * <p>Every blocking call BlockHound finds is also recorded ({@link #drainViolations}), then thrown as
+ * usual: code that catches the error (a quota store failure handler turns any exception into "store
+ * down") would otherwise hide it, and {@link BlockHoundViolations} fails the test it happened in.
  */
 public class EdgeBlockHoundIntegration implements BlockHoundIntegration {
 
+    private static final ConcurrentLinkedQueue<String> VIOLATIONS = new ConcurrentLinkedQueue<>();
+
+    /** @return the blocking calls found since the last drain ("method on thread"), oldest first; empties the record */
+    public static List<String> drainViolations() {
+        List<String> out = new ArrayList<>();
+        for (String v; (v = VIOLATIONS.poll()) != null; ) {
+            out.add(v);
+        }
+        return out;
+    }
+
     @Override
     public void applyTo(BlockHound.Builder builder) {
+        builder.blockingMethodCallback(method -> {
+            VIOLATIONS.add(method + " on " + Thread.currentThread().getName());
+            throw new BlockingOperationError(method);
+        });
         builder.allowBlockingCallsInside("java.util.concurrent.ThreadPoolExecutor", "getTask");
         builder.allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache", "_createAndCacheValueDeserializer");
         builder.allowBlockingCallsInside("org.redisson.misc.WrappedLock", "execute");

@@ -115,6 +115,10 @@ class EdgeBlockHoundIntegrationTest {
         release.countDown();
         holder.join(5_000);
         assertThat(error).isInstanceOf(BlockingOperationError.class).hasMessageContaining("Unsafe#park");
+        // recorded too, on the thread it happened on; drained here, as BlockHoundViolations fails the test otherwise
+        assertThat(EdgeBlockHoundIntegration.drainViolations())
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("Unsafe#park").contains(" on blockhound-probe-");
     }
 
     /** @return the first object of class {@code className} reachable from {@code root} through fields */
