@@ -11,13 +11,17 @@
 # prime's closed-loop requests each, then, per round and build, the rate run (its warm-up goes on while
 # the JIT is at work): achieved req/s, p50, p99, errors, and the edge's CPU µs per call, whole and for its
 # event loops, usage-journal thread and JIT (measured run only); then each build's medians.
+# BENCH_BUILDS_KEY=quota (with `quota` among the scenarios) sends the calls with the quota scenario's key,
+# whose tenant and key have quota policies that never refuse: every call pays the quota check.
 # Builds on `rate` (hey_run). Settings: BENCH_BUILDS, BENCH_BUILDS_ROUNDS (3), BENCH_BUILDS_PORT (5011),
-# with BENCH_RATE, BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP and BENCH_JIT_QUIET_MAX.
+# BENCH_BUILDS_KEY (bench), with BENCH_RATE, BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_JIT_QUIET_MAX.
 
 builds_needs() { echo hey; }
 
 BUILDS_ROUNDS="${BENCH_BUILDS_ROUNDS:-3}"
 BUILDS_PORT="${BENCH_BUILDS_PORT:-5011}"
+BUILDS_KEY="${BENCH_BUILDS_KEY:-bench}"
+BUILDS_API_KEY=""
 read -r -a BUILD_SPECS <<<"${BENCH_BUILDS:-}"
 declare -A BUILD_PID=() BUILD_URL=()
 BUILD_LABELS=()
@@ -25,6 +29,8 @@ BUILDS_ROWS="" BUILDS_SUMMARY=""
 
 # builds_start: starts every build's edge (they load their snapshot meanwhile)
 builds_start() {
+  [[ "$BUILDS_KEY" == bench || ("$BUILDS_KEY" == quota && "$SCENARIOS" == *" quota "*) ]] ||
+    die "builds: BENCH_BUILDS_KEY is bench or quota (quota needs the quota scenario too: BENCH_SCENARIOS=\"quota builds\")"
   ((${#BUILD_SPECS[@]} >= 2)) || die "builds: BENCH_BUILDS needs two builds or more, e.g. BENCH_BUILDS=\"before=/tmp/a.jar after=/tmp/b.jar\""
   [[ "$BUILDS_ROUNDS" =~ ^[1-9][0-9]*$ && "$BUILDS_PORT" =~ ^[0-9]+$ ]] || die "builds: BENCH_BUILDS_ROUNDS and BENCH_BUILDS_PORT must be whole numbers"
   [[ -n "${EDGE_PID:-}" && -r "/proc/$EDGE_PID/environ" ]] || die "builds: the stack's edge (pid ${EDGE_PID:-?}) must run: each build gets its environment and JVM flags"
@@ -60,12 +66,14 @@ builds_start() {
 
 # builds_ready: every build healthy and answering the bench key on bench-model
 builds_ready() {
-  local label code deadline
+  local label deadline
+  BUILDS_API_KEY="$API_KEY"
+  [[ "$BUILDS_KEY" == quota ]] && BUILDS_API_KEY="$QUOTA_API_KEY"
   for label in "${BUILD_LABELS[@]}"; do
     llmproxy_wait_port 127.0.0.1 "${BUILD_URL[$label]##*:}" 120 "${BUILD_PID[$label]}" ||
       { llmproxy_tail_log "$WORK/build-$label/out.log" 40; die "builds: $label did not come up"; }
     deadline=$((SECONDS + 60))
-    until [[ "$(chat_status "${BUILD_URL[$label]}" "$API_KEY" bench-model)" == 200 ]]; do
+    until [[ "$(chat_status "${BUILD_URL[$label]}" "$BUILDS_API_KEY" bench-model)" == 200 ]]; do
       ((SECONDS < deadline)) || die "builds: $label does not answer the bench key on bench-model: $(cat "$WORK/chat.out" 2>/dev/null)"
       sleep 0.5
     done
@@ -76,7 +84,7 @@ builds_prime() {
   local label
   for label in "${BUILD_LABELS[@]}"; do
     log "prime: $PRIME closed-loop requests to build $label"
-    hey -n "$PRIME" -c 8 -t 10 -m POST -T application/json -H "Authorization: Bearer $API_KEY" -d "$CHAT_BODY_EDGE" \
+    hey -n "$PRIME" -c 8 -t 10 -m POST -T application/json -H "Authorization: Bearer $BUILDS_API_KEY" -d "$CHAT_BODY_EDGE" \
       "${BUILD_URL[$label]}/v1/chat/completions" >"$WORK/prime-build-$label.txt" 2>&1 || true
   done
 }
@@ -94,7 +102,7 @@ builds_run() {
     for label in "${BUILD_LABELS[@]}"; do
       name="build-$label-$r"
       local EDGE_PID="${BUILD_PID[$label]}" # what hey_run's CPU marks read
-      hey_run "$name" "${BUILD_URL[$label]}/v1/chat/completions" "$API_KEY" "$CHAT_BODY_EDGE" "$EDGE_PID"
+      hey_run "$name" "${BUILD_URL[$label]}/v1/chat/completions" "$BUILDS_API_KEY" "$CHAT_BODY_EDGE" "$EDGE_PID"
       read -r rps p50 _ p99 _ n err <<<"$(hey_parse "$name")"
       cpu="$(cpu_per_req "$HEY_EDGE0" "$HEY_EDGE1" 0 "$n")"
       loops="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^reactor-http')"
@@ -118,8 +126,9 @@ builds_run() {
 builds_report() {
   [[ -n "$BUILDS_ROWS" ]] || return 0
   local label
-  printf '## Builds: %s builds of the edge side by side, %s req/s for %s s per run (hey, %s workers; warm-up %s s, longer while the JIT is at work; %s interleaved rounds)\n\n' \
-    "${#BUILD_LABELS[@]}" "$RATE" "$DURATION" "$CONNS" "$WARMUP" "$BUILDS_ROUNDS"
+  printf '## Builds: %s builds of the edge side by side, %s req/s for %s s per run (hey, %s workers; warm-up %s s, longer while the JIT is at work; %s interleaved rounds; %s)\n\n' \
+    "${#BUILD_LABELS[@]}" "$RATE" "$DURATION" "$CONNS" "$WARMUP" "$BUILDS_ROUNDS" \
+    "$([[ "$BUILDS_KEY" == quota ]] && echo 'the quota tenant'"'"'s key: quota policies on every call' || echo 'the bench key: no quota policy')"
   for label in "${BUILD_LABELS[@]}"; do
     printf -- '- `%s`: %s, on %s\n' "$label" "$(printf '%s\n' "${BUILD_SPECS[@]}" | awk -v l="$label" -F= '$1 == l { sub(/^[^=]*=/, ""); print }')" "${BUILD_URL[$label]}"
   done

@@ -66,6 +66,12 @@ public class QuotaService {
     private final Clock clock;
     private final Duration timeout;
     private final LocalQuotaCounters local = new LocalQuotaCounters();
+    /**
+     * Whether Redisson has connected once: until then a call connects first, and Redisson's lazy connect
+     * waits for it ({@code MasterSlaveConnectionManager.lazyConnect}, a {@code CompletableFuture.get}), so
+     * calls are subscribed off the event loop; after it, Redisson reconnects on its own threads.
+     */
+    private volatile boolean connected;
     private final Counter storeFailures;
     private final Counter compensations;
     private final QuotaProperties quota;
@@ -329,6 +335,7 @@ public class QuotaService {
                     .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(SETTLE))
                     .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(RELEASE))
                     .block(Duration.ofSeconds(3));
+            connected = true;
         } catch (RuntimeException e) {
             log.warn("Quota store not reachable at start-up ({}); tenants with quotas follow their store-down policy",
                     rootCause(e));
@@ -339,15 +346,25 @@ public class QuotaService {
      * Runs a script by its SHA-1 ({@code EVALSHA}, the script body is not sent each time); when
      * Redis does not have it (restarted or flushed: {@code NOSCRIPT}), runs it with {@code EVAL},
      * which also caches it again.
+     *
+     * <p>Once Redisson has connected, the call is made from the caller's thread, the event loop: Redisson
+     * only queues the command for its own connection thread (issue #16: subscribing every call from a
+     * bounded-elastic thread cost a thread hand-off per call, two per request). Until then, the call is
+     * subscribed from a bounded-elastic thread, as Redisson's first connect waits (BlockHound, in
+     * {@code EdgeQuotaStoreDownTest}, finds that wait on the event loop when Redis is down at start-up).
+     * Taking a connection from Redisson's pool may wait on the pool's in-memory lock
+     * ({@code org.redisson.misc.WrappedLock}) while a Redisson thread returns one: a lock held for a queue
+     * operation, as Netty's and Reactor's own internal locks are, and allowed as such in the tests' BlockHound.
      */
     private <R> Mono<R> run(String script, String sha, RScript.ReturnType type, List<Object> keys, Object[] args) {
         Mono<R> call = Mono.defer(() -> redis.getScript(StringCodec.INSTANCE)
                         .<R>evalSha(RScript.Mode.READ_WRITE, sha, type, keys, args))
                 .onErrorResume(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"),
                         e -> redis.getScript(StringCodec.INSTANCE).<R>eval(RScript.Mode.READ_WRITE, script, type, keys, args));
-        // Redisson may park inside the call (connecting lazily, or briefly on its own locks under
-        // contention): subscribe from a bounded-elastic thread so that no event loop ever waits.
-        return call.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+        if (connected) {
+            return call;
+        }
+        return call.doOnSuccess(r -> connected = true).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
     }
 
     private static String sha1(String script) {
