@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -232,5 +233,36 @@ class EdgeQuotaStallTest {
         HttpResponse<String> after = chat(key, "m").get(30, TimeUnit.SECONDS);
         assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
         assertThat(number("ZCARD", lease)).isZero();
+    }
+
+    /**
+     * Redis itself stops, after the edge has connected, and comes back on the same port empty (no
+     * persistence: the scripts are gone too). While it is away a call is refused with 503
+     * {@code quota_store_unavailable} (fail-closed, the default); once it is back, calls are served
+     * again, the scripts loaded again through {@code EVAL}. The quota's Redis calls leave from the event
+     * loop once Redisson has connected (issue #16): BlockHound runs, and a blocking call anywhere in
+     * Redisson's reconnect would fail this test even if the quota's failure handler caught it.
+     */
+    @Test
+    void aRedisThatStopsAndComesBackIsReconnectedWithoutBlockingAnEventLoop() throws Exception {
+        String key = tenantWithKey("{\"requestsPerMinute\":1000}").split("\\|")[1];
+        HttpResponse<String> before = chat(key, "m").get(30, TimeUnit.SECONDS);
+        assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
+
+        redis.destroy();
+        assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        HttpResponse<String> away = chat(key, "m").get(30, TimeUnit.SECONDS);
+        assertThat(away.statusCode()).as(away.body()).isEqualTo(503);
+        assertThat(json.readTree(away.body()).at("/error/code").asString()).isEqualTo("quota_store_unavailable");
+
+        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "PONG".equals(cli("PING")));
+        assertThat(cli("DBSIZE")).isEqualTo("0"); // a new, empty Redis: no counters, no scripts
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> chat(key, "m").get(30, TimeUnit.SECONDS).statusCode() == 200);
+        HttpResponse<String> back = chat(key, "m").get(30, TimeUnit.SECONDS);
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        assertThat(back.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1000");
     }
 }
