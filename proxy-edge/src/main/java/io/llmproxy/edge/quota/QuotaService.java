@@ -11,9 +11,6 @@ import io.llmproxy.kernel.quota.QuotaLimits;
 import io.llmproxy.kernel.quota.QuotaScope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,10 +20,8 @@ import java.util.List;
 import java.util.Map;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonReactiveClient;
-import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -53,38 +48,26 @@ import reactor.core.publisher.Mono;
 public class QuotaService {
 
     private static final Logger log = LoggerFactory.getLogger(QuotaService.class);
-    private static final String RESERVE = script("quota/reserve.lua");
-    private static final String SETTLE = script("quota/settle.lua");
-    private static final String RELEASE = script("quota/release.lua");
-    private static final String RESERVE_SHA = sha1(RESERVE);
-    private static final String SETTLE_SHA = sha1(SETTLE);
-    private static final String RELEASE_SHA = sha1(RELEASE);
     /** What {@code reserve.lua} answers when the reservation was released before it ran. */
     private static final long RELEASED = 2;
 
-    private final RedissonReactiveClient redis;
+    private final QuotaScripts scripts;
     private final Clock clock;
     private final Duration timeout;
     private final LocalQuotaCounters local = new LocalQuotaCounters();
-    /**
-     * Whether Redisson has connected once: until then a call connects first, and Redisson's lazy connect
-     * waits for it ({@code MasterSlaveConnectionManager.lazyConnect}, a {@code CompletableFuture.get}), so
-     * calls are subscribed off the event loop; after it, Redisson reconnects on its own threads.
-     */
-    private volatile boolean connected;
     private final Counter storeFailures;
     private final Counter compensations;
     private final QuotaProperties quota;
 
     public QuotaService(RedissonReactiveClient redis, Clock clock, EdgeProperties properties, QuotaProperties quota,
                         MeterRegistry meters) {
-        this.redis = redis;
+        this.scripts = new QuotaScripts(redis);
         this.clock = clock;
         this.timeout = properties.quotaStoreTimeout();
         this.quota = quota;
         this.storeFailures = meters.counter("llmproxy.quota.store.failures");
         this.compensations = meters.counter("llmproxy.quota.compensations");
-        warmUp();
+        scripts.warmUp();
     }
 
     /**
@@ -151,7 +134,7 @@ public class QuotaService {
             args.add(Long.toString(c.ttlSeconds()));
             args.add(c.kind() == Kind.CONCURRENT_REQUESTS ? "lease" : "count");
         }
-        Mono<List<Object>> remote = this.<List<Object>>run(RESERVE, RESERVE_SHA, RScript.ReturnType.LIST, keys, args.toArray())
+        Mono<List<Object>> remote = scripts.<List<Object>>run(QuotaScripts.Script.RESERVE, RScript.ReturnType.LIST, keys, args.toArray())
                 .timeout(timeout);
         return remote
                 .map(result -> {
@@ -165,7 +148,7 @@ public class QuotaService {
                     storeFailures.increment();
                     // the reserve may still run when Redis answers again (a stall, a dropped reply):
                     // give it up, so that whatever it adds is undone, or never added
-                    compensate("release", ids, this.<Object>run(RELEASE, RELEASE_SHA, RScript.ReturnType.LONG,
+                    compensate("release", ids, scripts.<Object>run(QuotaScripts.Script.RELEASE, RScript.ReturnType.LONG,
                             List.of(ids.record(), ids.tombstone()),
                             new Object[] {id, Long.toString(quota.lease().plus(quota.compensation()).toMillis())}));
                     boolean failOpen = tenantPolicy != null && QuotaLimits.FAIL_OPEN.equals(tenantPolicy.whenQuotaStoreDown());
@@ -259,7 +242,7 @@ public class QuotaService {
                 scriptKeys.add(keys.get(i));
                 args.add(leaseKeys.contains(keys.get(i)) ? "lease" : String.valueOf(deltas.get(i)));
             }
-            Mono<Object> settle = this.<Object>run(SETTLE, SETTLE_SHA, RScript.ReturnType.LONG, scriptKeys, args.toArray());
+            Mono<Object> settle = scripts.<Object>run(QuotaScripts.Script.SETTLE, RScript.ReturnType.LONG, scriptKeys, args.toArray());
             settle.timeout(timeout.multipliedBy(4))
                     .subscribe(ok -> { }, e -> {
                         storeFailures.increment();
@@ -323,60 +306,7 @@ public class QuotaService {
         }
     }
 
-    /**
-     * Opens the Redis connection and loads the scripts while the application starts (on the main
-     * thread, before the server accepts requests, at most 3 s). Redisson connects lazily, and
-     * connecting is blocking: it must not happen on an event loop. Redis being down at start-up
-     * is logged, not fatal.
-     */
-    private void warmUp() {
-        try {
-            redis.getScript(StringCodec.INSTANCE).scriptLoad(RESERVE)
-                    .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(SETTLE))
-                    .then(redis.getScript(StringCodec.INSTANCE).scriptLoad(RELEASE))
-                    .block(Duration.ofSeconds(3));
-            connected = true;
-        } catch (RuntimeException e) {
-            log.warn("Quota store not reachable at start-up ({}); tenants with quotas follow their store-down policy",
-                    rootCause(e));
-        }
-    }
-
-    /**
-     * Runs a script by its SHA-1 ({@code EVALSHA}, the script body is not sent each time); when
-     * Redis does not have it (restarted or flushed: {@code NOSCRIPT}), runs it with {@code EVAL},
-     * which also caches it again.
-     *
-     * <p>Once Redisson has connected, the call is made from the caller's thread, the event loop: Redisson
-     * only queues the command for its own connection thread (issue #16: subscribing every call from a
-     * bounded-elastic thread cost a thread hand-off per call, two per request). Until then, the call is
-     * subscribed from a bounded-elastic thread, as Redisson's first connect waits (BlockHound, in
-     * {@code EdgeQuotaStoreDownTest}, finds that wait on the event loop when Redis is down at start-up).
-     * Taking a connection from Redisson's pool may wait on the pool's in-memory lock
-     * ({@code org.redisson.misc.WrappedLock}) while a Redisson thread returns one: a lock held for a queue
-     * operation, as Netty's and Reactor's own internal locks are, and allowed as such in the tests' BlockHound.
-     */
-    private <R> Mono<R> run(String script, String sha, RScript.ReturnType type, List<Object> keys, Object[] args) {
-        Mono<R> call = Mono.defer(() -> redis.getScript(StringCodec.INSTANCE)
-                        .<R>evalSha(RScript.Mode.READ_WRITE, sha, type, keys, args))
-                .onErrorResume(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"),
-                        e -> redis.getScript(StringCodec.INSTANCE).<R>eval(RScript.Mode.READ_WRITE, script, type, keys, args));
-        if (connected) {
-            return call;
-        }
-        return call.doOnSuccess(r -> connected = true).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
-    }
-
-    private static String sha1(String script) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(script.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String rootCause(Throwable e) {
+    static String rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -390,13 +320,5 @@ public class QuotaService {
             out.add(o instanceof Number n ? n.longValue() : Long.parseLong(o.toString()));
         }
         return out;
-    }
-
-    private static String script(String path) {
-        try (var in = new ClassPathResource(path).getInputStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
