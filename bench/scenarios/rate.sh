@@ -113,7 +113,7 @@ rate_report() {
     printf 'The edge'"'"'s CPU per request by thread, same window as its column above: the measured run only, without its warm-up (/proc/<pid>/task/*/stat; a name without its number is the group of its threads, as the kernel cuts names to 15 characters: reactor-http-ep = the event loops; C1/C2 = the JIT (the warm-up goes on until it spends under 2%% of a core, at most BENCH_JIT_QUIET_MAX s more); steadier than the whole process between runs, so compare a change here):\n\n| edge thread | CPU µs/req |\n|---|---|\n%s\n\n' "$RATE_THREADS"
   fi
   if [[ -n "${QUOTA_THREADS:-}" ]]; then
-    printf 'The same for the quota run (`redisson-netty` = Redisson'"'"'s connection threads, which carry the quota'"'"'s Lua calls):\n\n| edge thread, quota policies | CPU µs/req |\n|---|---|\n%s\n\n' "$QUOTA_THREADS"
+    printf 'The same for the quota run (the quota'"'"'s Lua calls go out and come back on the event loops, which Redisson shares; `redisson-netty` = Redisson'"'"'s own connection threads, in a build before that):\n\n| edge thread, quota policies | CPU µs/req |\n|---|---|\n%s\n\n' "$QUOTA_THREADS"
   fi
   [[ -z "${QUOTA_NOTE:-}" ]] || printf '%s\n\n' "$QUOTA_NOTE"
 }

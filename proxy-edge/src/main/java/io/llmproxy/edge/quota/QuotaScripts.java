@@ -43,7 +43,8 @@ final class QuotaScripts {
     /**
      * Whether Redisson has connected once: until then a call connects first, and Redisson's lazy connect
      * waits for it ({@code MasterSlaveConnectionManager.lazyConnect}, a {@code CompletableFuture.get}), so
-     * calls are subscribed off the event loop; after it, Redisson reconnects on its own threads.
+     * calls are subscribed off the event loop; after it, Redisson reconnects without waiting on any thread (on
+     * the server's event loops, which it shares: {@code EdgeConfiguration}).
      */
     private volatile boolean connected;
 

@@ -3,6 +3,7 @@ package io.llmproxy.edge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmproxy.edge.support.TestEdgeProperties;
+import io.netty.channel.EventLoopGroup;
 import io.netty.util.HashedWheelTimer;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class EdgeRedissonTimerTest {
                 base.upstreamConnectTimeout(), base.upstreamIdleTimeout(), 1 << 20, "redis://127.0.0.1:6379",
                 Duration.ofMillis(timeoutMs), 4096, Path.of("target/unused"), DataSize.ofMegabytes(1), Duration.ofMillis(5),
                 true, Duration.ZERO, Duration.ofMillis(100), EdgeProperties.AnswersWaitFor.WRITE);
-        RedissonClient redisson = new EdgeConfiguration().redisson(properties);
+        RedissonClient redisson = new EdgeConfiguration().redisson(properties, (EventLoopGroup) null);
         try {
             HashedWheelTimer timer = ((Redisson) redisson).getServiceManager().getTimer();
             Field tick = HashedWheelTimer.class.getDeclaredField("tickDuration");
