@@ -135,7 +135,7 @@ public class QuotaService {
             args.add(c.kind() == Kind.CONCURRENT_REQUESTS ? "lease" : "count");
         }
         Mono<List<Object>> remote = scripts.<List<Object>>run(QuotaScripts.Script.RESERVE, RScript.ReturnType.LIST, keys, args.toArray())
-                .timeout(timeout);
+                .timeout(timeout, LoopTimers.current());
         return remote
                 .map(result -> {
                     List<Long> values = longs(result);
@@ -181,7 +181,7 @@ public class QuotaService {
      */
     private void compensate(String what, ReservationKeys ids, Mono<Object> script) {
         compensations.increment();
-        script.timeout(timeout.multipliedBy(4))
+        script.timeout(timeout.multipliedBy(4), LoopTimers.current())
                 .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200))
                         .maxBackoff(Duration.ofSeconds(5)))
                 .timeout(quota.compensation())
@@ -243,7 +243,7 @@ public class QuotaService {
                 args.add(leaseKeys.contains(keys.get(i)) ? "lease" : String.valueOf(deltas.get(i)));
             }
             Mono<Object> settle = scripts.<Object>run(QuotaScripts.Script.SETTLE, RScript.ReturnType.LONG, scriptKeys, args.toArray());
-            settle.timeout(timeout.multipliedBy(4))
+            settle.timeout(timeout.multipliedBy(4), LoopTimers.current())
                     .subscribe(ok -> { }, e -> {
                         storeFailures.increment();
                         compensate("settlement", ids, settle);
