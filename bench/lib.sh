@@ -266,6 +266,13 @@ thread_rows() {
   join <(printf '%s\n' "$1") <(printf '%s\n' "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
     n > 0 { d = ($3 - $2) * 1e6 / hz / n; if (d >= 1) printf "%.1f %s\n", d, $1 }' | sort -nr | awk '{ printf "| %s | %s |\n", $2, $1 }'
 }
+# ctx_switches PID: voluntary context switches so far of all the process's threads, 0 when unknown. A thread
+# switches out voluntarily each time it goes to sleep to wait (a park, an epoll or futex wait), so between two
+# marks this counts the process's wake-ups: the thread hand-offs a call costs, steadier than CPU between runs
+ctx_switches() {
+  [[ -n "${1:-}" && -d "/proc/$1/task" ]] || { echo 0; return 0; }
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'
+}
 # median VALUES...: the middle value (the mean of the two middle ones for an even count; "-" for none)
 median() {
   printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'

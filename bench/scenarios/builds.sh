@@ -96,8 +96,8 @@ builds_group() {
 }
 
 builds_run() {
-  local r label name rps p50 p99 n err cpu loops journal jit
-  local -A cpus=() loopss=() p50s=() p99s=()
+  local r label name rps p50 p99 n err cpu loops journal jit wakes
+  local -A cpus=() loopss=() p50s=() p99s=() wakess=()
   for ((r = 1; r <= BUILDS_ROUNDS; r++)); do
     for label in "${BUILD_LABELS[@]}"; do
       name="build-$label-$r"
@@ -108,16 +108,17 @@ builds_run() {
       loops="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^reactor-http')"
       journal="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^usage-journal$')"
       jit="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^C[12]_CompilerThre')"
-      BUILDS_ROWS+="| $r | $label | $rps | $n | $p50 | $p99 | $err | $cpu | $loops | $journal | $jit | ${HEY_WARM_EXTRA[$name]} |"$'\n'
-      cpus[$label]+="$cpu " loopss[$label]+="$loops " p50s[$label]+="$p50 " p99s[$label]+="$p99 "
+      wakes="$(awk -v a="$HEY_CS0" -v b="$HEY_CS1" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / n; else print "-" }')"
+      BUILDS_ROWS+="| $r | $label | $rps | $n | $p50 | $p99 | $err | $cpu | $loops | $journal | $jit | $wakes | ${HEY_WARM_EXTRA[$name]} |"$'\n'
+      cpus[$label]+="$cpu " loopss[$label]+="$loops " p50s[$label]+="$p50 " p99s[$label]+="$p99 " wakess[$label]+="$wakes "
     done
   done
   BUILDS_SUMMARY=""
   for label in "${BUILD_LABELS[@]}"; do
     # shellcheck disable=SC2086  # one value per word
-    BUILDS_ROWS+="| median | $label | | | $(median ${p50s[$label]}) | $(median ${p99s[$label]}) | | **$(median ${cpus[$label]})** | $(median ${loopss[$label]}) | | | |"$'\n'
+    BUILDS_ROWS+="| median | $label | | | $(median ${p50s[$label]}) | $(median ${p99s[$label]}) | | **$(median ${cpus[$label]})** | $(median ${loopss[$label]}) | | | $(median ${wakess[$label]}) | |"$'\n'
     # shellcheck disable=SC2086
-    BUILDS_SUMMARY+="${BUILDS_SUMMARY:+; }$label $(median ${cpus[$label]}) µs per call (event loops $(median ${loopss[$label]}))"
+    BUILDS_SUMMARY+="${BUILDS_SUMMARY:+; }$label $(median ${cpus[$label]}) µs per call (event loops $(median ${loopss[$label]}); $(median ${wakess[$label]}) wake-ups per call)"
   done
   BUILDS_SUMMARY="edge CPU per call, median of $BUILDS_ROUNDS rounds: $BUILDS_SUMMARY"
   log "builds: $BUILDS_SUMMARY"
@@ -132,6 +133,6 @@ builds_report() {
   for label in "${BUILD_LABELS[@]}"; do
     printf -- '- `%s`: %s, on %s\n' "$label" "$(printf '%s\n' "${BUILD_SPECS[@]}" | awk -v l="$label" -F= '$1 == l { sub(/^[^=]*=/, ""); print }')" "${BUILD_URL[$label]}"
   done
-  printf '\n| round | build | achieved req/s | requests | p50 ms | p99 ms | errors | edge CPU µs/call | event loops µs/call | usage-journal µs/call | JIT µs/call | extra warm-up s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$BUILDS_ROWS"
-  printf '%s. CPU = utime+stime from /proc over the measured run only ÷ its calls; the thread columns are the groups of the rate report'"'"'s thread table.\n\n' "$BUILDS_SUMMARY"
+  printf '\n| round | build | achieved req/s | requests | p50 ms | p99 ms | errors | edge CPU µs/call | event loops µs/call | usage-journal µs/call | JIT µs/call | edge wake-ups/call | extra warm-up s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$BUILDS_ROWS"
+  printf '%s. CPU = utime+stime from /proc over the measured run only ÷ its calls; the thread columns are the groups of the rate report'"'"'s thread table; wake-ups = the edge'"'"'s voluntary context switches over the measured run ÷ its calls (a thread switches out voluntarily each time it sleeps to wait: the thread hand-offs a call costs, steadier than CPU).\n\n' "$BUILDS_SUMMARY"
 }
