@@ -8,7 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -30,9 +29,10 @@ import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Redisson's connections live on the HTTP server's own event loops (issue #16): the group the edge gives
- * Redisson is the one Reactor Netty serves requests on, a Redis reply is handled on one of those loops, and
- * closing the edge closes Redisson before the loops. Loops of a kind Redisson has no transport for leave it
- * its own threads, and so does an edge without a resource factory.
+ * Redisson is the one Reactor Netty serves requests on, a Redis reply is handled on one of those loops,
+ * closing the edge closes Redisson before the loops, and shutting Redisson down leaves the loops running.
+ * Loops of a kind Redisson has no transport for leave it its own threads, and so does an edge without a
+ * resource factory.
  */
 class EdgeRedissonLoopsTest {
 
@@ -42,8 +42,6 @@ class EdgeRedissonLoopsTest {
                         TransportMode.EPOLL),
                 Arguments.of("nio", (Supplier<EventLoopGroup>) () -> new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()),
                         TransportMode.NIO),
-                Arguments.of("local (in-process channels)",
-                        (Supplier<EventLoopGroup>) () -> new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory()), null),
                 Arguments.of("default (no I/O handler)", (Supplier<EventLoopGroup>) () -> new DefaultEventLoopGroup(1), null));
     }
 
@@ -91,6 +89,26 @@ class EdgeRedissonLoopsTest {
         assertThat(client.get().isShutdown()).isTrue();
         // Redisson never shuts down a group it was given: the factory did, after Redisson had closed
         assertThat(server.get().isTerminated() || server.get().isShuttingDown()).isTrue();
+    }
+
+    @Test
+    void shuttingRedissonDownLeavesTheServersLoopsRunning() throws Exception {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        factory.afterPropertiesSet();
+        try {
+            EventLoopGroup loops = EdgeConfiguration.serverLoops(factory);
+            RedissonClient redisson = new EdgeConfiguration().redisson(properties(), loops);
+            String key = "edge-loops-test:" + UUID.randomUUID();
+            redisson.getBucket(key, StringCodec.INSTANCE).set("v", Duration.ofSeconds(30));
+            redisson.shutdown();
+
+            assertThat(redisson.isShuttingDown()).isTrue(); // isShutdown() means "its loops terminated"
+            assertThat(loops.isShuttingDown()).isFalse();
+            assertThat(loops.next().submit(() -> "still serving").get(5, TimeUnit.SECONDS)).isEqualTo("still serving");
+        } finally {
+            factory.destroy();
+        }
     }
 
     @Test
