@@ -260,18 +260,30 @@ thread_ticks() {
     printf '%s\t%s\n' "$name" "$((f[11] + f[12]))"
   done | awk -F'\t' '{ g = $1; sub(/[-#]?[0-9]+$/, "", g); gsub(/ /, "_", g); a[g] += $2 } END { for (k in a) print k, a[k] }' | sort
 }
-# thread_rows BEFORE AFTER N: markdown rows "| group | µs |" of CPU µs per request between two thread_ticks,
-# largest first, groups under 1 µs left out (a thread that started or ended between the two is not counted)
+# thread_rows BEFORE AFTER N [WAKES_BEFORE WAKES_AFTER]: markdown rows "| group | µs |" of CPU µs per request
+# between two thread_ticks, largest first, groups under 1 µs left out (a thread that started or ended between the
+# two is not counted); with two thread_wakes also, a third column: the group's wake-ups per request
 thread_rows() {
-  join <(printf '%s\n' "$1") <(printf '%s\n' "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
-    n > 0 { d = ($3 - $2) * 1e6 / hz / n; if (d >= 1) printf "%.1f %s\n", d, $1 }' | sort -nr | awk '{ printf "| %s | %s |\n", $2, $1 }'
+  local wakes=""
+  [[ -n "${4:-}" ]] && wakes="$(join <(printf '%s\n' "$4") <(printf '%s\n' "${5:-}") | awk -v n="$3" 'n > 0 { printf "%s %.2f\n", $1, ($3 - $2) / n }')"
+  join <(printf '%s\n' "$1") <(printf '%s\n' "$2") | WAKES="$wakes" awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
+    BEGIN { m = split(ENVIRON["WAKES"], l, "\n"); for (i = 1; i <= m; i++) { split(l[i], f, " "); w[f[1]] = f[2] } }
+    n > 0 { d = ($3 - $2) * 1e6 / hz / n; if (d >= 1) printf "%.1f %s %s\n", d, $1, ($1 in w ? w[$1] : "-") }' |
+    sort -nr | awk -v wakes="${4:+1}" '{ if (wakes) printf "| %s | %s | %s |\n", $2, $1, $3; else printf "| %s | %s |\n", $2, $1 }'
 }
-# ctx_switches PID: voluntary context switches so far of all the process's threads, 0 when unknown. A thread
-# switches out voluntarily each time it goes to sleep to wait (a park, an epoll or futex wait), so between two
-# marks this counts the process's wake-ups: the thread hand-offs a call costs, steadier than CPU between runs
-ctx_switches() {
-  [[ -n "${1:-}" && -d "/proc/$1/task" ]] || { echo 0; return 0; }
-  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'
+# thread_wakes PID: "<group> <count>" lines, sorted by group, as thread_ticks: the voluntary context switches so
+# far of the process's threads. A thread switches out voluntarily each time it goes to sleep to wait (a park, an
+# epoll or futex wait), so between two marks this counts its wake-ups: the thread hand-offs a call costs,
+# steadier than CPU between runs
+thread_wakes() {
+  local t name v k val
+  [[ -n "${1:-}" && -d "/proc/$1/task" ]] || return 0
+  for t in /proc/"$1"/task/*; do
+    name="$(cat "$t/comm" 2>/dev/null)" || continue
+    v=0
+    while read -r k val; do [[ "$k" == voluntary_ctxt_switches: ]] && { v="$val"; break; }; done <"$t/status" 2>/dev/null
+    printf '%s\t%s\n' "$name" "$v"
+  done | awk -F'\t' '{ g = $1; sub(/[-#]?[0-9]+$/, "", g); gsub(/ /, "_", g); a[g] += $2 } END { for (k in a) print k, a[k] }' | sort
 }
 # median VALUES...: the middle value (the mean of the two middle ones for an even count; "-" for none)
 median() {

@@ -66,7 +66,7 @@ quota_measure() {
   q_sim_cpu="$(cpu_per_req "$HEY_SIM0" "$HEY_SIM1" 0 "$q_n")"
   q_edge_cpu="$(cpu_per_req "$HEY_EDGE0" "$HEY_EDGE1" 0 "$q_n")"
   read -r q_lua q_lua_us q_redis_cpu <<<"$(redis_delta "$HEY_REDIS0" "$HEY_REDIS1" "$q_n")"
-  QUOTA_THREADS="$(thread_rows "$HEY_TH0" "$HEY_TH1" "$q_n")"
+  QUOTA_THREADS="$(thread_rows "$HEY_TH0" "$HEY_TH1" "$q_n" "$HEY_TW0" "$HEY_TW1")"
   q_429="$(hey_status "$WORK/hey-edge-quota.txt" 429)" q_429_warm="$(hey_status "$WORK/hey-edge-quota-warmup.txt" 429)"
   q_429_prime="$(hey_status "$WORK/prime-quota.txt" 429)"
   RATE_ROWS+="| through proxy-edge, **quota policies** (tenant + key) | $q_rps | $q_n | $q_p50 | $q_p90 | $q_p99 | $q_max | $q_err | $q_sim_cpu | $q_edge_cpu | $q_lua / $q_redis_cpu |

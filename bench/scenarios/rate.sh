@@ -10,17 +10,19 @@ rate_needs() { echo hey; }
 
 QPS="$(qps "$RATE" "$CONNS")"
 declare -A HEY_WARM_EXTRA=()
-HEY_SIM0=0 HEY_SIM1=0 HEY_EDGE0=0 HEY_EDGE1=0 HEY_TH0="" HEY_TH1="" HEY_CS0=0 HEY_CS1=0 HEY_REDIS0="" HEY_REDIS1=""
+HEY_SIM0=0 HEY_SIM1=0 HEY_EDGE0=0 HEY_EDGE1=0 HEY_TH0="" HEY_TH1="" HEY_CS0=0 HEY_CS1=0 HEY_TW0="" HEY_TW1="" HEY_REDIS0="" HEY_REDIS1=""
 # hey_cpu_mark N: CPU so far of the simulator and the edge, the edge's threads and Redis, as HEY_SIM<N>,
-# HEY_EDGE<N>, HEY_TH<N>, HEY_REDIS<N>, and the edge's voluntary context switches as HEY_CS<N> (clock ticks;
-# thread_ticks lines; redis_stats; ctx_switches)
+# HEY_EDGE<N>, HEY_TH<N>, HEY_REDIS<N>, and the edge's voluntary context switches by thread group as HEY_TW<N> and
+# in all as HEY_CS<N> (clock ticks; thread_ticks lines; redis_stats; thread_wakes lines and their sum)
 hey_cpu_mark() {
-  local sim
+  local sim wakes
   sim="$(llmproxy_service_pid upstream-simulator || true)"
   printf -v "HEY_SIM$1" '%s' "$(cpu_ticks "$sim")"
   printf -v "HEY_EDGE$1" '%s' "$(cpu_ticks "${EDGE_PID:-}")"
   printf -v "HEY_TH$1" '%s' "$(thread_ticks "${EDGE_PID:-}")"
-  printf -v "HEY_CS$1" '%s' "$(ctx_switches "${EDGE_PID:-}")"
+  wakes="$(thread_wakes "${EDGE_PID:-}")"
+  printf -v "HEY_TW$1" '%s' "$wakes"
+  printf -v "HEY_CS$1" '%s' "$(awk '{ s += $2 } END { print s + 0 }' <<<"$wakes")"
   printf -v "HEY_REDIS$1" '%s' "$(redis_stats)"
 }
 # hey_run NAME URL KEY BODY [JVM_PID]: warm-up, then the measured run; output in $WORK/hey-NAME.txt.
@@ -82,7 +84,7 @@ rate_run() {
   e_sim_cpu="$(cpu_per_req "$HEY_SIM0" "$HEY_SIM1" 0 "$e_n")"
   e_edge_cpu="$(cpu_per_req "$HEY_EDGE0" "$HEY_EDGE1" 0 "$e_n")"
   read -r e_lua _ e_redis_cpu <<<"$(redis_delta "$HEY_REDIS0" "$HEY_REDIS1" "$e_n")"
-  RATE_THREADS="$(thread_rows "$HEY_TH0" "$HEY_TH1" "$e_n")"
+  RATE_THREADS="$(thread_rows "$HEY_TH0" "$HEY_TH1" "$e_n" "$HEY_TW0" "$HEY_TW1")"
   e_label="through proxy-edge"
   wants quota && e_label="through proxy-edge, no quota policy"
   RATE_ROWS="| simulator direct | $d_rps | $d_n | $d_p50 | $d_p90 | $d_p99 | $d_max | $d_err | $d_sim_cpu | | |
@@ -112,10 +114,10 @@ rate_report() {
   printf '| target | achieved req/s | requests | p50 ms | p90 ms | p99 ms | max ms | errors | simulator CPU µs/req | edge CPU µs/req | Redis Lua calls / CPU µs per req |\n|---|---|---|---|---|---|---|---|---|---|---|\n%s\n\n' "$RATE_ROWS"
   printf 'Target (DESIGN): added p50 ≤ 0.5 ms, added p99 ≤ 2 ms at 1,000 req/s. This run: %s. hey reports latencies to 0.1 ms.\n\n' "$RATE_DELTA"
   if [[ -n "$RATE_THREADS" ]]; then
-    printf 'The edge'"'"'s CPU per request by thread, same window as its column above: the measured run only, without its warm-up (/proc/<pid>/task/*/stat; a name without its number is the group of its threads, as the kernel cuts names to 15 characters: reactor-http-ep = the event loops; C1/C2 = the JIT (the warm-up goes on until it spends under 2%% of a core, at most BENCH_JIT_QUIET_MAX s more); steadier than the whole process between runs, so compare a change here):\n\n| edge thread | CPU µs/req |\n|---|---|\n%s\n\n' "$RATE_THREADS"
+    printf 'The edge'"'"'s CPU per request by thread, same window as its column above: the measured run only, without its warm-up (/proc/<pid>/task/*/stat; a name without its number is the group of its threads, as the kernel cuts names to 15 characters: reactor-http-ep = the event loops; C1/C2 = the JIT (the warm-up goes on until it spends under 2%% of a core, at most BENCH_JIT_QUIET_MAX s more); steadier than the whole process between runs, so compare a change here; wake-ups = the group'"'"'s voluntary context switches per request, /proc/<pid>/task/*/status: each is a thread going to sleep to wait, so they count the thread hand-offs a call costs):\n\n| edge thread | CPU µs/req | wake-ups/req |\n|---|---|---|\n%s\n\n' "$RATE_THREADS"
   fi
   if [[ -n "${QUOTA_THREADS:-}" ]]; then
-    printf 'The same for the quota run (the quota'"'"'s Lua calls go out and come back on the event loops, which Redisson shares; `redisson-netty` = Redisson'"'"'s own connection threads, in a build before that):\n\n| edge thread, quota policies | CPU µs/req |\n|---|---|\n%s\n\n' "$QUOTA_THREADS"
+    printf 'The same for the quota run (the quota'"'"'s Lua calls go out and come back on the event loops, which Redisson shares; `redisson-netty` = Redisson'"'"'s own connection threads, in a build before that):\n\n| edge thread, quota policies | CPU µs/req | wake-ups/req |\n|---|---|---|\n%s\n\n' "$QUOTA_THREADS"
   fi
   [[ -z "${QUOTA_NOTE:-}" ]] || printf '%s\n\n' "$QUOTA_NOTE"
 }
