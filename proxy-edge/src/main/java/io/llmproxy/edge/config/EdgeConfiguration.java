@@ -60,16 +60,17 @@ class EdgeConfiguration {
     RedissonClient redisson(EdgeProperties properties, EventLoopGroup loops) {
         Config config = new Config();
         config.setLazyInitialization(true);
+        // Two Redis calls per request need few threads; Redisson's defaults (32 I/O + 16 worker
+        // threads) only add context switches on a small machine.
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         TransportMode transport = loops == null ? null : transportOf(loops);
         if (transport != null) {
             config.setEventLoopGroup(loops).setTransportMode(transport);
         } else {
-            // Two Redis calls per request need few threads; Redisson's defaults (32 I/O + 16 worker
-            // threads) only add context switches on a small machine.
             log.info("Redis connections on Redisson's own event loops (the server's are {})", loops);
-            config.setNettyThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
+            config.setNettyThreads(threads);
         }
-        config.setThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        config.setThreads(threads);
         config.useSingleServer()
                 .setAddress(properties.redisUrl())
                 .setConnectTimeout((int) properties.quotaStoreTimeout().toMillis())

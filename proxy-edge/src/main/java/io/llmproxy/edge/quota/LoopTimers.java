@@ -11,9 +11,10 @@ import reactor.core.scheduler.Schedulers;
  * Where the quota's Redis timeouts tick (issue #16): on the Netty event loop of the thread that starts the
  * timeout, through Netty's own scheduled tasks, instead of Reactor's {@code parallel} scheduler. A call with
  * quota policies starts two timeouts (reserve, settle) and cancels both when Redis answers. On {@code parallel}
- * each start and each cancel queued a task for another thread and woke it (19.2 µs per call on that thread
- * alone in {@code bench/results/20261207T141400Z.md}); a timer started on the loop that runs the call is a
- * queue insertion on that thread, and the loop's own wait already ends at its next deadline.
+ * the worker sleeps until the deadline of the timer that was first when it went to sleep, cancelled or not, so
+ * it woke about once per timer (19.2 µs per call on that thread alone in
+ * {@code bench/results/20261207T141400Z.md}); a timer started on the loop that runs the call is a queue
+ * insertion on that thread, and the loop's own wait already ends at its next deadline.
  *
  * <p>The calling thread's loop is Netty's record of it ({@code ThreadExecutorMap}), as {@code Call} finds its own.
  * A timeout started off any event loop (tests, start-up, a scheduler's thread) ticks on {@code parallel} as
@@ -33,7 +34,7 @@ final class LoopTimers {
      */
     static Scheduler current() {
         EventExecutor executor = ThreadExecutorMap.currentExecutor();
-        if (!(executor instanceof EventLoop loop) || !loop.inEventLoop()) {
+        if (!(executor instanceof EventLoop loop)) {
             return Schedulers.parallel();
         }
         Scheduler scheduler = BY_LOOP.get(loop);
