@@ -108,7 +108,8 @@ builds_run() {
       loops="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^reactor-http')"
       journal="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^usage-journal$')"
       jit="$(builds_group "$HEY_TH0" "$HEY_TH1" "$n" '^C[12]_CompilerThre')"
-      wakes="$(awk -v a="$HEY_CS0" -v b="$HEY_CS1" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / n; else print "-" }')"
+      wakes="$(join <(printf '%s\n' "$HEY_TW0") <(printf '%s\n' "$HEY_TW1") |
+        awk -v n="$n" '{ d += $3 - $2 } END { if (n > 0) printf "%.2f", d / n; else print "-" }')"
       BUILDS_ROWS+="| $r | $label | $rps | $n | $p50 | $p99 | $err | $cpu | $loops | $journal | $jit | $wakes | ${HEY_WARM_EXTRA[$name]} |"$'\n'
       cpus[$label]+="$cpu " loopss[$label]+="$loops " p50s[$label]+="$p50 " p99s[$label]+="$p99 " wakess[$label]+="$wakes "
     done

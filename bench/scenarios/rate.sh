@@ -10,19 +10,17 @@ rate_needs() { echo hey; }
 
 QPS="$(qps "$RATE" "$CONNS")"
 declare -A HEY_WARM_EXTRA=()
-HEY_SIM0=0 HEY_SIM1=0 HEY_EDGE0=0 HEY_EDGE1=0 HEY_TH0="" HEY_TH1="" HEY_CS0=0 HEY_CS1=0 HEY_TW0="" HEY_TW1="" HEY_REDIS0="" HEY_REDIS1=""
+HEY_SIM0=0 HEY_SIM1=0 HEY_EDGE0=0 HEY_EDGE1=0 HEY_TH0="" HEY_TH1="" HEY_TW0="" HEY_TW1="" HEY_REDIS0="" HEY_REDIS1=""
 # hey_cpu_mark N: CPU so far of the simulator and the edge, the edge's threads and Redis, as HEY_SIM<N>,
-# HEY_EDGE<N>, HEY_TH<N>, HEY_REDIS<N>, and the edge's voluntary context switches by thread group as HEY_TW<N> and
-# in all as HEY_CS<N> (clock ticks; thread_ticks lines; redis_stats; thread_wakes lines and their sum)
+# HEY_EDGE<N>, HEY_TH<N>, HEY_REDIS<N>, and the edge's voluntary context switches by thread group as HEY_TW<N>
+# (clock ticks; thread_ticks lines; redis_stats; thread_wakes lines)
 hey_cpu_mark() {
-  local sim wakes
+  local sim
   sim="$(llmproxy_service_pid upstream-simulator || true)"
   printf -v "HEY_SIM$1" '%s' "$(cpu_ticks "$sim")"
   printf -v "HEY_EDGE$1" '%s' "$(cpu_ticks "${EDGE_PID:-}")"
   printf -v "HEY_TH$1" '%s' "$(thread_ticks "${EDGE_PID:-}")"
-  wakes="$(thread_wakes "${EDGE_PID:-}")"
-  printf -v "HEY_TW$1" '%s' "$wakes"
-  printf -v "HEY_CS$1" '%s' "$(awk '{ s += $2 } END { print s + 0 }' <<<"$wakes")"
+  printf -v "HEY_TW$1" '%s' "$(thread_wakes "${EDGE_PID:-}")"
   printf -v "HEY_REDIS$1" '%s' "$(redis_stats)"
 }
 # hey_run NAME URL KEY BODY [JVM_PID]: warm-up, then the measured run; output in $WORK/hey-NAME.txt.
