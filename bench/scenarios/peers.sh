@@ -8,19 +8,25 @@
 #     latency over the direct run of the same round;
 #   - CPU per call of every process involved, from /proc/<pid>/stat utime+stime over the closed-loop
 #     run: edge, query-side, PostgreSQL (all its processes), Kafka, the rival, the simulator.
+# A fourth target, `floor`, is HAProxy (Debian's package; left out with a note when not installed)
+# forwarding the same request to the simulator with keep-alive on both sides: what forwarding alone
+# costs on this machine's kernel and network stack, with no authentication, translation or usage event.
 # Streams are not compared with the rival: its streaming fails on Node 20 (HTTP 500, TypeError: immutable).
 # Needs Node 20+ and npm; the rival is installed once into BENCH_PEERS_DIR (default
 # ${TMPDIR:-/tmp}/llmproxy-peers), never into the repository.  Sourced by bench/run.sh after
 # bench/lib.sh; report section 6.  Settings: BENCH_PEERS_ROUNDS (2), BENCH_PEERS_SECONDS,
 # BENCH_PEERS_RATE, BENCH_PEERS_CONNECTIONS, BENCH_PEERS_WARMUP (20000 requests per target, after
-# the common prime, which the rival gets too), BENCH_PEERS_DIR, BENCH_PEERS_RIVAL_PORT (8787).
+# the common prime, which the rival gets too), BENCH_PEERS_DIR, BENCH_PEERS_RIVAL_PORT (8787),
+# BENCH_PEERS_FLOOR_PORT (8788).
 
 peers_needs() { echo hey; }
 
 RIVAL_PACKAGE="@portkey-ai/gateway@1.15.2"
 RIVAL_URL="http://127.0.0.1:$PEERS_RIVAL_PORT"
-RIVAL_PID="" PEERS_ROWS=""
-PEERS_PROCS=(edge query-side postgres kafka rival simulator)
+FLOOR_URL="http://127.0.0.1:$PEERS_FLOOR_PORT"
+RIVAL_PID="" FLOOR_PID="" PEERS_ROWS=""
+PEERS_PROCS=(edge query-side postgres kafka rival haproxy simulator)
+PEERS_TARGETS=(direct rival edge)
 declare -gA PEERS_PIDS=()
 
 # peers_start: installs the rival once (outside the repository) and starts it headless
@@ -38,18 +44,53 @@ peers_start() {
   EXTRA_PIDS+=("$RIVAL_PID")
   COMMANDS+=("node node_modules/@portkey-ai/gateway/build/start-server.js --port=$PEERS_RIVAL_PORT --headless   # $RIVAL_PACKAGE in $PEERS_DIR")
   log "peers: the rival starts on :$PEERS_RIVAL_PORT, pid $RIVAL_PID"
+  peers_floor_start
+}
+# peers_floor_start: HAProxy in front of the simulator on BENCH_PEERS_FLOOR_PORT, when installed
+peers_floor_start() {
+  if ! have haproxy; then
+    log "peers: no haproxy (apt-get install -y haproxy): the floor target is left out"
+    return 0
+  fi
+  llmproxy_port_open 127.0.0.1 "$PEERS_FLOOR_PORT" && die "port $PEERS_FLOOR_PORT is in use: set BENCH_PEERS_FLOOR_PORT"
+  cat >"$WORK/floor.cfg" <<CFG
+# the peers scenario's floor: forwarding only, keep-alive to the client and to the simulator
+global
+  maxconn 2000
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend floor
+  bind 127.0.0.1:$PEERS_FLOOR_PORT
+  default_backend simulator
+backend simulator
+  server simulator ${SIM_URL#http://}
+CFG
+  haproxy -db -f "$WORK/floor.cfg" </dev/null >"$WORK/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  EXTRA_PIDS+=("$FLOOR_PID")
+  PEERS_TARGETS=(direct floor rival edge)
+  COMMANDS+=("haproxy -db -f floor.cfg   # the floor: bind 127.0.0.1:$PEERS_FLOOR_PORT, mode http, http-keep-alive, http-reuse always, server ${SIM_URL#http://}")
+  log "peers: the floor (haproxy) starts on :$PEERS_FLOOR_PORT, pid $FLOOR_PID"
 }
 peers_ready() {
   llmproxy_wait_port 127.0.0.1 "$PEERS_RIVAL_PORT" 60 "$RIVAL_PID" \
     || { llmproxy_tail_log "$PEERS_DIR/rival.log" 40; die "the rival did not start (see $PEERS_DIR/rival.log)"; }
+  [[ -z "$FLOOR_PID" ]] || llmproxy_wait_port 127.0.0.1 "$PEERS_FLOOR_PORT" 20 "$FLOOR_PID" \
+    || { llmproxy_tail_log "$WORK/floor.log" 40; die "haproxy (the floor) did not start (see $WORK/floor.log)"; }
 }
 
-# peers_hey TARGET hey-options...: hey with that target's request (direct, rival or edge)
+# peers_hey TARGET hey-options...: hey with that target's request (direct, floor, rival or edge)
 peers_hey() {
   local name="$1"
   shift
   case "$name" in
     direct) hey "$@" -m POST -T application/json -H "Authorization: Bearer $SIM_KEY" -d "$CHAT_BODY_DIRECT" "$SIM_URL/v1/chat/completions" ;;
+    floor) hey "$@" -m POST -T application/json -H "Authorization: Bearer $SIM_KEY" -d "$CHAT_BODY_DIRECT" "$FLOOR_URL/v1/chat/completions" ;;
     rival) hey "$@" -m POST -T application/json -H "Authorization: Bearer $SIM_KEY" -H "x-portkey-provider: openai" \
       -H "x-portkey-custom-host: $SIM_URL/v1" -d "$CHAT_BODY_DIRECT" "$RIVAL_URL/v1/chat/completions" ;;
     edge) hey "$@" -m POST -T application/json -H "Authorization: Bearer $API_KEY" -d "$CHAT_BODY_EDGE" "$EDGE_URL/v1/chat/completions" ;;
@@ -77,15 +118,15 @@ peers_run() {
   local -A before=() p50=() p99=()
   hz="$(getconf CLK_TCK)"
   PEERS_PIDS=([edge]="${EDGE_PID:-}" [query-side]="$(llmproxy_service_pid query-side || true)"
-    [simulator]="$(llmproxy_service_pid upstream-simulator || true)" [rival]="$RIVAL_PID"
+    [simulator]="$(llmproxy_service_pid upstream-simulator || true)" [rival]="$RIVAL_PID" [haproxy]="$FLOOR_PID"
     [kafka]="$(llmproxy_service_pid kafka || pgrep -f 'kafka\.Kafka' | head -n 1 || true)")
-  log "peers: warm-up, $PEERS_WARMUP requests to each target (direct, rival, edge)"
-  for t in direct rival edge; do peers_hey "$t" -n "$PEERS_WARMUP" -c "$PEERS_CONNS" >/dev/null; done
-  COMMANDS+=("hey -n $PEERS_WARMUP -c $PEERS_CONNS ... (peers warm-up of direct, rival and edge, not measured)"
+  log "peers: warm-up, $PEERS_WARMUP requests to each target (${PEERS_TARGETS[*]})"
+  for t in "${PEERS_TARGETS[@]}"; do peers_hey "$t" -n "$PEERS_WARMUP" -c "$PEERS_CONNS" >/dev/null; done
+  COMMANDS+=("hey -n $PEERS_WARMUP -c $PEERS_CONNS ... (peers warm-up of ${PEERS_TARGETS[*]}, not measured)"
     "hey -z ${PEERS_SECONDS}s -c $PEERS_CONNS ... then hey -z ${PEERS_SECONDS}s -c $PEERS_CONNS -q $((PEERS_RATE / PEERS_CONNS)) ...   # peers, each round and target; the rival gets -H 'x-portkey-provider: openai' -H 'x-portkey-custom-host: $SIM_URL/v1' $RIVAL_URL/v1/chat/completions")
   for round in $(seq 1 "$PEERS_ROUNDS"); do
     p50=() p99=()
-    for t in direct rival edge; do
+    for t in "${PEERS_TARGETS[@]}"; do
       log "peers: round $round, $t"
       for p in "${PEERS_PROCS[@]}"; do before[$p]="$(peers_ticks "$p")"; done
       out="$(peers_hey "$t" -z "${PEERS_SECONDS}s" -c "$PEERS_CONNS")"
@@ -114,6 +155,8 @@ peers_report() {
   printf -- '- each round: closed loop %s connections × %s s, then %s req/s × %s s (hey); warm-up %s requests per target first (after the common prime of %s requests, which the rival gets too)\n' \
     "$PEERS_CONNS" "$PEERS_SECONDS" "$PEERS_RATE" "$PEERS_SECONDS" "$PEERS_WARMUP" "$PRIME"
   printf -- '- CPU µs per call: utime+stime from /proc over the closed-loop run ÷ its calls (PostgreSQL: all its processes; a process'"'"'s idle work is included)\n'
+  [[ -z "$FLOOR_PID" ]] || printf -- '- floor: HAProxy %s forwarding the same request to the simulator (keep-alive both sides, no authentication, translation or usage event): what forwarding alone costs on this machine, the lower bound for any proxy'"'"'s CPU per call here\n' \
+    "$(haproxy -v 2>/dev/null | awk 'NR == 1 {print $3}')"
   printf -- '- streams are compared direct vs edge only (stream scenario): the rival'"'"'s streaming fails on Node 20\n\n'
   printf '| round | target | closed-loop req/s | p50 ms @ %s/s | p99 ms @ %s/s | added p50 / p99 ms | %s\n' "$PEERS_RATE" "$PEERS_RATE" "$(printf '%s µs | ' "${PEERS_PROCS[@]}")"
   printf '|---|---|---|---|---|---|%s\n%s\n' "$(printf -- '---|%.0s' "${PEERS_PROCS[@]}")" "$PEERS_ROWS"
