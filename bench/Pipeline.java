@@ -41,18 +41,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * command line is {@code postgres: <user> <pg_db> ...}, query-side's and command-side's connections)
  * and its autovacuum workers as {@code pg}, PostgreSQL's own processes (postmaster, WAL writer,
  * checkpointer, background writer, launchers: shared by every database) as {@code pg_bg}, and every
- * postgres process of the machine as {@code pg_all}.
+ * postgres process of the machine as {@code pg_all}. Before the measured run, the same processes'
+ * CPU is read over {@code idle_s} seconds (5) with nothing produced: their idle work (the event
+ * store's and segments' polls, the consumers' fetches, the edge's snapshot polls on PostgreSQL),
+ * which goes on during the run too and which the per-event figures spread over the events.
  *
  * <p>Output: {@code LAG t_s=.. produced=.. lag=..} lines, one {@code TENANT <id> <events>} line per
  * tenant (warm-up included), and one {@code RESULT key=value ...} line: events, produce_s,
  * produce_rate, send_errors, max_lag, stop_lag (when the producer stopped), final_lag, drain_s
  * (producer stop → lag 0, -1 = not drained), consume_s (first produce → lag 0), consumer_eps
  * (events ÷ consume_s), slope_eps (least-squares growth of the lag over the second half of the
- * production, events/s), cpu_NAME_us (µs per event), baseline_lag.
+ * production, events/s), cpu_NAME_us (µs per event), idle_NAME_us (the idle work's CPU per second
+ * × the measured window ÷ events: the part of cpu_NAME_us that no event caused), baseline_lag.
  *
  * <p>Run: {@code java -cp 'infra/local/.state/kafka/lib/*' bench/Pipeline.java bootstrap=127.0.0.1:9092
  * tenants=t1:k1,t2:k2 provider=<providerId> rate=2000 seconds=30} (also topic=, group=, model=,
- * provider_model=, warmup_s=5, drain_timeout_s=120, cpu.NAME=PID, pg_db=, clk_tck=100).
+ * provider_model=, warmup_s=5, idle_s=5, drain_timeout_s=120, cpu.NAME=PID, pg_db=, clk_tck=100).
  */
 public final class Pipeline {
 
@@ -74,6 +78,7 @@ public final class Pipeline {
         int rate = Integer.parseInt(a.getOrDefault("rate", "2000"));
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "30"));
         int warmupS = Integer.parseInt(a.getOrDefault("warmup_s", "5"));
+        int idleS = Integer.parseInt(a.getOrDefault("idle_s", "5"));
         long drainTimeoutS = Long.parseLong(a.getOrDefault("drain_timeout_s", "120"));
         long hz = Long.parseLong(a.getOrDefault("clk_tck", "100"));
         List<String[]> tenants = new ArrayList<>();
@@ -114,6 +119,13 @@ public final class Pipeline {
                     System.out.println("the warm-up events did not drain");
                 }
             }
+
+            Map<String, Long> idle0 = cpu(a);
+            long idleStart = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(idleS));
+            Map<String, Long> idleTicks = cpuDelta(idle0, cpu(a));
+            double idleWindowS = (System.nanoTime() - idleStart) / 1e9;
+            System.out.printf(Locale.ROOT, "idle: %d s with nothing produced, CPU ticks %s%n", idleS, idleTicks);
 
             Map<String, Long> cpu0 = cpu(a);
             long t0 = System.nanoTime();
@@ -174,6 +186,10 @@ public final class Pipeline {
                     second.size() >= 3 ? String.valueOf(Math.round(slope(second))) : "-", baseline, rate, seconds));
             cpuDelta(cpu0, cpu1).forEach((name, ticks) -> result.append(" cpu_").append(name).append("_us=")
                     .append(ticks < 0 || p.acked == 0 ? "-" : String.format(Locale.ROOT, "%.1f", ticks * 1e6 / hz / p.acked)));
+            double windowS = (end - t0) / 1e9;
+            idleTicks.forEach((name, ticks) -> result.append(" idle_").append(name).append("_us=")
+                    .append(ticks < 0 || p.acked == 0 || idleWindowS <= 0 ? "-"
+                            : String.format(Locale.ROOT, "%.1f", ticks / idleWindowS * windowS * 1e6 / hz / p.acked)));
             System.out.println(result);
         }
     }

@@ -7,11 +7,12 @@
 # with an API key), at each rate of BENCH_PIPELINE_RATE (events/s) for BENCH_PIPELINE_SECONDS, after
 # BENCH_PIPELINE_WARMUP unmeasured seconds. It samples the consumer group's lag every second
 # (committed offsets vs log end offsets, as kafka-consumer-groups computes it), then waits for lag 0,
-# and measures the CPU of query-side, Kafka and PostgreSQL from /proc from the first produce to lag 0.
+# and measures the CPU of query-side, Kafka and PostgreSQL from /proc from the first produce to lag 0,
+# and their idle work over BENCH_PIPELINE_IDLE (5) s with nothing produced just before.
 # Afterwards: each tenant's usage_record rows and billing requests = the events produced for it
 # (exactly once), and GET /audit/v1/verify?tenantId= ok.  Starts nothing of the stack: needs
 # query-side and Kafka running (infra/local/up.sh).  Sourced by bench/run.sh after bench/lib.sh;
-# report section 8.  Settings: BENCH_PIPELINE_RATE, _SECONDS, _WARMUP, _TENANTS, _DRAIN_TIMEOUT,
+# report section 8.  Settings: BENCH_PIPELINE_RATE, _SECONDS, _WARMUP, _IDLE, _TENANTS, _DRAIN_TIMEOUT,
 # _GROUP; LLMPROXY_QUERY_PORT, LLMPROXY_KAFKA_BOOTSTRAP / _PORT, LLMPROXY_DB_*.
 
 PIPELINE_CLIENT=() PIPELINE_GROUPS_TOOL=() PIPELINE_TENANT_ARG="" PIPELINE_ROWS="" PIPELINE_LAGS="" PIPELINE_VERDICT="" PIPELINE_CHECK=""
@@ -54,7 +55,7 @@ pipe_get() { grep '^RESULT ' "$WORK/pipeline-$1.txt" | tr ' ' '\n' | awk -F= -v 
 
 # pipeline_run: each rate in turn; sets PIPELINE_ROWS, PIPELINE_LAGS, PIPELINE_VERDICT, then the checks
 pipeline_run() {
-  local rate qpid kpid load out n q pg bg k all sum eps slope bounded tput verdicts=() tenant count drain_eps
+  local rate qpid kpid load out n q pg bg k all sum idle net eps slope bounded tput verdicts=() tenant count drain_eps
   qpid="$(llmproxy_service_pid query-side || true)"
   kpid="$(llmproxy_service_pid kafka || pgrep -f 'kafka\.Kafka' | head -n 1 || true)"
   [[ -n "$qpid" && -n "$kpid" ]] || log "pipeline: query-side's or Kafka's pid is unknown (infra/local/.state/pids): no CPU figure for it"
@@ -64,9 +65,9 @@ pipeline_run() {
     out="$WORK/pipeline-$rate.txt"
     "${PIPELINE_CLIENT[@]}" "bootstrap=$KAFKA_BOOTSTRAP" "group=$PIPELINE_GROUP" "tenants=$PIPELINE_TENANT_ARG" \
       "provider=$P_MAIN" model=bench-model "provider_model=$UPSTREAM_MODEL" "rate=$rate" "seconds=$PIPELINE_SECONDS" \
-      "warmup_s=$PIPELINE_WARMUP" "drain_timeout_s=$PIPELINE_DRAIN_TIMEOUT" "cpu.query=${qpid:-}" "cpu.kafka=${kpid:-}" \
+      "warmup_s=$PIPELINE_WARMUP" "idle_s=$PIPELINE_IDLE" "drain_timeout_s=$PIPELINE_DRAIN_TIMEOUT" "cpu.query=${qpid:-}" "cpu.kafka=${kpid:-}" \
       "pg_db=$DB_NAME" "clk_tck=$(getconf CLK_TCK)" >"$out" 2>&1 || die "pipeline: bench/Pipeline.java failed: $(tail -5 "$out")"
-    COMMANDS+=("java -cp 'infra/local/.state/kafka/lib/*' bench/Pipeline.java bootstrap=$KAFKA_BOOTSTRAP group=$PIPELINE_GROUP tenants=<$PIPELINE_TENANTS tenantId:apiKeyId> provider=<bench-sim> rate=$rate seconds=$PIPELINE_SECONDS warmup_s=$PIPELINE_WARMUP drain_timeout_s=$PIPELINE_DRAIN_TIMEOUT cpu.query=<pid> cpu.kafka=<pid> pg_db=$DB_NAME")
+    COMMANDS+=("java -cp 'infra/local/.state/kafka/lib/*' bench/Pipeline.java bootstrap=$KAFKA_BOOTSTRAP group=$PIPELINE_GROUP tenants=<$PIPELINE_TENANTS tenantId:apiKeyId> provider=<bench-sim> rate=$rate seconds=$PIPELINE_SECONDS warmup_s=$PIPELINE_WARMUP idle_s=$PIPELINE_IDLE drain_timeout_s=$PIPELINE_DRAIN_TIMEOUT cpu.query=<pid> cpu.kafka=<pid> pg_db=$DB_NAME")
     grep -v '^TENANT ' "$out" | sed 's/^/    /' >&2
     while read -r _ tenant count; do
       PIPELINE_EXPECTED[$tenant]=$((${PIPELINE_EXPECTED[$tenant]:-0} + count))
@@ -75,6 +76,10 @@ pipeline_run() {
     q="$(pipe_get "$rate" cpu_query_us)" k="$(pipe_get "$rate" cpu_kafka_us)"
     pg="$(pipe_get "$rate" cpu_pg_us)" bg="$(pipe_get "$rate" cpu_pg_bg_us)" all="$(pipe_get "$rate" cpu_pg_all_us)"
     sum="$(awk -v a="$q" -v b="$pg" -v c="$bg" -v d="$k" 'BEGIN { if (a == "-" || b == "-" || d == "-" || a == "" || b == "" || d == "") print "-"; else printf "%.0f", a + b + c + d }')"
+    # the idle work of the same four during the run (measured with nothing produced): no event caused it
+    idle="$(awk -v a="$(pipe_get "$rate" idle_query_us)" -v b="$(pipe_get "$rate" idle_pg_us)" -v c="$(pipe_get "$rate" idle_pg_bg_us)" -v d="$(pipe_get "$rate" idle_kafka_us)" \
+      'BEGIN { if (a == "" || a == "-" || b == "" || b == "-" || d == "" || d == "-") print "-"; else printf "%.0f", a + b + c + d }')"
+    net="$(awk -v s="$sum" -v i="$idle" 'BEGIN { if (s == "-" || i == "-") print "-"; else printf "%.0f", s - i }')"
     eps="$(pipe_get "$rate" consumer_eps)" slope="$(pipe_get "$rate" slope_eps)"
     # while draining, the consumer works off the backlog alone: its pace then (when ≥ 1 s of events)
     drain_eps="$(awk -v l="$(pipe_get "$rate" stop_lag)" -v d="$(pipe_get "$rate" drain_s)" -v r="$rate" 'BEGIN { if (d > 0 && l >= r) printf "%.0f", l / d; else print "-" }')"
@@ -91,11 +96,11 @@ pipeline_run() {
     else
       tput="n/a at this rate, which bounds the figure"
     fi
-    PIPELINE_ROWS+="| $rate | $n | $(pipe_get "$rate" produce_rate) | $(pipe_get "$rate" send_errors) | **$(pipe_get "$rate" max_lag)** | $(pipe_get "$rate" stop_lag) | $(pipe_get "$rate" final_lag) (kafka-consumer-groups: $(pipeline_groups_lag "$rate")) | **$(pipe_get "$rate" drain_s)** | $(pipe_get "$rate" consume_s) | **$eps** | $drain_eps | $slope ($bounded) | $q | $pg | $bg | $k | **$sum** | $all | $load |
+    PIPELINE_ROWS+="| $rate | $n | $(pipe_get "$rate" produce_rate) | $(pipe_get "$rate" send_errors) | **$(pipe_get "$rate" max_lag)** | $(pipe_get "$rate" stop_lag) | $(pipe_get "$rate" final_lag) (kafka-consumer-groups: $(pipeline_groups_lag "$rate")) | **$(pipe_get "$rate" drain_s)** | $(pipe_get "$rate" consume_s) | **$eps** | $drain_eps | $slope ($bounded) | $q | $pg | $bg | $k | **$sum** | $idle | **$net** | $all | $load |
 "
     PIPELINE_LAGS+="- $rate events/s, lag each second from the first produce (the producer stops at ${PIPELINE_SECONDS} s): $(grep '^LAG ' "$out" | sed 's/.*lag=//' | paste -sd ' ' | sed 's/ /, /g')
 "
-    verdicts+=("at $rate events/s: consumer $eps events/s (target ≥ 10,000: $tput), CPU after a call $sum µs per event (target ≤ 120: $(verdict "$sum" 120)), lag $bounded (max $(pipe_get "$rate" max_lag), drained $(pipe_get "$rate" drain_s) s after the producer stopped)")
+    verdicts+=("at $rate events/s: consumer $eps events/s (target ≥ 10,000: $tput), CPU after a call $sum µs per event (target ≤ 120: $(verdict "$sum" 120); $net without the idle work: $(verdict "$net" 120)), lag $bounded (max $(pipe_get "$rate" max_lag), drained $(pipe_get "$rate" drain_s) s after the producer stopped)")
     log "pipeline: ${verdicts[-1]}"
   done
   PIPELINE_VERDICT="$(printf '%s; ' "${verdicts[@]}" | sed 's/; $//')"
@@ -141,10 +146,10 @@ pipeline_report() {
   [[ -n "$PIPELINE_ROWS" ]] || return 0
   printf '## 8. Usage pipeline: %s events/s for %s s to %s, %s tenants (consumer group %s)\n\n' \
     "$(printf '%s' "${PIPELINE_RATES[*]}" | sed 's/ / and /g')" "$PIPELINE_SECONDS" "$KAFKA_BOOTSTRAP" "$PIPELINE_TENANTS" "$PIPELINE_GROUP"
-  printf '| events/s asked | events | produce rate achieved | send errors | **max lag** | lag when the producer stopped | final lag | **drain s** (producer stop → lag 0) | first produce → lag 0 s | **consumer events/s** | consumer events/s while draining | lag slope, 2nd half, events/s | query-side µs/event | PostgreSQL (db) µs/event | PostgreSQL (shared) µs/event | Kafka µs/event | **CPU after a call, µs/event** | PostgreSQL (all on the machine) µs/event | load (1 min) |\n'
-  printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$PIPELINE_ROWS"
+  printf '| events/s asked | events | produce rate achieved | send errors | **max lag** | lag when the producer stopped | final lag | **drain s** (producer stop → lag 0) | first produce → lag 0 s | **consumer events/s** | consumer events/s while draining | lag slope, 2nd half, events/s | query-side µs/event | PostgreSQL (db) µs/event | PostgreSQL (shared) µs/event | Kafka µs/event | **CPU after a call, µs/event** | of which idle work, µs/event | **CPU after a call without the idle work, µs/event** | PostgreSQL (all on the machine) µs/event | load (1 min) |\n'
+  printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n%s\n' "$PIPELINE_ROWS"
   printf '%s\n' "$PIPELINE_LAGS"
   printf 'Targets (issue #16): the consumer sustains ≥ 10,000 events/s; the CPU spent after a call by the consumer, PostgreSQL and Kafka is ≤ 120 µs per call; the lag stays bounded. This run: %s. Checks: %s.\n\n' "$PIPELINE_VERDICT" "$PIPELINE_CHECK"
   # shellcheck disable=SC2016  # backquotes are markdown
-  printf 'How to read it: the events go straight to Kafka (bench/Pipeline.java, acks=all, idempotent, linger 100 ms and batch.size 256 KiB, as the edge'"'"'s usage sender and producer), so the edge is not involved. Lag = Σ over the partitions of (log end offset − the group'"'"'s committed offset), read with the Admin API every second, as `kafka-consumer-groups --describe` computes it; the consumer commits after each poll'"'"'s database transaction, so lag 0 means every event is in PostgreSQL; the final lag is checked once more with the broker'"'"'s `kafka-consumer-groups --describe` (raw output below). Consumer events/s = events ÷ (first produce → lag 0): it cannot exceed the produce rate, so below 10,000 events/s it shows only whether the consumer kept up; a rate above the consumer'"'"'s capacity makes the lag grow and this figure then is the capacity. While draining = the lag when the producer stopped ÷ the drain time: the consumer'"'"'s pace on its backlog alone, given only when that backlog was a second of events or more. Bounded = the least-squares slope of the lag over the second half of the production is below 5 %% of the rate. CPU µs/event = utime+stime from /proc from the first produce to lag 0 ÷ events: query-side (the whole JVM: GC, JIT, its other processors), PostgreSQL (db) = the backends and autovacuum workers of database `%s` (query-side'"'"'s and command-side'"'"'s connections), PostgreSQL (shared) = its own processes (WAL writer, checkpointer, background writer, postmaster: they serve every database of the server), Kafka = the broker. The sum of those four is the verdict figure; "all on the machine" also counts other databases'"'"' backends (other programs on a shared server). A pipeline run first waits for lag 0 (events of the earlier scenarios), and its %s s warm-up at the same rate is not measured.\n\n' "$DB_NAME" "$PIPELINE_WARMUP"
+  printf 'How to read it: the events go straight to Kafka (bench/Pipeline.java, acks=all, idempotent, linger 100 ms and batch.size 256 KiB, as the edge'"'"'s usage sender and producer), so the edge is not involved. Lag = Σ over the partitions of (log end offset − the group'"'"'s committed offset), read with the Admin API every second, as `kafka-consumer-groups --describe` computes it; the consumer commits after each poll'"'"'s database transaction, so lag 0 means every event is in PostgreSQL; the final lag is checked once more with the broker'"'"'s `kafka-consumer-groups --describe` (raw output below). Consumer events/s = events ÷ (first produce → lag 0): it cannot exceed the produce rate, so below 10,000 events/s it shows only whether the consumer kept up; a rate above the consumer'"'"'s capacity makes the lag grow and this figure then is the capacity. While draining = the lag when the producer stopped ÷ the drain time: the consumer'"'"'s pace on its backlog alone, given only when that backlog was a second of events or more. Bounded = the least-squares slope of the lag over the second half of the production is below 5 %% of the rate. CPU µs/event = utime+stime from /proc from the first produce to lag 0 ÷ events: query-side (the whole JVM: GC, JIT, its other processors), PostgreSQL (db) = the backends and autovacuum workers of database `%s` (query-side'"'"'s and command-side'"'"'s connections), PostgreSQL (shared) = its own processes (WAL writer, checkpointer, background writer, postmaster: they serve every database of the server), Kafka = the broker. The sum of those four is the verdict figure. Idle work = the same four'"'"'s CPU per second over %s s with nothing produced (just before the measured run: the event store'"'"'s, segments'"'"' and replay polls of query-side, the consumers'"'"' fetches, the edge'"'"'s snapshot polls on PostgreSQL, the broker'"'"'s own housekeeping) × the measured window ÷ events: work no event caused, which the per-event figures spread over the events (more of it per event at a lower rate); the column after it is the sum without it. "all on the machine" also counts other databases'"'"' backends (other programs on a shared server). A pipeline run first waits for lag 0 (events of the earlier scenarios), and its %s s warm-up at the same rate is not measured.\n\n' "$DB_NAME" "$PIPELINE_IDLE" "$PIPELINE_WARMUP"
 }
