@@ -22,7 +22,16 @@ import org.keycloak.representations.idm.UserRepresentation;
  * {@code preferred_username}), e-mail verified (the tenant admin vouched for it; Keycloak sends no
  * mail here), required action {@code UPDATE_PASSWORD} while it has not chosen a password,
  * attributes {@value #TENANT_ATTRIBUTE} and {@value #USER_ATTRIBUTE}. Passwords are never logged.
- * Errors: {@link UnreachableException} when Keycloak cannot be reached (from {@link #find} and
+ *
+ * <p><b>A Keycloak user belongs to the tenant that provisioned it.</b> A user name is an e-mail, which
+ * any tenant admin may type: a tenant user must never reach a Keycloak user that another tenant
+ * provisioned, nor one LLM Proxy did not create (an operator's account, say a platform admin's), or its
+ * tenant admin could set that account's password and act with its roles. So {@link #ensureUser},
+ * {@link #disableUser} and {@link #setTemporaryPassword} act only on a user whose
+ * {@value #TENANT_ATTRIBUTE} is exactly the tenant they are called for; {@code ensureUser} throws
+ * {@link ClaimedElsewhereException} for any other existing user, and changes nothing of it.
+ *
+ * <p>Errors: {@link UnreachableException} when Keycloak cannot be reached (from {@link #find} and
  * {@link #setTemporaryPassword}; the others throw keycloak-admin-client's {@code ProcessingException}),
  * keycloak-admin-client's {@code WebApplicationException} for a refusal.
  */
@@ -32,6 +41,16 @@ public final class UserDirectory implements AutoCloseable {
     public static final class UnreachableException extends RuntimeException {
         UnreachableException(RuntimeException cause) {
             super("Keycloak cannot be reached: " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * The user name is taken by a Keycloak user that is not this tenant's: provisioned for another
+     * tenant, or not created by LLM Proxy. Nothing was changed; retrying cannot help.
+     */
+    public static final class ClaimedElsewhereException extends RuntimeException {
+        ClaimedElsewhereException(String username) {
+            super("the Keycloak user " + username + " belongs to another tenant or was not created by LLM Proxy");
         }
     }
 
@@ -100,11 +119,23 @@ public final class UserDirectory implements AutoCloseable {
                 .stream().findFirst());
     }
 
+    /** @return true when {@code user} was provisioned for {@code tenantId} (its only tenant attribute) */
+    public static boolean belongsTo(UserRepresentation user, String tenantId) {
+        Map<String, List<String>> attributes = user.getAttributes();
+        return tenantId != null && attributes != null && List.of(tenantId).equals(attributes.get(TENANT_ATTRIBUTE));
+    }
+
+    /** @return the Keycloak user named {@code username} if it belongs to {@code tenantId} ({@link #belongsTo}) */
+    public Optional<UserRepresentation> findInTenant(String username, String tenantId) {
+        return find(username).filter(u -> belongsTo(u, tenantId));
+    }
+
     /**
      * Makes the tenant user's Keycloak user exist and be enabled (created with {@code UPDATE_PASSWORD}; a
      * disabled one, removed earlier and added again, is enabled again and must choose a password again).
      *
      * @return the Keycloak user id
+     * @throws ClaimedElsewhereException when a Keycloak user of that name exists and is not this tenant's
      */
     public String ensureUser(String email, String tenantId, String userId) {
         String username = email.strip().toLowerCase(java.util.Locale.ROOT);
@@ -112,6 +143,9 @@ public final class UserDirectory implements AutoCloseable {
         Optional<UserRepresentation> existing = find(username);
         if (existing.isPresent()) {
             UserRepresentation u = existing.get();
+            if (!belongsTo(u, tenantId)) {
+                throw new ClaimedElsewhereException(username);
+            }
             boolean wasDisabled = !Boolean.TRUE.equals(u.isEnabled());
             if (wasDisabled || !attributes.equals(u.getAttributes())) {
                 u.setEnabled(true);
@@ -136,8 +170,9 @@ public final class UserDirectory implements AutoCloseable {
         u.setAttributes(attributes);
         try (Response response = realm().users().create(u)) {
             if (response.getStatus() == 409) {
-                // created meanwhile by another instance: the same user
-                return find(username).orElseThrow().getId();
+                // created meanwhile: by another instance for this tenant (the same user), or by someone else
+                return find(username).filter(found -> belongsTo(found, tenantId))
+                        .orElseThrow(() -> new ClaimedElsewhereException(username)).getId();
             }
             return CreatedResponseUtil.getCreatedId(response);
         }
@@ -145,12 +180,13 @@ public final class UserDirectory implements AutoCloseable {
 
     /**
      * Disables the user named {@code email} and ends its sessions (its refresh tokens stop working; an
-     * access token already issued lives until it expires).
+     * access token already issued lives until it expires), if it is {@code tenantId}'s.
      *
-     * @return true when there was a user to disable
+     * @return true when there was a user of that tenant to disable; false when there is none, or the
+     *         name is another tenant's or not LLM Proxy's user (left as it is)
      */
-    public boolean disableUser(String email) {
-        Optional<UserRepresentation> existing = find(email);
+    public boolean disableUser(String email, String tenantId) {
+        Optional<UserRepresentation> existing = findInTenant(email, tenantId);
         if (existing.isEmpty()) {
             return false;
         }
@@ -165,17 +201,21 @@ public final class UserDirectory implements AutoCloseable {
 
     /**
      * Sets a new temporary password (Keycloak then requires the user to choose its own at the next
-     * sign-in).
+     * sign-in) on {@code tenantId}'s user named {@code email}.
      *
      * @return the password, 20 random URL-safe characters: give it to the person, never log it
      * @throws IllegalStateException when the user does not exist in Keycloak (yet)
+     * @throws ClaimedElsewhereException when the name is another tenant's or not LLM Proxy's user
      */
-    public String setTemporaryPassword(String email) {
-        return reachable(() -> temporaryPassword(email));
+    public String setTemporaryPassword(String email, String tenantId) {
+        return reachable(() -> temporaryPassword(email, tenantId));
     }
 
-    private String temporaryPassword(String email) {
+    private String temporaryPassword(String email, String tenantId) {
         UserRepresentation u = find(email).orElseThrow(() -> new IllegalStateException("no Keycloak user " + email));
+        if (!belongsTo(u, tenantId)) {
+            throw new ClaimedElsewhereException(email);
+        }
         byte[] bytes = new byte[15];
         RANDOM.nextBytes(bytes);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

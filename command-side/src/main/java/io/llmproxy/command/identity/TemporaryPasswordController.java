@@ -23,7 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
  * Needs {@code users:manage} at the tenant (TenantAdmin, PlatformAdmin).
  *
  * <p>Errors (problem JSON): 404 {@code userId} for a user not in that tenant (or removed); 409
- * {@code not_provisioned} when its Keycloak user does not exist yet; 503 {@code identity_unavailable}
+ * {@code not_provisioned} when its Keycloak user does not exist yet, or exists but is not this tenant's
+ * (another tenant's, or an account LLM Proxy did not create: its password is never set from here,
+ * {@link UserDirectory}); 503 {@code identity_unavailable}
  * when provisioning is off ({@code llmproxy.identity.provisioning.enabled}) or Keycloak cannot be
  * reached. The tenant user is read from the read model {@code rm_user} (a data dependency, like the
  * role assignments the authorisation reads).
@@ -56,17 +58,21 @@ class TemporaryPasswordController {
         }
         String username = email.get(0).strip().toLowerCase(java.util.Locale.ROOT);
         try {
-            if (users.find(username).isEmpty()) {
+            if (users.findInTenant(username, tenantId).isEmpty()) {
                 return Problems.problem(HttpStatus.CONFLICT, "not_provisioned", "userId",
-                        "the user's Keycloak account is not provisioned yet; see identity.state in GET …/users");
+                        "the user's Keycloak account is not provisioned for this tenant; see identity.state in GET …/users");
             }
-            String password = users.setTemporaryPassword(username);
+            String password = users.setTemporaryPassword(username, tenantId);
             log.info("Temporary password set for tenant user {} of tenant {}", userId, tenantId);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("username", username);
             body.put("temporaryPassword", password);
             body.put("requiredActions", List.of(UserDirectory.UPDATE_PASSWORD));
             return ResponseEntity.ok().header("Cache-Control", "no-store").body(body);
+        } catch (UserDirectory.ClaimedElsewhereException e) {
+            // claimed by someone else between the look and the reset
+            return Problems.problem(HttpStatus.CONFLICT, "not_provisioned", "userId",
+                    "the user's Keycloak account is not provisioned for this tenant; see identity.state in GET …/users");
         } catch (UserDirectory.UnreachableException e) {
             return Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "identity_unavailable", null,
                     "Keycloak cannot be reached; try again later");

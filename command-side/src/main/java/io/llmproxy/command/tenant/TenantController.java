@@ -48,9 +48,11 @@ class TenantController {
     static final long DEFAULT_GRACE_SECONDS = 3600;
 
     private final CommandGateway commands;
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
 
-    TenantController(CommandGateway commands) {
+    TenantController(CommandGateway commands, org.springframework.jdbc.core.JdbcTemplate jdbc) {
         this.commands = commands;
+        this.jdbc = jdbc;
     }
 
     record NameRequest(@NotBlank @Size(max = 200) String name) {
@@ -121,13 +123,39 @@ class TenantController {
         onTenant(tenantId, new ReactivateTenant(tenantId));
     }
 
-    /** {@code POST /admin/v1/tenants/{tenantId}/users {"email","role"}} → 201 {@code {"userId"}}; 409 duplicate e-mail. */
+    /**
+     * {@code POST /admin/v1/tenants/{tenantId}/users {"email","role"}} → 201 {@code {"userId"}}; 409
+     * {@code email} when a current user of this tenant or of another one has that e-mail (case and
+     * surrounding spaces aside). A person's e-mail is its Keycloak user name, which belongs to one tenant
+     * (ADR 0016): another tenant's admin must not be able to claim it. The other tenants' users are read
+     * from the read model, so two tenants adding one e-mail within its lag (~0.1 s) can both pass here;
+     * provisioning then gives the Keycloak user to the first and marks the second {@code conflict}.
+     */
     @PostMapping("/{tenantId}/users")
     @ResponseStatus(HttpStatus.CREATED)
     Map<String, String> addUser(@PathVariable String tenantId, @Valid @RequestBody AddUserRequest request) {
+        if (userOfAnotherTenant(tenantId, request.email())) {
+            throw CommandRejected.conflict("email", "the e-mail " + request.email().strip() + " is already a user of another tenant");
+        }
         String userId = UUID.randomUUID().toString();
         onTenant(tenantId, new AddUser(tenantId, userId, request.email(), request.role()));
         return Map.of("userId", userId);
+    }
+
+    /**
+     * @return true when a current user of a tenant other than {@code tenantId} has {@code email} in the
+     *         read model; false too when the read model has no {@code rm_user} yet (nothing projected: the
+     *         provisioning's own check, {@code UserDirectory}, still keeps the Keycloak user to one tenant)
+     */
+    private boolean userOfAnotherTenant(String tenantId, String email) {
+        try {
+            Long count = jdbc.queryForObject("""
+                    SELECT count(*) FROM rm_user WHERE removed_at IS NULL AND tenant_id <> ?
+                    AND lower(btrim(email)) = lower(btrim(?))""", Long.class, tenantId, email);
+            return count != null && count > 0;
+        } catch (org.springframework.jdbc.BadSqlGrammarException noReadModel) {
+            return false;
+        }
     }
 
     /** {@code PUT /admin/v1/tenants/{tenantId}/users/{userId}/role {"role"}} → 204. */

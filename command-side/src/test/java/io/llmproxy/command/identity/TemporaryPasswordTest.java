@@ -1,6 +1,7 @@
 package io.llmproxy.command.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmproxy.identity.RealmProvisioner;
 import io.llmproxy.identity.RealmSpec;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A temporary password for a provisioned tenant user (issue #10), against the real test Keycloak:
  * the person must choose its own before any token is issued; unknown, removed and unprovisioned
- * users are refused; the password is in the response only.
+ * users are refused; the password is in the response only. A tenant never reaches a Keycloak user that
+ * is another tenant's or that LLM Proxy did not create, whatever e-mail its admin typed.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "llmproxy.admin.token=test-admin-token", "llmproxy.identity.provisioning.enabled=true"})
@@ -53,7 +56,8 @@ class TemporaryPasswordTest {
         // the read model's columns this endpoint reads (projections, V2)
         db.execute("CREATE TABLE rm_user (tenant_id text, user_id text, email text, removed_at timestamptz)");
         db.update("INSERT INTO rm_user VALUES ('t1', 'u-ada', 'Ada@Example.org', NULL), ('t1', 'u-gone', 'gone@example.org', now()),"
-                + " ('t1', 'u-new', 'new@example.org', NULL)");
+                + " ('t1', 'u-new', 'new@example.org', NULL), ('t1', 'u-bob', 'Bob@Example.org', NULL),"
+                + " ('t1', 'u-ops', 'ops@example.org', NULL)");
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", LocalPostgres::user);
         registry.add("spring.datasource.password", LocalPostgres::password);
@@ -96,6 +100,37 @@ class TemporaryPasswordTest {
         KeycloakTestServer.TokenResponse wrong = keycloak.passwordGrant(REALM, KeycloakTestServer.TEST_CLIENT,
                 "ada@example.org", password + "x");
         assertThat(wrong.body().get("error_description")).isEqualTo("Invalid user credentials");
+    }
+
+    @Test
+    void anotherTenantsOrAnOperatorsKeycloakUserIsNeverReachedFromATenant() throws Exception {
+        // bob@example.org was provisioned for tenant t2; ops@example.org is an operator's account made in Keycloak
+        String bobId = directory.ensureUser("bob@example.org", "t2", "u-bob-t2");
+        keycloak.createUser(REALM, "ops@example.org", "Ops-pass-123!");
+        for (String user : List.of("u-bob", "u-ops")) {
+            HttpResponse<String> r = reset("t1", user);
+            assertThat(r.statusCode()).as(user + ": " + r.body()).isEqualTo(409);
+            assertThat(json.readTree(r.body()).get("code").asString()).isEqualTo("not_provisioned");
+            assertThat(r.body()).doesNotContain("temporaryPassword");
+        }
+        // neither account changed: bob has no password and is still t2's; ops signs in with its own
+        assertThat(keycloak.admin().realm(REALM).users().get(bobId).credentials()).isEmpty();
+        assertThat(directory.find("bob@example.org").orElseThrow().getAttributes())
+                .containsEntry(UserDirectory.TENANT_ATTRIBUTE, List.of("t2"));
+        assertThat(keycloak.passwordGrant(REALM, KeycloakTestServer.TEST_CLIENT, "ops@example.org", "Ops-pass-123!").status())
+                .isEqualTo(200);
+        // the directory refuses on its own, whoever calls it
+        for (String name : List.of("bob@example.org", "ops@example.org")) {
+            assertThatThrownBy(() -> directory.setTemporaryPassword(name, "t1")).as(name)
+                    .isInstanceOf(UserDirectory.ClaimedElsewhereException.class);
+            assertThatThrownBy(() -> directory.ensureUser(name, "t1", "u-x")).as(name)
+                    .isInstanceOf(UserDirectory.ClaimedElsewhereException.class);
+            assertThat(directory.disableUser(name, "t1")).as(name).isFalse();
+            assertThat(directory.find(name).orElseThrow().isEnabled()).as(name).isTrue();
+        }
+        assertThat(directory.find("ops@example.org").orElseThrow().getAttributes()).isNullOrEmpty();
+        assertThat(keycloak.passwordGrant(REALM, KeycloakTestServer.TEST_CLIENT, "ops@example.org", "Ops-pass-123!").status())
+                .isEqualTo(200);
     }
 
     @Test

@@ -25,6 +25,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * it, so Axon's tracking processor retries the same event with its incremental back-off (1 s
  * doubling to 60 s) until it succeeds; later events wait behind it, keeping add-then-remove in order.
  * Every step is idempotent, so a retry or a replay changes nothing more.
+ *
+ * <p>An e-mail whose Keycloak user is another tenant's, or was not created by LLM Proxy (an operator's
+ * account), is never taken over ({@link UserDirectory.ClaimedElsewhereException}): the user is recorded
+ * with state {@code conflict}, nothing in Keycloak changes, and later events go on (a retry cannot help).
+ * Removing such a user leaves that Keycloak user as it is.
  */
 @ProcessingGroup(KeycloakUserProvisioning.GROUP)
 public class KeycloakUserProvisioning {
@@ -55,33 +60,44 @@ public class KeycloakUserProvisioning {
             return;
         }
         String username = e.email().strip().toLowerCase(Locale.ROOT);
-        step(e.tenantId(), e.userId(), username,
-                () -> directory.ensureUser(username, e.tenantId(), e.userId()), "provisioned");
+        try {
+            step(e.tenantId(), e.userId(), username,
+                    () -> directory.ensureUser(username, e.tenantId(), e.userId()), "provisioned");
+        } catch (UserDirectory.ClaimedElsewhereException claimed) {
+            record(e.tenantId(), e.userId(), username, null, "conflict", claimed.getMessage());
+            log.warn("Tenant user {} ({}) not provisioned: {}", e.userId(), e.tenantId(), claimed.getMessage());
+        }
     }
 
     @EventHandler
     void on(UserRemoved e) {
-        List<String> username = jdbc.queryForList("SELECT username FROM identity_provisioning WHERE tenant_id = ? AND user_id = ?",
+        List<String> username = jdbc.queryForList(
+                "SELECT username FROM identity_provisioning WHERE tenant_id = ? AND user_id = ? AND state <> 'conflict'",
                 String.class, e.tenantId(), e.userId());
         if (username.isEmpty()) {
-            return; // never provisioned (added before provisioning was on, or without an e-mail)
+            return; // never provisioned (added before provisioning was on, without an e-mail, or its name another's)
         }
         step(e.tenantId(), e.userId(), username.get(0), () -> {
-            directory.disableUser(username.get(0));
+            directory.disableUser(username.get(0), e.tenantId()); // another tenant's user is left as it is
             return null;
         }, "disabled");
     }
 
+    private void record(String tenantId, String userId, String username, String keycloakId, String state, String error) {
+        jdbc.update("""
+                INSERT INTO identity_provisioning (tenant_id, user_id, username, keycloak_user_id, state, attempts, last_error, updated_at)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                ON CONFLICT (tenant_id, user_id) DO UPDATE SET username = excluded.username,
+                    keycloak_user_id = COALESCE(excluded.keycloak_user_id, identity_provisioning.keycloak_user_id),
+                    state = excluded.state, attempts = 0, last_error = excluded.last_error, updated_at = excluded.updated_at""",
+                tenantId, userId, username, keycloakId, state, error, Timestamp.from(Instant.now()));
+    }
+
     private void step(String tenantId, String userId, String username, Supplier<String> action, String done) {
         try {
-            String keycloakId = action.get();
-            jdbc.update("""
-                    INSERT INTO identity_provisioning (tenant_id, user_id, username, keycloak_user_id, state, attempts, last_error, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 0, NULL, ?)
-                    ON CONFLICT (tenant_id, user_id) DO UPDATE SET username = excluded.username,
-                        keycloak_user_id = COALESCE(excluded.keycloak_user_id, identity_provisioning.keycloak_user_id),
-                        state = excluded.state, attempts = 0, last_error = NULL, updated_at = excluded.updated_at""",
-                    tenantId, userId, username, keycloakId, done, Timestamp.from(Instant.now()));
+            record(tenantId, userId, username, action.get(), done, null);
+        } catch (UserDirectory.ClaimedElsewhereException claimed) {
+            throw claimed;
         } catch (RuntimeException failure) {
             String error = failure.getClass().getSimpleName() + ": " + String.valueOf(failure.getMessage());
             separately.executeWithoutResult(tx -> jdbc.update("""

@@ -36,7 +36,8 @@ class TenantListController {
      *
      * @param role     {@code TenantAdmin}, {@code Developer}, {@code Reader}…
      * @param identity its Keycloak provisioning (issue #10): {@code {"state":"provisioned"|"disabled"|"failing"
-     *                 |"not_provisioned","attempts","lastError","updatedAt"}}
+     *                 |"conflict"|"not_provisioned","attempts","lastError","updatedAt"}}; {@code conflict}: the
+     *                 e-mail's Keycloak user is another tenant's or not LLM Proxy's, and was left alone
      */
     record UserView(String userId, String email, String role, Instant createdAt, Instant removedAt,
                     Map<String, Object> identity) {

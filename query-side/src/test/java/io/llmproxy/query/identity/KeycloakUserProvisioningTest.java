@@ -45,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Tenant users are provisioned into a real Keycloak from the events (issue #10): added → an enabled
  * user that must choose a password, with its tenant and user id; removed → disabled; Keycloak
  * unreachable → the state says {@code failing} with the attempts, and the same event is retried
- * until Keycloak is back, then {@code provisioned}, without adding the user again.
+ * until Keycloak is back, then {@code provisioned}, without adding the user again. An e-mail whose
+ * Keycloak user is another tenant's, or an operator's, is never taken over: state {@code conflict}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "llmproxy.query.admin-token=test-admin-token",
@@ -113,6 +114,59 @@ class KeycloakUserProvisioningTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json.readTree(r.body()).get("items");
+    }
+
+    @Autowired
+    UserDirectory directory;
+
+    @Test
+    void anotherTenantsOrAnOperatorsKeycloakUserIsLeftAloneAndLaterEventsGoOn() throws Exception {
+        String tenant = "t-claim-" + UUID.randomUUID();
+        String other = "t-other-" + UUID.randomUUID();
+        String eveId = directory.ensureUser("eve@example.org", other, "u-eve");
+        String opsId = keycloak.createUser(REALM, "ops@example.org", "Ops-pass-123!");
+        Instant t0 = Instant.now();
+        long seq = 0;
+        eventStore.publish(new GenericDomainEventMessage<>("TenantCreated", tenant, seq++, new TenantCreated(tenant, "claim", t0)));
+        Map<String, String> claims = Map.of("u-eve", "Eve@Example.org", "u-ops", "ops@example.org");
+        for (Map.Entry<String, String> claim : claims.entrySet()) {
+            eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
+                    new UserAdded(tenant, claim.getKey(), claim.getValue(), UserRole.TenantAdmin, t0)));
+        }
+        // a later event of the same processor is not held up behind them
+        eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
+                new UserAdded(tenant, "u-fay", "fay@example.org", UserRole.Developer, t0)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "provisioned".equals(state(tenant, "u-fay").get("state")));
+        for (String userId : claims.keySet()) {
+            Map<String, Object> state = state(tenant, userId);
+            assertThat(state.get("state")).as(userId).isEqualTo("conflict");
+            assertThat((String) state.get("last_error")).as(userId).contains("belongs to another tenant");
+            assertThat(state.get("keycloak_user_id")).as(userId).isNull();
+        }
+        for (String userId : claims.keySet()) {
+            eventStore.publish(new GenericDomainEventMessage<>("UserRemoved", tenant, seq++, new UserRemoved(tenant, userId, t0)));
+        }
+        eventStore.publish(new GenericDomainEventMessage<>("UserRemoved", tenant, seq++, new UserRemoved(tenant, "u-fay", t0)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "disabled".equals(state(tenant, "u-fay").get("state")));
+        for (String userId : claims.keySet()) {
+            assertThat(state(tenant, userId).get("state")).as(userId + " after its removal").isEqualTo("conflict");
+        }
+        // neither account was touched: enabled, its own attributes, no required action added
+        UserRepresentation eve = keycloak.admin().realm(REALM).users().get(eveId).toRepresentation();
+        assertThat(eve.isEnabled()).isTrue();
+        assertThat(eve.getAttributes()).containsEntry(UserDirectory.TENANT_ATTRIBUTE, List.of(other))
+                .containsEntry(UserDirectory.USER_ATTRIBUTE, List.of("u-eve"));
+        UserRepresentation ops = keycloak.admin().realm(REALM).users().get(opsId).toRepresentation();
+        assertThat(ops.isEnabled()).isTrue();
+        assertThat(ops.getAttributes()).isNullOrEmpty();
+        assertThat(ops.getRequiredActions()).isEmpty();
+        assertThat(keycloakUser("fay@example.org").isEnabled()).isFalse();
+    }
+
+    Map<String, Object> state(String tenant, String userId) {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM identity_provisioning WHERE tenant_id = ? AND user_id = ?",
+                tenant, userId);
+        return rows.isEmpty() ? Map.of() : rows.get(0);
     }
 
     @Test
