@@ -311,13 +311,53 @@ class EdgeIntegrationTest {
         assertThat(stream.statusCode()).isEqualTo(200);
         assertThat(stream.body().read(new byte[64])).isPositive();
         stream.body().close();
-        UsageRecorded event = awaitUsage(e -> "slow".equals(e.model()));
+        UsageRecorded event = awaitUsage(e -> "slow".equals(e.model()) && e.stream());
         assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.CANCELLED);
         assertThat(event.httpStatus()).isEqualTo(499);
         assertThat(event.usageEstimated()).isTrue();
         // ⌈45 characters / 4⌉ + 4 + 3
         assertThat(event.promptTokens()).isEqualTo(19);
         assertThat(event.completionTokens()).isLessThan(10);
+    }
+
+    /** Every client format, non-streamed: path, credential header, body, the usage event's endpoint. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> abandonedCalls() {
+        String content = "an answer nobody waits for";
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("/v1/chat/completions", "Authorization: Bearer " + KEY,
+                        chat("slow", content, false, null), "chat.completions"),
+                org.junit.jupiter.params.provider.Arguments.of("/v1/messages", "x-api-key: " + KEY, "{\"model\":\"slow\",\"max_tokens\":50,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}", "messages"),
+                org.junit.jupiter.params.provider.Arguments.of("/api/chat", "Authorization: Bearer " + KEY, "{\"model\":\"slow\",\"stream\":false,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}", "ollama.chat"),
+                org.junit.jupiter.params.provider.Arguments.of("/v1/responses", "Authorization: Bearer " + KEY,
+                        "{\"model\":\"slow\",\"store\":false,\"input\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}", "responses"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{3}")
+    @org.junit.jupiter.params.provider.MethodSource("abandonedCalls")
+    void aCallLeftWhileTheProviderHasItIsBilledThePromptEstimateAndListsTheAttemptAsCancelled(String path, String credential,
+                                                                                              String body, String endpoint) throws Exception {
+        // the provider (300 ms between tokens) has the request when the client closes its connection
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + credential
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+            Thread.sleep(500);
+        }
+        UsageRecorded event = awaitUsage(e -> "slow".equals(e.model()) && !e.stream() && endpoint.equals(e.endpoint()));
+        assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.CANCELLED);
+        assertThat(event.httpStatus()).isEqualTo(499);
+        assertThat(event.usageEstimated()).isTrue();
+        // ⌈26 characters / 4⌉ + 4 + 3
+        assertThat(event.promptTokens()).isEqualTo(14);
+        assertThat(event.completionTokens()).isZero();
+        assertThat(event.attempts()).extracting(a -> a.providerId() + " " + a.providerModel() + " " + a.httpStatus() + " "
+                + a.error() + " " + a.served()).containsExactly("p1 sim-slow-300 0 cancelled false");
+        assertThat(event.attempts().get(0).latencyMs()).isBetween(300L, 20_000L);
     }
 
     @Test

@@ -40,6 +40,10 @@ public final class Call {
     private final java.util.List<io.llmproxy.kernel.usage.UsageAttempt> attempts =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.List<Runnable> finishHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** the attempt sent to a provider that has not answered yet, as it is recorded if the client leaves now */
+    private volatile java.util.function.Supplier<io.llmproxy.kernel.usage.UsageAttempt> inFlight;
+    /** the client left while an attempt was in flight: the provider has the request and may bill it */
+    private volatile boolean abandonedInFlight;
 
     private volatile io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.getInvalid();
 
@@ -114,8 +118,9 @@ public final class Call {
     /**
      * Records that the provider answered with a 2xx status: from here on the provider bills the call,
      * so a call that ends without the provider's usage (a broken or abandoned stream) is billed with
-     * the edge's prompt estimate. A call the provider never accepted (refused by the edge, an error
-     * status, a timeout, unreachable, or left by the client before the provider answered) bills only
+     * the edge's prompt estimate. So is a call the client left while its request was with the provider
+     * ({@link #attemptInFlight}): the provider has the prompt and may bill it. A call the provider
+     * refused or never got (refused by the edge, an error status, a timeout, unreachable) bills only
      * what the provider reported, which is nothing.
      */
     public void accepted() {
@@ -141,7 +146,17 @@ public final class Call {
 
     /** Records one upstream attempt (issue #11), in the order they were made, for the usage event. */
     public void attempt(io.llmproxy.kernel.usage.UsageAttempt attempt) {
+        inFlight = null;
         attempts.add(attempt);
+    }
+
+    /**
+     * Marks an attempt as sent to its provider, not answered yet. If the client leaves before
+     * {@link #attempt} records how it ended, {@link #finish} records {@code cancelled} (its error
+     * {@code cancelled}, its status 0, its latency until then) and bills the prompt estimate.
+     */
+    public void attemptInFlight(java.util.function.Supplier<io.llmproxy.kernel.usage.UsageAttempt> cancelled) {
+        inFlight = cancelled;
     }
 
     /** @return the attempts recorded so far (a copy) */
@@ -209,8 +224,7 @@ public final class Call {
         java.util.function.LongConsumer action = onFinish;
         if (action != null) {
             onFinish = null;
-            UsageMeter t = translator;
-            action.accept(t == null ? 0 : t.usageSoFar().totalTokens());
+            action.accept(billedUsage().totalTokens()); // what the usage event bills, estimate included
         }
     }
 
@@ -225,6 +239,12 @@ public final class Call {
     public boolean finish(int httpStatus, Outcome outcome) {
         if (!finished.compareAndSet(false, true)) {
             return false;
+        }
+        java.util.function.Supplier<io.llmproxy.kernel.usage.UsageAttempt> open = inFlight;
+        if (outcome == Outcome.CANCELLED && open != null) {
+            inFlight = null;
+            abandonedInFlight = true;
+            attempts.add(open.get());
         }
         TokenUsage usage = billedUsage();
         boolean estimated = estimated();
@@ -291,9 +311,10 @@ public final class Call {
     }
 
     /**
-     * @return the usage the usage event reports (and billing prices), in tokens: the provider's counts,
-     *         or, when the provider {@linkplain #accepted() accepted} the call but never reported usage,
-     *         the edge's prompt estimate and the completion tokens seen
+     * @return the usage the usage event reports (and billing prices, and the quota settles), in tokens: the
+     *         provider's counts, or, when the provider {@linkplain #accepted() accepted} the call (or the
+     *         client left while the provider had it) but never reported usage, the edge's prompt estimate
+     *         and the completion tokens seen
      */
     public TokenUsage billedUsage() {
         UsageMeter t = translator;
@@ -304,10 +325,13 @@ public final class Call {
         return usage;
     }
 
-    /** @return true when the provider accepted the call but never reported its usage */
+    /**
+     * @return true when the provider accepted the call, or the client left while it had the request, and
+     *         the provider never reported its usage
+     */
     private boolean estimated() {
         UsageMeter t = translator;
-        return t != null && accepted && !t.usageReported() && promptEstimate > 0;
+        return t != null && (accepted || abandonedInFlight) && !t.usageReported() && promptEstimate > 0;
     }
 
     public ApiKeyEntry key() {

@@ -137,6 +137,8 @@ public class AttemptLoop {
                 tracing.attempt(call, attempt.provider().type(), attempt.target().model(), attempt.request().url());
         call.whenFinished(traced::callFinished);
         long start = System.nanoTime();
+        // until the attempt is recorded as served or failed: what the usage event lists if the client leaves
+        call.attemptInFlight(() -> record(attempt, 0, "cancelled", System.nanoTime() - start, false));
         RoutePolicy.Timeouts timeouts = admitted.route().policy().timeoutsOrDefault();
         Function<UpstreamRequest, Mono<ResponseEntity<B>>> timed = request -> {
             Mono<ResponseEntity<B>> sent = send.apply(request.withIdleTimeout(timeouts.idleMs()).withHeaders(traced.headers()));
