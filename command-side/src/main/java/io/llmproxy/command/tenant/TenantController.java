@@ -144,14 +144,16 @@ class TenantController {
 
     /**
      * @return true when a current user of a tenant other than {@code tenantId} has {@code email} in the
-     *         read model; false too when the read model has no {@code rm_user} yet (nothing projected: the
+     *         read model (as the tenant aggregate stores it: stripped and lower-cased in Java's root locale,
+     *         or equal by PostgreSQL's {@code lower}); false too when the read model has no {@code rm_user} yet (nothing projected: the
      *         provisioning's own check, {@code UserDirectory}, still keeps the Keycloak user to one tenant)
      */
     private boolean userOfAnotherTenant(String tenantId, String email) {
         try {
             Long count = jdbc.queryForObject("""
                     SELECT count(*) FROM rm_user WHERE removed_at IS NULL AND tenant_id <> ?
-                    AND lower(btrim(email)) = lower(btrim(?))""", Long.class, tenantId, email);
+                    AND (email = ? OR lower(btrim(email)) = lower(?))""", Long.class, tenantId,
+                    email.strip().toLowerCase(java.util.Locale.ROOT), email.strip());
             return count != null && count > 0;
         } catch (org.springframework.jdbc.BadSqlGrammarException noReadModel) {
             return false;
