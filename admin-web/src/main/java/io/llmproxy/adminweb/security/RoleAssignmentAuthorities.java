@@ -22,6 +22,11 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
  * when the principal is a user of that tenant (an assignment of source {@code user}), which the
  * {@code -own} permissions compare with the user or key a call acts on ({@link TenantAuthorization}). Reading a read-model table by SQL is a
  * data dependency, not a code dependency on {@code projections} (ADR 0011 addendum).
+ *
+ * <p>A tenant user whose Keycloak user is not its tenant's ({@code identity_provisioning.state = conflict}:
+ * another tenant's or an operator's account, ADR 0016) gives the principal nothing: whoever controls that
+ * account (another tenant's admin can set its password) must not act with the roles of the tenant that
+ * added the e-mail. Assignments of source {@code command} (given to a principal by name) are not affected.
  */
 public class RoleAssignmentAuthorities {
 
@@ -35,10 +40,18 @@ public class RoleAssignmentAuthorities {
     private final JdbcTemplate jdbc;
     /** the replay fence's tables (query-side's migrations; not in every test database) */
     private final ReplayFence.Presence fence;
+    /** the Keycloak provisioning's table (projections V10; not in every test database) */
+    private final ReplayFence.Presence provisioning;
+
+    /** A tenant-user assignment whose user's Keycloak user is another's (ADR 0016) counts for nothing. */
+    static final String NOT_CLAIMED_ELSEWHERE = " AND NOT (a.source = 'user' AND EXISTS (SELECT 1 FROM identity_provisioning p"
+            + " WHERE p.tenant_id = a.tenant_id AND p.user_id = a.user_id AND p.state = 'conflict'))";
 
     public RoleAssignmentAuthorities(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
         this.fence = new ReplayFence.Presence(() -> Boolean.TRUE.equals(jdbc.queryForObject(ReplayFence.PRESENT, Boolean.class)));
+        this.provisioning = new ReplayFence.Presence(() -> Boolean.TRUE.equals(
+                jdbc.queryForObject("SELECT to_regclass('identity_provisioning') IS NOT NULL", Boolean.class)));
     }
 
     /**
@@ -55,10 +68,11 @@ public class RoleAssignmentAuthorities {
         try {
             List<GrantedAuthority> out = new ArrayList<>();
             boolean fence = this.fence.present();
-            String sql = "SELECT role, tenant_id, user_id FROM rm_role_assignment WHERE principal = ? AND valid_to IS NULL"
-                    + (fence ? " AND " + ReplayFence.NOT_REPLAYING_CONDITION : "");
-            Object[] parameters = fence ? new Object[] {principal.toLowerCase(Locale.ROOT), ReplayFence.ADMIN_READ_MODEL}
-                    : new Object[] {principal.toLowerCase(Locale.ROOT)};
+            String sql = "SELECT a.role, a.tenant_id, a.user_id FROM rm_role_assignment a WHERE a.principal = ? AND a.valid_to IS NULL"
+                    + (fence ? " AND " + ReplayFence.NOT_REPLAYING_CONDITION : "")
+                    + (provisioning.present() ? NOT_CLAIMED_ELSEWHERE : "");
+            Object[] parameters = fence ? new Object[] {principal.strip().toLowerCase(Locale.ROOT), ReplayFence.ADMIN_READ_MODEL}
+                    : new Object[] {principal.strip().toLowerCase(Locale.ROOT)};
             jdbc.query(sql,
                     rs -> {
                         String role = rs.getString(1);

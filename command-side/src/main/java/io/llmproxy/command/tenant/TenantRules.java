@@ -50,6 +50,11 @@ final class TenantRules {
         if (command.email() == null || !command.email().strip().matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
             throw CommandRejected.invalid("email", "email must be an e-mail address");
         }
+        // the limits of an address in SMTP (RFC 5321 4.5.3.1), which Keycloak's user profile enforces too
+        String address = command.email().strip();
+        if (address.length() > 254 || address.indexOf('@') > 64) {
+            throw CommandRejected.invalid("email", "email must be at most 254 characters, with at most 64 before the @");
+        }
         if (command.role() == null) {
             throw CommandRejected.invalid("role", "role must be one of TenantAdmin, Developer, Reader");
         }

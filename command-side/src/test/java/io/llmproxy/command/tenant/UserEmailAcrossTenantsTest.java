@@ -69,6 +69,13 @@ class UserEmailAcrossTenantsTest {
             assertThat(problem.get("field").asString()).isEqualTo("email");
             assertThat(problem.get("detail").asString()).isEqualTo("the e-mail " + email.strip() + " is already a user of another tenant");
         }
+        // SMTP's limits, which Keycloak's user profile enforces: refused at once, not left to fail provisioning
+        for (String email : List.of("w".repeat(65) + "@a.example", "w@" + "a".repeat(250) + ".example")) {
+            HttpResponse<String> r = addUser(tenantA, email);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("field").asString()).isEqualTo("email");
+        }
+        assertThat(addUser(tenantA, "w".repeat(64) + "@a.example").statusCode()).as("64 before the @").isEqualTo(201);
         assertThat(addUser(tenantA, "gone@b.example").statusCode()).as("a removed user's e-mail").isEqualTo(201);
         assertThat(addUser(tenantA, "carol@a.example").statusCode()).isEqualTo(201);
     }

@@ -30,6 +30,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * account), is never taken over ({@link UserDirectory.ClaimedElsewhereException}): the user is recorded
  * with state {@code conflict}, nothing in Keycloak changes, and later events go on (a retry cannot help).
  * Removing such a user leaves that Keycloak user as it is.
+ *
+ * <p>Keycloak refusing the request itself (a 4xx other than 401, 403, 408 and 429: say 400
+ * {@code error-invalid-email} for an address its user profile does not take) is permanent too: the user
+ * is recorded {@code rejected} with Keycloak's answer, and later events go on. Retrying it would hold every
+ * later user of every tenant behind it for good. An unreachable Keycloak, a 5xx, or our own admin
+ * connection refused (401, 403) are retried as above.
  */
 @ProcessingGroup(KeycloakUserProvisioning.GROUP)
 public class KeycloakUserProvisioning {
@@ -69,6 +75,27 @@ public class KeycloakUserProvisioning {
         }
     }
 
+    /** @return true for Keycloak's refusal of the request itself, which no retry changes */
+    static boolean refusedForGood(RuntimeException failure) {
+        if (!(failure instanceof jakarta.ws.rs.WebApplicationException web) || web.getResponse() == null) {
+            return false;
+        }
+        int status = web.getResponse().getStatus();
+        return status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 && status != 429;
+    }
+
+    /** @return Keycloak's answer to a refused request, bounded, for {@code lastError} */
+    private static String refusal(jakarta.ws.rs.WebApplicationException web) {
+        String body;
+        try {
+            body = web.getResponse().hasEntity() ? web.getResponse().readEntity(String.class) : "";
+        } catch (RuntimeException unreadable) {
+            body = "";
+        }
+        String error = "Keycloak refused it (HTTP " + web.getResponse().getStatus() + ")" + (body.isBlank() ? "" : ": " + body);
+        return error.length() > 500 ? error.substring(0, 500) : error;
+    }
+
     @EventHandler
     void on(UserRemoved e) {
         List<String> username = jdbc.queryForList(
@@ -99,6 +126,12 @@ public class KeycloakUserProvisioning {
         } catch (UserDirectory.ClaimedElsewhereException claimed) {
             throw claimed;
         } catch (RuntimeException failure) {
+            if (refusedForGood(failure)) {
+                String error = refusal((jakarta.ws.rs.WebApplicationException) failure);
+                record(tenantId, userId, username, null, "rejected", error);
+                log.warn("Keycloak refused tenant user {} ({}) for good, not retried: {}", userId, tenantId, error);
+                return;
+            }
             String error = failure.getClass().getSimpleName() + ": " + String.valueOf(failure.getMessage());
             separately.executeWithoutResult(tx -> jdbc.update("""
                     INSERT INTO identity_provisioning (tenant_id, user_id, username, state, attempts, last_error, updated_at)

@@ -36,8 +36,9 @@ class TenantListController {
      *
      * @param role     {@code TenantAdmin}, {@code Developer}, {@code Reader}…
      * @param identity its Keycloak provisioning (issue #10): {@code {"state":"provisioned"|"disabled"|"failing"
-     *                 |"conflict"|"not_provisioned","attempts","lastError","updatedAt"}}; {@code conflict}: the
-     *                 e-mail's Keycloak user is another tenant's or not LLM Proxy's, and was left alone
+     *                 |"conflict"|"rejected"|"not_provisioned","attempts","lastError","updatedAt"}}; {@code conflict}:
+     *                 the e-mail's Keycloak user is another tenant's or not LLM Proxy's, and was left alone;
+     *                 {@code rejected}: Keycloak refused the user for good (its answer in {@code lastError})
      */
     record UserView(String userId, String email, String role, Instant createdAt, Instant removedAt,
                     Map<String, Object> identity) {

@@ -163,6 +163,25 @@ class KeycloakUserProvisioningTest {
         assertThat(keycloakUser("fay@example.org").isEnabled()).isFalse();
     }
 
+    @Test
+    void aUserKeycloakRefusesIsRejectedAndHoldsUpNoLaterUser() {
+        String tenant = "t-refused-" + UUID.randomUUID();
+        Instant t0 = Instant.now();
+        long seq = 0;
+        eventStore.publish(new GenericDomainEventMessage<>("TenantCreated", tenant, seq++, new TenantCreated(tenant, "refused", t0)));
+        // an address Keycloak's user profile refuses (400 error-invalid-email), then an ordinary one
+        eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
+                new UserAdded(tenant, "u-odd", "odd(x)@example.org", UserRole.Developer, t0)));
+        eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
+                new UserAdded(tenant, "u-gus", "gus@example.org", UserRole.Developer, t0)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "provisioned".equals(state(tenant, "u-gus").get("state")));
+        Map<String, Object> odd = state(tenant, "u-odd");
+        assertThat(odd.get("state")).isEqualTo("rejected");
+        assertThat((String) odd.get("last_error")).startsWith("Keycloak refused it (HTTP 400)");
+        assertThat(odd.get("attempts")).isEqualTo(0);
+        assertThat(keycloakUser("odd(x)@example.org")).isNull();
+    }
+
     Map<String, Object> state(String tenant, String userId) {
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM identity_provisioning WHERE tenant_id = ? AND user_id = ?",
                 tenant, userId);
