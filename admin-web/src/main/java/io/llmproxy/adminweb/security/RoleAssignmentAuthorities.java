@@ -43,8 +43,11 @@ public class RoleAssignmentAuthorities {
     /** the Keycloak provisioning's table (projections V10; not in every test database) */
     private final ReplayFence.Presence provisioning;
 
-    /** A tenant-user assignment whose user's Keycloak user is another's (ADR 0016) counts for nothing. */
-    static final String NOT_CLAIMED_ELSEWHERE = " AND NOT (a.source = 'user' AND EXISTS (SELECT 1 FROM identity_provisioning p"
+    /**
+     * SQL condition on {@code rm_role_assignment a}: a tenant-user assignment whose user's Keycloak user is
+     * another's (ADR 0016) counts for nothing. Needs {@code identity_provisioning} (projections V10).
+     */
+    public static final String NOT_CLAIMED_ELSEWHERE = " AND NOT (a.source = 'user' AND EXISTS (SELECT 1 FROM identity_provisioning p"
             + " WHERE p.tenant_id = a.tenant_id AND p.user_id = a.user_id AND p.state = 'conflict'))";
 
     public RoleAssignmentAuthorities(JdbcTemplate jdbc) {

@@ -50,9 +50,11 @@ class MeController {
         List<RoleView> roles = new ArrayList<>(jdbc.sql("""
                         SELECT DISTINCT a.role, a.tenant_id, t.name, a.user_id
                         FROM rm_role_assignment a LEFT JOIN rm_tenant t ON t.tenant_id = a.tenant_id
-                        WHERE a.principal = ? AND a.valid_to IS NULL
-                        ORDER BY a.tenant_id NULLS FIRST, t.name, a.role""")
-                .param(principal == null ? "" : principal.toLowerCase(Locale.ROOT))
+                        WHERE a.principal = ? AND a.valid_to IS NULL"""
+                        // the roles the principal has: not a tenant user's whose Keycloak user is another's
+                        + io.llmproxy.adminweb.security.RoleAssignmentAuthorities.NOT_CLAIMED_ELSEWHERE
+                        + " ORDER BY a.tenant_id NULLS FIRST, t.name, a.role")
+                .param(principal == null ? "" : principal.strip().toLowerCase(Locale.ROOT))
                 .query((rs, i) -> new RoleView(rs.getString(1), rs.getString(2) == null ? "platform" : "tenant:" + rs.getString(2),
                         rs.getString(2), rs.getString(3), rs.getString(4)))
                 .list());
