@@ -125,6 +125,15 @@ public final class UserDirectory implements AutoCloseable {
         return tenantId != null && attributes != null && List.of(tenantId).equals(attributes.get(TENANT_ATTRIBUTE));
     }
 
+    /**
+     * @return true when LLM Proxy did not create {@code user} (no {@value #TENANT_ATTRIBUTE}: made by an operator,
+     *         or federated from a directory); such a user is linked to a tenant user as it is, never changed here
+     */
+    public static boolean external(UserRepresentation user) {
+        Map<String, List<String>> attributes = user.getAttributes();
+        return attributes == null || attributes.get(TENANT_ATTRIBUTE) == null || attributes.get(TENANT_ATTRIBUTE).isEmpty();
+    }
+
     /** @return the Keycloak user named {@code username} if it belongs to {@code tenantId} ({@link #belongsTo}) */
     public Optional<UserRepresentation> findInTenant(String username, String tenantId) {
         return find(username).filter(u -> belongsTo(u, tenantId));

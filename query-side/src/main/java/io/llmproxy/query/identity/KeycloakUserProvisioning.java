@@ -26,10 +26,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * doubling to 60 s) until it succeeds; later events wait behind it, keeping add-then-remove in order.
  * Every step is idempotent, so a retry or a replay changes nothing more.
  *
- * <p>An e-mail whose Keycloak user is another tenant's, or was not created by LLM Proxy (an operator's
- * account), is never taken over ({@link UserDirectory.ClaimedElsewhereException}): the user is recorded
- * with state {@code conflict}, nothing in Keycloak changes, and later events go on (a retry cannot help).
- * Removing such a user leaves that Keycloak user as it is.
+ * <p>An e-mail whose Keycloak user another tenant provisioned is never taken over
+ * ({@link UserDirectory.ClaimedElsewhereException}): the user is recorded {@code conflict} (its roles
+ * count for nothing), nothing in Keycloak changes, and later events go on (a retry cannot help). An
+ * e-mail whose Keycloak user LLM Proxy did not create (made by an operator, or federated from a
+ * directory: no {@value UserDirectory#TENANT_ATTRIBUTE}) is linked, not adopted: recorded {@code external},
+ * its roles count, and Keycloak is left as it is, so no tenant admin sets its password or disables it.
+ * Removing a {@code conflict} or {@code external} user leaves that Keycloak user as it is.
  *
  * <p>Keycloak refusing the request itself (a 4xx other than 401, 403, 408 and 429: say 400
  * {@code error-invalid-email} for an address its user profile does not take) is permanent too: the user
@@ -66,6 +69,16 @@ public class KeycloakUserProvisioning {
             return;
         }
         String username = e.email().strip().toLowerCase(Locale.ROOT);
+        java.util.Optional<org.keycloak.representations.idm.UserRepresentation> external;
+        try {
+            external = directory.find(username).filter(UserDirectory::external);
+        } catch (RuntimeException unreachable) {
+            external = java.util.Optional.empty(); // the step below meets the same failure, and is retried
+        }
+        if (external.isPresent()) {
+            record(e.tenantId(), e.userId(), username, external.get().getId(), "external", null);
+            return;
+        }
         try {
             step(e.tenantId(), e.userId(), username,
                     () -> directory.ensureUser(username, e.tenantId(), e.userId()), "provisioned");
@@ -99,10 +112,10 @@ public class KeycloakUserProvisioning {
     @EventHandler
     void on(UserRemoved e) {
         List<String> username = jdbc.queryForList(
-                "SELECT username FROM identity_provisioning WHERE tenant_id = ? AND user_id = ? AND state <> 'conflict'",
+                "SELECT username FROM identity_provisioning WHERE tenant_id = ? AND user_id = ? AND state NOT IN ('conflict', 'external')",
                 String.class, e.tenantId(), e.userId());
         if (username.isEmpty()) {
-            return; // never provisioned (added before provisioning was on, without an e-mail, or its name another's)
+            return; // never provisioned (before provisioning was on, without an e-mail), or its Keycloak user not ours
         }
         step(e.tenantId(), e.userId(), username.get(0), () -> {
             directory.disableUser(username.get(0), e.tenantId()); // another tenant's user is left as it is

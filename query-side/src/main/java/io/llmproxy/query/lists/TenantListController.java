@@ -36,8 +36,9 @@ class TenantListController {
      *
      * @param role     {@code TenantAdmin}, {@code Developer}, {@code Reader}…
      * @param identity its Keycloak provisioning (issue #10): {@code {"state":"provisioned"|"disabled"|"failing"
-     *                 |"conflict"|"rejected"|"not_provisioned","attempts","lastError","updatedAt"}}; {@code conflict}:
-     *                 the e-mail's Keycloak user is another tenant's or not LLM Proxy's, and was left alone;
+     *                 |"conflict"|"external"|"rejected"|"not_provisioned","attempts","lastError","updatedAt"}};
+     *                 {@code conflict}: the e-mail's Keycloak user is another tenant's, left alone (no role);
+     *                 {@code external}: an existing Keycloak user LLM Proxy did not create, linked as it is;
      *                 {@code rejected}: Keycloak refused the user for good (its answer in {@code lastError})
      */
     record UserView(String userId, String email, String role, Instant createdAt, Instant removedAt,

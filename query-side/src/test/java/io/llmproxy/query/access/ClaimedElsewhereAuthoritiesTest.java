@@ -35,6 +35,9 @@ class ClaimedElsewhereAuthoritiesTest {
         assign("race@d.test", "Auditor", "t-e", "command", null);
         // a tenant user of f before any provisioning ran (or with provisioning off): counts
         assign("race@d.test", "Developer", "t-f", "user", "u-f");
+        // an existing Keycloak user LLM Proxy did not create, linked to a user of g: counts
+        assign("race@d.test", "Developer", "t-g", "user", "u-g");
+        provisioning("t-g", "u-g", "race@d.test", "external");
         provisioning("t-c", "u-c", "race@d.test", "provisioned");
         provisioning("t-d", "u-d", "race@d.test", "conflict");
     }
@@ -61,7 +64,7 @@ class ClaimedElsewhereAuthoritiesTest {
         for (String principal : List.of("race@d.test", "RACE@D.test", " race@d.test ")) {
             assertThat(authorities.of(principal)).as("'" + principal + "'").extracting(GrantedAuthority::getAuthority)
                     .containsExactlyInAnyOrder("TENANT:t-c:TenantAdmin", "TENANT_USER:t-c:u-c", "TENANT:t-e:Auditor",
-                            "TENANT:t-f:Developer", "TENANT_USER:t-f:u-f");
+                            "TENANT:t-f:Developer", "TENANT_USER:t-f:u-f", "TENANT:t-g:Developer", "TENANT_USER:t-g:u-g");
         }
         // once d's user is no longer in conflict (say the operator gave d the account), d's role counts again
         jdbc.update("UPDATE identity_provisioning SET state = 'provisioned' WHERE tenant_id = 't-d'");

@@ -46,7 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  * user that must choose a password, with its tenant and user id; removed → disabled; Keycloak
  * unreachable → the state says {@code failing} with the attempts, and the same event is retried
  * until Keycloak is back, then {@code provisioned}, without adding the user again. An e-mail whose
- * Keycloak user is another tenant's, or an operator's, is never taken over: state {@code conflict}.
+ * Keycloak user is another tenant's is never taken over ({@code conflict}); an operator's is linked as it
+ * is ({@code external}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "llmproxy.query.admin-token=test-admin-token",
@@ -137,20 +138,21 @@ class KeycloakUserProvisioningTest {
         eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
                 new UserAdded(tenant, "u-fay", "fay@example.org", UserRole.Developer, t0)));
         await().atMost(Duration.ofSeconds(20)).until(() -> "provisioned".equals(state(tenant, "u-fay").get("state")));
-        for (String userId : claims.keySet()) {
-            Map<String, Object> state = state(tenant, userId);
-            assertThat(state.get("state")).as(userId).isEqualTo("conflict");
-            assertThat((String) state.get("last_error")).as(userId).contains("belongs to another tenant");
-            assertThat(state.get("keycloak_user_id")).as(userId).isNull();
-        }
+        // another tenant's: conflict; an operator's (no llmproxy attributes): linked as it is
+        Map<String, Object> eveState = state(tenant, "u-eve");
+        assertThat(eveState.get("state")).isEqualTo("conflict");
+        assertThat((String) eveState.get("last_error")).contains("belongs to another tenant");
+        assertThat(eveState.get("keycloak_user_id")).isNull();
+        Map<String, Object> opsState = state(tenant, "u-ops");
+        assertThat(opsState.get("state")).isEqualTo("external");
+        assertThat(opsState.get("keycloak_user_id")).isEqualTo(opsId);
         for (String userId : claims.keySet()) {
             eventStore.publish(new GenericDomainEventMessage<>("UserRemoved", tenant, seq++, new UserRemoved(tenant, userId, t0)));
         }
         eventStore.publish(new GenericDomainEventMessage<>("UserRemoved", tenant, seq++, new UserRemoved(tenant, "u-fay", t0)));
         await().atMost(Duration.ofSeconds(20)).until(() -> "disabled".equals(state(tenant, "u-fay").get("state")));
-        for (String userId : claims.keySet()) {
-            assertThat(state(tenant, userId).get("state")).as(userId + " after its removal").isEqualTo("conflict");
-        }
+        assertThat(state(tenant, "u-eve").get("state")).as("after its removal").isEqualTo("conflict");
+        assertThat(state(tenant, "u-ops").get("state")).as("after its removal").isEqualTo("external");
         // neither account was touched: enabled, its own attributes, no required action added
         UserRepresentation eve = keycloak.admin().realm(REALM).users().get(eveId).toRepresentation();
         assertThat(eve.isEnabled()).isTrue();
