@@ -92,10 +92,16 @@ class KeycloakUserProvisioningTest {
     @LocalServerPort
     int port;
 
-    long sequence;
+    /** the next sequence number of each tenant aggregate this test publishes for */
+    final Map<String, Long> sequences = new java.util.HashMap<>();
 
     void publish(Object event) {
-        eventStore.publish(new GenericDomainEventMessage<>(event.getClass().getSimpleName(), TENANT, sequence++, event));
+        publish(TENANT, event);
+    }
+
+    void publish(String tenant, Object event) {
+        long sequence = sequences.merge(tenant, 1L, Long::sum) - 1;
+        eventStore.publish(new GenericDomainEventMessage<>(event.getClass().getSimpleName(), tenant, sequence, event));
     }
 
     UserRepresentation keycloakUser(String username) {
@@ -127,16 +133,13 @@ class KeycloakUserProvisioningTest {
         String eveId = directory.ensureUser("eve@example.org", other, "u-eve");
         String opsId = keycloak.createUser(REALM, "ops@example.org", "Ops-pass-123!");
         Instant t0 = Instant.now();
-        long seq = 0;
-        eventStore.publish(new GenericDomainEventMessage<>("TenantCreated", tenant, seq++, new TenantCreated(tenant, "claim", t0)));
+        publish(tenant, new TenantCreated(tenant, "claim", t0));
         Map<String, String> claims = Map.of("u-eve", "Eve@Example.org", "u-ops", "ops@example.org");
         for (Map.Entry<String, String> claim : claims.entrySet()) {
-            eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
-                    new UserAdded(tenant, claim.getKey(), claim.getValue(), UserRole.TenantAdmin, t0)));
+            publish(tenant, new UserAdded(tenant, claim.getKey(), claim.getValue(), UserRole.TenantAdmin, t0));
         }
         // a later event of the same processor is not held up behind them
-        eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
-                new UserAdded(tenant, "u-fay", "fay@example.org", UserRole.Developer, t0)));
+        publish(tenant, new UserAdded(tenant, "u-fay", "fay@example.org", UserRole.Developer, t0));
         await().atMost(Duration.ofSeconds(20)).until(() -> "provisioned".equals(state(tenant, "u-fay").get("state")));
         // another tenant's: conflict; an operator's (no llmproxy attributes): linked as it is
         Map<String, Object> eveState = state(tenant, "u-eve");
@@ -147,9 +150,9 @@ class KeycloakUserProvisioningTest {
         assertThat(opsState.get("state")).isEqualTo("external");
         assertThat(opsState.get("keycloak_user_id")).isEqualTo(opsId);
         for (String userId : claims.keySet()) {
-            eventStore.publish(new GenericDomainEventMessage<>("UserRemoved", tenant, seq++, new UserRemoved(tenant, userId, t0)));
+            publish(tenant, new UserRemoved(tenant, userId, t0));
         }
-        eventStore.publish(new GenericDomainEventMessage<>("UserRemoved", tenant, seq++, new UserRemoved(tenant, "u-fay", t0)));
+        publish(tenant, new UserRemoved(tenant, "u-fay", t0));
         await().atMost(Duration.ofSeconds(20)).until(() -> "disabled".equals(state(tenant, "u-fay").get("state")));
         assertThat(state(tenant, "u-eve").get("state")).as("after its removal").isEqualTo("conflict");
         assertThat(state(tenant, "u-ops").get("state")).as("after its removal").isEqualTo("external");
@@ -169,13 +172,10 @@ class KeycloakUserProvisioningTest {
     void aUserKeycloakRefusesIsRejectedAndHoldsUpNoLaterUser() {
         String tenant = "t-refused-" + UUID.randomUUID();
         Instant t0 = Instant.now();
-        long seq = 0;
-        eventStore.publish(new GenericDomainEventMessage<>("TenantCreated", tenant, seq++, new TenantCreated(tenant, "refused", t0)));
+        publish(tenant, new TenantCreated(tenant, "refused", t0));
         // an address Keycloak's user profile refuses (400 error-invalid-email), then an ordinary one
-        eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
-                new UserAdded(tenant, "u-odd", "odd(x)@example.org", UserRole.Developer, t0)));
-        eventStore.publish(new GenericDomainEventMessage<>("UserAdded", tenant, seq++,
-                new UserAdded(tenant, "u-gus", "gus@example.org", UserRole.Developer, t0)));
+        publish(tenant, new UserAdded(tenant, "u-odd", "odd(x)@example.org", UserRole.Developer, t0));
+        publish(tenant, new UserAdded(tenant, "u-gus", "gus@example.org", UserRole.Developer, t0));
         await().atMost(Duration.ofSeconds(20)).until(() -> "provisioned".equals(state(tenant, "u-gus").get("state")));
         Map<String, Object> odd = state(tenant, "u-odd");
         assertThat(odd.get("state")).isEqualTo("rejected");
