@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.keycloak.admin.client.CreatedResponseUtil;
 import org.keycloak.admin.client.Keycloak;
@@ -15,6 +16,7 @@ import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.representations.userprofile.config.UPAttributePermissions;
 
 /**
  * Brings a Keycloak realm into the shape of a {@link RealmSpec}, idempotently: it reads what
@@ -23,6 +25,8 @@ import org.keycloak.representations.idm.UserRepresentation;
  * <ul>
  *   <li>the realm: enabled, display name, {@code editUsernameAllowed=false}, no self-registration,
  *       brute-force protection on, access token lifespan (5 min by default);</li>
+ *   <li>the user profile: the tenant attributes kept, names optional, the e-mail edited by
+ *       administrators only;</li>
  *   <li>the realm roles of {@link LlmproxyRealm#ROLES} (and their descriptions);</li>
  *   <li>the audience client scope and the two clients (see {@link ClientProvisioning});</li>
  *   <li>the first platform administrator: created enabled, with its email verified, its password
@@ -33,6 +37,9 @@ import org.keycloak.representations.idm.UserRepresentation;
  * throws contains a password or a client secret.
  */
 public final class RealmProvisioner {
+
+    /** Keycloak's user-profile permission of administrators (the other is {@code user}). */
+    private static final String ADMIN = "admin";
 
     private final Keycloak keycloak;
 
@@ -98,6 +105,10 @@ public final class RealmProvisioner {
      * unmanaged attributes are allowed: administrators may edit them, users cannot see them. First and
      * last name are optional: the gateway knows people by e-mail only, and a required name would stop
      * a provisioned person's first sign-in at Keycloak's "update account information" page.
+     *
+     * <p>A user cannot edit its own e-mail (the account console shows it read-only): with no
+     * verification, a user could otherwise take the address of a person another tenant has yet to
+     * add, and Keycloak, which keeps e-mails unique, would refuse that person's account (ADR 0016).
      */
     private static void ensureUserAttributes(RealmResource realm, List<String> changes) {
         org.keycloak.representations.userprofile.config.UPConfig config = realm.users().userProfile().getConfiguration();
@@ -112,6 +123,15 @@ public final class RealmProvisioner {
             if (attribute != null && attribute.getRequired() != null) {
                 attribute.setRequired(null);
                 changed.add(name + " optional");
+            }
+        }
+        var email = config.getAttribute("email");
+        if (email != null) {
+            var permissions = email.getPermissions() == null ? new UPAttributePermissions() : email.getPermissions();
+            if (!Set.of(ADMIN).equals(permissions.getEdit())) {
+                permissions.setEdit(Set.of(ADMIN));
+                email.setPermissions(permissions);
+                changed.add("email edited by admins only");
             }
         }
         if (!changed.isEmpty()) {

@@ -137,7 +137,12 @@ class RealmProvisionerIdempotenceTest {
                             .remove(List.of(r.roles().get("PlatformAdmin").toRepresentation()));
                     admin.setEmail("someone@example.com");
                     r.users().get(admin.getId()).update(admin);
-                }, List.of("user platform-admin: updated email", "user platform-admin: granted realm role PlatformAdmin")));
+                }, List.of("user platform-admin: updated email", "user platform-admin: granted realm role PlatformAdmin")),
+                Arguments.of("users may edit their e-mail", (Consumer<RealmResource>) r -> {
+                    var config = r.users().userProfile().getConfiguration();
+                    config.getAttribute("email").getPermissions().setEdit(java.util.Set.of("admin", "user"));
+                    r.users().userProfile().update(config);
+                }, List.of("user profile: email edited by admins only")));
     }
 
     @ParameterizedTest(name = "{0}")

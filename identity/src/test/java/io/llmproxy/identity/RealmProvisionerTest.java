@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmproxy.testsupport.KeycloakTestServer;
 import io.llmproxy.testsupport.KeycloakTestServer.TokenResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +54,7 @@ class RealmProvisionerTest {
         assertThat(report.realm()).isEqualTo(name);
         assertThat(report.changes()).containsExactly(
                 "realm " + name + ": created",
-                "user profile: unmanaged attributes ADMIN_EDIT, firstName optional, lastName optional",
+                "user profile: unmanaged attributes ADMIN_EDIT, firstName optional, lastName optional, email edited by admins only",
                 "realm role PlatformAdmin: created",
                 "realm role TenantAdmin: created",
                 "realm role Developer: created",
@@ -189,6 +193,38 @@ class RealmProvisionerTest {
         TokenResponse refused = server.passwordGrant(name, KeycloakTestServer.TEST_CLIENT, "dev@example.com", "Dev-pass-1");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.error()).isEqualTo("invalid_grant");
+    }
+
+    /**
+     * Through Keycloak's account REST API (what the account console calls), a signed-in user may
+     * change its name but not its e-mail: that would let it take the address of a person another
+     * tenant has yet to add.
+     */
+    @Test
+    void aUserCannotChangeItsOwnEmailButCanChangeItsName() throws Exception {
+        String id = server.createUser(name, "eve@example.com", "Eve-pass-1", "Developer");
+        String token = server.passwordGrant(name, KeycloakTestServer.TEST_CLIENT, "eve@example.com", "Eve-pass-1")
+                .accessToken();
+
+        HttpResponse<String> renamed = updateAccount(token, "{\"username\":\"eve@example.com\",\"email\":\"eve@example.com\","
+                + "\"firstName\":\"Evelyn\",\"lastName\":\"Doe\"}");
+        assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(204);
+        HttpResponse<String> squat = updateAccount(token, "{\"username\":\"eve@example.com\",\"email\":\"bob@example.com\","
+                + "\"firstName\":\"Evelyn\",\"lastName\":\"Doe\"}");
+        assertThat(squat.statusCode()).as(squat.body()).isEqualTo(400);
+        assertThat(squat.body()).contains("email");
+
+        UserRepresentation eve = realm.users().get(id).toRepresentation();
+        assertThat(eve.getFirstName()).isEqualTo("Evelyn");
+        assertThat(eve.getEmail()).isEqualTo("eve@example.com");
+        assertThat(realm.users().searchByEmail("bob@example.com", true)).isEmpty();
+    }
+
+    private static HttpResponse<String> updateAccount(String token, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/realms/" + name + "/account/"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
