@@ -1,5 +1,3 @@
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -120,14 +117,14 @@ public final class Pipeline {
                 }
             }
 
-            Map<String, Long> idle0 = cpu(a);
+            Map<String, Long> idle0 = ProcCpu.cpu(a);
             long idleStart = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(idleS));
-            Map<String, Long> idleTicks = cpuDelta(idle0, cpu(a));
+            Map<String, Long> idleTicks = ProcCpu.cpuDelta(idle0, ProcCpu.cpu(a));
             double idleWindowS = (System.nanoTime() - idleStart) / 1e9;
             System.out.printf(Locale.ROOT, "idle: %d s with nothing produced, CPU ticks %s%n", idleS, idleTicks);
 
-            Map<String, Long> cpu0 = cpu(a);
+            Map<String, Long> cpu0 = ProcCpu.cpu(a);
             long t0 = System.nanoTime();
             List<long[]> samples = new ArrayList<>(); // {t ns since t0, produced, lag}
             AtomicReference<Exception> samplerFailure = new AtomicReference<>();
@@ -157,7 +154,7 @@ public final class Pipeline {
             long stopLag = lag.get();
             long drained = lag.waitZero(TimeUnit.SECONDS.toNanos(drainTimeoutS));
             long end = drained < 0 ? System.nanoTime() : drained;
-            Map<String, Long> cpu1 = cpu(a);
+            Map<String, Long> cpu1 = ProcCpu.cpu(a);
             sampler.interrupt();
             sampler.join(5_000);
             long finalLag = lag.get();
@@ -184,7 +181,7 @@ public final class Pipeline {
                     drained < 0 ? -1.0 : (drained - stopped) / 1e9, consumeS,
                     consumeS > 0 ? String.format(Locale.ROOT, "%.0f", p.acked / consumeS) : "-",
                     second.size() >= 3 ? String.valueOf(Math.round(slope(second))) : "-", baseline, rate, seconds));
-            cpuDelta(cpu0, cpu1).forEach((name, ticks) -> result.append(" cpu_").append(name).append("_us=")
+            ProcCpu.cpuDelta(cpu0, cpu1).forEach((name, ticks) -> result.append(" cpu_").append(name).append("_us=")
                     .append(ticks < 0 || p.acked == 0 ? "-" : String.format(Locale.ROOT, "%.1f", ticks * 1e6 / hz / p.acked)));
             double windowS = (end - t0) / 1e9;
             idleTicks.forEach((name, ticks) -> result.append(" idle_").append(name).append("_us=")
@@ -320,86 +317,6 @@ public final class Pipeline {
                 }
                 Thread.sleep(100);
             }
-            return -1;
-        }
-    }
-
-    /** Titles of PostgreSQL's own processes (shared by every database). */
-    static final List<String> BACKGROUND = List.of("walwriter", "checkpointer", "background writer",
-            "autovacuum launcher", "logical replication launcher", "archiver", "stats collector");
-
-    /**
-     * CPU ticks now, per process: {@code NAME} for each cpu.NAME=PID (-1 when unknown), and
-     * {@code pg/PID}, {@code pg_bg/PID} and {@code pg_all/PID} for the processes of pg_db (backends,
-     * autovacuum workers), PostgreSQL's own processes (postmaster, WAL writer, checkpointer, ...) and
-     * every postgres process.
-     */
-    static Map<String, Long> cpu(Map<String, String> a) throws Exception {
-        Map<String, Long> out = new LinkedHashMap<>();
-        a.forEach((k, v) -> {
-            if (k.startsWith("cpu.")) {
-                out.put(k.substring(4), v.isEmpty() ? -1 : ticks(Path.of("/proc", v)));
-            }
-        });
-        String db = a.get("pg_db");
-        if (db == null || db.isEmpty()) {
-            return out;
-        }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                String cmd;
-                try {
-                    cmd = new String(Files.readAllBytes(proc.resolve("cmdline"))).replace('\0', ' ');
-                } catch (Exception gone) {
-                    continue;
-                }
-                if (!cmd.startsWith("postgres") && !cmd.contains("bin/postgres")) {
-                    continue;
-                }
-                long t = ticks(proc);
-                if (t < 0) {
-                    continue;
-                }
-                String pid = proc.getFileName().toString();
-                out.put("pg_all/" + pid, t);
-                // titles: "postgres: [15/main: ]postgres <db> 127.0.0.1(port) idle", "... autovacuum worker <db>",
-                // "... walwriter"; the postmaster is ".../bin/postgres -D ..."
-                List<String> words = List.of(cmd.trim().split(" +"));
-                if (words.get(0).equals("postgres:") && words.contains(db)) {
-                    out.put("pg/" + pid, t);
-                } else if (!words.get(0).equals("postgres:") || BACKGROUND.stream().anyMatch(cmd::contains)) {
-                    out.put("pg_bg/" + pid, t);
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * CPU ticks spent between two {@link #cpu} readings, per name (pg and pg_all summed over their
-     * processes: one that started meanwhile counts from 0, one that ended meanwhile is lost); -1 when unknown.
-     */
-    static Map<String, Long> cpuDelta(Map<String, Long> before, Map<String, Long> after) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        after.forEach((k, t) -> {
-            int slash = k.indexOf('/');
-            if (slash < 0) {
-                Long b = before.get(k);
-                out.put(k, b == null || b < 0 || t < 0 ? -1 : t - b);
-            } else {
-                out.merge(k.substring(0, slash), Math.max(0, t - before.getOrDefault(k, 0L)), Long::sum);
-            }
-        });
-        return out;
-    }
-
-    /** utime + stime of the process at {@code proc} (/proc/PID), in clock ticks, or -1. */
-    static long ticks(Path proc) {
-        try {
-            String stat = Files.readString(proc.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (Exception e) {
             return -1;
         }
     }

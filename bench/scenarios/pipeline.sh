@@ -24,7 +24,7 @@ pipeline_start() {
   health_up "$QUERY_PORT" || die "pipeline: query-side does not answer UP on :$QUERY_PORT (set LLMPROXY_QUERY_PORT; start the stack with infra/local/up.sh)"
   llmproxy_port_open "${hostport%:*}" "${hostport##*:}" || die "pipeline: Kafka does not answer on $hostport (LLMPROXY_KAFKA_BOOTSTRAP / LLMPROXY_KAFKA_PORT)"
   compgen -G "$kafka_lib/kafka-clients-*.jar" >/dev/null || die "pipeline: no Kafka jars in $kafka_lib (infra/kafka/start-kafka.sh puts them there)"
-  "$JAVA_HOME/bin/javac" -cp "$kafka_lib/*" -d "$WORK/pipeline-classes" "$BENCH_DIR/Pipeline.java" || die "javac bench/Pipeline.java failed"
+  "$JAVA_HOME/bin/javac" -cp "$kafka_lib/*" -d "$WORK/pipeline-classes" "$BENCH_DIR/Pipeline.java" "$BENCH_DIR/ProcCpu.java" || die "javac bench/Pipeline.java failed"
   PIPELINE_CLIENT=("$JAVA_HOME/bin/java" -Xms128m -Xmx512m -cp "$WORK/pipeline-classes:$kafka_lib/*" Pipeline)
   PIPELINE_GROUPS_TOOL=("$JAVA_HOME/bin/java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$kafka_lib/*"
     org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --describe --group "$PIPELINE_GROUP")
