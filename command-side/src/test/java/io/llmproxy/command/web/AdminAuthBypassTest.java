@@ -7,6 +7,7 @@ import io.llmproxy.testsupport.AdminEndpoints.Endpoint;
 import io.llmproxy.testsupport.LocalPostgres;
 import io.llmproxy.testsupport.PathVariant;
 import io.llmproxy.testsupport.RawHttp;
+import io.llmproxy.testsupport.SlowBodies;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -33,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * 2xx, and the event store keeps its row count.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "llmproxy.admin.token=test-admin-token"})
+        "llmproxy.admin.token=test-admin-token",
+        // few platform threads, so that holding one per slow client would show at once
+        "server.tomcat.threads.max=10"})
 class AdminAuthBypassTest {
 
     /** Authorization headers that must not authenticate (null = no header). */
@@ -58,6 +62,26 @@ class AdminAuthBypassTest {
 
     long events() {
         return jdbc.queryForObject("SELECT count(*) FROM domainevententry", Long.class);
+    }
+
+    static List<SlowBodies.Kind> slowBodies() {
+        return SlowBodies.kinds("Authorization: Bearer test-admin-token");
+    }
+
+    /**
+     * Thirty clients announcing a body and sending one byte of it: an authenticated command and the
+     * health probe are still answered (virtual threads; at most 8 KiB of an unread body swallowed).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("slowBodies")
+    void slowRequestBodiesHoldNoThreadOthersNeed(SlowBodies.Kind kind) throws Exception {
+        try (SlowBodies slow = SlowBodies.open(port, "/admin/v1/tenants", kind, 30)) {
+            RawHttp.Answer created = RawHttp.send(port, "POST", "/admin/v1/tenants", "{\"name\":\"served-meanwhile\"}",
+                    "Authorization: Bearer test-admin-token", "Content-Type: application/json");
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            assertThat(RawHttp.send(port, "GET", "/actuator/health/liveness", null).status()).isEqualTo(200);
+            assertThat(slow.size()).isEqualTo(30);
+        }
     }
 
     @ParameterizedTest

@@ -9,6 +9,7 @@ import io.llmproxy.testsupport.AdminEndpoints.Endpoint;
 import io.llmproxy.testsupport.LocalPostgres;
 import io.llmproxy.testsupport.PathVariant;
 import io.llmproxy.testsupport.RawHttp;
+import io.llmproxy.testsupport.SlowBodies;
 import io.llmproxy.testsupport.TcpForwarder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -48,6 +50,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "llmproxy.query.admin-token=test-admin-token",
+        // few platform threads, so that holding one per slow client would show at once
+        "server.tomcat.threads.max=10",
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}"})
 @EmbeddedKafka(partitions = 1, topics = UsageRecorded.TOPIC)
 class QueryAdminSecurityTest {
@@ -113,6 +117,27 @@ class QueryAdminSecurityTest {
             }
         }
         return counts;
+    }
+
+    static List<SlowBodies.Kind> slowBodies() {
+        return SlowBodies.kinds(TOKEN);
+    }
+
+    /**
+     * Thirty clients announcing a body and sending one byte of it (more than the ten platform threads
+     * this test gives Tomcat): an authenticated read and the health probe are still answered, since a
+     * request waits for its body on a virtual thread, and a body left unread after a 401 is not
+     * swallowed past 8 KiB (attacker pass of 2026-12-07: 200 such clients stopped query-side).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("slowBodies")
+    void slowRequestBodiesHoldNoThreadOthersNeed(SlowBodies.Kind kind) throws Exception {
+        try (SlowBodies slow = SlowBodies.open(port, "/admin/v1/projections/admin-read-model/replay", kind, 30)) {
+            RawHttp.Answer read = RawHttp.send(port, "GET", "/admin/v1/tenants", null, TOKEN);
+            assertThat(read.status()).as(read.body()).isEqualTo(200);
+            assertThat(RawHttp.send(port, "GET", "/actuator/health/liveness", null).status()).isEqualTo(200);
+            assertThat(slow.size()).isEqualTo(30);
+        }
     }
 
     @ParameterizedTest
