@@ -1,5 +1,11 @@
 package io.llmproxy.adminweb.security;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import java.net.MalformedURLException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,8 +35,8 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  *
  * <ul>
  *   <li>Signature: RS256 only, keys from the realm's JWKS (fetched on first use and cached by
- *       Nimbus; an unknown {@code kid} refreshes them). {@code alg: none}, HS256 and tokens signed
- *       by any other key are refused.</li>
+ *       Nimbus; an unknown {@code kid} refreshes them at most once per 10 s: {@link #keys}).
+ *       {@code alg: none}, HS256 and tokens signed by any other key are refused.</li>
  *   <li>Claims: {@code iss} exactly {@link JwtProperties#issuerUri()}, {@code aud} containing
  *       {@link JwtProperties#audience()}, {@code exp}/{@code nbf} within {@link JwtProperties#clockSkew()}.</li>
  *   <li>Principal: {@code preferred_username}; authorities: its role assignments in force now
@@ -43,6 +49,17 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 @ConditionalOnProperty(name = "llmproxy.security.jwt.issuer-uri")
 public class JwtSecurity {
 
+    /** Connect and read timeout of a JWKS fetch, and the longest a request waits for one (ms). */
+    static final int KEYS_TIMEOUT_MS = 2_000;
+    /** The largest JWKS document read (bytes). */
+    static final int KEYS_MAX_BYTES = 256 * 1024;
+    /** How long fetched keys are used before they are fetched again (ms). */
+    static final long KEYS_TTL_MS = 5 * 60_000;
+    /** The least time between two fetches caused by unknown kids (ms). */
+    static final long KEYS_MIN_INTERVAL_MS = 10_000;
+    /** How long the last keys stay in use while Keycloak cannot be reached (ms). */
+    static final long KEYS_OUTAGE_MS = 60 * 60_000;
+
     @Bean
     RoleAssignmentAuthorities roleAssignmentAuthorities(JdbcTemplate jdbc) {
         return new RoleAssignmentAuthorities(jdbc);
@@ -51,16 +68,46 @@ public class JwtSecurity {
     @Bean
     @Order(2)
     JwtAuthenticationProvider jwtAuthenticationProvider(JwtProperties properties, RoleAssignmentAuthorities roles) {
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(properties.keysUri())
-                .jwsAlgorithm(SignatureAlgorithm.RS256)
-                .build();
-        decoder.setJwtValidator(validator(properties));
-        JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder);
+        JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder(properties, keys(properties.keysUri())));
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
         converter.setPrincipalClaimName("preferred_username");
         converter.setJwtGrantedAuthoritiesConverter(jwt -> authorities(jwt, roles));
         provider.setJwtAuthenticationConverter(converter);
         return provider;
+    }
+
+    /** The decoder of {@link #jwtAuthenticationProvider}: RS256 only, keys from {@code keys}, {@link #validator} claims. */
+    static NimbusJwtDecoder decoder(JwtProperties properties, JWKSource<SecurityContext> keys) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSource(keys).jwsAlgorithm(SignatureAlgorithm.RS256).build();
+        decoder.setJwtValidator(validator(properties));
+        return decoder;
+    }
+
+    /**
+     * The realm's signing keys, with Nimbus' {@link JWKSourceBuilder}: fetched with
+     * {@value #KEYS_TIMEOUT_MS} ms connect and read timeouts (at most {@value #KEYS_MAX_BYTES} bytes),
+     * cached {@value #KEYS_TTL_MS} ms; a token naming an unknown {@code kid} refetches them at most
+     * once per {@value #KEYS_MIN_INTERVAL_MS} ms (otherwise it is refused at once), so forged kids
+     * cannot make an admin app call Keycloak per request; with Keycloak unreachable the last keys
+     * stay in use for {@value #KEYS_OUTAGE_MS} ms. Spring's {@code withJwkSetUri} refetched on every
+     * unknown kid, on the request thread (attacker pass of 2026-12-07). The edge's {@code JwksCache}
+     * keeps the same 10 s.
+     *
+     * @param uri the JWKS URI ({@link JwtProperties#keysUri()})
+     * @throws IllegalArgumentException when {@code uri} is not a URL
+     */
+    static JWKSource<SecurityContext> keys(String uri) {
+        try {
+            return JWKSourceBuilder.<SecurityContext>create(URI.create(uri).toURL(),
+                            new DefaultResourceRetriever(KEYS_TIMEOUT_MS, KEYS_TIMEOUT_MS, KEYS_MAX_BYTES))
+                    .cache(KEYS_TTL_MS, KEYS_TIMEOUT_MS)
+                    .rateLimited(KEYS_MIN_INTERVAL_MS)
+                    .outageTolerant(KEYS_OUTAGE_MS)
+                    .retrying(false)
+                    .build();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("llmproxy.security.jwt: the JWKS URI is not a URL", e);
+        }
     }
 
     static OAuth2TokenValidator<Jwt> validator(JwtProperties properties) {
