@@ -22,8 +22,10 @@ import java.util.Locale;
  *       them (§6.1: SHOULD answer 501) → 501.</li>
  * </ul>
  * {@code chunked} alone, in any letter case and across any number of header lines, is read as Netty reads it.
- * Also the other request a path's parsers could read differently: an encoded slash in the path
- * ({@link #refusalBeforeRouting}).
+ * Also the other requests that parsers on the path could read differently ({@link #refusalBeforeRouting}),
+ * which Netty's decoder accepts: an encoded slash in the path; an HTTP/1.1 request with no
+ * {@code Host} or more than one (RFC 9112 §3.2: 400); a version other than HTTP/1.0 and HTTP/1.1
+ * ({@code HTTP/2.5}, which Netty echoed in its answer's status line; RFC 9110 §15.6.6: 505).
  */
 final class TransferCodings {
 
@@ -31,11 +33,22 @@ final class TransferCodings {
     }
 
     /**
-     * @return the refusal of a request whose path or body framing is ambiguous: an encoded slash or backslash in
+     * @return the refusal of a request whose version, host, path or body framing is ambiguous: a version other
+     *         than HTTP/1.0 and 1.1 (505 {@code http_version_not_supported}), an HTTP/1.1 request without
+     *         exactly one {@code Host} (400 {@code invalid_host}), an encoded slash or backslash in
      *         the path (Tomcat refuses it too), or a {@code Transfer-Encoding} other than {@code chunked}
      *         alone ({@link TransferCodings}); null when there is none
      */
     static GatewayError refusalBeforeRouting(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (!"HTTP".equals(version.protocolName()) || version.majorVersion() != 1 || version.minorVersion() > 1) {
+            return GatewayError.of(505, "invalid_request_error", "http_version_not_supported",
+                    "This port speaks HTTP/1.0 and HTTP/1.1 only.", null);
+        }
+        if (version.minorVersion() == 1 && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
+            return GatewayError.of(400, "invalid_request_error", "invalid_host",
+                    "An HTTP/1.1 request must have exactly one Host header.", null);
+        }
         if (hasEncodedSlash(request.uri())) {
             return GatewayError.of(400, "invalid_request_error", "invalid_path",
                     "The request path holds an encoded '/' or '\\' (%2F, %5C), which this gateway does not accept.", null);

@@ -246,6 +246,14 @@ class EdgePathsAndProtocolErrorsTest {
                         ClientApi.OPENAI),
                 Arguments.of("POST /api/generate HTTP/1.1\r\nHost: edge\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
                         ClientApi.OLLAMA),
+                // versions other than 1.0 and 1.1, and HTTP/1.1 without exactly one Host (RFC 9112 §3.2)
+                Arguments.of("POST /v1/chat/completions HTTP/2.5\r\nHost: edge\r\nContent-Length: 2\r\n\r\n{}", 505,
+                        ClientApi.OPENAI),
+                Arguments.of("GET /api/tags HTTP/1.2\r\nHost: edge\r\n\r\n", 505, ClientApi.OLLAMA),
+                Arguments.of("POST /v1/messages HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 400, ClientApi.ANTHROPIC),
+                Arguments.of("POST /v1/chat/completions HTTP/1.1\r\nHost: edge\r\nHost: other\r\nContent-Length: 2\r\n\r\n{}",
+                        400, ClientApi.OPENAI),
+                Arguments.of("GET /api/tags HTTP/1.1\r\nHost: edge\r\nHost: edge\r\n\r\n", 400, ClientApi.OLLAMA),
                 Arguments.of("GET /api/" + longTarget + " HTTP/1.1\r\nHost: edge\r\n\r\n", 414, ClientApi.OLLAMA),
                 Arguments.of("GET /v1/" + longTarget + " HTTP/1.1\r\nHost: edge\r\n\r\n", 414, ClientApi.OPENAI),
                 Arguments.of("POST /v1/messages HTTP/1.1\r\nHost: edge\r\n" + bigHeader + "\r\n", 431, ClientApi.ANTHROPIC),
@@ -264,6 +272,17 @@ class EdgePathsAndProtocolErrorsTest {
             assertThat(formatOf(json.readTree(r.body()))).as(r.body()).isEqualTo(api);
             assertThat(r.body()).doesNotContainIgnoringCase("netty").doesNotContainIgnoringCase("reactor");
             assertThat(c.closedWithin(WAIT)).isTrue();
+        }
+    }
+
+    /** HTTP/1.0 needs no Host (RFC 9112 §3.2 binds HTTP/1.1): such a call reaches its handler (401 without a key). */
+    @Test
+    void anHttp10RequestWithoutHostIsServed() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+            RawHttp.Response r = c.read(WAIT);
+            assertThat(r.status()).as(r.body()).isEqualTo(401);
+            assertThat(formatOf(json.readTree(r.body()))).isEqualTo(ClientApi.OPENAI);
         }
     }
 
