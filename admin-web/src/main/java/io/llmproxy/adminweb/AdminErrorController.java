@@ -50,7 +50,9 @@ public class AdminErrorController implements ErrorController {
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
             case 431 -> "request_header_fields_too_large";
+            case 501 -> "not_implemented";
             case 503 -> "unavailable";
+            case 505 -> "http_version_not_supported";
             default -> status >= 500 ? "internal_error" : "client_error";
         };
     }

@@ -131,24 +131,25 @@ class AdminFailureAnswersTest {
     /** What Tomcat answers itself, before the application: JSON, no HTML, no server name or version. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "invalid method|GE@T /admin/v1/tenants HTTP/1.1",
-            "HTTP/2.5|GET /admin/v1/tenants HTTP/2.5",
-            "HTTP/1.2|GET /admin/v1/tenants HTTP/1.2",
-            "bad request line|GET /admin/v1/ten ants HTTP/1.1",
-            "control character in target|GET /admin/v1/\u0001 HTTP/1.1",
-            "encoded slash|GET /admin%2Fv1/tenants HTTP/1.1",
-            "backslash|GET /admin\\v1/tenants HTTP/1.1",
-            "unknown transfer coding|POST /admin/v1/tenants HTTP/1.1"})
-    void tomcatsOwnErrorsAreJsonWithoutServerInfo(String name, String requestLine) throws Exception {
+            "invalid method|GE@T /admin/v1/tenants HTTP/1.1|400|bad_request",
+            "HTTP/2.5|GET /admin/v1/tenants HTTP/2.5|505|http_version_not_supported",
+            "HTTP/1.2|GET /admin/v1/tenants HTTP/1.2|505|http_version_not_supported",
+            "bad request line|GET /admin/v1/ten ants HTTP/1.1|400|bad_request",
+            "control character in target|GET /admin/v1/\u0001 HTTP/1.1|400|bad_request",
+            "encoded slash|GET /admin%2Fv1/tenants HTTP/1.1|400|bad_request",
+            "backslash|GET /admin\\v1/tenants HTTP/1.1|400|bad_request",
+            "unknown transfer coding|POST /admin/v1/tenants HTTP/1.1|501|not_implemented"})
+    void tomcatsOwnErrorsAreJsonWithoutServerInfo(String name, String requestLine, int status, String code) throws Exception {
         String extra = name.equals("unknown transfer coding") ? "Transfer-Encoding: gzip2\r\n" : "";
         String request = requestLine + "\r\nHost: 127.0.0.1\r\n" + TOKEN + "\r\n" + extra + "Connection: close\r\n\r\n";
         RawHttp.Answer answer = RawHttp.sendBytes(port, request.getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(answer.status()).as(answer.raw()).isBetween(400, 505);
+        assertThat(answer.status()).as(answer.raw()).isEqualTo(status);
         assertThat(answer.raw()).as(answer.raw()).doesNotContainIgnoringCase("<html").doesNotContain("Tomcat", "11.0");
         assertThat(answer.header("server")).isEmpty();
         assertThat(answer.header("content-type")).as(answer.raw()).startsWith("application/problem+json");
         JsonNode problem = json.readTree(answer.body());
-        assertThat(problem.get("status").asInt()).isEqualTo(answer.status());
-        assertThat(problem.get("code").asString()).isNotBlank();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("code").asString()).isEqualTo(code);
+        assertThat(problem.get("type").asString()).isEqualTo("https://llmproxy.io/problems/" + code);
     }
 }

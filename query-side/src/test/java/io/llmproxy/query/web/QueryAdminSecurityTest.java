@@ -197,17 +197,18 @@ class QueryAdminSecurityTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "invalid method|GE@T /finance/v1/usage HTTP/1.1",
-            "HTTP/2.5|GET /finance/v1/usage HTTP/2.5",
-            "bad request line|GET /finance/v1/us age HTTP/1.1",
-            "encoded slash|GET /finance%2Fv1/usage HTTP/1.1"})
-    void tomcatsOwnErrorsAreJsonWithoutServerInfo(String name, String requestLine) throws Exception {
+            "invalid method|GE@T /finance/v1/usage HTTP/1.1|400|bad_request",
+            "HTTP/2.5|GET /finance/v1/usage HTTP/2.5|505|http_version_not_supported",
+            "bad request line|GET /finance/v1/us age HTTP/1.1|400|bad_request",
+            "encoded slash|GET /finance%2Fv1/usage HTTP/1.1|400|bad_request"})
+    void tomcatsOwnErrorsAreJsonWithoutServerInfo(String name, String requestLine, int status, String code) throws Exception {
         String request = requestLine + "\r\nHost: 127.0.0.1\r\n" + TOKEN + "\r\nConnection: close\r\n\r\n";
         RawHttp.Answer answer = RawHttp.sendBytes(port, request.getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(answer.status()).as(answer.raw()).isBetween(400, 505);
+        assertThat(answer.status()).as(answer.raw()).isEqualTo(status);
         assertThat(answer.raw()).doesNotContainIgnoringCase("<html").doesNotContain("Tomcat");
         assertThat(answer.header("content-type")).as(answer.raw()).startsWith("application/problem+json");
-        assertThat(json.readTree(answer.body()).get("status").asInt()).isEqualTo(answer.status());
+        assertThat(json.readTree(answer.body()).get("status").asInt()).isEqualTo(status);
+        assertThat(json.readTree(answer.body()).get("code").asString()).isEqualTo(code);
     }
 
     @ParameterizedTest
