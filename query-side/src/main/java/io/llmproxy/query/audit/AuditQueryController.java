@@ -7,6 +7,7 @@ import io.llmproxy.query.web.QueryRejected;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -21,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.apache.coyote.CloseNowException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -63,6 +67,7 @@ class AuditQueryController {
     private static final String[] CSV_HEADER = {"sequence", "seq", "eventId", "source", "eventType", "occurredAt",
             "actor", "apiKeyId", "hash", "data"};
     private static final int EXPORT_FETCH_SIZE = 1000;
+    private static final Logger log = LoggerFactory.getLogger(AuditQueryController.class);
 
     private final JdbcTemplate jdbc;
     private final JdbcTemplate exportJdbc;
@@ -71,10 +76,15 @@ class AuditQueryController {
     private final AuditChainVerifier verifier;
 
     private final io.llmproxy.query.telemetry.QueryMetrics metrics;
+    private final AuditReadProperties properties;
+    private final AuditReadLimits limits;
 
     AuditQueryController(JdbcTemplate jdbc, TransactionTemplate tx, JsonMapper json, AuditChainVerifier verifier,
-                         io.llmproxy.query.telemetry.QueryMetrics metrics) {
+                         io.llmproxy.query.telemetry.QueryMetrics metrics, AuditReadProperties properties,
+                         AuditReadLimits limits) {
         this.metrics = metrics;
+        this.properties = properties;
+        this.limits = limits;
         this.jdbc = jdbc;
         this.exportJdbc = new JdbcTemplate(jdbc.getDataSource());
         this.exportJdbc.setFetchSize(EXPORT_FETCH_SIZE);
@@ -92,9 +102,13 @@ class AuditQueryController {
      * {@code apiKeyId}; {@code source} {@code admin} or {@code usage}.
      *
      * <ul>
-     *   <li>JSON (default): {@code {"tenantId","limit","offset","items":[AuditEntry],"nextCursor"}}, at most
-     *       {@code limit} items (1..1000, default 100); pass {@code nextCursor} back as {@code cursor}
-     *       for the next page (null on the last page); {@code offset} ≥ 0 still works without a cursor.</li>
+     *   <li>JSON (default): {@code {"tenantId","limit","offset","items":[AuditEntry],"nextCursor"}}. A page
+     *       holds at most {@code limit} items (1..1000, default 100) <em>and</em> about
+     *       {@code llmproxy.audit.page-max-bytes} (2 MiB) of event data: rows are added while the rows
+     *       before them hold less than that ({@code payload::text} bytes), so a page may have fewer than
+     *       {@code limit} items though more follow, and always has at least one. Clients follow
+     *       {@code nextCursor} (pass it back as {@code cursor}; null on the last page); {@code offset} ≥ 0
+     *       still works without a cursor, and an offset client advances by the number of items returned.</li>
      *   <li>{@code format=csv} or {@code Accept: text/csv}: every matching row (after {@code cursor}),
      *       columns {@code sequence,seq,eventId,source,eventType,occurredAt,actor,apiKeyId,hash,data}
      *       (data = the JSON object), RFC 4180.</li>
@@ -102,7 +116,13 @@ class AuditQueryController {
      *       AuditEntry JSON object per line.</li>
      * </ul>
      *
-     * @throws QueryRejected 400 naming the parameter (limit, offset, from, to, source, cursor, format)
+     * <p>Bounds per instance ({@link AuditReadProperties}): at most {@code max-concurrent-exports} (2)
+     * exports and {@code max-concurrent-pages} (4) JSON pages at once; a request that finds none free
+     * within a second gets 503 {@code busy} with {@code Retry-After: 5}. An export that runs longer than
+     * {@code export-max-duration} (10 min) is cut: the connection closes before the end of the body.
+     *
+     * @throws QueryRejected 400 naming the parameter (limit, offset, from, to, source, cursor, format);
+     *                       503 {@code busy}
      */
     @GetMapping("/audit/v1/events")
     void events(@RequestParam String tenantId, @RequestParam(required = false) String from,
@@ -124,7 +144,7 @@ class AuditQueryController {
             throw QueryRejected.badParameter("source", "source must be admin or usage");
         }
         StringBuilder sql = new StringBuilder("SELECT id, seq, event_id, source, event_type, occurred_at, actor, api_key_id, "
-                + "payload::text, hash FROM audit_log WHERE tenant_id = ?");
+                + "payload::text AS payload, hash FROM audit_log WHERE tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId));
         Instant fromAt = Params.instant("from", from, null);
         Instant toAt = Params.instant("to", to, null);
@@ -163,46 +183,102 @@ class AuditQueryController {
         sql.append(" ORDER BY occurred_at, id");
         response.setCharacterEncoding("UTF-8");
         if (type.equals("json")) {
-            sql.append(" LIMIT ? OFFSET ?");
-            params.add(limit + 1);
-            params.add(cursor == null ? offset : 0);
-            List<AuditEntry> items = jdbc.query(sql.toString(), (rs, i) -> entry(rs), params.toArray());
-            String next = null;
-            if (items.size() > limit) {
-                items = items.subList(0, limit);
-                AuditEntry last = items.get(limit - 1);
-                next = new Cursor(last.occurredAt(), last.sequence()).encode();
+            try (AuditReadLimits.Permit permit = limits.page()) {
+                page(tenantId, sql.toString(), params, limit, cursor == null ? offset : 0, response);
             }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("tenantId", tenantId);
-            result.put("limit", limit);
-            result.put("offset", cursor == null ? offset : 0);
-            result.put("items", items);
-            result.put("nextCursor", next);
-            response.setContentType("application/json");
-            json.writeValue(response.getOutputStream(), result);
             return;
         }
+        try (AuditReadLimits.Permit permit = limits.export()) {
+            export(tenantId, type, sql.toString(), params.toArray(), response);
+        }
+    }
+
+    /**
+     * One JSON page: at most {@code limit} rows, and rows only while the rows before them hold less than
+     * {@code page-max-bytes} of event data (the first row always), cut in SQL so the rest is never read.
+     */
+    private void page(String tenantId, String sql, List<Object> params, int limit, int offset,
+                      HttpServletResponse response) throws IOException {
+        String paged = "SELECT id, seq, event_id, source, event_type, occurred_at, actor, api_key_id, payload, hash, total"
+                + " FROM (SELECT r.*, row_number() OVER w AS n, count(*) OVER () AS total,"
+                + " sum(octet_length(r.payload)) OVER w - octet_length(r.payload) AS bytes_before"
+                + " FROM (" + sql + " LIMIT ? OFFSET ?) r WINDOW w AS (ORDER BY occurred_at, id)) p"
+                + " WHERE n <= ? AND (n = 1 OR bytes_before < ?) ORDER BY occurred_at, id";
+        params.add(limit + 1);
+        params.add(offset);
+        params.add(limit);
+        params.add(properties.pageMaxBytes().toBytes());
+        long[] matched = {0};
+        List<AuditEntry> items = jdbc.query(paged, (rs, i) -> {
+            matched[0] = rs.getLong(11);
+            return entry(rs);
+        }, params.toArray());
+        String next = null;
+        if (items.size() < matched[0]) {
+            // more than limit rows, or cut by the byte cap: the client continues after the last row returned
+            AuditEntry last = items.getLast();
+            next = new Cursor(last.occurredAt(), last.sequence()).encode();
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("tenantId", tenantId);
+        result.put("limit", limit);
+        result.put("offset", offset);
+        result.put("items", items);
+        result.put("nextCursor", next);
+        response.setContentType("application/json");
+        json.writeValue(response.getOutputStream(), result);
+    }
+
+    /**
+     * Streams every row inside one read transaction (a server-side cursor, {@value #EXPORT_FETCH_SIZE}
+     * rows at a time). Past {@code export-max-duration} the next row stops it: the transaction ends, the
+     * connection goes back to the pool and the connection to the client is closed without the end of the
+     * body (the response is committed), so the client sees a cut stream, not a shorter file.
+     */
+    private void export(String tenantId, String type, String sql, Object[] params, HttpServletResponse response)
+            throws IOException {
         response.setContentType(type.equals("csv") ? CSV + ";charset=UTF-8" : NDJSON);
         response.setHeader("Content-Disposition", "attachment; filename=\"audit-" + safeName(tenantId)
                 + (type.equals("csv") ? ".csv\"" : ".ndjson\""));
         Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
         CSVPrinter csv = type.equals("csv") ? new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(CSV_HEADER).get()) : null;
-        tx.executeWithoutResult(status -> exportJdbc.query(sql.toString(), rs -> {
-            AuditEntry e = entry(rs);
-            try {
-                if (csv != null) {
-                    csv.printRecord(e.sequence(), e.seq(), e.eventId(), e.source(), e.eventType(), e.occurredAt(),
-                            e.actor(), e.apiKeyId(), e.hash(), e.data().toString());
-                } else {
-                    out.write(json.writeValueAsString(e));
-                    out.write('\n');
+        long started = System.nanoTime();
+        long maxNanos = properties.exportMaxDuration().toNanos();
+        long[] rows = {0};
+        try {
+            tx.executeWithoutResult(status -> exportJdbc.query(sql, rs -> {
+                if (System.nanoTime() - started > maxNanos) {
+                    throw new ExportDeadlinePassed();
                 }
-            } catch (IOException io) {
-                throw new java.io.UncheckedIOException(io);
-            }
-        }, params.toArray()));
+                AuditEntry e = entry(rs);
+                try {
+                    if (csv != null) {
+                        csv.printRecord(e.sequence(), e.seq(), e.eventId(), e.source(), e.eventType(), e.occurredAt(),
+                                e.actor(), e.apiKeyId(), e.hash(), e.data().toString());
+                    } else {
+                        out.write(json.writeValueAsString(e));
+                        out.write('\n');
+                    }
+                } catch (IOException io) {
+                    throw new UncheckedIOException(io);
+                }
+                rows[0]++;
+            }, params));
+        } catch (ExportDeadlinePassed e) {
+            log.warn("audit export of tenant {} stopped after {} rows: it ran longer than llmproxy.audit.export-max-duration ({});"
+                    + " the client's stream is cut", tenantId, rows[0], properties.exportMaxDuration());
+            throw new CloseNowException("audit export stopped at llmproxy.audit.export-max-duration");
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // the client went away: Tomcat ends the request quietly
+        }
         out.flush();
+    }
+
+    /** Thrown from the row callback when the export's time is up; rolls back its read transaction. */
+    private static final class ExportDeadlinePassed extends RuntimeException {
+        ExportDeadlinePassed() {
+            super("audit export deadline passed", null, false, false);
+        }
     }
 
     /**
@@ -269,14 +345,27 @@ class AuditQueryController {
                     .encodeToString((occurredAt + "|" + id).getBytes(StandardCharsets.UTF_8));
         }
 
+        /**
+         * @throws QueryRejected 400 {@code cursor} unless {@code value} is base64url of {@code <instant>|<id>} with
+         *                       the instant in {@link Params#EARLIEST}..{@link Params#LATEST} and the id ≥ 0
+         */
         static Cursor parse(String value) {
+            Cursor cursor;
             try {
                 String text = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
                 int bar = text.indexOf('|');
-                return new Cursor(Instant.parse(text.substring(0, bar)), Long.parseLong(text.substring(bar + 1)));
+                cursor = new Cursor(Instant.parse(text.substring(0, bar)), Long.parseLong(text.substring(bar + 1)));
             } catch (RuntimeException e) {
-                throw QueryRejected.badParameter("cursor", "cursor must be a nextCursor value of a previous page");
+                throw invalid();
             }
+            if (cursor.occurredAt().isBefore(Params.EARLIEST) || cursor.occurredAt().isAfter(Params.LATEST) || cursor.id() < 0) {
+                throw invalid();
+            }
+            return cursor;
+        }
+
+        private static QueryRejected invalid() {
+            return QueryRejected.badParameter("cursor", "cursor must be a nextCursor value of a previous page");
         }
     }
 }

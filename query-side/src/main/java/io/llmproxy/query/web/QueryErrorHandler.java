@@ -1,6 +1,7 @@
 package io.llmproxy.query.web;
 
 import io.llmproxy.adminweb.Problems;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -15,8 +16,12 @@ public class QueryErrorHandler {
 
     @ExceptionHandler(QueryRejected.class)
     ResponseEntity<ProblemDetail> rejected(QueryRejected e) {
-        return Problems.problem(e.status(), e.status() == HttpStatus.NOT_FOUND ? "not_found" : "invalid_" + e.field(),
-                e.field(), e.getMessage());
+        ResponseEntity<ProblemDetail> problem = Problems.problem(e.status(), e.code(), e.field(), e.getMessage());
+        if (e.retryAfterSeconds() == null) {
+            return problem;
+        }
+        return ResponseEntity.status(problem.getStatusCode())
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(e.retryAfterSeconds())).body(problem.getBody());
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
