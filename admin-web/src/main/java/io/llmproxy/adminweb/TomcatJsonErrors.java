@@ -18,8 +18,9 @@ public class TomcatJsonErrors implements WebServerFactoryCustomizer<TomcatServle
 
     /**
      * The most of a request body Tomcat reads and throws away after an answer that did not read it
-     * (a 401 before the body): 8 KiB, not Tomcat's 2 MiB. A larger rest closes the connection at once
-     * instead of keeping it (and, on platform threads, a thread) until a slow client has sent it all.
+     * (a 401 before the body): 8 KiB, not Tomcat's 2 MiB. With a larger rest the answer says
+     * {@code Connection: close} and the connection serves no further request, instead of Tomcat reading
+     * the whole rest (on platform threads, holding a thread) to keep it alive.
      */
     static final int MAX_SWALLOW_BYTES = 8 * 1024;
 
