@@ -533,9 +533,9 @@ $(ui_summary)
 $(prometheus_summary)
 $(replicas_summary)
 
-  logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka}.log
+  logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka,keycloak,admin-console}.log (the last two when started)
   admin token:  $LLMPROXY_ADMIN_TOKEN
-  stop:  infra/local/down.sh   (--purge also deletes Kafka's data)
+  stop:  infra/local/down.sh   (--purge also deletes Kafka's and Keycloak's data; the PostgreSQL database stays)
 
 Try it (copy-paste; infra/local/demo.sh runs the same sequence):
 
@@ -543,7 +543,7 @@ export LLMPROXY_ADMIN_TOKEN=$LLMPROXY_ADMIN_TOKEN
 TENANT_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants $admin_json -d '{"name":"acme"}' | $(pick tenantId)); echo "\$TENANT_ID"
 PROVIDER_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/providers $admin_json -d '{"name":"sim","type":"openai","baseUrl":"http://127.0.0.1:$SIM_PORT/v1","apiKey":"sk-sim"}' | $(pick providerId)); echo "\$PROVIDER_ID"
 curl -fsS -X PUT http://127.0.0.1:$COMMAND_PORT/admin/v1/routes/gpt-4o-mini $admin_json -d "{\"targets\":[{\"providerId\":\"\$PROVIDER_ID\",\"model\":\"sim-gpt-4o-mini\"}]}"; echo
-API_KEY=\$(curl -fsS -X POST "http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants/\$TENANT_ID/api-keys" $admin_json -d '{"name":"dev"}' | $(pick key)); echo "\$API_KEY"
+KEY_JSON=\$(curl -fsS -X POST "http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants/\$TENANT_ID/api-keys" $admin_json -d '{"name":"dev"}'); API_KEY=\$(echo "\$KEY_JSON" | $(pick key)); API_KEY_ID=\$(echo "\$KEY_JSON" | $(pick apiKeyId)); echo "\$API_KEY \$API_KEY_ID"
 sleep 1   # a new key or route reaches the edge within ~0.5 s (read model + edge snapshot poll)
 curl -sS http://127.0.0.1:$EDGE_PORT/v1/chat/completions -H "Authorization: Bearer \$API_KEY" -H 'Content-Type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'; echo
 sleep 2   # usage travels edge → Kafka → billing projection
