@@ -159,3 +159,4 @@ printf '\nOK: tenant %s (%s), provider %s (%s), API key %s, chat call and usage 
 printf 'To revoke this key with the README'"'"'s DELETE, first set in your shell:\n'
 printf '  export LLMPROXY_ADMIN_TOKEN="$(cat infra/local/.state/admin-token)"   # unless you set your own\n'
 printf '  export TENANT_ID=%s API_KEY_ID=%s\n' "$TENANT_ID" "${API_KEY_ID:-?}"
+printf '  A="Authorization: Bearer $LLMPROXY_ADMIN_TOKEN"; J='"'"'Content-Type: application/json'"'"'   # the README'"'"'s curl examples send -H "$A" -H "$J"\n'

@@ -528,10 +528,7 @@ LLM Proxy is up ($((SECONDS - started_at))s; JDK $LLMPROXY_JAVA_MAJOR at $JAVA_H
   Kafka               127.0.0.1:$KAFKA_PORT        (topic llmproxy.usage.v1)
   PostgreSQL          $LLMPROXY_DB_URL
   Redis               $REDIS_HOST:$REDIS_PORT
-$(keycloak_summary)
-$(ui_summary)
-$(prometheus_summary)
-$(replicas_summary)
+$(printf '%s\n' "$(keycloak_summary)" "$(ui_summary)" "$(prometheus_summary)" "$(replicas_summary)" | sed '/^$/d')
 
   logs:  $LLMPROXY_LOG_DIR/{upstream-simulator,command-side,query-side,proxy-edge,kafka,keycloak,admin-console}.log (the last two when started)
   admin token:  $LLMPROXY_ADMIN_TOKEN
@@ -540,6 +537,7 @@ $(replicas_summary)
 Try it (copy-paste; infra/local/demo.sh runs the same sequence):
 
 export LLMPROXY_ADMIN_TOKEN=$LLMPROXY_ADMIN_TOKEN
+A="Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN"; J='Content-Type: application/json'   # the README's curl examples send -H "\$A" -H "\$J"
 TENANT_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants $admin_json -d '{"name":"acme"}' | $(pick tenantId)); echo "\$TENANT_ID"
 PROVIDER_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/providers $admin_json -d '{"name":"sim","type":"openai","baseUrl":"http://127.0.0.1:$SIM_PORT/v1","apiKey":"sk-sim"}' | $(pick providerId)); echo "\$PROVIDER_ID"
 curl -fsS -X PUT http://127.0.0.1:$COMMAND_PORT/admin/v1/routes/gpt-4o-mini $admin_json -d "{\"targets\":[{\"providerId\":\"\$PROVIDER_ID\",\"model\":\"sim-gpt-4o-mini\"}]}"; echo
