@@ -1,4 +1,5 @@
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Mono;
@@ -8,6 +9,7 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.resources.ConnectionProvider;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The bench's Reactor Netty floor (issue #16, {@code peers} scenario, target {@code reactor}): the least
@@ -16,8 +18,9 @@ import reactor.netty.resources.ConnectionProvider;
  * channel handlers), it shows what Reactor Netty's reactive layer costs per call on this machine.
  *
  * <p>One route, {@code POST /v1/chat/completions}: the request body is aggregated, sent with its
- * {@code Content-Type} and {@code Authorization} to the upstream on a pooled keep-alive connection
- * (Reactor Netty's default loops, shared by server and client, as in the edge), and the upstream's status,
+ * {@code Content-Type} and {@code Authorization} to the upstream on a pooled keep-alive connection of the
+ * client connection's own event loop (one {@code HttpClient} and pool per loop, {@code runOn} that loop, as the
+ * edge's {@code UpstreamClient} does), and the upstream's status,
  * {@code Content-Type} and body are sent back. Nothing else: no authentication, routing, translation,
  * quota, usage event, metrics or logs. An upstream failure gives a 502 with no body.
  *
@@ -27,6 +30,8 @@ import reactor.netty.resources.ConnectionProvider;
 public final class ReactorFloor {
 
     private static final String PATH = "/v1/chat/completions";
+    /** One client, with its own pool, per event loop of the server. */
+    private static final ConcurrentHashMap<EventLoop, HttpClient> PER_LOOP = new ConcurrentHashMap<>();
 
     /** The upstream's answer: status, {@code Content-Type} (may be null) and body (retained). */
     private record Answer(HttpResponseStatus status, String type, ByteBuf body) {
@@ -41,13 +46,20 @@ public final class ReactorFloor {
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
-        HttpClient client = HttpClient.create(ConnectionProvider.builder("floor").maxConnections(1000).build())
-                .baseUrl(args[1]).keepAlive(true);
+        String upstream = args[1];
         DisposableServer server = HttpServer.create().host("127.0.0.1").port(port)
-                .route(routes -> routes.post(PATH, (request, response) -> forward(client, request, response)))
+                .route(routes -> routes.post(PATH, (request, response) -> forward(client(request, upstream), request, response)))
                 .bindNow();
         System.out.println("ReactorFloor listening on 127.0.0.1:" + server.port() + " -> " + args[1]);
         server.onDispose().block();
+    }
+
+    /** @return the client whose connections live on the event loop of {@code request}'s connection */
+    private static HttpClient client(HttpServerRequest request, String upstream) {
+        EventLoop[] loop = new EventLoop[1];
+        request.withConnection(connection -> loop[0] = connection.channel().eventLoop());
+        return PER_LOOP.computeIfAbsent(loop[0], l -> HttpClient.create(ConnectionProvider.builder("floor-" + PER_LOOP.size())
+                .maxConnections(1000).build()).baseUrl(upstream).keepAlive(true).runOn(l));
     }
 
     private static Mono<Void> forward(HttpClient client, HttpServerRequest request, HttpServerResponse response) {
