@@ -515,7 +515,7 @@ if have jq; then
 else
   pick() { printf "python3 -c \"import json,sys; print(json.load(sys.stdin)['%s'])\"" "$1"; }
 fi
-admin_json="-H \"Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN\" -H 'Content-Type: application/json'"
+admin_json='-H "$A" -H "$J"'   # A and J: set by the block's second line, as in the README
 
 cat <<EOF
 
@@ -537,13 +537,13 @@ $(printf '%s\n' "$(keycloak_summary)" "$(ui_summary)" "$(prometheus_summary)" "$
 Try it (copy-paste; infra/local/demo.sh runs the same sequence):
 
 export LLMPROXY_ADMIN_TOKEN=$LLMPROXY_ADMIN_TOKEN
-A="Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN"; J='Content-Type: application/json'   # the README's curl examples send -H "\$A" -H "\$J"
+A="Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN"; J='Content-Type: application/json'   # the README's curl examples and these send -H "\$A" -H "\$J"
 TENANT_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants $admin_json -d '{"name":"acme"}' | $(pick tenantId)); echo "\$TENANT_ID"
 PROVIDER_ID=\$(curl -fsS -X POST http://127.0.0.1:$COMMAND_PORT/admin/v1/providers $admin_json -d '{"name":"sim","type":"openai","baseUrl":"http://127.0.0.1:$SIM_PORT/v1","apiKey":"sk-sim"}' | $(pick providerId)); echo "\$PROVIDER_ID"
 curl -fsS -X PUT http://127.0.0.1:$COMMAND_PORT/admin/v1/routes/gpt-4o-mini $admin_json -d "{\"targets\":[{\"providerId\":\"\$PROVIDER_ID\",\"model\":\"sim-gpt-4o-mini\"}]}"; echo
 KEY_JSON=\$(curl -fsS -X POST "http://127.0.0.1:$COMMAND_PORT/admin/v1/tenants/\$TENANT_ID/api-keys" $admin_json -d '{"name":"dev"}'); API_KEY=\$(echo "\$KEY_JSON" | $(pick key)); API_KEY_ID=\$(echo "\$KEY_JSON" | $(pick apiKeyId)); echo "\$API_KEY \$API_KEY_ID"
 sleep 1   # a new key or route reaches the edge within ~0.5 s (read model + edge snapshot poll)
-curl -sS http://127.0.0.1:$EDGE_PORT/v1/chat/completions -H "Authorization: Bearer \$API_KEY" -H 'Content-Type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'; echo
+curl -sS http://127.0.0.1:$EDGE_PORT/v1/chat/completions -H "Authorization: Bearer \$API_KEY" -H "\$J" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'; echo
 sleep 2   # usage travels edge → Kafka → billing projection
 curl -sS "http://127.0.0.1:$QUERY_PORT/finance/v1/usage?tenantId=\$TENANT_ID&from=\$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)&to=\$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)&groupBy=model" -H "Authorization: Bearer \$LLMPROXY_ADMIN_TOKEN"; echo
 EOF
