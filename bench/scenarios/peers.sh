@@ -158,7 +158,7 @@ peers_ticks() {
 
 # peers_run: the warm-up, then BENCH_PEERS_ROUNDS rounds of direct, rival, edge; sets PEERS_ROWS
 peers_run() {
-  local round t p out cpu calls rps fixed added hz own own0 own_calls
+  local round t p out cpu calls rps fixed added hz proc own own0 own_calls
   local -A before=() p50=() p99=()
   hz="$(getconf CLK_TCK)"
   PEERS_PIDS=([edge]="${EDGE_PID:-}" [query-side]="$(llmproxy_service_pid query-side || true)"
@@ -180,11 +180,11 @@ peers_run() {
         cpu+="$((calls > 0 ? ($(peers_ticks "$p") - ${before[$p]}) * 1000000 / hz / calls : 0)) | "
       done
       rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-      own="${PEERS_OWN[$t]}" own0="$(peers_ticks "$own")"
+      proc="${PEERS_OWN[$t]}" own0="$(peers_ticks "$proc")"
       fixed="$(peers_hey "$t" -z "${PEERS_SECONDS}s" -c "$PEERS_CONNS" -q $((PEERS_RATE / PEERS_CONNS)))"
       own_calls="$(awk '$1=="[200]" {print $2; exit}' <<<"$fixed")"
       own_calls="${own_calls:-0}"
-      own="$own $((own_calls > 0 ? ($(peers_ticks "$own") - own0) * 1000000 / hz / own_calls : 0))"
+      own="$proc $((own_calls > 0 ? ($(peers_ticks "$proc") - own0) * 1000000 / hz / own_calls : 0))"
       p50[$t]="$(awk '/50% in/ {printf "%.2f", $3*1000}' <<<"$fixed")"
       p99[$t]="$(awk '/99% in/ {printf "%.2f", $3*1000}' <<<"$fixed")"
       added="—"
